@@ -1,0 +1,181 @@
+//! Literals to typed values: a literal is checked against the type of the field it is
+//! compared with, so `500` next to a money field becomes exact money.
+
+use chrono::NaiveDate;
+
+use crate::diagnostics::{Code, Diagnostic, did_you_mean};
+use crate::schema::{Field, Type};
+use crate::source::SourceId;
+use crate::syntax::ast::{Literal, LiteralKind};
+use crate::value::{Decimal, Value};
+
+/// Converts `literal` (in `source`) to a value of `field`'s type, or explains why it cannot be one.
+pub fn to_value(literal: &Literal, source: SourceId, field: &Field) -> Result<Value, Diagnostic> {
+    let mismatch = || {
+        Diagnostic::error(
+            Code::TypeMismatch,
+            format!(
+                "`{}` is {}, but {} is {}",
+                field.name,
+                article(field.ty),
+                literal.text,
+                literal.kind.describe()
+            ),
+        )
+        .with_label(
+            source,
+            literal.span,
+            format!("expected {}", article(field.ty)),
+        )
+        .with_optional_help(example(field.ty).map(|e| format!("write {} value like {e}", field.ty)))
+    };
+    match (&literal.kind, field.ty) {
+        (LiteralKind::Text(text), Type::Text) => {
+            allowed(text, literal, source, field)?;
+            Ok(Value::Text(text.clone()))
+        }
+        (LiteralKind::Bool(b), Type::Bool) => Ok(Value::Bool(*b)),
+        (LiteralKind::Date, Type::Date | Type::Timestamp) => {
+            parse_date(literal, source).map(Value::Date)
+        }
+        (LiteralKind::Integer, Type::Integer) => parse_integer(literal, source).map(Value::Integer),
+        (
+            LiteralKind::Integer | LiteralKind::Decimal,
+            Type::Integer | Type::Decimal(_) | Type::Money,
+        ) => {
+            let decimal = parse_decimal(literal, source)?;
+            check_scale(decimal, literal, source, field)?;
+            if field.ty == Type::Integer {
+                return Ok(Value::Integer(
+                    i64::try_from(decimal.units / 10i128.pow(decimal.scale))
+                        .map_err(|_| out_of_range(literal, source))?,
+                ));
+            }
+            Ok(Value::Decimal(
+                decimal.with_min_scale(field.ty.scale().unwrap_or(0)),
+            ))
+        }
+        _ => Err(mismatch()),
+    }
+}
+
+/// "a text field", "a money field".
+pub fn article(ty: Type) -> String {
+    let name = ty.to_string();
+    let a = if name.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{a} {name} field")
+}
+
+fn example(ty: Type) -> Option<&'static str> {
+    Some(match ty {
+        Type::Text => "'nurse'",
+        Type::Integer => "42",
+        Type::Decimal(_) => "12.5",
+        Type::Money => "500.00",
+        Type::Bool => "true",
+        Type::Date | Type::Timestamp => "2025-12-24",
+    })
+}
+
+fn allowed(
+    text: &str,
+    literal: &Literal,
+    source: SourceId,
+    field: &Field,
+) -> Result<(), Diagnostic> {
+    let Some(values) = &field.values else {
+        return Ok(());
+    };
+    if values.iter().any(|v| v == text) {
+        return Ok(());
+    }
+    let help = did_you_mean(text, values.iter().map(String::as_str), "'")
+        .unwrap_or_else(|| format!("allowed values: {}", quoted_list(values)));
+    Err(Diagnostic::error(
+        Code::ValueNotAllowed,
+        format!("'{text}' is not an allowed value of `{}`", field.name),
+    )
+    .with_label(source, literal.span, "not an allowed value")
+    .with_help(help))
+}
+
+fn quoted_list(values: &[String]) -> String {
+    const SHOWN: usize = 8;
+    let mut shown: Vec<String> = values
+        .iter()
+        .take(SHOWN)
+        .map(|v| format!("'{v}'"))
+        .collect();
+    if values.len() > SHOWN {
+        shown.push(format!("… ({} more)", values.len() - SHOWN));
+    }
+    shown.join(", ")
+}
+
+fn parse_date(literal: &Literal, source: SourceId) -> Result<NaiveDate, Diagnostic> {
+    NaiveDate::parse_from_str(&literal.text, "%Y-%m-%d").map_err(|_| {
+        Diagnostic::error(
+            Code::InvalidLiteral,
+            format!("{} is not a calendar date", literal.text),
+        )
+        .with_label(source, literal.span, "no such day")
+        .with_help(
+            "write dates as YYYY-MM-DD, with a month from 01 to 12 and a day that exists in it",
+        )
+    })
+}
+
+fn parse_integer(literal: &Literal, source: SourceId) -> Result<i64, Diagnostic> {
+    literal
+        .text
+        .parse()
+        .map_err(|_| out_of_range(literal, source))
+}
+
+fn parse_decimal(literal: &Literal, source: SourceId) -> Result<Decimal, Diagnostic> {
+    Decimal::parse(&literal.text).ok_or_else(|| out_of_range(literal, source))
+}
+
+fn out_of_range(literal: &Literal, source: SourceId) -> Diagnostic {
+    Diagnostic::error(
+        Code::InvalidLiteral,
+        format!("{} is out of range", literal.text),
+    )
+    .with_label(source, literal.span, "too large")
+    .with_help("numbers must lie within ±9223372036854775807")
+}
+
+fn check_scale(
+    decimal: Decimal,
+    literal: &Literal,
+    source: SourceId,
+    field: &Field,
+) -> Result<(), Diagnostic> {
+    let Some(scale) = field.ty.scale() else {
+        return Ok(());
+    };
+    let needed = decimal.significant_scale();
+    if needed <= scale {
+        return Ok(());
+    }
+    let message = if scale == 0 {
+        format!(
+            "`{}` is {}; {} has a fractional part",
+            field.name,
+            article(field.ty),
+            literal.text
+        )
+    } else {
+        format!(
+            "`{}` has {scale} decimal places; {} has {needed}",
+            field.name, literal.text
+        )
+    };
+    Err(Diagnostic::error(Code::ScaleExceeded, message)
+        .with_label(source, literal.span, "too precise")
+        .with_help("no stored value can differ from a rounded bound; round the value to the field's precision"))
+}

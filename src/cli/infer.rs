@@ -1,0 +1,50 @@
+//! `seg schema infer --db FILE`: a starting manifest for an existing SQLite database.
+
+use std::path::PathBuf;
+
+use super::{Context, Failure};
+use crate::diagnostics::{Code, Diagnostic};
+use crate::engine::{introspect, sqlite::Database};
+use crate::schema::infer;
+
+/// Arguments of `seg schema infer`.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The SQLite database to describe.
+    #[arg(long)]
+    db: PathBuf,
+    /// Write the manifest here instead of to standard output (refuses to overwrite).
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+}
+
+pub fn run(_context: &Context, args: Args) -> Result<i32, Failure> {
+    let database = Database::open_read_only(&args.db)?;
+    let tables = introspect::tables(database.connection())?;
+    let path_text = args.db.to_string_lossy();
+    let manifest = infer::manifest(&tables, &path_text)?;
+    match args.output {
+        None => print!("{manifest}"),
+        Some(path) => {
+            use std::io::Write;
+            let mut file = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path)
+                .map_err(|e| {
+                    Diagnostic::error(
+                        Code::FileUnreadable,
+                        format!("cannot create {}: {e}", path.display()),
+                    )
+                })?;
+            file.write_all(manifest.as_bytes()).map_err(|e| {
+                Diagnostic::error(
+                    Code::FileUnreadable,
+                    format!("cannot write {}: {e}", path.display()),
+                )
+            })?;
+            eprintln!("seg: wrote {}", path.display());
+        }
+    }
+    Ok(0)
+}

@@ -1,0 +1,32 @@
+//! `seg list`: the project's segments, where they are defined, and their documentation.
+
+use super::session::Session;
+use super::{Context, Failure};
+
+pub fn run(context: &Context) -> Result<i32, Failure> {
+    let session = Session::open(context, &[])?;
+    let mut segments: Vec<(String, String, Option<String>)> = Vec::new();
+    for (source, file) in &session.files {
+        for definition in &file.definitions {
+            if let crate::syntax::ast::Definition::Segment(segment) = definition {
+                let position = session.position(*source, segment.span.start);
+                segments.push((segment.name.text.clone(), position, segment.doc.clone()));
+            }
+        }
+    }
+    let width = segments
+        .iter()
+        .map(|(name, _, _)| name.len())
+        .max()
+        .unwrap_or(0);
+    for (name, position, doc) in &segments {
+        println!("{name:width$}  {position}");
+        for line in doc.iter().flat_map(|d| d.lines()) {
+            println!("{:width$}    {line}", "");
+        }
+    }
+    if session.has_errors() {
+        eprintln!("\nseg list: some segments have errors; run `seg check` for details");
+    }
+    Ok(0)
+}

@@ -1,0 +1,62 @@
+//! `seg load`: (re)build the project's SQLite database from the CSV files in seg.toml.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use super::session::Session;
+use super::{Context, Failure};
+use crate::diagnostics::{Code, Diagnostic};
+use crate::engine::load::{self, TableLoad};
+use crate::project::Project;
+
+pub fn run(context: &Context) -> Result<i32, Failure> {
+    let session = Session::open(context, &[])?;
+    let target = session.database_path()?;
+    build(&session.project, &target)?;
+    Ok(0)
+}
+
+/// Builds `target` from the project's `[data]` files, reporting what was loaded on stderr.
+pub fn build(project: &Project, target: &Path) -> Result<(), Failure> {
+    let manifest = &project.manifest;
+    if manifest.data.is_empty() {
+        return Err(Diagnostic::error(
+            Code::DataLoad,
+            "seg.toml lists no CSV files under `[data]`",
+        )
+        .with_help("add `[data]` with `customers = \"data/customers.csv\"` (table = file)")
+        .into());
+    }
+    let schema = &manifest.schema;
+    let tables: Vec<TableLoad> = manifest
+        .data
+        .iter()
+        .map(|source| {
+            let entities = std::iter::once(&schema.customer).chain(&schema.related);
+            let mut types = HashMap::new();
+            let mut indexes = Vec::new();
+            for entity in entities.filter(|e| e.table == source.table) {
+                for field in entity.fields.iter().filter(|f| f.via.is_none()) {
+                    types.insert(field.column.clone(), field.ty);
+                }
+                indexes.extend(entity.customer_key.clone());
+            }
+            TableLoad {
+                table: source.table.clone(),
+                csv: project.root.join(&source.path),
+                types,
+                indexes,
+            }
+        })
+        .collect();
+    eprintln!(
+        "seg: building {} from {} CSV files",
+        project.display_name(target),
+        tables.len()
+    );
+    let summary = load::load(target, &tables)?;
+    for (table, rows) in summary {
+        eprintln!("  {table}: {} rows", super::output::thousands(rows as u64));
+    }
+    Ok(())
+}

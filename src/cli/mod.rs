@@ -1,0 +1,142 @@
+//! The `seg` command line: parses arguments and composes the stages. Holds no language logic.
+//!
+//! Exit codes: 0 success; 1 problems were found in the segments (`check`, or any command
+//! whose segments do not check); 2 the command could not run (no manifest, no database, a
+//! database error, bad arguments).
+
+mod check;
+mod compile;
+mod infer;
+mod list;
+mod load;
+mod output;
+mod run;
+mod session;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::diagnostics::Diagnostic;
+use crate::diagnostics::render::{Style, render_all};
+use crate::source::SourceMap;
+
+/// Command-line arguments.
+#[derive(Parser, Debug)]
+#[command(
+    name = "seg",
+    version,
+    about = "Customer segments as code: check, compile and run segment files"
+)]
+pub struct Cli {
+    /// The segment project (a directory with seg.toml); default: the nearest one above the
+    /// current directory.
+    #[arg(short = 'p', long, global = true, value_name = "DIR")]
+    project: Option<PathBuf>,
+
+    /// Draw diagnostics without colour, 80 columns wide.
+    #[arg(long, global = true)]
+    plain: bool,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Check segment files for errors (all files of the project, or the given ones).
+    Check(check::Args),
+    /// Print the SQL (and bound parameters) for segments.
+    Compile(compile::Args),
+    /// Count segment members, or list the members of one segment.
+    Run(run::Args),
+    /// List the project's segments with their documentation.
+    List,
+    /// Build the project's SQLite database from the CSV files named in seg.toml.
+    Load,
+    /// Work with the customer schema.
+    Schema {
+        #[command(subcommand)]
+        command: SchemaCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum SchemaCommand {
+    /// Write a starting seg.toml from an existing SQLite database.
+    Infer(infer::Args),
+}
+
+/// Exit status: the command could not run.
+pub const EXIT_FAILURE: i32 = 2;
+/// Exit status: problems were found.
+pub const EXIT_PROBLEMS: i32 = 1;
+
+/// Runs `seg` with the process's arguments; returns the exit code.
+pub fn run() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let _ = error.print();
+            return if error.use_stderr() { EXIT_FAILURE } else { 0 };
+        }
+    };
+    let style = if cli.plain {
+        Style::Plain
+    } else {
+        Style::Terminal
+    };
+    let context = Context {
+        project: cli.project.clone(),
+        style,
+    };
+    let result = match cli.command {
+        Command::Check(args) => check::run(&context, args),
+        Command::Compile(args) => compile::run(&context, args),
+        Command::Run(args) => run::run(&context, args),
+        Command::List => list::run(&context),
+        Command::Load => load::run(&context),
+        Command::Schema {
+            command: SchemaCommand::Infer(args),
+        } => infer::run(&context, args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(failure) => {
+            eprint!(
+                "{}",
+                render_all(&failure.diagnostics, &failure.sources, style)
+            );
+            failure.exit_code
+        }
+    }
+}
+
+/// Options every command shares.
+pub struct Context {
+    project: Option<PathBuf>,
+    style: Style,
+}
+
+/// Why a command stopped: the diagnostics to print and the exit code.
+pub struct Failure {
+    diagnostics: Vec<Diagnostic>,
+    sources: SourceMap,
+    exit_code: i32,
+}
+
+impl Failure {
+    fn could_not_run(diagnostics: Vec<Diagnostic>, sources: SourceMap) -> Failure {
+        Failure {
+            diagnostics,
+            sources,
+            exit_code: EXIT_FAILURE,
+        }
+    }
+}
+
+impl From<Diagnostic> for Failure {
+    fn from(diagnostic: Diagnostic) -> Failure {
+        Failure::could_not_run(vec![diagnostic], SourceMap::default())
+    }
+}

@@ -1,0 +1,158 @@
+//! Printing rows as an aligned table, CSV or JSON.
+
+use crate::engine::{Cell, Rows};
+use crate::schema::Type;
+
+/// How results are printed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Aligned columns for people.
+    Table,
+    /// Comma-separated values with a header row.
+    Csv,
+    /// A JSON array of objects.
+    Json,
+}
+
+/// Prints `rows`; `type_of` gives a column's field type, so money prints with two places.
+pub fn print_rows(rows: &Rows, format: Format, type_of: impl Fn(&str) -> Option<Type>) {
+    let types: Vec<Option<Type>> = rows.columns.iter().map(|c| type_of(c)).collect();
+    match format {
+        Format::Table => print!("{}", table(rows, &types)),
+        Format::Csv => print!("{}", csv(rows, &types)),
+        Format::Json => println!("{}", json(rows, &types)),
+    }
+}
+
+fn text(cell: &Cell, ty: Option<Type>) -> String {
+    match (cell, ty) {
+        (Cell::Null, _) => String::new(),
+        (Cell::Integer(n), Some(Type::Money)) => format!("{n}.00"),
+        (Cell::Integer(n), Some(Type::Bool)) => (*n != 0).to_string(),
+        (Cell::Integer(n), _) => n.to_string(),
+        (Cell::Real(r), Some(Type::Money)) => format!("{r:.2}"),
+        (Cell::Real(r), _) => r.to_string(),
+        (Cell::Text(t), _) => t.clone(),
+    }
+}
+
+fn table(rows: &Rows, types: &[Option<Type>]) -> String {
+    let cells: Vec<Vec<String>> = rows
+        .rows
+        .iter()
+        .map(|row| {
+            row.iter()
+                .zip(types)
+                .map(|(cell, ty)| match (cell, ty) {
+                    (Cell::Integer(n), None) if *n >= 0 => thousands(*n as u64),
+                    (Cell::Null, _) => "–".to_string(),
+                    _ => text(cell, *ty),
+                })
+                .collect()
+        })
+        .collect();
+    let numeric: Vec<bool> = (0..rows.columns.len())
+        .map(|i| {
+            rows.rows
+                .iter()
+                .all(|r| matches!(r[i], Cell::Integer(_) | Cell::Real(_) | Cell::Null))
+        })
+        .collect();
+    let widths: Vec<usize> = rows
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            cells
+                .iter()
+                .map(|r| r[i].chars().count())
+                .chain([c.chars().count()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let line = |values: Vec<&str>| {
+        let padded: Vec<String> = values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                let pad = widths[i] - v.chars().count();
+                if numeric[i] {
+                    format!("{}{v}", " ".repeat(pad))
+                } else {
+                    format!("{v}{}", " ".repeat(pad))
+                }
+            })
+            .collect();
+        format!("{}\n", padded.join("  ").trim_end())
+    };
+    let mut out = line(rows.columns.iter().map(String::as_str).collect());
+    for row in &cells {
+        out.push_str(&line(row.iter().map(String::as_str).collect()));
+    }
+    out
+}
+
+fn csv(rows: &Rows, types: &[Option<Type>]) -> String {
+    let mut writer = ::csv::Writer::from_writer(Vec::new());
+    let _ = writer.write_record(&rows.columns);
+    for row in &rows.rows {
+        let _ = writer.write_record(row.iter().zip(types).map(|(c, t)| text(c, *t)));
+    }
+    String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+fn json(rows: &Rows, types: &[Option<Type>]) -> String {
+    let objects: Vec<serde_json::Value> = rows
+        .rows
+        .iter()
+        .map(|row| {
+            let map = rows
+                .columns
+                .iter()
+                .zip(row.iter().zip(types))
+                .map(|(column, (cell, ty))| (column.clone(), json_value(cell, *ty)))
+                .collect();
+            serde_json::Value::Object(map)
+        })
+        .collect();
+    serde_json::to_string_pretty(&objects).unwrap_or_default()
+}
+
+fn json_value(cell: &Cell, ty: Option<Type>) -> serde_json::Value {
+    match (cell, ty) {
+        (Cell::Null, _) => serde_json::Value::Null,
+        // Money keeps its exact decimal text rather than becoming a float.
+        (_, Some(Type::Money)) => serde_json::Value::String(text(cell, ty)),
+        (Cell::Integer(n), Some(Type::Bool)) => serde_json::Value::Bool(*n != 0),
+        (Cell::Integer(n), _) => serde_json::Value::from(*n),
+        (Cell::Real(r), _) => serde_json::Value::from(*r),
+        (Cell::Text(t), _) => serde_json::Value::String(t.clone()),
+    }
+}
+
+/// `1234567` as `1,234,567`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousands_separators() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(1234567), "1,234,567");
+    }
+}

@@ -1,0 +1,91 @@
+//! `seg run`: member counts for every segment, or the members of one segment.
+
+use super::output::{Format, print_rows};
+use super::session::Session;
+use super::{Context, Failure};
+use crate::diagnostics::{Code, Diagnostic, did_you_mean};
+use crate::engine::sqlite::Database;
+use crate::engine::{Cell, Rows};
+use crate::sql::{self, Output, Sqlite};
+
+/// Arguments of `seg run`.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Run only this segment; without `--count`, list its members.
+    #[arg(short, long)]
+    segment: Option<String>,
+    /// Print only the number of members.
+    #[arg(long)]
+    count: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+    /// List at most this many members.
+    #[arg(long)]
+    limit: Option<u64>,
+}
+
+pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
+    let session = Session::open(context, &[])?;
+    session.require_clean()?;
+    let names = selected_segments(&session, args.segment.as_deref())?;
+    let path = session.database_path()?;
+    if !path.exists() && !session.project.manifest.data.is_empty() {
+        super::load::build(&session.project, &path)?;
+    }
+    let database = Database::open_read_only(&path)?;
+
+    if args.segment.is_some() && !args.count {
+        let name = &names[0];
+        let query = sql::compile(
+            &session.program,
+            name,
+            Output::Members { limit: args.limit },
+            &Sqlite,
+        )
+        .expect("segment exists");
+        let rows = database.fetch(&query)?;
+        let schema = &session.project.manifest.schema;
+        print_rows(&rows, args.format, |column| {
+            schema.customer.field(column).map(|f| f.ty)
+        });
+        return Ok(0);
+    }
+
+    let mut counts = Rows {
+        columns: vec!["segment".into(), "members".into()],
+        rows: Vec::new(),
+    };
+    for name in &names {
+        let query =
+            sql::compile(&session.program, name, Output::Count, &Sqlite).expect("segment exists");
+        let count = database.count(&query)?;
+        counts
+            .rows
+            .push(vec![Cell::Text(name.clone()), Cell::Integer(count as i64)]);
+    }
+    print_rows(&counts, args.format, |_| None);
+    Ok(0)
+}
+
+/// The named segment, or all segments in definition order.
+pub fn selected_segments(session: &Session, name: Option<&str>) -> Result<Vec<String>, Failure> {
+    let program = &session.program;
+    match name {
+        None => {
+            let mut names: Vec<&crate::check::ir::Segment> = program.segments.iter().collect();
+            names.sort_by_key(|s| (s.location.source, s.location.span.start));
+            Ok(names.into_iter().map(|s| s.name.clone()).collect())
+        }
+        Some(name) if program.segment(name).is_some() => Ok(vec![name.to_string()]),
+        Some(name) => {
+            let help = did_you_mean(name, program.segments.iter().map(|s| s.name.as_str()), "`")
+                .unwrap_or_else(|| "`seg list` shows the project's segments".into());
+            Err(
+                Diagnostic::error(Code::SegmentNotFound, format!("no segment named `{name}`"))
+                    .with_help(help)
+                    .into(),
+            )
+        }
+    }
+}

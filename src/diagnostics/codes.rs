@@ -1,0 +1,124 @@
+//! The registry of stable error codes. Each code has a section in `docs/errors.md`; a test
+//! keeps the two in step. Codes are never renumbered or reused.
+
+/// Every stable diagnostic code seglang emits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Code {
+    /// The text does not follow the grammar.
+    Syntax,
+    /// Two definitions share a name.
+    DuplicateDefinition,
+    /// A field name that the schema does not define.
+    UnknownField,
+    /// A set name used with `in` that no file defines.
+    UnknownSet,
+    /// A bare name that is neither a segment nor a boolean field.
+    UnknownName,
+    /// An operator or value that does not fit the field's type.
+    TypeMismatch,
+    /// A text value outside the field's declared allowed values.
+    ValueNotAllowed,
+    /// Segments that refer to each other in a loop.
+    ReferenceCycle,
+    /// A list that is empty or mixes value types.
+    BadList,
+    /// A decimal literal more precise than its field.
+    ScaleExceeded,
+    /// A literal that cannot be a value (31 February, an integer too large).
+    InvalidLiteral,
+    /// `entity.field` where the entity is not in the schema.
+    UnknownEntity,
+    /// No `seg.toml` was found.
+    ManifestNotFound,
+    /// `seg.toml` is not valid TOML or has misnamed keys.
+    ManifestSyntax,
+    /// `seg.toml` parses but describes an impossible schema.
+    ManifestInvalid,
+    /// The database file does not exist.
+    DatabaseMissing,
+    /// The database could not be opened or queried.
+    DatabaseError,
+    /// A CSV data file could not be loaded.
+    DataLoad,
+    /// A file could not be read.
+    FileUnreadable,
+    /// A segment named on the command line does not exist.
+    SegmentNotFound,
+    /// `seg schema infer` found nothing to describe.
+    SchemaInfer,
+}
+
+impl Code {
+    /// Every code, in registry order.
+    pub const ALL: &'static [Code] = &[
+        Code::Syntax,
+        Code::DuplicateDefinition,
+        Code::UnknownField,
+        Code::UnknownSet,
+        Code::UnknownName,
+        Code::TypeMismatch,
+        Code::ValueNotAllowed,
+        Code::ReferenceCycle,
+        Code::BadList,
+        Code::ScaleExceeded,
+        Code::InvalidLiteral,
+        Code::UnknownEntity,
+        Code::ManifestNotFound,
+        Code::ManifestSyntax,
+        Code::ManifestInvalid,
+        Code::DatabaseMissing,
+        Code::DatabaseError,
+        Code::DataLoad,
+        Code::FileUnreadable,
+        Code::SegmentNotFound,
+        Code::SchemaInfer,
+    ];
+
+    /// The stable string shown to users and machines.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::Syntax => "seg::E001",
+            Code::DuplicateDefinition => "seg::E002",
+            Code::UnknownField => "seg::E003",
+            Code::UnknownSet => "seg::E004",
+            Code::UnknownName => "seg::E005",
+            Code::TypeMismatch => "seg::E006",
+            Code::ValueNotAllowed => "seg::E007",
+            Code::ReferenceCycle => "seg::E008",
+            Code::BadList => "seg::E009",
+            Code::ScaleExceeded => "seg::E010",
+            Code::InvalidLiteral => "seg::E011",
+            Code::UnknownEntity => "seg::E012",
+            Code::ManifestNotFound => "seg::E020",
+            Code::ManifestSyntax => "seg::E021",
+            Code::ManifestInvalid => "seg::E022",
+            Code::DatabaseMissing => "seg::E030",
+            Code::DatabaseError => "seg::E031",
+            Code::DataLoad => "seg::E032",
+            Code::FileUnreadable => "seg::E040",
+            Code::SegmentNotFound => "seg::E041",
+            Code::SchemaInfer => "seg::E050",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn codes_are_unique() {
+        let strings: HashSet<_> = Code::ALL.iter().map(|c| c.as_str()).collect();
+        assert_eq!(strings.len(), Code::ALL.len());
+    }
+
+    #[test]
+    fn every_code_has_a_section_in_the_error_docs() {
+        let docs = include_str!("../../docs/errors.md");
+        for code in Code::ALL {
+            let heading = format!("## {}", code.as_str());
+            assert!(docs.contains(&heading), "docs/errors.md lacks `{heading}`");
+        }
+    }
+}

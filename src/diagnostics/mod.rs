@@ -1,0 +1,127 @@
+//! Problems shown to the user: what is wrong, where, and what might fix it.
+//!
+//! Every stage reports through [`Diagnostic`]; nothing else is printed as an error.
+//! Rendering (human text through miette, or machine-readable forms) lives in [`render`].
+
+mod codes;
+pub mod render;
+
+pub use codes::Code;
+
+use crate::source::{Location, SourceId, Span};
+
+/// How serious a problem is: errors fail a run, warnings are reported.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    /// Something a user may want to change.
+    Warning,
+    /// Something that stops the segment from running.
+    Error,
+}
+
+/// A labelled place in a source file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Label {
+    /// Where.
+    pub location: Location,
+    /// What the place has to do with the problem.
+    pub text: String,
+}
+
+/// One problem: a stable code, a message, the places it concerns, and help.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// The stable code (`seg::E003`).
+    pub code: Code,
+    /// Error or warning.
+    pub severity: Severity,
+    /// What is wrong, lower case, no final period.
+    pub message: String,
+    /// The places involved; the first is the primary one.
+    pub labels: Vec<Label>,
+    /// A suggestion ("did you mean `occupation`?").
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    /// An error with no location yet.
+    pub fn error(code: Code, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            code,
+            severity: Severity::Error,
+            message: message.into(),
+            labels: Vec::new(),
+            help: None,
+        }
+    }
+
+    /// Adds a labelled span in a source.
+    pub fn with_label(mut self, source: SourceId, span: Span, text: impl Into<String>) -> Self {
+        self.labels.push(Label {
+            location: Location { source, span },
+            text: text.into(),
+        });
+        self
+    }
+
+    /// Sets the help line.
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Sets the help line if there is one.
+    pub fn with_optional_help(mut self, help: Option<String>) -> Self {
+        self.help = help.or(self.help);
+        self
+    }
+
+    /// The primary location, if any.
+    pub fn location(&self) -> Option<Location> {
+        self.labels.first().map(|l| l.location)
+    }
+}
+
+/// "did you mean `x`?" for the closest of `candidates` to `wrong`, if any is close enough.
+pub fn did_you_mean<'a>(
+    wrong: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+    quote: &str,
+) -> Option<String> {
+    closest(wrong, candidates).map(|best| format!("did you mean {quote}{best}{quote}?"))
+}
+
+/// The candidate closest to `wrong` by edit distance (case-insensitive), if close enough
+/// to be a plausible typo.
+pub fn closest<'a>(wrong: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let wrong_lower = wrong.to_lowercase();
+    candidates
+        .into_iter()
+        .map(|c| {
+            let distance = strsim::damerau_levenshtein(&wrong_lower, &c.to_lowercase());
+            (distance, c)
+        })
+        .filter(|(distance, c)| {
+            *distance <= (c.chars().count().max(wrong.chars().count()) / 3).max(1)
+        })
+        .min_by_key(|(distance, c)| (*distance, *c))
+        .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggestions_catch_typos_and_case_but_not_strangers() {
+        let values = ["nurse", "teacher", "engineer"];
+        assert_eq!(closest("nruse", values), Some("nurse"));
+        assert_eq!(closest("Nurse", values), Some("nurse"));
+        assert_eq!(closest("enginer", values), Some("engineer"));
+        assert_eq!(closest("plumber", values), None);
+        assert_eq!(
+            did_you_mean("ocupation", ["occupation", "income"], "`").as_deref(),
+            Some("did you mean `occupation`?")
+        );
+    }
+}

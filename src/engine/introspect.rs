@@ -1,0 +1,194 @@
+//! Reads what a SQLite database holds (tables, columns, keys, a profile of each column's
+//! values) so `seg schema infer` can propose a manifest.
+
+use rusqlite::Connection;
+use rusqlite::types::Value as SqlValue;
+
+use super::database_error;
+use crate::diagnostics::Diagnostic;
+
+/// At most this many distinct text values are listed as a column's allowed values.
+pub const MAX_LISTED_VALUES: usize = 12;
+
+/// A table and its columns.
+#[derive(Clone, Debug)]
+pub struct TableInfo {
+    /// Table name.
+    pub name: String,
+    /// Columns in order.
+    pub columns: Vec<ColumnInfo>,
+    /// Declared foreign keys: (column, referenced table).
+    pub foreign_keys: Vec<(String, String)>,
+    /// Number of rows.
+    pub rows: u64,
+}
+
+/// A column and what its values look like.
+#[derive(Clone, Debug)]
+pub struct ColumnInfo {
+    /// Column name.
+    pub name: String,
+    /// The declared type (`TEXT`, `REAL`, …), upper case.
+    pub declared: String,
+    /// Part of the primary key.
+    pub primary_key: bool,
+    /// What every non-null value looks like.
+    pub shape: Shape,
+    /// For text columns with few distinct values: the values, sorted.
+    pub distinct: Option<Vec<String>>,
+}
+
+/// The narrowest description that fits every non-null value of a column.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shape {
+    /// No non-null values.
+    Empty,
+    /// Only 0 and 1.
+    Boolean,
+    /// Whole numbers.
+    Integer,
+    /// Numbers, some fractional; the most digits after the point seen.
+    Decimal(u32),
+    /// `YYYY-MM-DD` text.
+    Date,
+    /// `YYYY-MM-DD HH:MM:SS` text.
+    Timestamp,
+    /// Anything else.
+    Text,
+}
+
+/// Describes every user table of the database.
+pub fn tables(connection: &Connection) -> Result<Vec<TableInfo>, Diagnostic> {
+    let error = |e: rusqlite::Error| database_error("cannot read the database schema", &e);
+    let mut statement = connection
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+        .map_err(error)?;
+    let names: Vec<String> = statement
+        .query_map([], |row| row.get(0))
+        .map_err(error)?
+        .collect::<Result<_, _>>()
+        .map_err(error)?;
+    names
+        .into_iter()
+        .map(|name| table(connection, name))
+        .collect()
+}
+
+fn table(connection: &Connection, name: String) -> Result<TableInfo, Diagnostic> {
+    let error = |e: rusqlite::Error| database_error(&format!("cannot read table {name}"), &e);
+    let mut statement = connection
+        .prepare("SELECT name, upper(type), pk FROM pragma_table_info(?1) ORDER BY cid")
+        .map_err(error)?;
+    let columns: Vec<(String, String, i64)> = statement
+        .query_map([&name], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+        .map_err(error)?
+        .collect::<Result<_, _>>()
+        .map_err(error)?;
+    let mut statement = connection
+        .prepare("SELECT \"from\", \"table\" FROM pragma_foreign_key_list(?1)")
+        .map_err(error)?;
+    let foreign_keys = statement
+        .query_map([&name], |row| Ok((row.get(0)?, row.get(1)?)))
+        .map_err(error)?
+        .collect::<Result<_, _>>()
+        .map_err(error)?;
+    let quoted_table = quote(&name);
+    let rows: i64 = connection
+        .query_row(&format!("SELECT count(*) FROM {quoted_table}"), [], |r| {
+            r.get(0)
+        })
+        .map_err(error)?;
+    let mut infos = Vec::new();
+    for (column, declared, pk) in columns {
+        let sql = format!(
+            "SELECT DISTINCT {} FROM {quoted_table} WHERE {} IS NOT NULL LIMIT 10000",
+            quote(&column),
+            quote(&column)
+        );
+        let mut statement = connection.prepare(&sql).map_err(error)?;
+        let values: Vec<SqlValue> = statement
+            .query_map([], |row| row.get(0))
+            .map_err(error)?
+            .collect::<Result<_, _>>()
+            .map_err(error)?;
+        let shape = shape(&values);
+        let distinct = (shape == Shape::Text && values.len() <= MAX_LISTED_VALUES && rows > 0)
+            .then(|| {
+                let mut texts: Vec<String> = values
+                    .iter()
+                    .filter_map(|v| match v {
+                        SqlValue::Text(t) => Some(t.clone()),
+                        _ => None,
+                    })
+                    .collect();
+                texts.sort();
+                texts
+            });
+        infos.push(ColumnInfo {
+            name: column,
+            declared,
+            primary_key: pk > 0,
+            shape,
+            distinct,
+        });
+    }
+    Ok(TableInfo {
+        name,
+        columns: infos,
+        foreign_keys,
+        rows: rows.max(0) as u64,
+    })
+}
+
+fn shape(values: &[SqlValue]) -> Shape {
+    if values.is_empty() {
+        return Shape::Empty;
+    }
+    let all = |test: &dyn Fn(&SqlValue) -> bool| values.iter().all(test);
+    if all(&|v| matches!(v, SqlValue::Integer(0 | 1))) && values.len() <= 2 {
+        return Shape::Boolean;
+    }
+    if all(&|v| matches!(v, SqlValue::Integer(_))) {
+        return Shape::Integer;
+    }
+    if all(&|v| matches!(v, SqlValue::Integer(_) | SqlValue::Real(_))) {
+        let scale = values
+            .iter()
+            .filter_map(|v| match v {
+                SqlValue::Real(r) => {
+                    let text = r.to_string();
+                    Some(text.split_once('.').map_or(0, |(_, f)| f.len() as u32))
+                }
+                _ => None,
+            })
+            .max()
+            .unwrap_or(0);
+        return Shape::Decimal(scale);
+    }
+    let texts = || {
+        values.iter().filter_map(|v| {
+            if let SqlValue::Text(t) = v {
+                Some(t.as_str())
+            } else {
+                None
+            }
+        })
+    };
+    if all(&|v| matches!(v, SqlValue::Text(_))) {
+        if texts().all(|t| chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d").is_ok()) {
+            return Shape::Date;
+        }
+        let timestamp = |t: &str| {
+            chrono::NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M:%S").is_ok()
+                || chrono::NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S").is_ok()
+        };
+        if texts().all(timestamp) {
+            return Shape::Timestamp;
+        }
+    }
+    Shape::Text
+}
+
+fn quote(ident: &str) -> String {
+    format!("\"{}\"", ident.replace('"', "\"\""))
+}

@@ -1,0 +1,250 @@
+//! Builds a SQLite database from CSV files, all or nothing: the database is written to a
+//! temporary file in one transaction and renamed over the target only when complete, so a
+//! failure or an interruption leaves the previous database (or none) in place.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use chrono::{NaiveDate, NaiveDateTime};
+use rusqlite::Connection;
+use rusqlite::types::Value as SqlValue;
+
+use super::database_error;
+use crate::diagnostics::{Code, Diagnostic};
+use crate::schema::Type;
+use crate::value::Decimal;
+
+/// One CSV file to load into one table.
+#[derive(Clone, Debug)]
+pub struct TableLoad {
+    /// The table to create.
+    pub table: String,
+    /// The CSV file (with a header row).
+    pub csv: PathBuf,
+    /// Declared types of columns, by column name; other columns are loaded as text.
+    pub types: HashMap<String, Type>,
+    /// Columns to index (keys joined on).
+    pub indexes: Vec<String>,
+}
+
+/// What was loaded: table names and row counts.
+pub type LoadSummary = Vec<(String, usize)>;
+
+/// Creates `target` from `tables`, replacing any existing file only on success.
+pub fn load(target: &Path, tables: &[TableLoad]) -> Result<LoadSummary, Diagnostic> {
+    let temporary = target.with_extension(format!("loading-{}", std::process::id()));
+    let _ = std::fs::remove_file(&temporary);
+    let result = write_database(&temporary, tables);
+    match result {
+        Ok(summary) => {
+            std::fs::rename(&temporary, target).map_err(|e| {
+                let _ = std::fs::remove_file(&temporary);
+                Diagnostic::error(
+                    Code::DataLoad,
+                    format!("cannot move the new database to {}: {e}", target.display()),
+                )
+            })?;
+            Ok(summary)
+        }
+        Err(diagnostic) => {
+            let _ = std::fs::remove_file(&temporary);
+            Err(diagnostic)
+        }
+    }
+}
+
+fn write_database(path: &Path, tables: &[TableLoad]) -> Result<LoadSummary, Diagnostic> {
+    let mut connection = Connection::open(path)
+        .map_err(|e| database_error(&format!("cannot create {}", path.display()), &e))?;
+    let transaction = connection
+        .transaction()
+        .map_err(|e| database_error("cannot start a transaction", &e))?;
+    let mut summary = Vec::new();
+    for table in tables {
+        let rows = load_table(&transaction, table)?;
+        summary.push((table.table.clone(), rows));
+    }
+    transaction
+        .commit()
+        .map_err(|e| database_error("cannot commit the load", &e))?;
+    Ok(summary)
+}
+
+fn load_table(connection: &Connection, table: &TableLoad) -> Result<usize, Diagnostic> {
+    let file = std::fs::File::open(&table.csv).map_err(|e| {
+        Diagnostic::error(
+            Code::DataLoad,
+            format!("cannot read {}: {e}", table.csv.display()),
+        )
+        .with_help("check the path under `[data]` in seg.toml")
+    })?;
+    let mut reader = csv::Reader::from_reader(file);
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| csv_error(&table.csv, &e))?
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let records: Vec<csv::StringRecord> = reader
+        .records()
+        .collect::<Result<_, _>>()
+        .map_err(|e| csv_error(&table.csv, &e))?;
+    let types: Vec<Option<Type>> = headers
+        .iter()
+        .enumerate()
+        .map(|(i, h)| table.types.get(h).copied().or_else(|| sniff(&records, i)))
+        .collect();
+
+    let mut create = String::from("CREATE TABLE ");
+    quote(&mut create, &table.table);
+    create.push_str(" (");
+    for (i, (header, ty)) in headers.iter().zip(&types).enumerate() {
+        if i > 0 {
+            create.push_str(", ");
+        }
+        quote(&mut create, header);
+        create.push(' ');
+        create.push_str(storage_type(*ty));
+    }
+    create.push(')');
+    connection
+        .execute(&create, [])
+        .map_err(|e| database_error(&format!("cannot create table {}", table.table), &e))?;
+
+    let mut insert = String::from("INSERT INTO ");
+    quote(&mut insert, &table.table);
+    insert.push_str(" VALUES (");
+    insert.push_str(
+        &(1..=headers.len())
+            .map(|i| format!("?{i}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+    );
+    insert.push(')');
+    let mut statement = connection
+        .prepare(&insert)
+        .map_err(|e| database_error("cannot prepare the insert", &e))?;
+    let mut count = 0;
+    for record in &records {
+        let line = record.position().map_or(0, |p| p.line());
+        let mut values = Vec::with_capacity(headers.len());
+        for (i, (text, ty)) in record.iter().zip(&types).enumerate() {
+            values.push(convert(text, *ty).map_err(|expected| {
+                Diagnostic::error(
+                    Code::DataLoad,
+                    format!(
+                        "{}:{line}: column `{}` holds '{text}', which is not {expected}",
+                        table.csv.display(),
+                        headers[i]
+                    ),
+                )
+                .with_help("fix the value, leave the cell empty for unknown, or change the field's type in seg.toml")
+            })?);
+        }
+        statement
+            .execute(rusqlite::params_from_iter(values))
+            .map_err(|e| {
+                database_error(
+                    &format!("cannot insert line {line} of {}", table.csv.display()),
+                    &e,
+                )
+            })?;
+        count += 1;
+    }
+    for column in &table.indexes {
+        let mut sql = String::from("CREATE INDEX ");
+        quote(&mut sql, &format!("{}_{}", table.table, column));
+        sql.push_str(" ON ");
+        quote(&mut sql, &table.table);
+        sql.push_str(" (");
+        quote(&mut sql, column);
+        sql.push(')');
+        connection
+            .execute(&sql, [])
+            .map_err(|e| database_error(&format!("cannot index {}.{column}", table.table), &e))?;
+    }
+    Ok(count)
+}
+
+/// The type of a column the schema does not declare (keys, mostly): integer when every
+/// value is one, otherwise text.
+fn sniff(records: &[csv::StringRecord], column: usize) -> Option<Type> {
+    let mut values = records
+        .iter()
+        .filter_map(|r| r.get(column))
+        .filter(|v| !v.is_empty())
+        .peekable();
+    values.peek()?;
+    values
+        .all(|v| v.parse::<i64>().is_ok())
+        .then_some(Type::Integer)
+}
+
+/// A CSV cell as a stored value; empty means unknown. `Err` names what was expected.
+fn convert(text: &str, ty: Option<Type>) -> Result<SqlValue, &'static str> {
+    if text.is_empty() {
+        return Ok(SqlValue::Null);
+    }
+    let Some(ty) = ty else {
+        return Ok(SqlValue::Text(text.to_string()));
+    };
+    match ty {
+        Type::Text => Ok(SqlValue::Text(text.to_string())),
+        Type::Integer => text
+            .trim()
+            .parse()
+            .map(SqlValue::Integer)
+            .map_err(|_| "an integer"),
+        Type::Decimal(_) | Type::Money => match Decimal::parse(text.trim()) {
+            Some(d) if d.significant_scale() == 0 && d.scale == 0 => i64::try_from(d.units)
+                .map(SqlValue::Integer)
+                .map_err(|_| "a decimal number"),
+            Some(d) => Ok(SqlValue::Real(d.to_f64())),
+            None => Err("a decimal number"),
+        },
+        Type::Bool => match text.trim().to_ascii_lowercase().as_str() {
+            "true" | "1" | "yes" => Ok(SqlValue::Integer(1)),
+            "false" | "0" | "no" => Ok(SqlValue::Integer(0)),
+            _ => Err("true or false"),
+        },
+        Type::Date => NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+            .map(|d| SqlValue::Text(d.format("%Y-%m-%d").to_string()))
+            .map_err(|_| "a date (YYYY-MM-DD)"),
+        Type::Timestamp => parse_timestamp(text.trim())
+            .map(|t| SqlValue::Text(t.format("%Y-%m-%d %H:%M:%S").to_string()))
+            .ok_or("a timestamp (YYYY-MM-DD HH:MM:SS, UTC)"),
+    }
+}
+
+fn parse_timestamp(text: &str) -> Option<NaiveDateTime> {
+    [
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M:%SZ",
+        "%Y-%m-%d %H:%M",
+    ]
+    .iter()
+    .find_map(|format| NaiveDateTime::parse_from_str(text, format).ok())
+}
+
+/// The SQLite column type for a field type.
+fn storage_type(ty: Option<Type>) -> &'static str {
+    match ty {
+        Some(Type::Integer | Type::Bool) => "INTEGER",
+        Some(Type::Decimal(_) | Type::Money) => "NUMERIC",
+        _ => "TEXT",
+    }
+}
+
+fn quote(out: &mut String, ident: &str) {
+    out.push('"');
+    out.push_str(&ident.replace('"', "\"\""));
+    out.push('"');
+}
+
+fn csv_error(path: &Path, error: &csv::Error) -> Diagnostic {
+    Diagnostic::error(
+        Code::DataLoad,
+        format!("cannot parse {}: {error}", path.display()),
+    )
+}

@@ -1,0 +1,126 @@
+//! SQLite through rusqlite: open read-only, bind parameters, fetch rows.
+
+use std::path::Path;
+use std::time::Duration;
+
+use rusqlite::types::Value as SqlValue;
+use rusqlite::{Connection, OpenFlags};
+
+use super::{Cell, Rows, database_error};
+use crate::diagnostics::{Code, Diagnostic};
+use crate::sql::Query;
+use crate::value::Value;
+
+/// An open SQLite database.
+pub struct Database {
+    connection: Connection,
+}
+
+impl Database {
+    /// Opens an existing database file read-only.
+    pub fn open_read_only(path: &Path) -> Result<Database, Diagnostic> {
+        if !path.is_file() {
+            return Err(Diagnostic::error(
+                Code::DatabaseMissing,
+                format!("database {} does not exist", path.display()),
+            )
+            .with_help(
+                "check `[database] path` in seg.toml, or build it from CSV files with `seg load`",
+            ));
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let connection = Connection::open_with_flags(path, flags)
+            .map_err(|e| database_error(&format!("cannot open {}", path.display()), &e))?;
+        connection
+            .busy_timeout(Duration::from_secs(2))
+            .map_err(|e| database_error("cannot configure the connection", &e))?;
+        // Reading the schema catches a file that is not a database before any query runs.
+        connection
+            .query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))
+            .map_err(|e| database_error(&format!("cannot read {}", path.display()), &e))?;
+        Ok(Database { connection })
+    }
+
+    /// Wraps an existing connection (for in-memory databases).
+    pub fn from_connection(connection: Connection) -> Database {
+        Database { connection }
+    }
+
+    /// The underlying connection.
+    pub fn connection(&self) -> &Connection {
+        &self.connection
+    }
+
+    /// Runs a query returning one integer (a count).
+    pub fn count(&self, query: &Query) -> Result<u64, Diagnostic> {
+        let mut statement = self.prepare(query)?;
+        let count: i64 = statement
+            .query_row(rusqlite::params_from_iter(params(query)), |row| row.get(0))
+            .map_err(|e| database_error("query failed", &e))?;
+        Ok(count.max(0) as u64)
+    }
+
+    /// Runs a query and fetches all its rows.
+    pub fn fetch(&self, query: &Query) -> Result<Rows, Diagnostic> {
+        let mut statement = self.prepare(query)?;
+        let columns: Vec<String> = statement.column_names().map(|c| c.to_string()).collect();
+        let width = columns.len();
+        let mut result = statement
+            .query(rusqlite::params_from_iter(params(query)))
+            .map_err(|e| database_error("query failed", &e))?;
+        let mut rows = Vec::new();
+        while let Some(row) = result
+            .next()
+            .map_err(|e| database_error("query failed", &e))?
+        {
+            let mut cells = Vec::with_capacity(width);
+            for i in 0..width {
+                let value: SqlValue = row
+                    .get(i)
+                    .map_err(|e| database_error("cannot read a row", &e))?;
+                cells.push(cell(value));
+            }
+            rows.push(cells);
+        }
+        Ok(Rows { columns, rows })
+    }
+
+    fn prepare(&self, query: &Query) -> Result<rusqlite::Statement<'_>, Diagnostic> {
+        self.connection
+            .prepare(&query.sql)
+            .map_err(|e| database_error("cannot prepare the query", &e))
+    }
+}
+
+/// How seglang values are bound in SQLite: dates as ISO-8601 text, booleans as 0/1, and
+/// decimals as the nearest double (exact for up to 15 significant digits, which is how
+/// SQLite stores the numbers they are compared with).
+pub fn bind(value: &Value) -> SqlValue {
+    match value {
+        Value::Text(text) => SqlValue::Text(text.clone()),
+        Value::Integer(n) => SqlValue::Integer(*n),
+        Value::Decimal(d) if d.significant_scale() == 0 => {
+            match i64::try_from(d.units / 10i128.pow(d.scale)) {
+                Ok(n) => SqlValue::Integer(n),
+                Err(_) => SqlValue::Real(d.to_f64()),
+            }
+        }
+        Value::Decimal(d) => SqlValue::Real(d.to_f64()),
+        Value::Date(date) => SqlValue::Text(date.format("%Y-%m-%d").to_string()),
+        Value::Bool(b) => SqlValue::Integer(i64::from(*b)),
+    }
+}
+
+fn params(query: &Query) -> impl Iterator<Item = SqlValue> + '_ {
+    query.params.iter().map(bind)
+}
+
+fn cell(value: SqlValue) -> Cell {
+    match value {
+        SqlValue::Null => Cell::Null,
+        SqlValue::Integer(n) => Cell::Integer(n),
+        SqlValue::Real(r) => Cell::Real(r),
+        SqlValue::Text(t) => Cell::Text(t),
+        SqlValue::Blob(b) => Cell::Text(format!("<{} bytes>", b.len())),
+    }
+}

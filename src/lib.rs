@@ -1,0 +1,22 @@
+//! seglang: a declarative language for customer segments.
+//!
+//! ```text
+//! source ─▶ syntax ─▶ check ─▶ sql ─▶ engine
+//!  text     AST with   typed    SQL +   run on a
+//!           spans      IR       params  database
+//! ```
+//!
+//! Each stage is a module; data flows one way. `syntax` knows no schema, `check` knows no
+//! SQL, `sql` opens no connection, `engine` never sees the AST. `cli` composes the stages;
+//! `diagnostics` reports problems from all of them. See `docs/architecture.md`.
+
+pub mod check;
+pub mod cli;
+pub mod diagnostics;
+pub mod engine;
+pub mod project;
+pub mod schema;
+pub mod source;
+pub mod sql;
+pub mod syntax;
+pub mod value;

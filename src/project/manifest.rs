@@ -1,0 +1,390 @@
+//! `seg.toml`: where the database is, where segment files are, and the customer schema.
+//! Every problem is a coded diagnostic pointing into the TOML.
+
+use std::path::PathBuf;
+
+use indexmap::IndexMap;
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::diagnostics::{Code, Diagnostic, did_you_mean};
+use crate::schema::{Entity, Field, Schema, Type};
+use crate::source::{Location, SourceId, Span};
+
+/// A parsed and validated manifest. Paths are as written (relative to the manifest).
+#[derive(Clone, Debug)]
+pub struct Manifest {
+    /// The project's name.
+    pub name: Option<String>,
+    /// The SQLite database file.
+    pub database: Option<PathBuf>,
+    /// CSV files that `seg load` turns into tables, by table name.
+    pub data: Vec<DataSource>,
+    /// Files or directories holding `.seg` files (empty: the whole project).
+    pub segments: Vec<PathBuf>,
+    /// The customer schema.
+    pub schema: Schema,
+}
+
+/// One CSV file loaded into one table.
+#[derive(Clone, Debug)]
+pub struct DataSource {
+    /// The table to create.
+    pub table: String,
+    /// The CSV file.
+    pub path: PathBuf,
+    /// Where it is declared.
+    pub location: Location,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawManifest {
+    #[serde(default)]
+    project: RawProject,
+    #[serde(default)]
+    database: RawDatabase,
+    #[serde(default)]
+    data: IndexMap<String, Spanned<String>>,
+    customer: Spanned<RawEntity>,
+    #[serde(default)]
+    related: IndexMap<String, Spanned<RawEntity>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawProject {
+    name: Option<String>,
+    #[serde(default)]
+    segments: Vec<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawDatabase {
+    path: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEntity {
+    name: Option<String>,
+    table: Option<Spanned<String>>,
+    key: Option<Spanned<String>>,
+    customer_key: Option<Spanned<String>>,
+    #[serde(default)]
+    fields: IndexMap<String, Spanned<RawField>>,
+}
+
+/// `name = "text"` or `name = { type = "text", … }`.
+enum RawField {
+    Short(String),
+    Full(RawFieldTable),
+}
+
+impl<'de> Deserialize<'de> for RawField {
+    // By hand rather than `#[serde(untagged)]`, which buffers the input and so loses the
+    // spans that `Spanned` fields inside the table need.
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct FieldVisitor;
+        impl<'de> serde::de::Visitor<'de> for FieldVisitor {
+            type Value = RawField;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a type name such as \"text\", or a table such as { type = \"text\" }")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<RawField, E> {
+                Ok(RawField::Short(v.to_string()))
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<RawField, A::Error> {
+                RawFieldTable::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(RawField::Full)
+            }
+        }
+        deserializer.deserialize_any(FieldVisitor)
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFieldTable {
+    #[serde(rename = "type")]
+    ty: Option<Spanned<String>>,
+    column: Option<String>,
+    scale: Option<u32>,
+    values: Option<Spanned<Vec<String>>>,
+    via: Option<Spanned<String>>,
+    field: Option<Spanned<String>>,
+    #[serde(default)]
+    sensitive: bool,
+}
+
+/// Parses and validates the manifest text of `source`.
+pub fn parse(source: SourceId, text: &str) -> Result<Manifest, Vec<Diagnostic>> {
+    let raw: RawManifest = toml::from_str(text).map_err(|e| {
+        let span = e
+            .span()
+            .map_or(Span::new(0, 0), |r| Span::new(r.start, r.end));
+        let message = e.message().trim_end().to_string();
+        vec![
+            Diagnostic::error(Code::ManifestSyntax, format!("invalid seg.toml: {message}"))
+                .with_label(source, span, "here"),
+        ]
+    })?;
+    let mut v = Validator {
+        source,
+        errors: Vec::new(),
+    };
+    let related: Vec<Entity> = raw
+        .related
+        .iter()
+        .map(|(name, entity)| v.entity(name, entity, true))
+        .collect();
+    let customer_name = raw.customer.get_ref().name.clone();
+    let mut customer = v.entity(
+        customer_name.as_deref().unwrap_or("customers"),
+        &raw.customer,
+        false,
+    );
+    v.resolve_via_fields(&mut customer, &raw.customer, &related);
+    let data = raw
+        .data
+        .iter()
+        .map(|(table, path)| DataSource {
+            table: table.clone(),
+            path: PathBuf::from(path.get_ref()),
+            location: v.location(path.span()),
+        })
+        .collect();
+    if !v.errors.is_empty() {
+        return Err(v.errors);
+    }
+    Ok(Manifest {
+        name: raw.project.name,
+        database: raw.database.path.map(PathBuf::from),
+        data,
+        segments: raw
+            .project
+            .segments
+            .into_iter()
+            .map(PathBuf::from)
+            .collect(),
+        schema: Schema { customer, related },
+    })
+}
+
+struct Validator {
+    source: SourceId,
+    errors: Vec<Diagnostic>,
+}
+
+impl Validator {
+    fn location(&self, range: std::ops::Range<usize>) -> Location {
+        Location {
+            source: self.source,
+            span: Span::new(range.start, range.end),
+        }
+    }
+
+    fn invalid(
+        &mut self,
+        range: std::ops::Range<usize>,
+        message: String,
+        label: &str,
+    ) -> &mut Diagnostic {
+        self.errors.push(
+            Diagnostic::error(Code::ManifestInvalid, message).with_label(
+                self.source,
+                Span::new(range.start, range.end),
+                label,
+            ),
+        );
+        self.errors.last_mut().expect("just pushed")
+    }
+
+    fn entity(&mut self, name: &str, raw: &Spanned<RawEntity>, related: bool) -> Entity {
+        let entity = raw.get_ref();
+        let table = entity
+            .table
+            .as_ref()
+            .map_or_else(|| name.to_string(), |t| t.get_ref().clone());
+        let key = match &entity.key {
+            Some(key) => key.get_ref().clone(),
+            None if related => String::new(),
+            None => {
+                self.invalid(
+                    raw.span(),
+                    "the customer entity has no `key`".into(),
+                    "declared here",
+                )
+                .help = Some("add `key = \"id\"` (the column that identifies a customer)".into());
+                String::new()
+            }
+        };
+        let customer_key = match (&entity.customer_key, related) {
+            (Some(k), true) => Some(k.get_ref().clone()),
+            (None, true) => {
+                self.invalid(
+                    raw.span(),
+                    format!("related entity `{name}` has no `customer_key`"),
+                    "declared here",
+                )
+                .help = Some(
+                    "add `customer_key = \"customer_id\"` (its column holding the customer's key)"
+                        .into(),
+                );
+                None
+            }
+            (Some(k), false) => {
+                self.invalid(
+                    k.span(),
+                    "`customer_key` belongs on related entities, not on the customer".into(),
+                    "not allowed here",
+                );
+                None
+            }
+            (None, false) => None,
+        };
+        let fields = entity
+            .fields
+            .iter()
+            .filter(|(_, f)| !matches!(f.get_ref(), RawField::Full(t) if t.via.is_some()))
+            .filter_map(|(field_name, raw_field)| self.field(field_name, raw_field))
+            .collect();
+        Entity {
+            name: name.to_string(),
+            table,
+            key,
+            customer_key,
+            fields,
+            location: self.location(raw.span()),
+        }
+    }
+
+    fn field(&mut self, name: &str, raw: &Spanned<RawField>) -> Option<Field> {
+        let location = self.location(raw.span());
+        let (type_name, type_span, table) = match raw.get_ref() {
+            RawField::Short(type_name) => (type_name.as_str(), raw.span(), None),
+            RawField::Full(table) => match &table.ty {
+                Some(ty) => (ty.get_ref().as_str(), ty.span(), Some(table)),
+                None => {
+                    self.invalid(
+                        raw.span(),
+                        format!("field `{name}` has no `type`"),
+                        "declared here",
+                    )
+                    .help = Some(format!("one of: {}", Type::NAMES.join(", ")));
+                    return None;
+                }
+            },
+        };
+        let scale = table.and_then(|t| t.scale);
+        let Some(ty) = Type::from_name(type_name, scale) else {
+            let help = did_you_mean(type_name, Type::NAMES.iter().copied(), "`")
+                .unwrap_or_else(|| format!("one of: {}", Type::NAMES.join(", ")));
+            self.invalid(
+                type_span,
+                format!("unknown type `{type_name}` for field `{name}`"),
+                "not a type",
+            )
+            .help = Some(help);
+            return None;
+        };
+        let values = table.and_then(|t| t.values.as_ref());
+        if let (Some(values), false) = (values, ty == Type::Text) {
+            self.invalid(
+                values.span(),
+                format!("only text fields can list allowed values; `{name}` is {ty}"),
+                "not allowed here",
+            );
+        }
+        if let Some(field) = table.and_then(|t| t.field.as_ref()) {
+            self.invalid(
+                field.span(),
+                "`field` is only allowed together with `via`".into(),
+                "here",
+            );
+        }
+        Some(Field {
+            name: name.to_string(),
+            column: table
+                .and_then(|t| t.column.clone())
+                .unwrap_or_else(|| name.to_string()),
+            ty,
+            values: values.map(|v| v.get_ref().clone()),
+            via: None,
+            sensitive: table.is_some_and(|t| t.sensitive),
+            location,
+        })
+    }
+
+    /// Customer fields declared `via = "orders"` take their column and type from the related
+    /// entity's field of the same name (or the one named by `field`).
+    fn resolve_via_fields(
+        &mut self,
+        customer: &mut Entity,
+        raw: &Spanned<RawEntity>,
+        related: &[Entity],
+    ) {
+        for (name, raw_field) in &raw.get_ref().fields {
+            let RawField::Full(table) = raw_field.get_ref() else {
+                continue;
+            };
+            let Some(via) = &table.via else { continue };
+            let Some(index) = related.iter().position(|e| e.name == *via.get_ref()) else {
+                let help =
+                    did_you_mean(via.get_ref(), related.iter().map(|e| e.name.as_str()), "`")
+                        .unwrap_or_else(|| "declare it under `[related.<name>]`".into());
+                self.invalid(
+                    via.span(),
+                    format!("`via` names unknown related entity `{}`", via.get_ref()),
+                    "not a related entity",
+                )
+                .help = Some(help);
+                continue;
+            };
+            let entity = &related[index];
+            let target_name = table
+                .field
+                .as_ref()
+                .map_or(name.as_str(), |f| f.get_ref().as_str());
+            let target_span = table.field.as_ref().map_or(raw_field.span(), |f| f.span());
+            let Some(target) = entity.field(target_name) else {
+                let help = did_you_mean(
+                    target_name,
+                    entity.fields.iter().map(|f| f.name.as_str()),
+                    "`",
+                );
+                let d = self.invalid(
+                    target_span,
+                    format!(
+                        "related entity `{}` has no field `{target_name}`",
+                        entity.name
+                    ),
+                    "not a field there",
+                );
+                d.help = help;
+                continue;
+            };
+            if table.ty.is_some() || table.column.is_some() || table.values.is_some() {
+                self.invalid(
+                    raw_field.span(),
+                    format!(
+                        "field `{name}` takes its type, column and values from `{}`",
+                        entity.name
+                    ),
+                    "remove `type`, `column` and `values` here",
+                );
+            }
+            customer.fields.push(Field {
+                name: name.clone(),
+                via: Some(index),
+                sensitive: table.sensitive || target.sensitive,
+                location: self.location(raw_field.span()),
+                ..target.clone()
+            });
+        }
+    }
+}

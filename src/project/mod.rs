@@ -1,0 +1,153 @@
+//! A segment project on disk: the directory holding `seg.toml`, its segment files and its
+//! database. Reads files; never opens the database.
+
+pub mod manifest;
+
+use std::path::{Path, PathBuf};
+
+use crate::diagnostics::{Code, Diagnostic};
+use crate::source::{SourceFile, SourceId, SourceMap};
+use manifest::Manifest;
+
+/// The manifest's file name.
+pub const MANIFEST: &str = "seg.toml";
+
+/// A loaded project.
+#[derive(Clone, Debug)]
+pub struct Project {
+    /// The directory holding `seg.toml`.
+    pub root: PathBuf,
+    /// The manifest's source id (for spans into it).
+    pub manifest_source: SourceId,
+    /// The validated manifest.
+    pub manifest: Manifest,
+}
+
+impl Project {
+    /// Finds `seg.toml` in `start` or its ancestors and loads it.
+    pub fn discover(start: &Path, sources: &mut SourceMap) -> Result<Project, Vec<Diagnostic>> {
+        let mut dir = Some(start);
+        while let Some(d) = dir {
+            if d.join(MANIFEST).is_file() {
+                return Project::load(d, sources);
+            }
+            dir = d.parent();
+        }
+        Err(vec![Diagnostic::error(
+            Code::ManifestNotFound,
+            format!("no {MANIFEST} in {} or any parent directory", start.display()),
+        )
+        .with_help("run seg inside a segment project, pass --project DIR, or create one with `seg schema infer --db FILE > seg.toml`")])
+    }
+
+    /// Loads the project whose manifest is `root/seg.toml`.
+    pub fn load(root: &Path, sources: &mut SourceMap) -> Result<Project, Vec<Diagnostic>> {
+        let path = root.join(MANIFEST);
+        if !path.is_file() {
+            return Err(vec![Diagnostic::error(
+                Code::ManifestNotFound,
+                format!("no {MANIFEST} in {}", root.display()),
+            )]);
+        }
+        let id = read_source(&path, display_name(root, &path), sources).map_err(|d| vec![d])?;
+        let manifest = manifest::parse(id, &sources.get(id).text)?;
+        Ok(Project {
+            root: root.to_path_buf(),
+            manifest_source: id,
+            manifest,
+        })
+    }
+
+    /// The database file, if the manifest names one.
+    pub fn database_path(&self) -> Option<PathBuf> {
+        self.manifest.database.as_ref().map(|p| self.root.join(p))
+    }
+
+    /// Every `.seg` file of the project, sorted: under the manifest's `segments` paths, or
+    /// anywhere in the project (skipping hidden directories and `target`).
+    pub fn segment_files(&self) -> Result<Vec<PathBuf>, Diagnostic> {
+        let roots: Vec<PathBuf> = if self.manifest.segments.is_empty() {
+            vec![self.root.clone()]
+        } else {
+            self.manifest
+                .segments
+                .iter()
+                .map(|p| self.root.join(p))
+                .collect()
+        };
+        let mut files = Vec::new();
+        for root in roots {
+            collect_segment_files(&root, &mut files)?;
+        }
+        files.sort();
+        files.dedup();
+        Ok(files)
+    }
+
+    /// A path as shown in messages: relative to the project root when inside it.
+    pub fn display_name(&self, path: &Path) -> String {
+        display_name(&self.root, path)
+    }
+}
+
+/// Adds every `.seg` file at or under `path` to `out`.
+pub fn collect_segment_files(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), Diagnostic> {
+    if path.is_file() {
+        out.push(path.to_path_buf());
+        return Ok(());
+    }
+    let entries = std::fs::read_dir(path).map_err(|e| unreadable(path, &e))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| unreadable(path, &e))?;
+        let child = entry.path();
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if child.is_dir() {
+            if !name.starts_with('.') && name != "target" {
+                collect_segment_files(&child, out)?;
+            }
+        } else if child.extension().is_some_and(|e| e == "seg") {
+            out.push(child);
+        }
+    }
+    Ok(())
+}
+
+/// Reads a UTF-8 file into the source map.
+pub fn read_source(
+    path: &Path,
+    name: String,
+    sources: &mut SourceMap,
+) -> Result<SourceId, Diagnostic> {
+    let bytes = std::fs::read(path).map_err(|e| unreadable(path, &e))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        Diagnostic::error(
+            Code::FileUnreadable,
+            format!(
+                "{} is not UTF-8 text (invalid byte at offset {})",
+                path.display(),
+                e.utf8_error().valid_up_to()
+            ),
+        )
+        .with_help("save the file as UTF-8")
+    })?;
+    Ok(sources.add(SourceFile {
+        name,
+        path: Some(path.to_path_buf()),
+        text: text.into(),
+    }))
+}
+
+fn unreadable(path: &Path, error: &std::io::Error) -> Diagnostic {
+    Diagnostic::error(
+        Code::FileUnreadable,
+        format!("cannot read {}: {error}", path.display()),
+    )
+}
+
+fn display_name(root: &Path, path: &Path) -> String {
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .into_owned()
+}

@@ -1,0 +1,153 @@
+//! The customer schema: which entity is "a customer", its fields and their types, and the
+//! related entities (orders, events, …) joined to it. Written in `seg.toml` (see
+//! [`crate::project::manifest`]) or inferred from a database. Knows nothing about segments or SQL text.
+
+pub mod infer;
+
+use std::fmt;
+
+use crate::source::Location;
+
+/// The customer entity and everything related to it.
+#[derive(Clone, Debug)]
+pub struct Schema {
+    /// The entity segments select members of.
+    pub customer: Entity,
+    /// Entities with many rows per customer, in declaration order.
+    pub related: Vec<Entity>,
+}
+
+/// A table seen as an entity.
+#[derive(Clone, Debug)]
+pub struct Entity {
+    /// The name used in segment files (`orders`).
+    pub name: String,
+    /// The database table.
+    pub table: String,
+    /// The table's key column.
+    pub key: String,
+    /// For a related entity: its column holding the customer's key.
+    pub customer_key: Option<String>,
+    /// The fields segments may test, in declaration order.
+    pub fields: Vec<Field>,
+    /// Where the entity is declared.
+    pub location: Location,
+}
+
+/// A named, typed value a condition can test.
+#[derive(Clone, Debug)]
+pub struct Field {
+    /// The name used in segment files.
+    pub name: String,
+    /// The column holding it (in the related entity's table for a `via` field).
+    pub column: String,
+    /// Its type.
+    pub ty: Type,
+    /// For text: the only values it may hold, if declared.
+    pub values: Option<Vec<String>>,
+    /// For a customer field defined through a relation: the index of that entity in
+    /// [`Schema::related`]. Such a field has one value per related row.
+    pub via: Option<usize>,
+    /// Marked sensitive in the manifest (age, gender, health, …).
+    pub sensitive: bool,
+    /// Where the field is declared.
+    pub location: Location,
+}
+
+/// The type of a field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Type {
+    /// Text, compared exactly.
+    Text,
+    /// A whole number.
+    Integer,
+    /// An exact decimal; `Some(scale)` limits the digits after the point.
+    Decimal(Option<u32>),
+    /// Money: a decimal with two places.
+    Money,
+    /// True or false.
+    Bool,
+    /// A calendar date.
+    Date,
+    /// A date and time (UTC).
+    Timestamp,
+}
+
+impl Type {
+    /// The names accepted in `seg.toml`.
+    pub const NAMES: &'static [&'static str] = &[
+        "text",
+        "integer",
+        "decimal",
+        "money",
+        "bool",
+        "date",
+        "timestamp",
+    ];
+
+    /// Parses a type name from the manifest.
+    pub fn from_name(name: &str, scale: Option<u32>) -> Option<Type> {
+        Some(match name {
+            "text" => Type::Text,
+            "integer" => Type::Integer,
+            "decimal" => Type::Decimal(scale),
+            "money" => Type::Money,
+            "bool" => Type::Bool,
+            "date" => Type::Date,
+            "timestamp" => Type::Timestamp,
+            _ => return None,
+        })
+    }
+
+    /// Digits allowed after the decimal point, if limited.
+    pub fn scale(self) -> Option<u32> {
+        match self {
+            Type::Money => Some(2),
+            Type::Decimal(scale) => scale,
+            Type::Integer => Some(0),
+            _ => None,
+        }
+    }
+
+    /// Integer, decimal or money.
+    pub fn is_numeric(self) -> bool {
+        matches!(self, Type::Integer | Type::Decimal(_) | Type::Money)
+    }
+
+    /// Types whose values have an order (`<`, `between`).
+    pub fn is_ordered(self) -> bool {
+        self.is_numeric() || matches!(self, Type::Date | Type::Timestamp)
+    }
+}
+
+impl fmt::Display for Type {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Type::Text => f.write_str("text"),
+            Type::Integer => f.write_str("integer"),
+            Type::Decimal(None) => f.write_str("decimal"),
+            Type::Decimal(Some(scale)) => write!(f, "decimal({scale})"),
+            Type::Money => f.write_str("money"),
+            Type::Bool => f.write_str("bool"),
+            Type::Date => f.write_str("date"),
+            Type::Timestamp => f.write_str("timestamp"),
+        }
+    }
+}
+
+impl Schema {
+    /// A related entity by name.
+    pub fn related_entity(&self, name: &str) -> Option<(usize, &Entity)> {
+        self.related
+            .iter()
+            .enumerate()
+            .find(|(_, e)| e.name == name)
+    }
+}
+
+impl Entity {
+    /// A field by name.
+    pub fn field(&self, name: &str) -> Option<&Field> {
+        self.fields.iter().find(|f| f.name == name)
+    }
+}

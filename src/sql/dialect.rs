@@ -1,0 +1,54 @@
+//! What differs between SQL engines, in one trait.
+//!
+//! Policy (after PRQL): generate standard SQL; a dialect overrides a method only where the
+//! standard form is missing or wrong for its engine. The code generator calls only these
+//! methods: it never asks which dialect it is writing.
+
+use super::writer::{ParamId, SqlWriter};
+
+/// An SQL dialect. Defaults are standard SQL.
+pub trait Dialect {
+    /// The name used on the command line (`sqlite`).
+    fn name(&self) -> &'static str;
+
+    /// Appends `ident` quoted, with embedded quotes doubled.
+    fn quote_ident(&self, out: &mut String, ident: &str) {
+        out.push('"');
+        out.push_str(&ident.replace('"', "\"\""));
+        out.push('"');
+    }
+
+    /// Appends the placeholder of the `index`th (1-based) parameter.
+    fn placeholder(&self, out: &mut String, index: usize) {
+        out.push('$');
+        out.push_str(&index.to_string());
+    }
+
+    /// The calendar date of a timestamp column (timestamps compare with dates by their date).
+    fn date_of_timestamp(&self, w: &mut SqlWriter<'_>, alias: &'static str, column: &str) {
+        w.sql("CAST(").column(alias, column).sql(" AS DATE)");
+    }
+
+    /// True when the text column contains the parameter's text (exact, case-sensitive).
+    fn contains(&self, w: &mut SqlWriter<'_>, alias: &'static str, column: &str, needle: ParamId) {
+        w.sql("POSITION(")
+            .placeholder(needle)
+            .sql(" IN ")
+            .column(alias, column)
+            .sql(") > 0");
+    }
+
+    /// True when the text column starts with the parameter's text (exact, case-sensitive).
+    fn starts_with(
+        &self,
+        w: &mut SqlWriter<'_>,
+        alias: &'static str,
+        column: &str,
+        prefix: ParamId,
+    ) {
+        w.sql("SUBSTRING(")
+            .column(alias, column)
+            .sql(" FROM 1 FOR CHAR_LENGTH(");
+        w.placeholder(prefix).sql(")) = ").placeholder(prefix);
+    }
+}

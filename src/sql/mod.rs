@@ -1,0 +1,68 @@
+//! Stage 3: typed IR → SQL text and bound parameters, per dialect. Opens no connection.
+//!
+//! Every literal is a bound parameter; identifiers are quoted by the dialect. A segment's
+//! query is one `WITH` entry per referenced segment, then one `SELECT` over the customer
+//! table whose `WHERE` is the segment's condition.
+
+pub mod dialect;
+mod generate;
+pub mod sqlite;
+pub mod writer;
+
+use std::fmt;
+
+use crate::check::ir::Program;
+use crate::value::Value;
+pub use dialect::Dialect;
+pub use sqlite::Sqlite;
+
+/// SQL text and the values bound to its placeholders, in order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Query {
+    /// The SQL, with placeholders only.
+    pub sql: String,
+    /// The parameters, the first bound to placeholder 1.
+    pub params: Vec<Value>,
+}
+
+impl fmt::Display for Query {
+    /// The SQL, then the parameters as a comment (never inside the SQL).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{}", self.sql)?;
+        if self.params.is_empty() {
+            return writeln!(f, "-- no parameters");
+        }
+        let params: Vec<String> = self
+            .params
+            .iter()
+            .enumerate()
+            .map(|(i, v)| format!("{} = {v}", i + 1))
+            .collect();
+        writeln!(f, "-- params: {}", params.join(", "))
+    }
+}
+
+/// What a segment query returns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Output {
+    /// One row per member: the customer key, as `customer_key`.
+    Keys,
+    /// One row: the number of members, as `members`.
+    Count,
+    /// One row per member with the key and the customer's own fields, ordered by key,
+    /// at most `limit` rows if given.
+    Members {
+        /// Row limit.
+        limit: Option<u64>,
+    },
+}
+
+/// The query for segment `name` of `program`. `None` if the program has no such segment.
+pub fn compile(
+    program: &Program,
+    name: &str,
+    output: Output,
+    dialect: &dyn Dialect,
+) -> Option<Query> {
+    generate::segment_query(program, name, output, dialect)
+}

@@ -1,0 +1,51 @@
+//! SQLite (<https://www.sqlite.org/lang.html>): numbered `?N` parameters, no `POSITION`
+//! or `SUBSTRING … FROM … FOR`, dates stored as ISO-8601 text.
+
+use super::dialect::Dialect;
+use super::writer::{ParamId, SqlWriter};
+
+/// The SQLite dialect.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Sqlite;
+
+impl Dialect for Sqlite {
+    fn name(&self) -> &'static str {
+        "sqlite"
+    }
+
+    /// <https://www.sqlite.org/lang_expr.html#parameters>
+    fn placeholder(&self, out: &mut String, index: usize) {
+        out.push('?');
+        out.push_str(&index.to_string());
+    }
+
+    /// <https://www.sqlite.org/lang_datefunc.html>: `date()` normalises any ISO-8601 text.
+    fn date_of_timestamp(&self, w: &mut SqlWriter<'_>, alias: &'static str, column: &str) {
+        w.sql("date(").column(alias, column).sql(")");
+    }
+
+    /// <https://www.sqlite.org/lang_corefunc.html#instr>
+    fn contains(&self, w: &mut SqlWriter<'_>, alias: &'static str, column: &str, needle: ParamId) {
+        w.sql("instr(")
+            .column(alias, column)
+            .sql(", ")
+            .placeholder(needle)
+            .sql(") > 0");
+    }
+
+    /// `substr`/`length` count characters, so this is an exact prefix test (unlike `LIKE`,
+    /// which ignores ASCII case in SQLite).
+    fn starts_with(
+        &self,
+        w: &mut SqlWriter<'_>,
+        alias: &'static str,
+        column: &str,
+        prefix: ParamId,
+    ) {
+        w.sql("substr(")
+            .column(alias, column)
+            .sql(", 1, length(")
+            .placeholder(prefix);
+        w.sql(")) = ").placeholder(prefix);
+    }
+}

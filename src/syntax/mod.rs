@@ -1,0 +1,70 @@
+//! Stage 1: text → syntax tree. Knows the grammar and nothing about schemas or SQL.
+//!
+//! pest stops at the first error, so a file is cut into top-level chunks (each starting at a
+//! line whose first word is `segment` or `set`, with the `///` lines just above it) and each
+//! chunk is parsed on its own: one broken definition does not hide problems in the others.
+
+pub mod ast;
+mod build;
+mod parser;
+
+use pest::Parser;
+
+use crate::diagnostics::Diagnostic;
+use crate::source::SourceId;
+use parser::{Rule, SegmentParser};
+
+/// Parses one file. Returns every definition that parsed, and a diagnostic per broken chunk.
+pub fn parse(source: SourceId, text: &str) -> (ast::File, Vec<Diagnostic>) {
+    let mut file = ast::File::default();
+    let mut errors = Vec::new();
+    for range in chunks(text) {
+        let chunk = &text[range.clone()];
+        match SegmentParser::parse(Rule::file, chunk) {
+            Ok(mut pairs) => {
+                let pair = pairs.next().expect("grammar: file");
+                file.definitions.extend(build::file(pair, range.start));
+            }
+            Err(error) => errors.push(parser::syntax_error(error, text, source, range.start)),
+        }
+    }
+    (file, errors)
+}
+
+/// Byte ranges of the top-level chunks of `text`, covering all of it.
+fn chunks(text: &str) -> Vec<std::ops::Range<usize>> {
+    let mut starts = vec![0];
+    let mut doc_start: Option<usize> = None;
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("///") {
+            doc_start.get_or_insert(offset);
+        } else if starts_definition(trimmed) {
+            let start = doc_start.unwrap_or(offset);
+            if start > 0 {
+                starts.push(start);
+            }
+            doc_start = None;
+        } else {
+            doc_start = None;
+        }
+        offset += line.len();
+    }
+    starts.dedup();
+    let mut ends: Vec<usize> = starts[1..].to_vec();
+    ends.push(text.len());
+    starts.into_iter().zip(ends).map(|(s, e)| s..e).collect()
+}
+
+/// Whether a line's first word is a top-level keyword.
+fn starts_definition(line: &str) -> bool {
+    let word_end = line
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(line.len());
+    let word = &line[..word_end];
+    word.eq_ignore_ascii_case("segment") || word.eq_ignore_ascii_case("set")
+}
+
+#[cfg(test)]
+mod tests;
