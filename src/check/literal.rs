@@ -25,9 +25,13 @@ pub fn to_value(literal: &Literal, source: SourceId, field: &Field) -> Result<Va
         .with_label(
             source,
             literal.span,
-            format!("expected {}", article(field.ty)),
+            format!("expected {}", a_value(field.ty)),
         )
-        .with_optional_help(example(field.ty).map(|e| format!("write {} value like {e}", field.ty)))
+        .with_help(format!(
+            "write {} like {}",
+            a_value(field.ty),
+            example(field.ty)
+        ))
     };
     match (&literal.kind, field.ty) {
         (LiteralKind::Text(text), Type::Text) => {
@@ -59,26 +63,35 @@ pub fn to_value(literal: &Literal, source: SourceId, field: &Field) -> Result<Va
     }
 }
 
-/// "a text field", "a money field".
+/// "a text field", "an integer field".
 pub fn article(ty: Type) -> String {
+    format!("{} field", with_article(ty))
+}
+
+/// "a money value", "an integer value".
+fn a_value(ty: Type) -> String {
+    format!("{} value", with_article(ty))
+}
+
+fn with_article(ty: Type) -> String {
     let name = ty.to_string();
     let a = if name.starts_with(['a', 'e', 'i', 'o', 'u']) {
         "an"
     } else {
         "a"
     };
-    format!("{a} {name} field")
+    format!("{a} {name}")
 }
 
-fn example(ty: Type) -> Option<&'static str> {
-    Some(match ty {
+fn example(ty: Type) -> &'static str {
+    match ty {
         Type::Text => "'nurse'",
         Type::Integer => "42",
         Type::Decimal(_) => "12.5",
         Type::Money => "500.00",
         Type::Bool => "true",
         Type::Date | Type::Timestamp => "2025-12-24",
-    })
+    }
 }
 
 fn allowed(
@@ -175,7 +188,23 @@ fn check_scale(
             field.name, literal.text
         )
     };
+    let (down, up) = rounded(decimal, scale);
     Err(Diagnostic::error(Code::ScaleExceeded, message)
         .with_label(source, literal.span, "too precise")
-        .with_help("no stored value can differ from a rounded bound; round the value to the field's precision"))
+        .with_help(format!(
+            "no stored value lies strictly between {down} and {up}; write one of them"
+        )))
+}
+
+/// `decimal` rounded down and up to `scale` places.
+fn rounded(decimal: Decimal, scale: u32) -> (Decimal, Decimal) {
+    let step = 10i128.pow(decimal.scale - scale);
+    let down = decimal.units.div_euclid(step);
+    (
+        Decimal { units: down, scale },
+        Decimal {
+            units: down + 1,
+            scale,
+        },
+    )
 }

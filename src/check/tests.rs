@@ -1,1 +1,163 @@
+use super::*;
+use crate::diagnostics::render::{Style, render_all};
+use crate::project::manifest;
+use crate::source::{SourceFile, SourceMap};
 
+const SHOP: &str = include_str!("../../tests/fixtures/shop/seg.toml");
+
+/// Parses and checks `files` (name, text) against the shop fixture's schema.
+fn check_files(files: &[(&str, &str)]) -> (ir::Program, Vec<Diagnostic>, SourceMap) {
+    let mut sources = SourceMap::default();
+    let manifest_id = sources.add(SourceFile {
+        name: "seg.toml".into(),
+        path: None,
+        text: SHOP.into(),
+    });
+    let schema = manifest::parse(manifest_id, SHOP)
+        .expect("fixture manifest is valid")
+        .schema;
+    let mut parsed = Vec::new();
+    let mut diagnostics = Vec::new();
+    for (name, text) in files {
+        let id = sources.add(SourceFile {
+            name: (*name).into(),
+            path: None,
+            text: (*text).into(),
+        });
+        let (file, errors) = crate::syntax::parse(id, text);
+        diagnostics.extend(errors);
+        parsed.push((id, file));
+    }
+    let (program, errors) = check(&parsed, &schema);
+    diagnostics.extend(errors);
+    (program, diagnostics, sources)
+}
+
+fn problems(text: &str) -> String {
+    let (_, diagnostics, sources) = check_files(&[("test.seg", text)]);
+    render_all(&diagnostics, &sources, Style::Plain)
+}
+
+fn condition(text: &str) -> ir::Condition {
+    let (program, diagnostics, _) = check_files(&[("test.seg", text)]);
+    assert!(diagnostics.is_empty(), "{diagnostics:?}");
+    program
+        .segments
+        .last()
+        .expect("one segment")
+        .condition
+        .clone()
+}
+
+#[test]
+fn design_card_example_resolves_through_the_orders_relation() {
+    insta::assert_debug_snapshot!(condition(
+        "set holidays = ['christmas', 'easter']\n\
+         segment HighValueNurses where occupation = 'nurse' and ltv > 500 and occasion in holidays"
+    ));
+}
+
+#[test]
+fn literals_take_the_type_of_their_field() {
+    insta::assert_debug_snapshot!(condition(
+        "segment S where ltv >= 500 and income < 1.5 and visits in [1, 2] and signup_date = 2024-02-29 \
+         and orders.ordered_at > 2025-01-01 and newsletter = true and newsletter"
+    ));
+}
+
+#[test]
+fn three_broken_segments_are_all_reported() {
+    insta::assert_snapshot!(problems(
+        "segment A where ocupation = 'nurse'\n\
+         segment B where ltv > 'lots'\n\
+         segment C where occupation = 'nruse'\n\
+         segment D where city = 'London'\n"
+    ));
+}
+
+#[test]
+fn a_good_segment_survives_beside_broken_ones() {
+    let (program, diagnostics, _) = check_files(&[(
+        "a.seg",
+        "segment Bad where nope = 1\nsegment Good where city = 'Leeds'",
+    )]);
+    assert_eq!(diagnostics.len(), 1);
+    let names: Vec<&str> = program.segments.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["Good"]);
+}
+
+#[test]
+fn operators_must_fit_the_field_type() {
+    insta::assert_snapshot!(problems(
+        "segment A where city > 'M'\n\
+         segment B where newsletter in [true]\n\
+         segment C where ltv contains 'x'\n\
+         segment D where city contains 5\n\
+         segment E where city between 'a' and 'b'\n\
+         segment F where occupation\n"
+    ));
+}
+
+#[test]
+fn literal_problems() {
+    insta::assert_snapshot!(problems(
+        "segment A where signup_date = 2025-02-29\n\
+         segment B where ltv > 500.001\n\
+         segment C where visits > 2.5\n\
+         segment D where visits > 99999999999999999999\n\
+         segment E where city in []\n"
+    ));
+}
+
+#[test]
+fn unknown_names_get_suggestions() {
+    insta::assert_snapshot!(problems(
+        "set holidays = ['christmas']\n\
+         segment Nurses where occupation = 'nurse'\n\
+         segment A where occasion in holiday\n\
+         segment B where Nurse\n\
+         segment C where order.amount > 5\n\
+         segment D where orders.amout > 5\n"
+    ));
+}
+
+#[test]
+fn cycles_are_spelled_out_and_dependents_left_out() {
+    let text = "segment A where B and city = 'x'\n\
+                segment B where C\n\
+                segment C where A or newsletter\n\
+                segment Self where Self\n\
+                segment UsesA where A\n\
+                segment Fine where newsletter\n";
+    insta::assert_snapshot!(problems(text));
+    let (program, _, _) = check_files(&[("test.seg", text)]);
+    let names: Vec<&str> = program.segments.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["Fine"]);
+}
+
+#[test]
+fn duplicates_and_bad_sets_across_files() {
+    let (_, diagnostics, sources) = check_files(&[
+        (
+            "sets.seg",
+            "set holidays = ['christmas', 'xmas']\nset mixed = ['a', 1]\nset empty = []",
+        ),
+        (
+            "use.seg",
+            "segment Uses where occasion in holidays\nsegment AlsoUses where occasion in holidays\n\
+             segment Mixed where city in mixed\nsegment holidays where newsletter",
+        ),
+    ]);
+    insta::assert_snapshot!(render_all(&diagnostics, &sources, Style::Plain));
+}
+
+#[test]
+fn segments_come_after_the_segments_they_use() {
+    let (program, diagnostics, _) = check_files(&[(
+        "test.seg",
+        "segment Top where Middle and newsletter\nsegment Middle where Bottom\nsegment Bottom where visits > 1",
+    )]);
+    assert!(diagnostics.is_empty());
+    let names: Vec<&str> = program.segments.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["Bottom", "Middle", "Top"]);
+}

@@ -13,6 +13,8 @@ use crate::source::{Location, SourceId, Span};
 /// How serious a problem is: errors fail a run, warnings are reported.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
+    /// Context for another diagnostic (a place in another file).
+    Note,
     /// Something a user may want to change.
     Warning,
     /// Something that stops the segment from running.
@@ -70,12 +72,6 @@ impl Diagnostic {
         self
     }
 
-    /// Sets the help line if there is one.
-    pub fn with_optional_help(mut self, help: Option<String>) -> Self {
-        self.help = help.or(self.help);
-        self
-    }
-
     /// The primary location, if any.
     pub fn location(&self) -> Option<Location> {
         self.labels.first().map(|l| l.location)
@@ -99,13 +95,15 @@ pub fn closest<'a>(wrong: &str, candidates: impl IntoIterator<Item = &'a str>) -
         .into_iter()
         .map(|c| {
             let distance = strsim::damerau_levenshtein(&wrong_lower, &c.to_lowercase());
-            (distance, c)
+            // Ties go to the candidate closest in case too ('nruse' → 'nurse', not 'Nurse').
+            let exact = strsim::damerau_levenshtein(wrong, c);
+            (distance, exact, c)
         })
-        .filter(|(distance, c)| {
+        .filter(|(distance, _, c)| {
             *distance <= (c.chars().count().max(wrong.chars().count()) / 3).max(1)
         })
-        .min_by_key(|(distance, c)| (*distance, *c))
-        .map(|(_, c)| c)
+        .min_by_key(|(distance, exact, c)| (*distance, *exact, *c))
+        .map(|(_, _, c)| c)
 }
 
 #[cfg(test)]
@@ -117,6 +115,8 @@ mod tests {
         let values = ["nurse", "teacher", "engineer"];
         assert_eq!(closest("nruse", values), Some("nurse"));
         assert_eq!(closest("Nurse", values), Some("nurse"));
+        assert_eq!(closest("nruse", ["Nurse", "nurse"]), Some("nurse"));
+        assert_eq!(closest("NRUSE", ["Nurse", "nurse"]), Some("Nurse"));
         assert_eq!(closest("enginer", values), Some("engineer"));
         assert_eq!(closest("plumber", values), None);
         assert_eq!(

@@ -80,7 +80,7 @@ impl Report {
             } else {
                 report.related.push(Report {
                     code: "",
-                    severity: diagnostic.severity,
+                    severity: Severity::Note,
                     message: label.text.clone(),
                     help: None,
                     source: Some(named_source(sources, label.location.source)),
@@ -115,6 +115,7 @@ impl miette::Diagnostic for Report {
         Some(match self.severity {
             Severity::Error => miette::Severity::Error,
             Severity::Warning => miette::Severity::Warning,
+            Severity::Note => miette::Severity::Advice,
         })
     }
 

@@ -66,3 +66,6 @@ pub fn compile(
 ) -> Option<Query> {
     generate::segment_query(program, name, output, dialect)
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,165 @@
+use super::*;
+use crate::check::{self, ir};
+use crate::project::manifest;
+use crate::source::{SourceFile, SourceMap};
+use crate::value::Value;
+
+const SHOP_MANIFEST: &str = include_str!("../../tests/fixtures/shop/seg.toml");
+const SHOP_SEGMENTS: &str = include_str!("../../tests/fixtures/shop/segments/shop.seg");
+
+fn shop_program() -> ir::Program {
+    let mut sources = SourceMap::default();
+    let manifest_id = sources.add(SourceFile {
+        name: "seg.toml".into(),
+        path: None,
+        text: SHOP_MANIFEST.into(),
+    });
+    let schema = manifest::parse(manifest_id, SHOP_MANIFEST)
+        .expect("valid manifest")
+        .schema;
+    let id = sources.add(SourceFile {
+        name: "shop.seg".into(),
+        path: None,
+        text: SHOP_SEGMENTS.into(),
+    });
+    let (file, errors) = crate::syntax::parse(id, SHOP_SEGMENTS);
+    assert!(errors.is_empty(), "{errors:?}");
+    let (program, errors) = check::check(&[(id, file)], &schema);
+    assert!(errors.is_empty(), "{errors:?}");
+    program
+}
+
+fn sqlite(name: &str, output: Output) -> Query {
+    compile(&shop_program(), name, output, &Sqlite).expect("segment exists")
+}
+
+/// A dialect that overrides nothing: standard SQL, as a new engine would start.
+struct Standard;
+
+impl Dialect for Standard {
+    fn name(&self) -> &'static str {
+        "standard"
+    }
+}
+
+#[test]
+fn design_card_example() {
+    insta::assert_snapshot!(sqlite("HighValueNurses", Output::Keys));
+}
+
+#[test]
+fn no_segment_has_a_string_literal_in_its_sql() {
+    let program = shop_program();
+    for segment in &program.segments {
+        for dialect in [&Sqlite as &dyn Dialect, &Standard] {
+            let query = compile(
+                &program,
+                &segment.name,
+                Output::Members { limit: Some(5) },
+                dialect,
+            )
+            .unwrap();
+            assert!(
+                !query.sql.contains('\''),
+                "{}:\n{}",
+                segment.name,
+                query.sql
+            );
+        }
+    }
+}
+
+#[test]
+fn the_sql_text_does_not_depend_on_literal_values() {
+    let compile_text = |text: &str| {
+        let mut sources = SourceMap::default();
+        let manifest_id = sources.add(SourceFile {
+            name: "seg.toml".into(),
+            path: None,
+            text: SHOP_MANIFEST.into(),
+        });
+        let schema = manifest::parse(manifest_id, SHOP_MANIFEST).unwrap().schema;
+        let id = sources.add(SourceFile {
+            name: "x.seg".into(),
+            path: None,
+            text: text.into(),
+        });
+        let (file, _) = crate::syntax::parse(id, text);
+        let (program, errors) = check::check(&[(id, file)], &schema);
+        assert!(errors.is_empty(), "{errors:?}");
+        compile(&program, "S", Output::Count, &Sqlite).unwrap()
+    };
+    let a = compile_text(
+        "segment S where occupation = 'nurse' and ltv > 500 and city in ['a', 'b'] and signup_date < 2025-01-01",
+    );
+    let b = compile_text(
+        "segment S where occupation = 'doctor' and ltv > 1.25 and city in ['x''; DROP TABLE customers; --', 'y'] \
+         and signup_date < 1999-12-31",
+    );
+    assert_eq!(a.sql, b.sql);
+    assert_ne!(a.params, b.params);
+    assert_eq!(
+        b.params[2],
+        Value::Text("x'; DROP TABLE customers; --".into())
+    );
+}
+
+#[test]
+fn a_quote_in_a_literal_is_a_parameter_not_sql() {
+    let query = sqlite("Quoted", Output::Keys);
+    assert_eq!(query.params, vec![Value::Text("O'Fallon".into())]);
+    assert!(!query.sql.contains("Fallon"));
+}
+
+#[test]
+fn negation_treats_unknown_as_not_holding() {
+    insta::assert_snapshot!(sqlite("NotANurse", Output::Keys));
+}
+
+#[test]
+fn references_become_with_entries_in_dependency_order() {
+    insta::assert_snapshot!(sqlite("NotHighValueNurses", Output::Count));
+}
+
+#[test]
+fn members_list_the_customer_fields_in_key_order() {
+    insta::assert_snapshot!(sqlite("Quoted", Output::Members { limit: Some(10) }));
+}
+
+#[test]
+fn text_tests_and_timestamps_per_dialect() {
+    let program = shop_program();
+    let mut out = String::new();
+    for name in ["CityContainsOn", "CityStartsWithL", "ChristmasEveOrder"] {
+        for dialect in [&Sqlite as &dyn Dialect, &Standard] {
+            let query = compile(&program, name, Output::Keys, dialect).unwrap();
+            out.push_str(&format!("-- {name} / {}\n{query}\n", dialect.name()));
+        }
+    }
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn every_operator() {
+    let program = shop_program();
+    let mut out = String::new();
+    for name in [
+        "MidValue",
+        "OutsideMidValue",
+        "NotInLondonList",
+        "KnownOccupation",
+        "UnknownOccupation",
+        "Subscribed",
+    ] {
+        let query = compile(&program, name, Output::Keys, &Sqlite).unwrap();
+        out.push_str(&format!("-- {name}\n{query}\n"));
+    }
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn identifiers_are_quoted_with_quotes_doubled() {
+    let mut out = String::new();
+    Sqlite.quote_ident(&mut out, "we\"ird");
+    assert_eq!(out, "\"we\"\"ird\"");
+}
