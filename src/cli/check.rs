@@ -46,12 +46,17 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
     }
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     if errors > 0 {
+        let warnings = if warnings > 0 {
+            format!(" and {}", plural(warnings, "warning"))
+        } else {
+            String::new()
+        };
         eprintln!(
-            "\nseg check: {} and {} in {}",
+            "\nseg check: {}{warnings} in {}",
             plural(errors, "error"),
-            plural(warnings, "warning"),
             plural(checked, "file")
         );
+
         return Ok(EXIT_PROBLEMS);
     }
     println!(

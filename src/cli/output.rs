@@ -51,11 +51,14 @@ fn table(rows: &Rows, types: &[Option<Type>]) -> String {
                 .collect()
         })
         .collect();
+    // Numbers align right; text, dates and booleans left.
     let numeric: Vec<bool> = (0..rows.columns.len())
         .map(|i| {
-            rows.rows
-                .iter()
-                .all(|r| matches!(r[i], Cell::Integer(_) | Cell::Real(_) | Cell::Null))
+            types[i].is_none_or(Type::is_numeric)
+                && rows
+                    .rows
+                    .iter()
+                    .all(|r| matches!(r[i], Cell::Integer(_) | Cell::Real(_) | Cell::Null))
         })
         .collect();
     let widths: Vec<usize> = rows

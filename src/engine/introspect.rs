@@ -112,18 +112,19 @@ fn table(connection: &Connection, name: String) -> Result<TableInfo, Diagnostic>
             .collect::<Result<_, _>>()
             .map_err(error)?;
         let shape = shape(&values);
-        let distinct = (shape == Shape::Text && values.len() <= MAX_LISTED_VALUES && rows > 0)
-            .then(|| {
-                let mut texts: Vec<String> = values
-                    .iter()
-                    .filter_map(|v| match v {
-                        SqlValue::Text(t) => Some(t.clone()),
-                        _ => None,
-                    })
-                    .collect();
-                texts.sort();
-                texts
-            });
+        // A short list of values that repeat (not one per row, like names) reads as a vocabulary.
+        let vocabulary = values.len() <= MAX_LISTED_VALUES && (values.len() as i64) * 2 <= rows;
+        let distinct = (shape == Shape::Text && vocabulary).then(|| {
+            let mut texts: Vec<String> = values
+                .iter()
+                .filter_map(|v| match v {
+                    SqlValue::Text(t) => Some(t.clone()),
+                    _ => None,
+                })
+                .collect();
+            texts.sort();
+            texts
+        });
         infos.push(ColumnInfo {
             name: column,
             declared,

@@ -159,8 +159,10 @@ pub fn parse(source: SourceId, text: &str) -> Result<Manifest, Vec<Diagnostic>> 
         })
         .collect();
     if !v.errors.is_empty() {
+        v.errors.sort_by_key(|d| d.location().map(|l| l.span.start));
         return Err(v.errors);
     }
+
     Ok(Manifest {
         name: raw.project.name,
         database: raw.database.path.map(PathBuf::from),
@@ -388,3 +390,6 @@ impl Validator {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

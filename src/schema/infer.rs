@@ -16,13 +16,9 @@ pub fn manifest(tables: &[TableInfo], database: &str) -> Result<String, Diagnost
                 .with_help("load data first, or write seg.toml by hand (see docs/manifest.md)"),
         );
     };
-    let key = customer
-        .columns
-        .iter()
-        .find(|c| c.primary_key)
-        .or_else(|| customer.columns.iter().find(|c| c.name == "id"))
-        .or(customer.columns.first())
-        .map_or("id", |c| c.name.as_str());
+    let key = key_column(customer)
+        .or(customer.columns.first().map(|c| c.name.as_str()))
+        .unwrap_or("id");
 
     let mut out = String::new();
     let _ = writeln!(
@@ -45,17 +41,36 @@ pub fn manifest(tables: &[TableInfo], database: &str) -> Result<String, Diagnost
             continue;
         };
         let _ = writeln!(out, "\n[related.{}]", toml_key(&table.name));
+        let key = key_column(table).filter(|k| *k != link);
+        if let Some(key) = key {
+            let _ = writeln!(out, "key = {}", toml_string(key));
+        }
         let _ = writeln!(out, "customer_key = {}", toml_string(link));
         let _ = writeln!(out, "\n[related.{}.fields]", toml_key(&table.name));
         for column in table
             .columns
             .iter()
-            .filter(|c| c.name != link && !c.primary_key)
+            .filter(|c| c.name != link && Some(c.name.as_str()) != key)
         {
             let _ = writeln!(out, "{}", field_line(column));
         }
     }
     Ok(out)
+}
+
+/// The declared primary key, or a column named `id`.
+fn key_column(table: &TableInfo) -> Option<&str> {
+    table
+        .columns
+        .iter()
+        .find(|c| c.primary_key)
+        .or_else(|| {
+            table
+                .columns
+                .iter()
+                .find(|c| c.name.eq_ignore_ascii_case("id"))
+        })
+        .map(|c| c.name.as_str())
 }
 
 /// The table other tables point at most, then one named like customers, then the first.

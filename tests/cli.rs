@@ -1,0 +1,232 @@
+//! The `seg` commands, run as a user would: the real binary on copies of the bundled
+//! example and the shop fixture.
+
+mod common;
+
+use std::collections::{HashMap, HashSet};
+
+use common::{copy_project, seg, temp_dir};
+
+/// The README's first command, on a fresh copy of the example: builds the database from the
+/// CSV files and counts every segment. HighValueNurses's count is recomputed here straight
+/// from the CSV files.
+#[test]
+fn readme_command_counts_high_value_nurses_on_the_example() {
+    let project = copy_project("examples/retail");
+    let out = seg(&project, &["run"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stderr.contains("building retail.db"), "{}", out.stderr);
+    let line = out
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("HighValueNurses "))
+        .expect("HighValueNurses row");
+    let printed: u64 = line
+        .split_whitespace()
+        .nth(1)
+        .unwrap()
+        .replace(',', "")
+        .parse()
+        .unwrap();
+    let expected = high_value_nurses_from_csv(&project);
+    assert!(expected > 0);
+    assert_eq!(printed, expected);
+}
+
+/// `occupation = 'nurse' and ltv > 500 and occasion in holidays`, evaluated directly on the
+/// CSV files (money compared in cents, so no float is involved).
+fn high_value_nurses_from_csv(project: &std::path::Path) -> u64 {
+    let holidays: HashSet<&str> = [
+        "christmas",
+        "easter",
+        "halloween",
+        "valentines",
+        "mothers_day",
+        "fathers_day",
+    ]
+    .into();
+    let mut holiday_buyers = HashSet::new();
+    let mut orders = csv::Reader::from_path(project.join("data/orders.csv")).unwrap();
+    let headers = orders.headers().unwrap().clone();
+    let column = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let (customer, occasion) = (column("customer_id"), column("occasion"));
+    for row in orders.records() {
+        let row = row.unwrap();
+        if holidays.contains(&row[occasion]) {
+            holiday_buyers.insert(row[customer].to_string());
+        }
+    }
+    let mut customers = csv::Reader::from_path(project.join("data/customers.csv")).unwrap();
+    let headers = customers.headers().unwrap().clone();
+    let column = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let (id, occupation, ltv) = (column("id"), column("occupation"), column("ltv"));
+    let cents = |text: &str| -> Option<i64> {
+        let (whole, fraction) = text.split_once('.').unwrap_or((text, "0"));
+        Some(
+            whole.parse::<i64>().ok()? * 100
+                + format!("{fraction:0<2}")[..2].parse::<i64>().ok()?,
+        )
+    };
+    let mut count = 0;
+    for row in customers.records() {
+        let row = row.unwrap();
+        let rich = cents(&row[ltv]).is_some_and(|c| c > 500_00);
+        if &row[occupation] == "nurse" && rich && holiday_buyers.contains(&row[id]) {
+            count += 1;
+        }
+    }
+    count
+}
+
+#[test]
+fn check_accepts_the_example_and_the_fixture() {
+    for project in ["examples/retail", "tests/fixtures/shop"] {
+        let out = seg(&copy_project(project), &["check"]);
+        assert_eq!(out.code, 0, "{project}: {}", out.stderr);
+        assert!(out.stdout.contains("no errors"), "{}", out.stdout);
+    }
+}
+
+#[test]
+fn check_reports_three_broken_segments_with_codes_spans_and_help() {
+    let project = copy_project("tests/fixtures/shop");
+    std::fs::write(
+        project.join("segments/broken.seg"),
+        "segment A where ocupation = 'nurse'\n\
+         segment B where ltv > 'lots'\n\
+         segment C where occupation = 'nruse'\n",
+    )
+    .unwrap();
+    let out = seg(&project, &["--plain", "check"]);
+    assert_eq!(out.code, 1);
+    insta::assert_snapshot!(out.stderr);
+    let codes: Vec<&str> = ["seg::E003", "seg::E006", "seg::E007"].into();
+    for code in codes {
+        assert_eq!(out.stderr.matches(code).count(), 1, "{code} once");
+    }
+    assert_eq!(out.stderr.matches("help:").count(), 3);
+    assert_eq!(out.stderr.matches("╭─[segments/broken.seg:").count(), 3);
+}
+
+#[test]
+fn check_of_one_file_reports_only_that_file() {
+    let project = copy_project("tests/fixtures/shop");
+    std::fs::write(
+        project.join("segments/broken.seg"),
+        "segment A where nope = 1\n",
+    )
+    .unwrap();
+    std::fs::write(
+        project.join("good.seg"),
+        "segment G where HighValueNurses and city = 'Leeds'\n",
+    )
+    .unwrap();
+    let out = seg(&project, &["check", "good.seg"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("1 file checked"), "{}", out.stdout);
+    let out = seg(&project, &["check", "segments/broken.seg"]);
+    assert_eq!(out.code, 1);
+}
+
+#[test]
+fn compile_prints_sql_with_parameters_and_no_literal_values() {
+    let project = copy_project("examples/retail");
+    let out = seg(&project, &["compile", "--segment", "HighValueNurses"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    insta::assert_snapshot!(out.stdout);
+    let sql: String = out
+        .stdout
+        .lines()
+        .filter(|l| !l.starts_with("--"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    for literal in ["nurse", "500", "christmas", "'"] {
+        assert!(!sql.contains(literal), "{literal} in SQL text:\n{sql}");
+    }
+}
+
+#[test]
+fn list_shows_segments_with_their_docs() {
+    let out = seg(&copy_project("examples/retail"), &["list"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    insta::assert_snapshot!(out.stdout);
+}
+
+#[test]
+fn run_lists_members_as_table_csv_and_json() {
+    let project = copy_project("tests/fixtures/shop");
+    let table = seg(&project, &["run", "--segment", "HighValueNurses"]);
+    assert_eq!(table.code, 0, "{}", table.stderr);
+    insta::assert_snapshot!("members_table", table.stdout);
+    let json = seg(
+        &project,
+        &["run", "--segment", "HighValueNurses", "--format", "json"],
+    );
+    let members: Vec<HashMap<String, serde_json::Value>> =
+        serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(members.len(), 2);
+    assert_eq!(members[0]["customer_key"], serde_json::json!(1));
+    assert_eq!(members[0]["ltv"], serde_json::json!("620.00"));
+    assert_eq!(members[0]["income"], serde_json::Value::Null);
+    assert_eq!(members[1]["newsletter"], serde_json::json!(false));
+    let count = seg(
+        &project,
+        &["run", "--segment", "HighValueNurses", "--count"],
+    );
+    assert_eq!(
+        count.stdout,
+        "segment          members\nHighValueNurses        2\n"
+    );
+    let limited = seg(
+        &project,
+        &[
+            "run",
+            "--segment",
+            "Everyone",
+            "--limit",
+            "3",
+            "--format",
+            "csv",
+        ],
+    );
+    assert_eq!(common::member_keys(&limited.stdout), [1, 2, 3]);
+}
+
+#[test]
+fn run_does_not_modify_the_database() {
+    let project = copy_project("tests/fixtures/shop");
+    assert_eq!(seg(&project, &["load"]).code, 0);
+    let before = std::fs::read(project.join("shop.db")).unwrap();
+    assert_eq!(seg(&project, &["run"]).code, 0);
+    assert_eq!(seg(&project, &["run", "--segment", "Everyone"]).code, 0);
+    assert_eq!(std::fs::read(project.join("shop.db")).unwrap(), before);
+}
+
+#[test]
+fn schema_infer_writes_a_manifest_that_checks() {
+    let project = copy_project("tests/fixtures/shop");
+    assert_eq!(seg(&project, &["load"]).code, 0);
+    let out = seg(&project, &["schema", "infer", "--db", "shop.db"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    insta::assert_snapshot!(out.stdout);
+
+    let inferred = temp_dir("inferred");
+    std::fs::copy(project.join("shop.db"), inferred.join("shop.db")).unwrap();
+    std::fs::write(inferred.join("seg.toml"), &out.stdout).unwrap();
+    std::fs::write(
+        inferred.join("s.seg"),
+        "segment S where occupation = 'nurse' and ltv > 500 and orders.occasion = 'christmas'\n",
+    )
+    .unwrap();
+    let run = seg(&inferred, &["run", "--segment", "S", "--format", "csv"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    // Ann is the only nurse with ltv over 500 and a christmas order.
+    assert_eq!(common::member_keys(&run.stdout), [1]);
+}
+
+#[test]
+fn project_is_found_from_a_subdirectory() {
+    let project = copy_project("tests/fixtures/shop");
+    let out = seg(&project.join("segments"), &["check"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+}
