@@ -70,7 +70,7 @@ fn high_value_nurses_from_csv(project: &std::path::Path) -> u64 {
     let mut count = 0;
     for row in customers.records() {
         let row = row.unwrap();
-        let rich = cents(&row[ltv]).is_some_and(|c| c > 500_00);
+        let rich = cents(&row[ltv]).is_some_and(|c| c > 50_000);
         if &row[occupation] == "nurse" && rich && holiday_buyers.contains(&row[id]) {
             count += 1;
         }

@@ -2,7 +2,6 @@
 //! against the shop fixture's schema. The rendered diagnostics are snapshots, and each file
 //! must produce the code its name starts with.
 
-use std::path::Path;
 
 use seglang::diagnostics::render::{Style, render_all};
 use seglang::project::Project;
@@ -12,7 +11,7 @@ use seglang::source::{SourceFile, SourceMap};
 fn each_error_file_reports_its_code() {
     insta::glob!("errors/*.seg", |path| {
         let mut sources = SourceMap::default();
-        let project = Project::load(Path::new("tests/fixtures/shop"), &mut sources)
+        let project = Project::load(std::path::Path::new("tests/fixtures/shop"), &mut sources)
             .expect("fixture manifest");
         let text = std::fs::read_to_string(path).expect("readable error file");
         let name = path.file_name().unwrap().to_string_lossy().into_owned();

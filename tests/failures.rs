@@ -1,0 +1,242 @@
+//! Bad input and broken environments: each gives one coded message, the right exit code, and
+//! loses nothing.
+
+mod common;
+
+use common::{copy_project, seg, temp_dir};
+
+fn shop() -> std::path::PathBuf {
+    copy_project("tests/fixtures/shop")
+}
+
+#[test]
+fn no_manifest_is_e020_and_exit_2() {
+    let out = seg(&temp_dir("empty"), &["check"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("seg::E020"), "{}", out.stderr);
+    assert!(out.stderr.contains("no seg.toml"), "{}", out.stderr);
+}
+
+#[test]
+fn manifest_problems_are_e021_and_e022_with_spans() {
+    let project = shop();
+    let manifest = std::fs::read_to_string(project.join("seg.toml")).unwrap();
+    std::fs::write(
+        project.join("seg.toml"),
+        manifest.replace("table = \"customers\"", "tabel = \"customers\""),
+    )
+    .unwrap();
+    let out = seg(&project, &["check"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("seg::E021") && out.stderr.contains("seg.toml:"),
+        "{}",
+        out.stderr
+    );
+
+    std::fs::write(
+        project.join("seg.toml"),
+        manifest.replace("ltv = \"money\"", "ltv = \"mony\""),
+    )
+    .unwrap();
+    let out = seg(&project, &["check"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("seg::E022"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("did you mean `money`?"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn missing_database_without_data_files_is_e030() {
+    let project = shop();
+    let manifest = std::fs::read_to_string(project.join("seg.toml")).unwrap();
+    let without_data = manifest.replace(
+        "[data]\ncustomers = \"data/customers.csv\"\norders = \"data/orders.csv\"\n",
+        "",
+    );
+    assert_ne!(without_data, manifest);
+    std::fs::write(project.join("seg.toml"), without_data).unwrap();
+    let out = seg(&project, &["run"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("seg::E030") && out.stderr.contains("shop.db does not exist"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn a_file_that_is_not_a_database_is_e031() {
+    let project = shop();
+    std::fs::write(
+        project.join("shop.db"),
+        "this is not a database, just text that is long enough",
+    )
+    .unwrap();
+    let out = seg(&project, &["run"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("seg::E031"), "{}", out.stderr);
+    assert!(out.stderr.contains("not a database"), "{}", out.stderr);
+}
+
+#[test]
+fn a_locked_database_is_e031_not_a_hang_or_a_panic() {
+    let project = shop();
+    assert_eq!(seg(&project, &["load"]).code, 0);
+    let writer = rusqlite::Connection::open(project.join("shop.db")).unwrap();
+    writer
+        .execute_batch("BEGIN EXCLUSIVE; UPDATE customers SET city = city;")
+        .unwrap();
+    let out = seg(&project, &["run"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("seg::E031") && out.stderr.contains("locked"),
+        "{}",
+        out.stderr
+    );
+    writer.execute_batch("ROLLBACK").unwrap();
+}
+
+#[test]
+fn a_column_missing_from_the_database_is_e031() {
+    let project = shop();
+    assert_eq!(seg(&project, &["load"]).code, 0);
+    let manifest = std::fs::read_to_string(project.join("seg.toml")).unwrap();
+    std::fs::write(
+        project.join("seg.toml"),
+        manifest.replace(
+            "city = \"text\"",
+            "city = { type = \"text\", column = \"town\" }",
+        ),
+    )
+    .unwrap();
+    let out = seg(&project, &["run", "--segment", "Londoners"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("seg::E031") && out.stderr.contains("town"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn a_bad_csv_value_is_e032_and_the_old_database_survives() {
+    let project = shop();
+    assert_eq!(seg(&project, &["load"]).code, 0);
+    let before = std::fs::read(project.join("shop.db")).unwrap();
+    let orders = std::fs::read_to_string(project.join("data/orders.csv")).unwrap();
+    std::fs::write(
+        project.join("data/orders.csv"),
+        orders.replace("500.01", "five hundred"),
+    )
+    .unwrap();
+    let out = seg(&project, &["load"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("seg::E032"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("orders.csv:5") && out.stderr.contains("five hundred"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(
+        std::fs::read(project.join("shop.db")).unwrap(),
+        before,
+        "old database untouched"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(&project)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().contains("loading"))
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+    let count = seg(
+        &project,
+        &["run", "--segment", "Everyone", "--count", "--format", "csv"],
+    );
+    assert_eq!(count.stdout, "segment,members\nEveryone,10\n");
+}
+
+#[test]
+fn a_failed_first_load_leaves_no_database() {
+    let project = shop();
+    let customers = std::fs::read_to_string(project.join("data/customers.csv")).unwrap();
+    std::fs::write(
+        project.join("data/customers.csv"),
+        customers.replace("2024-03-01", "2024-02-30"),
+    )
+    .unwrap();
+    let out = seg(&project, &["run"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("seg::E032") && out.stderr.contains("2024-02-30"),
+        "{}",
+        out.stderr
+    );
+    assert!(!project.join("shop.db").exists());
+}
+
+#[test]
+fn a_segment_file_that_is_not_utf8_is_e040() {
+    let project = shop();
+    std::fs::write(
+        project.join("segments/latin1.seg"),
+        b"segment Caf\xe9 where newsletter\n",
+    )
+    .unwrap();
+    let out = seg(&project, &["check"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("seg::E040") && out.stderr.contains("not UTF-8"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn an_unknown_segment_name_is_e041_with_a_suggestion() {
+    let out = seg(&shop(), &["run", "--segment", "HighValueNurse"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("seg::E041"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("did you mean `HighValueNurses`?"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn inferring_from_an_empty_database_is_e050() {
+    let dir = temp_dir("empty-db");
+    rusqlite::Connection::open(dir.join("empty.db"))
+        .unwrap()
+        .execute_batch("PRAGMA user_version = 1")
+        .unwrap();
+    let out = seg(&dir, &["schema", "infer", "--db", "empty.db"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("seg::E050"), "{}", out.stderr);
+}
+
+#[test]
+fn segment_errors_stop_run_and_compile_with_exit_1() {
+    let project = shop();
+    std::fs::write(
+        project.join("segments/broken.seg"),
+        "segment Broken where nope = 1\n",
+    )
+    .unwrap();
+    for command in [&["run"][..], &["compile"]] {
+        let out = seg(&project, command);
+        assert_eq!(out.code, 1, "{command:?}");
+        assert!(out.stderr.contains("seg::E003"), "{}", out.stderr);
+        assert!(out.stdout.is_empty());
+    }
+}
+
+#[test]
+fn bad_arguments_exit_2() {
+    let out = seg(&shop(), &["run", "--format", "xml"]);
+    assert_eq!(out.code, 2);
+}
