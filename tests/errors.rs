@@ -2,7 +2,6 @@
 //! against the shop fixture's schema. The rendered diagnostics are snapshots, and each file
 //! must produce the code its name starts with.
 
-
 use seglang::diagnostics::render::{Style, render_all};
 use seglang::project::Project;
 use seglang::source::{SourceFile, SourceMap};

@@ -51,6 +51,8 @@ const EXPECTED: &[(&str, &[i64])] = &[
     // Each test on a related field is checked on its own: some toys order, some christmas order.
     ("ToysAndChristmas", &[1, 2, 8]),
     ("Everyone", &[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]),
+    // Some order has no occasion: Ann's books order, Gus's electronics order.
+    ("OrderWithoutOccasion", &[1, 7]),
 ];
 
 #[test]

@@ -104,3 +104,14 @@ amount = "money"
 "#
     ));
 }
+
+#[test]
+fn the_example_in_the_manifest_docs_is_valid() {
+    let docs = include_str!("../../../docs/manifest.md");
+    let start = docs.find("```toml\n").expect("a toml block") + "```toml\n".len();
+    let end = start + docs[start..].find("```").expect("end of block");
+    let m = manifest(&docs[start..end]);
+    assert_eq!(m.schema.customer.field("kind").unwrap().column, "category");
+    assert_eq!(m.schema.customer.field("full_name").unwrap().column, "name");
+    assert!(m.schema.customer.field("gender").unwrap().sensitive);
+}
