@@ -20,3 +20,6 @@ pub mod source;
 pub mod sql;
 pub mod syntax;
 pub mod value;
+
+#[cfg(test)]
+mod test_support;

@@ -17,7 +17,7 @@ use crate::syntax::ast::{self, LiteralKind};
 use condition::ConditionChecker;
 
 /// Every definition of the project by name (the first one wins a duplicate).
-pub struct Definitions<'a> {
+pub(crate) struct Definitions<'a> {
     segments: IndexMap<&'a str, (SourceId, &'a ast::SegmentDef)>,
     sets: IndexMap<&'a str, SetEntry<'a>>,
 }

@@ -1,37 +1,6 @@
 use super::*;
 use crate::diagnostics::render::{Style, render_all};
-use crate::project::manifest;
-use crate::source::{SourceFile, SourceMap};
-
-const SHOP: &str = include_str!("../../tests/fixtures/shop/seg.toml");
-
-/// Parses and checks `files` (name, text) against the shop fixture's schema.
-fn check_files(files: &[(&str, &str)]) -> (ir::Program, Vec<Diagnostic>, SourceMap) {
-    let mut sources = SourceMap::default();
-    let manifest_id = sources.add(SourceFile {
-        name: "seg.toml".into(),
-        path: None,
-        text: SHOP.into(),
-    });
-    let schema = manifest::parse(manifest_id, SHOP)
-        .expect("fixture manifest is valid")
-        .schema;
-    let mut parsed = Vec::new();
-    let mut diagnostics = Vec::new();
-    for (name, text) in files {
-        let id = sources.add(SourceFile {
-            name: (*name).into(),
-            path: None,
-            text: (*text).into(),
-        });
-        let (file, errors) = crate::syntax::parse(id, text);
-        diagnostics.extend(errors);
-        parsed.push((id, file));
-    }
-    let (program, errors) = check(&parsed, &schema);
-    diagnostics.extend(errors);
-    (program, diagnostics, sources)
-}
+use crate::test_support::{check_files, clean_program};
 
 fn problems(text: &str) -> String {
     let (_, diagnostics, sources) = check_files(&[("test.seg", text)]);
@@ -39,8 +8,7 @@ fn problems(text: &str) -> String {
 }
 
 fn condition(text: &str) -> ir::Condition {
-    let (program, diagnostics, _) = check_files(&[("test.seg", text)]);
-    assert!(diagnostics.is_empty(), "{diagnostics:?}");
+    let program = clean_program(&[("test.seg", text)]);
     program
         .segments
         .last()

@@ -1,32 +1,10 @@
 use super::*;
-use crate::check::{self, ir};
-use crate::project::manifest;
-use crate::source::{SourceFile, SourceMap};
+use crate::check::ir;
+use crate::test_support::{SHOP_SEGMENTS, clean_program};
 use crate::value::Value;
 
-const SHOP_MANIFEST: &str = include_str!("../../tests/fixtures/shop/seg.toml");
-const SHOP_SEGMENTS: &str = include_str!("../../tests/fixtures/shop/segments/shop.seg");
-
 fn shop_program() -> ir::Program {
-    let mut sources = SourceMap::default();
-    let manifest_id = sources.add(SourceFile {
-        name: "seg.toml".into(),
-        path: None,
-        text: SHOP_MANIFEST.into(),
-    });
-    let schema = manifest::parse(manifest_id, SHOP_MANIFEST)
-        .expect("valid manifest")
-        .schema;
-    let id = sources.add(SourceFile {
-        name: "shop.seg".into(),
-        path: None,
-        text: SHOP_SEGMENTS.into(),
-    });
-    let (file, errors) = crate::syntax::parse(id, SHOP_SEGMENTS);
-    assert!(errors.is_empty(), "{errors:?}");
-    let (program, errors) = check::check(&[(id, file)], &schema);
-    assert!(errors.is_empty(), "{errors:?}");
-    program
+    clean_program(&[("shop.seg", SHOP_SEGMENTS)])
 }
 
 fn sqlite(name: &str, output: Output) -> Query {
@@ -72,22 +50,13 @@ fn no_segment_has_a_string_literal_in_its_sql() {
 #[test]
 fn the_sql_text_does_not_depend_on_literal_values() {
     let compile_text = |text: &str| {
-        let mut sources = SourceMap::default();
-        let manifest_id = sources.add(SourceFile {
-            name: "seg.toml".into(),
-            path: None,
-            text: SHOP_MANIFEST.into(),
-        });
-        let schema = manifest::parse(manifest_id, SHOP_MANIFEST).unwrap().schema;
-        let id = sources.add(SourceFile {
-            name: "x.seg".into(),
-            path: None,
-            text: text.into(),
-        });
-        let (file, _) = crate::syntax::parse(id, text);
-        let (program, errors) = check::check(&[(id, file)], &schema);
-        assert!(errors.is_empty(), "{errors:?}");
-        compile(&program, "S", Output::Count, &Sqlite).unwrap()
+        compile(
+            &clean_program(&[("x.seg", text)]),
+            "S",
+            Output::Count,
+            &Sqlite,
+        )
+        .unwrap()
     };
     let a = compile_text(
         "segment S where occupation = 'nurse' and ltv > 500 and city in ['a', 'b'] and signup_date < 2025-01-01",
