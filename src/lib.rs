@@ -21,5 +21,6 @@ pub mod sql;
 pub mod syntax;
 pub mod value;
 
+pub mod calendar;
 #[cfg(test)]
 mod test_support;

@@ -26,9 +26,24 @@ pub fn check_files(files: &[(&str, &str)]) -> (ir::Program, Vec<Diagnostic>, Sou
         diagnostics.extend(errors);
         parsed.push((id, file));
     }
-    let (program, errors) = check::check(&parsed, &schema);
+    // Each in-memory file imports the ones before it, so later files see earlier definitions.
+    let mut imports = check::Imports::default();
+    for (i, (id, _)) in parsed.iter().enumerate() {
+        imports.names.insert(*id, files[i].0.to_string());
+        for (earlier, _) in &parsed[..i] {
+            imports
+                .edges
+                .push((*id, crate::source::Span::default(), *earlier));
+        }
+    }
+    let (program, errors) = check::check(&parsed, &imports, &schema);
     diagnostics.extend(errors);
     (program, diagnostics, sources)
+}
+
+/// The as-of date unit tests pin.
+pub fn as_of() -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(2025, 6, 30).expect("a date")
 }
 
 /// Checks `files` and insists there is no problem.

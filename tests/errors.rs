@@ -20,7 +20,8 @@ fn each_error_file_reports_its_code() {
             text: text.as_str().into(),
         });
         let (file, mut diagnostics) = seglang::syntax::parse(id, &text);
-        let (_, errors) = seglang::check::check(&[(id, file)], &project.manifest.schema);
+        let imports = seglang::check::Imports::default();
+        let (_, errors) = seglang::check::check(&[(id, file)], &imports, &project.manifest.schema);
         diagnostics.extend(errors);
 
         let code = format!("seg::{}", &name[..4]);

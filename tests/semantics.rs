@@ -1,6 +1,11 @@
 //! The documented semantics (docs/semantics.md), checked end to end: the real `seg` binary
 //! runs every segment of the ten-customer shop fixture on SQLite, and the members must be
 //! exactly the ones worked out by hand below from `tests/fixtures/shop/data/*.csv`.
+//!
+//! Unless a case names another date, everything runs `--as-of 2025-06-30`.
+
+/// The as-of date of [`EXPECTED`].
+const AS_OF: &str = "2025-06-30";
 
 mod common;
 
@@ -51,8 +56,73 @@ const EXPECTED: &[(&str, &[i64])] = &[
     // Each test on a related field is checked on its own: some toys order, some christmas order.
     ("ToysAndChristmas", &[1, 2, 8]),
     ("Everyone", &[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]),
-    // Some order has no occasion: Ann's books order, Gus's electronics order.
-    ("OrderWithoutOccasion", &[1, 7]),
+    // Some order has no occasion: Ann's books order, Gus's electronics order, Hal's food.
+    ("OrderWithoutOccasion", &[1, 7, 8]),
+    // Aggregates. Ann, Hal (1 + 10 food orders) and Ivy have two or more orders.
+    ("OrderCount2Plus", &[1, 8, 9]),
+    ("NoOrders", &[10]),
+    // Last 90 days up to 2025-06-30 is 2025-04-01..2025-06-30: Fay's 04-10, Ivy's 05-05.
+    // Ivy's 2025-08-15 order is after the as-of date; Cat's 03-30 is before the window.
+    ("RecentOrders", &[6, 9]),
+    ("BookSpend", &[1, 5]),
+    // Hal spent 100.00 + 10 × 0.10 = 101.00; Jon has no orders, and a sum over none is 0.
+    ("SmallSpender", &[8, 10]),
+    // Ten orders of 0.10 sum to exactly 1.00 and average exactly 0.10.
+    ("FoodExactlyOne", &[8]),
+    ("AvgFoodTenCents", &[8]),
+    // Ann averages 310, Hal 101.00 / 11; an average over no orders is unknown (not Jon).
+    ("LowAverage", &[1, 8]),
+    // Ivy averages (999.99 + 0.00) / 2 = 499.995, inside [499.99, 500.00]; Bob is 500.00.
+    ("AvgBetween", &[2, 9]),
+    ("BigSingleOrder", &[7, 9]),
+    ("FirstOrderBefore2024", &[8]),
+    // By time: Ann's last is books, Hal's last is the December toys, Ivy's the August books.
+    ("LastOrderToys", &[2, 4, 6, 8]),
+    // 180 days before 2025-06-30 is 2025-01-01; Gus's last order is 2025-01-15.
+    ("LapsedShoppers", &[2, 4, 5, 8]),
+    ("TwoOccasions", &[9]),
+    // Occasions as calendar windows: 1–26 December; 20 December–20 January wraps the year.
+    ("ChristmasSeason", &[1, 2, 5, 8]),
+    ("WinterBreak", &[1, 5, 7]),
+    // The same order must be in both windows: last 190 days starts 2024-12-23.
+    ("ChristmasRecent", &[5]),
+    // Born 1999-07-01..2000-06-30: Cat, Fay (25 on the as-of date), Ann (29 February).
+    ("AgeTwentyFive", &[1, 3, 6]),
+    ("AgeThirtyToForty", &[2, 4, 9]),
+    // Anniversaries in 2025-06-30..2025-07-13: Fay 06-30, Gus 07-01, Bob 07-05.
+    ("BirthdayNext14", &[2, 6, 7]),
+    ("SignedUpOverAYearAgo", &[1, 2, 3, 4, 5, 8, 9]),
+    ("SignedUpToday", &[10]),
+    // Interests: many values per customer.
+    ("Outdoorsy", &[1, 3, 9]),
+    ("HikingTravellers", &[1]),
+    ("NotIntoFashion", &[1, 2, 4, 5, 7, 8, 9, 10]),
+    // RFM, worked out in docs/semantics.md: recency 4+ = Cat, Fay, Ivy.
+    ("RecentBuyers", &[3, 6, 9]),
+    ("FrequentScore", &[1, 9]),
+    ("BigSpendersRfm", &[4, 7, 9]),
+    ("RfmChampions", &[9]),
+    // Jon has no orders, so no scores.
+    ("NoRfm", &[10]),
+    // Metrics are used like fields.
+    ("SpendOver600", &[1, 4, 5, 6, 7, 9]),
+    // Window 2025-03-03..2025-06-30: Cat's last order is 03-30, Fay's 04-10.
+    ("LastOrderRecent", &[3, 6]),
+];
+
+/// Cases that need another as-of date.
+const AT_OTHER_DATES: &[(&str, &str, &[i64])] = &[
+    // The window wraps the year end: 2025-12-25..2026-01-07 holds Cat's 12-30, Dan's 01-03.
+    ("BirthdayNext14", "2025-12-25", &[3, 4]),
+    // 2027 is a common year: Ann (29 February) celebrates on the 28th, with Hal.
+    ("BirthdayNext2", "2027-02-27", &[1, 8]),
+    // 2028 is a leap year: Ann's birthday is the 29th, outside 27–28 February.
+    ("BirthdayNext2", "2028-02-27", &[8]),
+    // Ann turns 26 on 2026-02-28 (no 29 February that year), not before.
+    ("AgeAtLeast26", "2026-02-28", &[1, 2, 3, 4, 8, 9]),
+    ("AgeAtLeast26", "2026-02-27", &[2, 3, 4, 8, 9]),
+    // Two months back from 2025-04-30 is 2025-02-28: the window is 2025-03-01..2025-04-30.
+    ("OrderedInLast2Months", "2025-04-30", &[3, 6]),
 ];
 
 #[test]
@@ -61,12 +131,29 @@ fn every_shop_segment_has_exactly_the_members_worked_out_by_hand() {
     let load = seg(&project, &["load"]);
     assert_eq!(load.code, 0, "{}", load.stderr);
     let mut mismatches = Vec::new();
-    for (segment, expected) in EXPECTED {
-        let out = seg(&project, &["run", "--segment", segment, "--format", "csv"]);
+    let cases = EXPECTED
+        .iter()
+        .map(|(s, m)| (*s, AS_OF, *m))
+        .chain(AT_OTHER_DATES.iter().copied());
+    for (segment, as_of, expected) in cases {
+        let out = seg(
+            &project,
+            &[
+                "run",
+                "--as-of",
+                as_of,
+                "--segment",
+                segment,
+                "--format",
+                "csv",
+            ],
+        );
         assert_eq!(out.code, 0, "{segment}: {}", out.stderr);
         let members = member_keys(&out.stdout);
-        if members != *expected {
-            mismatches.push(format!("{segment}: expected {expected:?}, got {members:?}"));
+        if members != expected {
+            mismatches.push(format!(
+                "{segment} as of {as_of}: expected {expected:?}, got {members:?}"
+            ));
         }
     }
     assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
@@ -75,7 +162,7 @@ fn every_shop_segment_has_exactly_the_members_worked_out_by_hand() {
 #[test]
 fn counts_agree_with_member_lists() {
     let project = copy_project("tests/fixtures/shop");
-    let out = seg(&project, &["run", "--format", "csv"]);
+    let out = seg(&project, &["run", "--as-of", AS_OF, "--format", "csv"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     let counts: Vec<(String, usize)> = out
         .stdout
@@ -86,7 +173,16 @@ fn counts_agree_with_member_lists() {
             (name.to_string(), count.parse().unwrap())
         })
         .collect();
-    assert_eq!(counts.len(), EXPECTED.len(), "every segment is counted");
+    let names: std::collections::HashSet<&str> = EXPECTED
+        .iter()
+        .map(|(s, _)| *s)
+        .chain(AT_OTHER_DATES.iter().map(|(s, _, _)| *s))
+        .collect();
+    assert_eq!(
+        counts.len(),
+        names.len(),
+        "every segment is counted and has an expectation"
+    );
     for (segment, expected) in EXPECTED {
         let count = counts.iter().find(|(n, _)| n == segment).map(|(_, c)| *c);
         assert_eq!(count, Some(expected.len()), "{segment}");

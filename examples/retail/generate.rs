@@ -1,5 +1,6 @@
-//! Generates the retail example's data (`data/customers.csv`, `data/orders.csv`)
-//! deterministically from a fixed seed: the same files on every machine.
+//! Generates the retail example's data (`data/customers.csv`, `orders.csv`, `interests.csv`,
+//! `contacts.csv`) deterministically from a fixed seed: the same files on every machine.
+//! The data is a snapshot taken on 2025-12-01 (the project's `as_of` in seg.toml).
 //!
 //! Run from the repository root: `cargo run --example generate-retail`.
 
@@ -178,6 +179,19 @@ const CATEGORIES: &[(&str, u64)] = &[
     ("food", 17),
 ];
 
+const INTERESTS: &[&str] = &[
+    "hiking",
+    "camping",
+    "travel",
+    "cooking",
+    "fitness",
+    "gaming",
+    "reading",
+    "gardening",
+    "fashion",
+    "budgeting",
+];
+
 const EMPLOYERS: &[&str] = &[
     "NHS",
     "City Council",
@@ -211,9 +225,12 @@ fn occasion(rng: &mut Rng, month: u32, day: u32) -> &'static str {
 fn main() {
     let mut rng = Rng(SEED);
     let mut customers = String::from(
-        "id,name,email,gender,birthday,income,education,occupation,job_title,industry,employer,country,region,city,newsletter,loyalty_tier,signup_date,ltv\n",
+        "id,name,email,gender,birthday,income,education,occupation,job_title,industry,employer,country,region,city,newsletter,loyalty_tier,signup_date\n",
     );
     let mut orders = String::from("id,customer_id,ordered_at,amount,category,occasion,channel\n");
+    let mut interests = String::from("customer_id,interest\n");
+    let mut contacts = String::from("id,customer_id,contacted_at,channel,campaign\n");
+    let mut contact_id = 1;
     let first_signup = days_from_civil(2019, 1, 1);
     let last_day = days_from_civil(2025, 11, 30);
     let mut order_id = 1;
@@ -310,16 +327,36 @@ fn main() {
         };
         let _ = writeln!(
             customers,
-            "{id},{},{email},{gender},{birthday},{income},{education},{occupation},{},{industry},{employer},{country},{},{},{newsletter},{loyalty},{},{}",
+            "{id},{},{email},{gender},{birthday},{income},{education},{occupation},{},{industry},{employer},{country},{},{},{newsletter},{loyalty},{}",
             csv_field(&name),
             csv_field(title),
             csv_field(region),
             csv_field(city),
             date(signup),
-            money(ltv_cents),
         );
+        let mut chosen: Vec<&str> = Vec::new();
+        for _ in 0..rng.below(4) {
+            let interest = rng.pick(INTERESTS);
+            if !chosen.contains(&interest) {
+                chosen.push(interest);
+                let _ = writeln!(interests, "{id},{interest}");
+            }
+        }
+        for _ in 0..rng.below(3) {
+            let day = last_day - rng.below(120) as i64;
+            let channel = rng.weighted(&[("email", 70), ("sms", 20), ("post", 10)]);
+            let campaign = rng.pick(&["winter_sale", "loyalty_bonus", "new_arrivals"]);
+            let _ = writeln!(
+                contacts,
+                "{contact_id},{id},{},{channel},{campaign}",
+                date(day)
+            );
+            contact_id += 1;
+        }
     }
     fs::write("examples/retail/data/customers.csv", customers).expect("write customers.csv");
     fs::write("examples/retail/data/orders.csv", orders).expect("write orders.csv");
-    println!("wrote examples/retail/data/customers.csv and orders.csv");
+    fs::write("examples/retail/data/interests.csv", interests).expect("write interests.csv");
+    fs::write("examples/retail/data/contacts.csv", contacts).expect("write contacts.csv");
+    println!("wrote examples/retail/data/*.csv");
 }

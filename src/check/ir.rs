@@ -3,7 +3,7 @@
 
 use crate::schema::Type;
 use crate::source::Location;
-use crate::syntax::ast::CompareOp;
+use crate::syntax::ast::{AggregateFn, CompareOp, Direction, Unit};
 use crate::value::Value;
 
 /// Every segment that checked cleanly, dependencies before dependents.
@@ -15,6 +15,19 @@ pub struct Program {
     pub related: Vec<RelatedTable>,
     /// Segments in dependency order.
     pub segments: Vec<Segment>,
+    /// How RFM scores are computed, if the manifest configures them.
+    pub rfm: Option<Rfm>,
+}
+
+/// Where recency, frequency and monetary value come from.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rfm {
+    /// The related table of purchases (index into [`Program::related`]).
+    pub relation: usize,
+    /// Its date or timestamp column.
+    pub date: Column,
+    /// Its money column.
+    pub amount: Column,
 }
 
 /// The table whose rows are the customers.
@@ -37,6 +50,10 @@ pub struct RelatedTable {
     pub table: String,
     /// The column holding the customer's key.
     pub customer_key: String,
+    /// The table's own key, if declared (breaks ties in `first`/`last`).
+    pub key: Option<String>,
+    /// The column that orders rows in time, for `first` and `last`.
+    pub time: Option<String>,
 }
 
 /// A checked segment.
@@ -56,14 +73,54 @@ pub struct Segment {
 /// complement (see docs/semantics.md).
 #[derive(Clone, Debug, PartialEq)]
 pub enum Condition {
-    /// `column <op> value`.
+    /// `operand <op> value`.
     Compare {
-        /// The column.
+        /// What is compared.
+        operand: Operand,
+        /// The operator.
+        op: CompareOp,
+        /// The value, already of the operand's type.
+        value: Bound,
+    },
+    /// The operand's date lies in a window ending (`Last`) or starting (`Next`) at the as-of date.
+    Window {
+        /// A date-valued operand.
+        operand: Operand,
+        /// Which side of the as-of date.
+        direction: Direction,
+        /// How many units.
+        amount: u32,
+        /// Which unit.
+        unit: Unit,
+    },
+    /// The column's yearly anniversary falls in a window around the as-of date.
+    Anniversary {
+        /// A date column.
+        column: Column,
+        /// Which side of the as-of date.
+        direction: Direction,
+        /// How many units.
+        amount: u32,
+        /// Which unit.
+        unit: Unit,
+    },
+    /// The column's date falls in an occasion's yearly window.
+    During {
+        /// A date or timestamp column.
+        column: Column,
+        /// The window.
+        occasion: Occasion,
+        /// `not during`.
+        negated: bool,
+    },
+    /// Whole years from the column's date to the as-of date compared with `years`.
+    Age {
+        /// A date column.
         column: Column,
         /// The operator.
         op: CompareOp,
-        /// The value, already of the column's type.
-        value: Value,
+        /// The age compared with.
+        years: i64,
     },
     /// `column [not] in (values)`.
     In {
@@ -74,14 +131,14 @@ pub enum Condition {
         /// `not in`.
         negated: bool,
     },
-    /// `column [not] between low and high`, bounds inclusive.
+    /// `operand [not] between low and high`, bounds inclusive.
     Between {
-        /// The column.
-        column: Column,
+        /// What is compared.
+        operand: Operand,
         /// Lower bound.
-        low: Value,
+        low: Bound,
         /// Upper bound.
-        high: Value,
+        high: Bound,
         /// `not between`.
         negated: bool,
     },
@@ -110,12 +167,12 @@ pub enum Condition {
     IsTrue(Column),
     /// Membership of another segment (by name, defined earlier in [`Program::segments`]).
     Segment(String),
-    /// At least one related row satisfies the condition.
+    /// At least one related row satisfies the condition (or exists at all).
     Exists {
         /// Index into [`Program::related`].
         relation: usize,
         /// The test on that row.
-        condition: Box<Condition>,
+        condition: Option<Box<Condition>>,
     },
     /// All hold.
     And(Vec<Condition>),
@@ -123,6 +180,80 @@ pub enum Condition {
     Or(Vec<Condition>),
     /// Does not hold (unknown counts as not holding).
     Not(Box<Condition>),
+}
+
+/// A value a condition compares.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Operand {
+    /// A column.
+    Column(Column),
+    /// An aggregate over a customer's related rows.
+    Aggregate(Box<Aggregate>),
+    /// A built-in RFM score (1–5; unknown for customers without purchases).
+    Rfm(RfmScore),
+}
+
+impl Operand {
+    /// The type of the operand's values.
+    pub fn ty(&self) -> Type {
+        match self {
+            Operand::Column(c) => c.ty,
+            Operand::Aggregate(a) => a.ty,
+            Operand::Rfm(_) => Type::Integer,
+        }
+    }
+}
+
+/// `count`, `sum`, … over a customer's rows of one related table.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Aggregate {
+    /// The function.
+    pub function: AggregateFn,
+    /// Index into [`Program::related`].
+    pub relation: usize,
+    /// The column aggregated (`None`: count rows).
+    pub column: Option<Column>,
+    /// Count distinct known values.
+    pub distinct: bool,
+    /// Which rows take part.
+    pub filter: Option<Condition>,
+    /// The type of the result.
+    pub ty: Type,
+}
+
+/// The three RFM scores.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RfmScore {
+    /// How recently the customer last bought (5 = most recent).
+    Recency,
+    /// How many purchases (5 = most).
+    Frequency,
+    /// How much spent in total (5 = most).
+    Monetary,
+}
+
+/// A value to compare with: fixed, or relative to the as-of date.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Bound {
+    /// A fixed value.
+    Value(Value),
+    /// `amount unit` before the as-of date (`today` is zero days).
+    Ago {
+        /// How many units.
+        amount: u32,
+        /// Which unit.
+        unit: Unit,
+    },
+}
+
+/// A yearly window of the calendar, from `start` to `end` inclusive (month, day); it wraps
+/// the year end when `end` comes before `start`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Occasion {
+    /// First day.
+    pub start: (u32, u32),
+    /// Last day.
+    pub end: (u32, u32),
 }
 
 /// A column of the customer table or of a related table.
@@ -153,6 +284,20 @@ impl Program {
 }
 
 impl Condition {
+    /// Whether an RFM score appears anywhere in the condition.
+    pub fn uses_rfm(&self) -> bool {
+        match self {
+            Condition::Compare { operand, .. }
+            | Condition::Between { operand, .. }
+            | Condition::Window { operand, .. } => {
+                matches!(operand, Operand::Rfm(_))
+            }
+            Condition::And(parts) | Condition::Or(parts) => parts.iter().any(Condition::uses_rfm),
+            Condition::Not(inner) => inner.uses_rfm(),
+            _ => false,
+        }
+    }
+
     /// Names of the segments this condition refers to directly.
     pub fn referenced_segments<'a>(&'a self, out: &mut Vec<&'a str>) {
         match self {
@@ -161,7 +306,10 @@ impl Condition {
                 parts.iter().for_each(|p| p.referenced_segments(out))
             }
             Condition::Not(inner) => inner.referenced_segments(out),
-            Condition::Exists { condition, .. } => condition.referenced_segments(out),
+            Condition::Exists {
+                condition: Some(condition),
+                ..
+            } => condition.referenced_segments(out),
             _ => {}
         }
     }

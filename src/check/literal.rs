@@ -9,8 +9,33 @@ use crate::source::SourceId;
 use crate::syntax::ast::{Literal, LiteralKind};
 use crate::value::{Decimal, Value};
 
-/// Converts `literal` (in `source`) to a value of `field`'s type, or explains why it cannot be one.
-pub fn to_value(literal: &Literal, source: SourceId, field: &Field) -> Result<Value, Diagnostic> {
+/// What a literal is compared with: a name for messages, a type, and allowed values.
+#[derive(Clone, Copy, Debug)]
+pub struct Expected<'a> {
+    /// The field, metric or aggregate as the user wrote it.
+    pub name: &'a str,
+    /// The type the literal must have.
+    pub ty: Type,
+    /// Allowed text values, if any.
+    pub values: Option<&'a [String]>,
+}
+
+impl<'a> From<&'a Field> for Expected<'a> {
+    fn from(field: &'a Field) -> Expected<'a> {
+        Expected {
+            name: &field.name,
+            ty: field.ty,
+            values: field.values.as_deref(),
+        }
+    }
+}
+
+/// Converts `literal` (in `source`) to a value of the expected type, or explains why it cannot be one.
+pub fn to_value(
+    literal: &Literal,
+    source: SourceId,
+    field: Expected<'_>,
+) -> Result<Value, Diagnostic> {
     let mismatch = || {
         Diagnostic::error(
             Code::TypeMismatch,
@@ -98,9 +123,9 @@ fn allowed(
     text: &str,
     literal: &Literal,
     source: SourceId,
-    field: &Field,
+    field: Expected<'_>,
 ) -> Result<(), Diagnostic> {
-    let Some(values) = &field.values else {
+    let Some(values) = field.values else {
         return Ok(());
     };
     if values.iter().any(|v| v == text) {
@@ -166,7 +191,7 @@ fn check_scale(
     decimal: Decimal,
     literal: &Literal,
     source: SourceId,
-    field: &Field,
+    field: Expected<'_>,
 ) -> Result<(), Diagnostic> {
     let Some(scale) = field.ty.scale() else {
         return Ok(());

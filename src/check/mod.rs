@@ -1,66 +1,80 @@
-//! Stage 2: syntax tree + schema → typed IR. Resolves every name (fields, sets, segments),
-//! checks types, and reports *all* problems in *all* files in one run. Knows nothing of SQL.
+//! Stage 2: syntax tree + schema → typed IR. Resolves every name (fields, metrics, sets,
+//! occasions, segments), checks types, and reports *all* problems in *all* files in one run.
+//! Knows nothing of SQL.
 
 mod condition;
 mod cycles;
+mod definitions;
 pub mod ir;
 mod literal;
+mod scope;
 
 use std::collections::{HashMap, HashSet};
 
 use indexmap::IndexMap;
 
-use crate::diagnostics::{Code, Diagnostic};
+use crate::diagnostics::Diagnostic;
 use crate::schema::Schema;
-use crate::source::{SourceId, Span};
-use crate::syntax::ast::{self, LiteralKind};
+use crate::source::{Location, SourceId, Span};
+use crate::syntax::ast;
 use condition::ConditionChecker;
-
-/// Every definition of the project by name (the first one wins a duplicate).
-pub(crate) struct Definitions<'a> {
-    segments: IndexMap<&'a str, (SourceId, &'a ast::SegmentDef)>,
-    sets: IndexMap<&'a str, SetEntry<'a>>,
-}
-
-struct SetEntry<'a> {
-    source: SourceId,
-    definition: &'a ast::SetDef,
-    /// Empty or mixed: reported once at the definition, not again at each use.
-    broken: bool,
-}
+use definitions::{Definitions, collect_definitions};
+pub use scope::Imports;
 
 /// Checks parsed files against the schema. Returns the segments that checked cleanly (with
 /// everything they depend on) and every problem found.
-pub fn check(files: &[(SourceId, ast::File)], schema: &Schema) -> (ir::Program, Vec<Diagnostic>) {
-    let mut errors = Vec::new();
-    let definitions = collect_definitions(files, &mut errors);
+pub fn check(
+    files: &[(SourceId, ast::File)],
+    imports: &Imports,
+    schema: &Schema,
+) -> (ir::Program, Vec<Diagnostic>) {
+    let mut errors = imports.cycles();
+    let visibility = imports.visibility(files.iter().map(|(id, _)| *id));
+    let mut definitions = collect_definitions(files, schema, &mut errors);
+    let program_rfm = rfm(schema);
+
+    let context = |source: SourceId| Context {
+        schema,
+        rfm: program_rfm.as_ref(),
+        visible: &visibility[&source],
+        imports,
+    };
+
+    // Metrics first: segments use them.
+    let mut metrics = HashMap::new();
+    for (&name, entry) in &definitions.metrics {
+        let mut checker = checker(context(entry.source), entry.source, &definitions);
+        metrics.insert(name, checker.aggregate(&entry.definition.aggregate));
+        errors.append(&mut checker.errors);
+    }
+    for (name, checked) in metrics {
+        definitions
+            .metrics
+            .get_mut(name)
+            .expect("metric collected")
+            .checked = checked;
+    }
 
     let mut checked: HashMap<&str, ir::Segment> = HashMap::new();
     let mut graph: IndexMap<&str, Vec<(String, Span)>> = IndexMap::new();
     let mut failed: HashSet<&str> = HashSet::new();
-    for (&name, &(source, def)) in &definitions.segments {
-        let mut checker = ConditionChecker {
-            schema,
-            definitions: &definitions,
-            source,
-            errors: Vec::new(),
-            references: Vec::new(),
-            uses_broken_set: false,
-        };
-        let condition = checker.condition(&def.condition);
+    for (&name, entry) in &definitions.segments {
+        let mut checker = checker(context(entry.source), entry.source, &definitions);
+        let condition = checker.condition(&entry.definition.condition);
         errors.append(&mut checker.errors);
         graph.insert(name, checker.references);
         match condition {
             Some(condition) => {
-                let location = crate::source::Location {
-                    source,
-                    span: def.name.span,
+                let location = Location {
+                    source: entry.source,
+                    span: entry.definition.name.span,
                 };
+                let doc = entry.definition.doc.clone();
                 checked.insert(
                     name,
                     ir::Segment {
                         name: name.to_string(),
-                        doc: def.doc.clone(),
+                        doc,
                         condition,
                         location,
                     },
@@ -75,7 +89,7 @@ pub fn check(files: &[(SourceId, ast::File)], schema: &Schema) -> (ir::Program, 
     let sources: HashMap<&str, SourceId> = definitions
         .segments
         .iter()
-        .map(|(n, (s, _))| (*n, *s))
+        .map(|(n, e)| (*n, e.source))
         .collect();
     let order = cycles::order(&graph, &sources, &mut failed, &mut errors);
     let segments = order
@@ -103,99 +117,55 @@ pub fn check(files: &[(SourceId, ast::File)], schema: &Schema) -> (ir::Program, 
                 name: e.name.clone(),
                 table: e.table.clone(),
                 customer_key: e.customer_key.clone().unwrap_or_default(),
+                key: (!e.key.is_empty()).then(|| e.key.clone()),
+                time: e.time.clone(),
             })
             .collect(),
         segments,
+        rfm: program_rfm,
     };
     (program, errors)
 }
 
-fn collect_definitions<'a>(
-    files: &'a [(SourceId, ast::File)],
-    errors: &mut Vec<Diagnostic>,
-) -> Definitions<'a> {
-    let mut definitions = Definitions {
-        segments: IndexMap::new(),
-        sets: IndexMap::new(),
-    };
-    let mut first_seen: HashMap<&str, (SourceId, Span)> = HashMap::new();
-    for (source, file) in files {
-        for definition in &file.definitions {
-            let name = match definition {
-                ast::Definition::Segment(s) => &s.name,
-                ast::Definition::Set(s) => &s.name,
-            };
-            if let Some(&(first_source, first_span)) = first_seen.get(name.text.as_str()) {
-                errors.push(
-                    Diagnostic::error(
-                        Code::DuplicateDefinition,
-                        format!("`{}` is defined twice", name.text),
-                    )
-                    .with_label(*source, name.span, "defined again here")
-                    .with_label(first_source, first_span, "first defined here")
-                    .with_help("rename one of them; names are shared by all files of a project"),
-                );
-                continue;
-            }
-            first_seen.insert(&name.text, (*source, name.span));
-            match definition {
-                ast::Definition::Segment(s) => {
-                    definitions.segments.insert(&s.name.text, (*source, s));
-                }
-                ast::Definition::Set(s) => {
-                    let broken = !set_is_well_formed(s, *source, errors);
-                    definitions.sets.insert(
-                        &s.name.text,
-                        SetEntry {
-                            source: *source,
-                            definition: s,
-                            broken,
-                        },
-                    );
-                }
-            }
-        }
-    }
-    definitions
+/// What every checker of one file shares.
+struct Context<'a> {
+    schema: &'a Schema,
+    rfm: Option<&'a ir::Rfm>,
+    visible: &'a HashSet<SourceId>,
+    imports: &'a Imports,
 }
 
-/// A set must be non-empty and hold one kind of value (integers and decimals mix).
-fn set_is_well_formed(set: &ast::SetDef, source: SourceId, errors: &mut Vec<Diagnostic>) -> bool {
-    let items = &set.values.items;
-    let Some(first) = items.first() else {
-        errors.push(
-            Diagnostic::error(Code::BadList, format!("set `{}` is empty", set.name.text))
-                .with_label(source, set.values.span, "no values")
-                .with_help("add at least one value"),
-        );
-        return false;
-    };
-    let kind = |l: &ast::Literal| match l.kind {
-        LiteralKind::Text(_) => "text",
-        LiteralKind::Integer | LiteralKind::Decimal => "number",
-        LiteralKind::Date => "date",
-        LiteralKind::Bool(_) => "boolean",
-    };
-    match items.iter().find(|item| kind(item) != kind(first)) {
-        None => true,
-        Some(odd) => {
-            errors.push(
-                Diagnostic::error(
-                    Code::BadList,
-                    format!(
-                        "set `{}` mixes {} and {} values",
-                        set.name.text,
-                        kind(first),
-                        kind(odd)
-                    ),
-                )
-                .with_label(source, odd.span, format!("{} value", kind(odd)))
-                .with_label(source, first.span, format!("{} value", kind(first)))
-                .with_help("a set holds values of one type"),
-            );
-            false
-        }
+fn checker<'a>(
+    context: Context<'a>,
+    source: SourceId,
+    definitions: &'a Definitions<'a>,
+) -> ConditionChecker<'a> {
+    ConditionChecker {
+        schema: context.schema,
+        definitions,
+        rfm: context.rfm,
+        source,
+        visible: context.visible,
+        imports: context.imports,
+        errors: Vec::new(),
+        references: Vec::new(),
+        relation: None,
     }
+}
+
+fn rfm(schema: &Schema) -> Option<ir::Rfm> {
+    let source = schema.rfm.as_ref()?;
+    let table = ir::TableRef::Related(source.relation);
+    let column = |f: &crate::schema::Field| ir::Column {
+        table,
+        name: f.column.clone(),
+        ty: f.ty,
+    };
+    Some(ir::Rfm {
+        relation: source.relation,
+        date: column(&source.time),
+        amount: column(&source.amount),
+    })
 }
 
 /// One report per problem place: a bad value in a set used by several segments is reported once.

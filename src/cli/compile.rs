@@ -29,12 +29,13 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
             .program
             .segment(name)
             .expect("selected from the program");
-        let query = sql::compile(&session.program, name, output, &Sqlite).expect("segment exists");
+        let query = sql::compile(&session.program, name, output, &Sqlite, session.as_of)
+            .expect("segment exists");
         if i > 0 {
             println!();
         }
         let position = session.position(segment.location.source, segment.location.span.start);
-        println!("-- segment {name} ({position})");
+        println!("-- segment {name} ({position}), as of {}", session.as_of);
         print!("{query}");
     }
     Ok(0)

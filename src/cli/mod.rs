@@ -15,6 +15,7 @@ mod session;
 
 use std::path::PathBuf;
 
+use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
 
 use crate::diagnostics::Diagnostic;
@@ -37,6 +38,11 @@ pub struct Cli {
     /// Draw diagnostics without colour, 80 columns wide.
     #[arg(long, global = true)]
     plain: bool,
+
+    /// The date relative dates are counted from ("last 90 days", "today"), as YYYY-MM-DD;
+    /// default: the project's `as_of` in seg.toml, or else today in UTC.
+    #[arg(long, global = true, value_name = "DATE", value_parser = parse_date)]
+    as_of: Option<NaiveDate>,
 
     #[command(subcommand)]
     command: Command,
@@ -89,6 +95,7 @@ pub fn run() -> i32 {
     let context = Context {
         project: cli.project.clone(),
         style,
+        as_of: cli.as_of,
     };
     let result = match cli.command {
         Command::Check(args) => check::run(&context, args),
@@ -113,9 +120,17 @@ pub fn run() -> i32 {
 }
 
 /// Options every command shares.
+#[derive(Clone)]
 pub struct Context {
     project: Option<PathBuf>,
     style: Style,
+    /// `--as-of`, if given.
+    as_of: Option<NaiveDate>,
+}
+
+fn parse_date(text: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|_| format!("`{text}` is not a date (YYYY-MM-DD)"))
 }
 
 /// Why a command stopped: the diagnostics to print and the exit code.

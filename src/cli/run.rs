@@ -11,6 +11,9 @@ use crate::sql::{self, Output, Sqlite};
 /// Arguments of `seg run`.
 #[derive(clap::Args, Debug)]
 pub struct Args {
+    /// The segment project (same as `--project`).
+    #[arg(value_name = "PROJECT")]
+    project: Option<std::path::PathBuf>,
     /// Run only this segment; without `--count`, list its members.
     #[arg(short, long)]
     segment: Option<String>,
@@ -26,6 +29,11 @@ pub struct Args {
 }
 
 pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
+    let mut context = context.clone();
+    if let Some(project) = &args.project {
+        context.project = Some(project.clone());
+    }
+    let context = &context;
     let session = Session::open(context, &[])?;
     session.require_clean()?;
     let names = selected_segments(&session, args.segment.as_deref())?;
@@ -42,6 +50,7 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
             name,
             Output::Members { limit: args.limit },
             &Sqlite,
+            session.as_of,
         )
         .expect("segment exists");
         let rows = database.fetch(&query)?;
@@ -57,8 +66,14 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
         rows: Vec::new(),
     };
     for name in &names {
-        let query =
-            sql::compile(&session.program, name, Output::Count, &Sqlite).expect("segment exists");
+        let query = sql::compile(
+            &session.program,
+            name,
+            Output::Count,
+            &Sqlite,
+            session.as_of,
+        )
+        .expect("segment exists");
         let count = database.count(&query)?;
         counts
             .rows

@@ -1,10 +1,13 @@
 //! The pipeline every command starts with: find the project, read and parse its segment
 //! files, check them against the schema.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use super::{Context, EXIT_PROBLEMS, Failure};
-use crate::check::{self, ir::Program};
+
+use crate::check::{self, Imports, ir::Program};
+use crate::diagnostics::Code;
 use crate::diagnostics::render::{Style, render_all};
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::project::{self, Project};
@@ -23,6 +26,8 @@ pub struct Session {
     pub program: Program,
     /// Every problem found.
     pub diagnostics: Vec<Diagnostic>,
+    /// The date relative dates count from: `--as-of`, the manifest's `as_of`, or today (UTC).
+    pub as_of: chrono::NaiveDate,
 }
 
 impl Session {
@@ -51,24 +56,30 @@ impl Session {
         let mut seen = std::collections::HashSet::new();
         paths.retain(|p| seen.insert(p.canonicalize().unwrap_or_else(|_| p.clone())));
 
-        let mut diagnostics = Vec::new();
-        let mut files = Vec::new();
+        let mut loader = Loader::default();
         for path in &paths {
-            let name = project.display_name(path);
-            let id = project::read_source(path, name, &mut sources).map_err(Failure::from)?;
-            let (file, errors) = syntax::parse(id, &sources.get(id).text);
-            diagnostics.extend(errors);
-            files.push((id, file));
+            loader.load(&project, path, &mut sources)?;
         }
-        let (program, errors) = check::check(&files, &project.manifest.schema);
+        let Loader {
+            files,
+            imports,
+            mut diagnostics,
+            ..
+        } = loader;
+        let (program, errors) = check::check(&files, &imports, &project.manifest.schema);
         diagnostics.extend(errors);
         diagnostics.sort_by_key(|d| d.location().map(|l| (l.source, l.span.start)));
+        let as_of = context
+            .as_of
+            .or(project.manifest.as_of)
+            .unwrap_or_else(|| chrono::Utc::now().date_naive());
         Ok(Session {
             sources,
             project,
             files,
             program,
             diagnostics,
+            as_of,
         })
     }
 
@@ -114,6 +125,62 @@ impl Session {
                 .with_help("add `[database]` with `path = \"customers.db\"`"),
             )
         })
+    }
+}
+
+/// Reads and parses segment files, following `import`s to files outside the project's
+/// segment paths.
+#[derive(Default)]
+struct Loader {
+    files: Vec<(SourceId, ast::File)>,
+    imports: Imports,
+    diagnostics: Vec<Diagnostic>,
+    loaded: HashMap<PathBuf, SourceId>,
+}
+
+impl Loader {
+    fn load(
+        &mut self,
+        project: &Project,
+        path: &Path,
+        sources: &mut SourceMap,
+    ) -> Result<SourceId, Failure> {
+        let canonical = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+        if let Some(&id) = self.loaded.get(&canonical) {
+            return Ok(id);
+        }
+        let name = project.display_name(path);
+        let id = project::read_source(path, name.clone(), sources).map_err(Failure::from)?;
+        self.loaded.insert(canonical, id);
+        self.imports.names.insert(id, name);
+        let (file, errors) = syntax::parse(id, &sources.get(id).text);
+        self.diagnostics.extend(errors);
+        let imports: Vec<ast::ImportDef> = file
+            .definitions
+            .iter()
+            .filter_map(|d| match d {
+                ast::Definition::Import(import) => Some(import.clone()),
+                _ => None,
+            })
+            .collect();
+        self.files.push((id, file));
+        for import in imports {
+            let target = path.parent().unwrap_or(Path::new(".")).join(&import.path);
+            if !target.is_file() {
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        Code::ImportNotFound,
+                        format!("cannot import '{}': no such file", import.path),
+                    )
+                    .with_label(id, import.path_span, "not found")
+                    .with_help("import paths are relative to the importing file"),
+                );
+                continue;
+            }
+            let imported = self.load(project, &target, sources)?;
+            self.imports.edges.push((id, import.path_span, imported));
+        }
+        Ok(id)
     }
 }
 

@@ -28,6 +28,14 @@ pub enum Code {
     InvalidLiteral,
     /// `entity.field` where the entity is not in the schema.
     UnknownEntity,
+    /// Files that import each other in a loop.
+    ImportCycle,
+    /// An `import` names a file that does not exist.
+    ImportNotFound,
+    /// An occasion name used with `during` that no file defines.
+    UnknownOccasion,
+    /// A name defined in a file that this file does not import.
+    NotImported,
     /// No `seg.toml` was found.
     ManifestNotFound,
     /// `seg.toml` is not valid TOML or has misnamed keys.
@@ -63,6 +71,10 @@ impl Code {
         Code::ScaleExceeded,
         Code::InvalidLiteral,
         Code::UnknownEntity,
+        Code::ImportCycle,
+        Code::ImportNotFound,
+        Code::UnknownOccasion,
+        Code::NotImported,
         Code::ManifestNotFound,
         Code::ManifestSyntax,
         Code::ManifestInvalid,
@@ -89,6 +101,10 @@ impl Code {
             Code::ScaleExceeded => "seg::E010",
             Code::InvalidLiteral => "seg::E011",
             Code::UnknownEntity => "seg::E012",
+            Code::ImportCycle => "seg::E013",
+            Code::ImportNotFound => "seg::E014",
+            Code::UnknownOccasion => "seg::E015",
+            Code::NotImported => "seg::E016",
             Code::ManifestNotFound => "seg::E020",
             Code::ManifestSyntax => "seg::E021",
             Code::ManifestInvalid => "seg::E022",

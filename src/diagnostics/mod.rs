@@ -72,6 +72,14 @@ impl Diagnostic {
         self
     }
 
+    /// Sets the help line if there is one.
+    pub fn with_optional_help(mut self, help: Option<String>) -> Self {
+        if help.is_some() {
+            self.help = help;
+        }
+        self
+    }
+
     /// The primary location, if any.
     pub fn location(&self) -> Option<Location> {
         self.labels.first().map(|l| l.location)

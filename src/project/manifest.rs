@@ -16,6 +16,8 @@ use crate::source::{Location, SourceId, Span};
 pub struct Manifest {
     /// The project's name.
     pub name: Option<String>,
+    /// The as-of date when no `--as-of` is given, for a project whose data is a snapshot.
+    pub as_of: Option<chrono::NaiveDate>,
     /// The SQLite database file.
     pub database: Option<PathBuf>,
     /// CSV files that `seg load` turns into tables, by table name.
@@ -49,12 +51,21 @@ struct RawManifest {
     customer: Spanned<RawEntity>,
     #[serde(default)]
     related: IndexMap<String, Spanned<RawEntity>>,
+    rfm: Option<Spanned<RawRfm>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRfm {
+    entity: Spanned<String>,
+    amount: Spanned<String>,
 }
 
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 struct RawProject {
     name: Option<String>,
+    as_of: Option<Spanned<String>>,
     #[serde(default)]
     segments: Vec<String>,
 }
@@ -72,6 +83,7 @@ struct RawEntity {
     table: Option<Spanned<String>>,
     key: Option<Spanned<String>>,
     customer_key: Option<Spanned<String>>,
+    time: Option<Spanned<String>>,
     #[serde(default)]
     fields: IndexMap<String, Spanned<RawField>>,
 }
@@ -149,6 +161,18 @@ pub fn parse(source: SourceId, text: &str) -> Result<Manifest, Vec<Diagnostic>> 
         false,
     );
     v.resolve_via_fields(&mut customer, &raw.customer, &related);
+    let rfm = raw.rfm.as_ref().and_then(|rfm| v.rfm(rfm, &related));
+    let as_of = raw.project.as_of.as_ref().and_then(|text| {
+        let date = chrono::NaiveDate::parse_from_str(text.get_ref(), "%Y-%m-%d").ok();
+        if date.is_none() {
+            v.invalid(
+                text.span(),
+                format!("`as_of` is not a date: '{}'", text.get_ref()),
+                "expected YYYY-MM-DD",
+            );
+        }
+        date
+    });
     let data = raw
         .data
         .iter()
@@ -165,6 +189,7 @@ pub fn parse(source: SourceId, text: &str) -> Result<Manifest, Vec<Diagnostic>> 
 
     Ok(Manifest {
         name: raw.project.name,
+        as_of,
         database: raw.database.path.map(PathBuf::from),
         data,
         segments: raw
@@ -173,7 +198,11 @@ pub fn parse(source: SourceId, text: &str) -> Result<Manifest, Vec<Diagnostic>> 
             .into_iter()
             .map(PathBuf::from)
             .collect(),
-        schema: Schema { customer, related },
+        schema: Schema {
+            customer,
+            related,
+            rfm,
+        },
     })
 }
 
@@ -249,18 +278,47 @@ impl Validator {
             }
             (None, false) => None,
         };
-        let fields = entity
+        let fields: Vec<Field> = entity
             .fields
             .iter()
             .filter(|(_, f)| !matches!(f.get_ref(), RawField::Full(t) if t.via.is_some()))
             .filter_map(|(field_name, raw_field)| self.field(field_name, raw_field))
             .collect();
+        let time = entity.time.as_ref().and_then(|time| {
+            let found = fields.iter().find(|f| f.name == *time.get_ref());
+            match found {
+                Some(f) if matches!(f.ty, Type::Date | Type::Timestamp) => Some(f.column.clone()),
+                Some(f) => {
+                    self.invalid(
+                        time.span(),
+                        format!(
+                            "`time` must name a date or timestamp field; `{}` is {}",
+                            f.name, f.ty
+                        ),
+                        "not a date",
+                    );
+                    None
+                }
+                None => {
+                    let help =
+                        did_you_mean(time.get_ref(), fields.iter().map(|f| f.name.as_str()), "`");
+                    self.invalid(
+                        time.span(),
+                        format!("`time` names unknown field `{}`", time.get_ref()),
+                        "no such field",
+                    )
+                    .help = help;
+                    None
+                }
+            }
+        });
         Entity {
             name: name.to_string(),
             table,
             key,
             customer_key,
             fields,
+            time,
             location: self.location(raw.span()),
         }
     }
@@ -319,6 +377,79 @@ impl Validator {
             via: None,
             sensitive: table.is_some_and(|t| t.sensitive),
             location,
+        })
+    }
+
+    /// `[rfm]`: a related entity with a `time` and a money field.
+    fn rfm(
+        &mut self,
+        raw: &Spanned<RawRfm>,
+        related: &[Entity],
+    ) -> Option<crate::schema::RfmSource> {
+        let rfm = raw.get_ref();
+        let Some(relation) = related.iter().position(|e| e.name == *rfm.entity.get_ref()) else {
+            let help = did_you_mean(
+                rfm.entity.get_ref(),
+                related.iter().map(|e| e.name.as_str()),
+                "`",
+            );
+            self.invalid(
+                rfm.entity.span(),
+                format!(
+                    "`[rfm]` names unknown related entity `{}`",
+                    rfm.entity.get_ref()
+                ),
+                "not a related entity",
+            )
+            .help = help;
+            return None;
+        };
+        let entity = &related[relation];
+        let time = entity
+            .time
+            .as_ref()
+            .and_then(|column| entity.fields.iter().find(|f| f.column == *column));
+        let Some(time) = time else {
+            self.invalid(
+                raw.span(),
+                format!("RFM needs the time of each {} row", entity.name),
+                "declared here",
+            )
+            .help = Some(format!(
+                "add `time = \"<date field>\"` under [related.{}]",
+                entity.name
+            ));
+            return None;
+        };
+        let amount = match entity.field(rfm.amount.get_ref()) {
+            Some(f) if f.ty.is_numeric() => f,
+            Some(f) => {
+                self.invalid(
+                    rfm.amount.span(),
+                    format!("the RFM amount must be a number; `{}` is {}", f.name, f.ty),
+                    "not a number",
+                );
+                return None;
+            }
+            None => {
+                let help = did_you_mean(
+                    rfm.amount.get_ref(),
+                    entity.fields.iter().map(|f| f.name.as_str()),
+                    "`",
+                );
+                self.invalid(
+                    rfm.amount.span(),
+                    format!("{} has no field `{}`", entity.name, rfm.amount.get_ref()),
+                    "no such field",
+                )
+                .help = help;
+                return None;
+            }
+        };
+        Some(crate::schema::RfmSource {
+            relation,
+            amount: amount.clone(),
+            time: time.clone(),
         })
     }
 

@@ -15,6 +15,19 @@ pub struct Schema {
     pub customer: Entity,
     /// Entities with many rows per customer, in declaration order.
     pub related: Vec<Entity>,
+    /// Where RFM scores come from, if configured.
+    pub rfm: Option<RfmSource>,
+}
+
+/// The purchases RFM scores are computed from: a related entity with a time and an amount.
+#[derive(Clone, Debug)]
+pub struct RfmSource {
+    /// Index into [`Schema::related`].
+    pub relation: usize,
+    /// The amount field (money).
+    pub amount: Field,
+    /// The time field (date or timestamp).
+    pub time: Field,
 }
 
 /// A table seen as an entity.
@@ -30,6 +43,8 @@ pub struct Entity {
     pub customer_key: Option<String>,
     /// The fields segments may test, in declaration order.
     pub fields: Vec<Field>,
+    /// For a related entity: the column that orders its rows in time (`first`, `last`).
+    pub time: Option<String>,
     /// Where the entity is declared.
     pub location: Location,
 }

@@ -29,6 +29,24 @@ pub trait Dialect {
         w.sql("CAST(").column(alias, column).sql(" AS DATE)");
     }
 
+    /// A date column's month and day as the number `MMDD` (24 December is 1224).
+    fn month_day(&self, w: &mut SqlWriter<'_>, alias: &'static str, column: &str) {
+        w.sql("(EXTRACT(MONTH FROM ")
+            .column(alias, column)
+            .sql(") * 100 + EXTRACT(DAY FROM ");
+        w.column(alias, column).sql("))");
+    }
+
+    /// Keeps only the first row of an ordered subquery.
+    fn first_row_only(&self, w: &mut SqlWriter<'_>) {
+        w.sql(" FETCH FIRST 1 ROWS ONLY");
+    }
+
+    /// Keeps at most the parameter's number of rows.
+    fn limit(&self, w: &mut SqlWriter<'_>, rows: ParamId) {
+        w.sql("FETCH FIRST ").placeholder(rows).sql(" ROWS ONLY");
+    }
+
     /// True when the text column contains the parameter's text (exact, case-sensitive).
     fn contains(&self, w: &mut SqlWriter<'_>, alias: &'static str, column: &str, needle: ParamId) {
         w.sql("POSITION(")

@@ -1,49 +1,70 @@
 //! The code generator: IR conditions to SQL through [`SqlWriter`]. Calls only [`Dialect`]
-//! methods for anything engine-specific.
+//! methods for anything engine-specific. Dates relative to the as-of date are computed here
+//! (with [`crate::calendar`]) and bound as parameters, so every engine sees the same dates.
+
+use chrono::NaiveDate;
 
 use super::dialect::Dialect;
 use super::writer::SqlWriter;
 use super::{Output, Query};
-use crate::check::ir::{Column, Condition, Program, Segment, TableRef};
+use crate::calendar;
+use crate::check::ir::{Bound, Column, Condition, Operand, Program, Segment, TableRef};
 use crate::schema::Type;
 use crate::syntax::ast::CompareOp;
 use crate::value::Value;
 
 /// The customer table's alias.
-const CUSTOMER: &str = "c";
-/// A related table's alias inside its `EXISTS`.
-const RELATED: &str = "r";
+pub(super) const CUSTOMER: &str = "c";
+/// A related table's alias inside its subquery.
+pub(super) const RELATED: &str = "r";
 /// The column name of a member's key in a segment's `WITH` entry.
-const KEY: &str = "customer_key";
+pub(super) const KEY: &str = "customer_key";
 
 pub fn segment_query(
     program: &Program,
     name: &str,
     output: Output,
     dialect: &dyn Dialect,
+    as_of: NaiveDate,
 ) -> Option<Query> {
     let segment = program.segment(name)?;
     let mut w = SqlWriter::new(dialect);
-    let generator = Generator { program };
+    let generator = Generator { program, as_of };
     let dependencies = generator.dependencies(segment);
-    for (i, dependency) in dependencies.iter().enumerate() {
-        w.sql(if i == 0 { "WITH " } else { ", " });
-        w.ident(&cte_name(&dependency.name)).sql(" AS (");
+    let needs_rfm = std::iter::once(segment)
+        .chain(dependencies.iter().copied())
+        .any(|s| s.condition.uses_rfm());
+    let mut first = true;
+    let mut with = |w: &mut SqlWriter<'_>, name: &str, body: &dyn Fn(&mut SqlWriter<'_>)| {
+        w.sql(if first { "WITH " } else { ", " });
+        first = false;
+        w.ident(name).sql(" AS (");
         w.indented(|w| {
             w.newline();
-            generator.select(w, dependency, Output::Keys);
+            body(w);
         });
         w.newline().sql(")");
+    };
+    if let (true, Some(rfm)) = (needs_rfm, &program.rfm) {
+        with(&mut w, super::aggregate::RFM, &|w| {
+            generator.rfm_scores(w, rfm)
+        });
     }
-    if !dependencies.is_empty() {
+    for dependency in &dependencies {
+        with(&mut w, &cte_name(&dependency.name), &|w| {
+            generator.select(w, dependency, Output::Keys)
+        });
+    }
+    if !first {
         w.newline();
     }
     generator.select(&mut w, segment, output);
     Some(w.finish())
 }
 
-struct Generator<'p> {
-    program: &'p Program,
+pub(super) struct Generator<'p> {
+    pub(super) program: &'p Program,
+    pub(super) as_of: NaiveDate,
 }
 
 impl Generator<'_> {
@@ -104,13 +125,14 @@ impl Generator<'_> {
         if let Output::Members { limit } = output {
             w.newline().sql("ORDER BY ").column(CUSTOMER, &customer.key);
             if let Some(limit) = limit {
-                w.newline().sql("LIMIT ");
-                w.param(Value::Integer(i64::try_from(limit).unwrap_or(i64::MAX)));
+                w.newline();
+                let rows = w.bind(Value::Integer(i64::try_from(limit).unwrap_or(i64::MAX)));
+                w.dialect().limit(w, rows);
             }
         }
     }
 
-    fn condition(&self, w: &mut SqlWriter<'_>, condition: &Condition) {
+    pub(super) fn condition(&self, w: &mut SqlWriter<'_>, condition: &Condition) {
         match condition {
             Condition::And(parts) => self.junction(w, parts, "AND "),
             Condition::Or(parts) => self.junction(w, parts, "OR "),
@@ -120,17 +142,56 @@ impl Generator<'_> {
                 self.condition(w, inner);
                 w.sql(") IS NOT TRUE");
             }
-            Condition::Compare { column, op, value } => {
-                self.operand(w, column);
-                w.sql(compare_op(*op));
-                w.param(value.clone());
+            Condition::Compare { operand, op, value } => self.compare(w, operand, *op, value),
+            Condition::Between {
+                operand,
+                low,
+                high,
+                negated,
+            } => self.between(w, operand, low, high, *negated),
+            Condition::Window {
+                operand,
+                direction,
+                amount,
+                unit,
+            } => {
+                let (first, last) = calendar::window(self.as_of, *direction, *amount, *unit);
+                let (first, last) = (
+                    Bound::Value(Value::Date(first)),
+                    Bound::Value(Value::Date(last)),
+                );
+                self.between(w, operand, &first, &last, false);
             }
+            Condition::Anniversary {
+                column,
+                direction,
+                amount,
+                unit,
+            } => {
+                let (first, last) = calendar::window(self.as_of, *direction, *amount, *unit);
+                self.month_day_ranges(w, column, &calendar::anniversary_ranges(first, last));
+            }
+            Condition::During {
+                column,
+                occasion,
+                negated,
+            } => {
+                if *negated {
+                    w.sql("NOT ");
+                }
+                self.month_day_ranges(
+                    w,
+                    column,
+                    &calendar::yearly_ranges(occasion.start, occasion.end),
+                );
+            }
+            Condition::Age { column, op, years } => self.age(w, column, *op, *years),
             Condition::In {
                 column,
                 values,
                 negated,
             } => {
-                self.operand(w, column);
+                self.column(w, column);
                 w.sql(if *negated { " NOT IN (" } else { " IN (" });
                 for (i, value) in values.iter().enumerate() {
                     if i > 0 {
@@ -139,22 +200,6 @@ impl Generator<'_> {
                     w.param(value.clone());
                 }
                 w.sql(")");
-            }
-            Condition::Between {
-                column,
-                low,
-                high,
-                negated,
-            } => {
-                self.operand(w, column);
-                w.sql(if *negated {
-                    " NOT BETWEEN "
-                } else {
-                    " BETWEEN "
-                });
-                w.param(low.clone());
-                w.sql(" AND ");
-                w.param(high.clone());
             }
             Condition::Known { column, known } => {
                 w.column(alias(column), &column.name);
@@ -180,7 +225,15 @@ impl Generator<'_> {
             Condition::Exists {
                 relation,
                 condition,
-            } => self.exists(w, *relation, condition),
+            } => {
+                w.sql("EXISTS (");
+                w.indented(|w| {
+                    self.related_rows(w, *relation, condition.as_deref(), |w| {
+                        w.sql("SELECT 1");
+                    });
+                });
+                w.newline().sql(")");
+            }
         }
     }
 
@@ -202,30 +255,86 @@ impl Generator<'_> {
         });
     }
 
-    fn exists(&self, w: &mut SqlWriter<'_>, relation: usize, condition: &Condition) {
+    /// `SELECT … FROM related AS r WHERE r.customer_key = c.key [AND filter]`, on new lines.
+    pub(super) fn related_rows(
+        &self,
+        w: &mut SqlWriter<'_>,
+        relation: usize,
+        filter: Option<&Condition>,
+        select: impl FnOnce(&mut SqlWriter<'_>),
+    ) {
         let related = &self.program.related[relation];
-        w.sql("EXISTS (");
-        w.indented(|w| {
-            w.newline()
-                .sql("SELECT 1 FROM ")
-                .ident(&related.table)
-                .sql(" AS ")
-                .sql(RELATED);
-            w.newline()
-                .sql("WHERE ")
-                .column(RELATED, &related.customer_key)
-                .sql(" = ");
-            w.column(CUSTOMER, &self.program.customer.key);
+        w.newline();
+        select(w);
+        w.sql(" FROM ")
+            .ident(&related.table)
+            .sql(" AS ")
+            .sql(RELATED);
+        w.newline()
+            .sql("WHERE ")
+            .column(RELATED, &related.customer_key)
+            .sql(" = ");
+        w.column(CUSTOMER, &self.program.customer.key);
+        if let Some(filter) = filter {
             w.indented(|w| {
                 w.newline().sql("AND ");
-                self.condition(w, condition);
+                self.condition(w, filter);
             });
+        }
+    }
+
+    fn compare(&self, w: &mut SqlWriter<'_>, operand: &Operand, op: CompareOp, value: &Bound) {
+        if let Operand::Aggregate(aggregate) = operand {
+            return self.compare_aggregate(w, aggregate, op, value);
+        }
+        self.operand(w, operand);
+        w.sql(compare_op(op));
+        w.param(self.value(value));
+    }
+
+    fn between(
+        &self,
+        w: &mut SqlWriter<'_>,
+        operand: &Operand,
+        low: &Bound,
+        high: &Bound,
+        negated: bool,
+    ) {
+        if let Operand::Aggregate(aggregate) = operand {
+            return self.between_aggregate(w, aggregate, low, high, negated);
+        }
+        self.operand(w, operand);
+        w.sql(if negated {
+            " NOT BETWEEN "
+        } else {
+            " BETWEEN "
         });
-        w.newline().sql(")");
+        w.param(self.value(low));
+        w.sql(" AND ");
+        w.param(self.value(high));
+    }
+
+    /// A value as bound: relative dates resolved against the as-of date.
+    pub(super) fn value(&self, bound: &Bound) -> Value {
+        match bound {
+            Bound::Value(value) => value.clone(),
+            Bound::Ago { amount, unit } => {
+                Value::Date(calendar::shift(self.as_of, -i64::from(*amount), *unit))
+            }
+        }
+    }
+
+    /// A non-aggregate operand as compared with a value.
+    fn operand(&self, w: &mut SqlWriter<'_>, operand: &Operand) {
+        match operand {
+            Operand::Column(column) => self.column(w, column),
+            Operand::Rfm(score) => self.rfm_score(w, *score),
+            Operand::Aggregate(aggregate) => self.aggregate_scalar(w, aggregate),
+        }
     }
 
     /// A column as compared with a value: timestamps compare by their date.
-    fn operand(&self, w: &mut SqlWriter<'_>, column: &Column) {
+    pub(super) fn column(&self, w: &mut SqlWriter<'_>, column: &Column) {
         if column.ty == Type::Timestamp {
             w.dialect()
                 .date_of_timestamp(w, alias(column), &column.name);
@@ -233,16 +342,61 @@ impl Generator<'_> {
             w.column(alias(column), &column.name);
         }
     }
+
+    /// `(md BETWEEN a AND b OR md BETWEEN c AND d)` for the column's month and day.
+    fn month_day_ranges(&self, w: &mut SqlWriter<'_>, column: &Column, ranges: &[(u32, u32)]) {
+        w.sql("(");
+        for (i, (from, to)) in ranges.iter().enumerate() {
+            if i > 0 {
+                w.sql(" OR ");
+            }
+            w.dialect().month_day(w, alias(column), &column.name);
+            w.sql(" BETWEEN ");
+            w.param(Value::Integer(i64::from(*from)));
+            w.sql(" AND ");
+            w.param(Value::Integer(i64::from(*to)));
+        }
+        w.sql(")");
+    }
+
+    /// Age in whole years as a test of the birth date against dates computed from the as-of date.
+    fn age(&self, w: &mut SqlWriter<'_>, column: &Column, op: CompareOp, years: i64) {
+        // Born on or before `born_by(n)` ⇔ at least n years old.
+        let at_least = |n: i64| Value::Date(calendar::born_by(self.as_of, n));
+        let test = |w: &mut SqlWriter<'_>, sql_op: &'static str, value: Value| {
+            self.column(w, column);
+            w.sql(sql_op);
+            w.param(value);
+        };
+        match op {
+            CompareOp::Ge => test(w, " <= ", at_least(years)),
+            CompareOp::Gt => test(w, " <= ", at_least(years + 1)),
+            CompareOp::Lt => test(w, " > ", at_least(years)),
+            CompareOp::Le => test(w, " > ", at_least(years + 1)),
+            CompareOp::Eq | CompareOp::Ne => {
+                let (inside, outside, joiner) = if op == CompareOp::Eq {
+                    (" <= ", " > ", " AND ")
+                } else {
+                    (" > ", " <= ", " OR ")
+                };
+                w.sql("(");
+                test(w, inside, at_least(years));
+                w.sql(joiner);
+                test(w, outside, at_least(years + 1));
+                w.sql(")");
+            }
+        }
+    }
 }
 
-fn alias(column: &Column) -> &'static str {
+pub(super) fn alias(column: &Column) -> &'static str {
     match column.table {
         TableRef::Customer => CUSTOMER,
         TableRef::Related(_) => RELATED,
     }
 }
 
-fn compare_op(op: CompareOp) -> &'static str {
+pub(super) fn compare_op(op: CompareOp) -> &'static str {
     match op {
         CompareOp::Eq => " = ",
         CompareOp::Ne => " <> ",

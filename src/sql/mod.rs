@@ -4,6 +4,7 @@
 //! query is one `WITH` entry per referenced segment, then one `SELECT` over the customer
 //! table whose `WHERE` is the segment's condition.
 
+mod aggregate;
 pub mod dialect;
 mod generate;
 pub mod sqlite;
@@ -58,13 +59,15 @@ pub enum Output {
 }
 
 /// The query for segment `name` of `program`. `None` if the program has no such segment.
+/// Dates relative to `as_of` are resolved here and bound as parameters.
 pub fn compile(
     program: &Program,
     name: &str,
     output: Output,
     dialect: &dyn Dialect,
+    as_of: chrono::NaiveDate,
 ) -> Option<Query> {
-    generate::segment_query(program, name, output, dialect)
+    generate::segment_query(program, name, output, dialect, as_of)
 }
 
 #[cfg(test)]

@@ -24,6 +24,24 @@ impl Dialect for Sqlite {
         w.sql("date(").column(alias, column).sql(")");
     }
 
+    /// Dates are `YYYY-MM-DD…` text: month and day are characters 6–7 and 9–10.
+    fn month_day(&self, w: &mut SqlWriter<'_>, alias: &'static str, column: &str) {
+        w.sql("CAST(substr(")
+            .column(alias, column)
+            .sql(", 6, 2) || substr(");
+        w.column(alias, column).sql(", 9, 2) AS INTEGER)");
+    }
+
+    /// <https://www.sqlite.org/lang_select.html#the_limit_clause>
+    fn first_row_only(&self, w: &mut SqlWriter<'_>) {
+        w.sql(" LIMIT 1");
+    }
+
+    /// <https://www.sqlite.org/lang_select.html#the_limit_clause>
+    fn limit(&self, w: &mut SqlWriter<'_>, rows: ParamId) {
+        w.sql("LIMIT ").placeholder(rows);
+    }
+
     /// <https://www.sqlite.org/lang_corefunc.html#instr>
     fn contains(&self, w: &mut SqlWriter<'_>, alias: &'static str, column: &str, needle: ParamId) {
         w.sql("instr(")

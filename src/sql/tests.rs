@@ -1,6 +1,6 @@
 use super::*;
 use crate::check::ir;
-use crate::test_support::{SHOP_SEGMENTS, clean_program};
+use crate::test_support::{SHOP_SEGMENTS, as_of, clean_program};
 use crate::value::Value;
 
 fn shop_program() -> ir::Program {
@@ -8,7 +8,7 @@ fn shop_program() -> ir::Program {
 }
 
 fn sqlite(name: &str, output: Output) -> Query {
-    compile(&shop_program(), name, output, &Sqlite).expect("segment exists")
+    compile(&shop_program(), name, output, &Sqlite, as_of()).expect("segment exists")
 }
 
 /// A dialect that overrides nothing: standard SQL, as a new engine would start.
@@ -35,6 +35,7 @@ fn no_segment_has_a_string_literal_in_its_sql() {
                 &segment.name,
                 Output::Members { limit: Some(5) },
                 dialect,
+                as_of(),
             )
             .unwrap();
             assert!(
@@ -55,6 +56,7 @@ fn the_sql_text_does_not_depend_on_literal_values() {
             "S",
             Output::Count,
             &Sqlite,
+            as_of(),
         )
         .unwrap()
     };
@@ -101,7 +103,7 @@ fn text_tests_and_timestamps_per_dialect() {
     let mut out = String::new();
     for name in ["CityContainsOn", "CityStartsWithL", "ChristmasEveOrder"] {
         for dialect in [&Sqlite as &dyn Dialect, &Standard] {
-            let query = compile(&program, name, Output::Keys, dialect).unwrap();
+            let query = compile(&program, name, Output::Keys, dialect, as_of()).unwrap();
             out.push_str(&format!("-- {name} / {}\n{query}\n", dialect.name()));
         }
     }
@@ -120,7 +122,7 @@ fn every_operator() {
         "UnknownOccupation",
         "Subscribed",
     ] {
-        let query = compile(&program, name, Output::Keys, &Sqlite).unwrap();
+        let query = compile(&program, name, Output::Keys, &Sqlite, as_of()).unwrap();
         out.push_str(&format!("-- {name}\n{query}\n"));
     }
     insta::assert_snapshot!(out);

@@ -17,6 +17,75 @@ pub enum Definition {
     Segment(SegmentDef),
     /// `set name = […]`.
     Set(SetDef),
+    /// `occasion name from Dec 1 to Dec 26`.
+    Occasion(OccasionDef),
+    /// `metric name = aggregate`.
+    Metric(MetricDef),
+    /// `import 'file.seg'`.
+    Import(ImportDef),
+}
+
+impl Definition {
+    /// The defined name (`None` for an import).
+    pub fn name(&self) -> Option<&Name> {
+        match self {
+            Definition::Segment(d) => Some(&d.name),
+            Definition::Set(d) => Some(&d.name),
+            Definition::Occasion(d) => Some(&d.name),
+            Definition::Metric(d) => Some(&d.name),
+            Definition::Import(_) => None,
+        }
+    }
+}
+
+/// `import 'file.seg'`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ImportDef {
+    /// The path as written, relative to the importing file.
+    pub path: String,
+    /// The quoted path.
+    pub path_span: Span,
+    /// The whole import.
+    pub span: Span,
+}
+
+/// `occasion christmas from Dec 1 to Dec 26`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OccasionDef {
+    /// The `///` lines before it.
+    pub doc: Option<String>,
+    /// The occasion's name.
+    pub name: Name,
+    /// First day of the window.
+    pub start: MonthDay,
+    /// Last day of the window (inclusive).
+    pub end: MonthDay,
+    /// The whole definition.
+    pub span: Span,
+}
+
+/// `Dec 26` as written.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MonthDay {
+    /// The month's name as written.
+    pub month: Name,
+    /// The day number as written.
+    pub day: String,
+    /// The whole `Dec 26`.
+    pub span: Span,
+}
+
+/// `metric ltv = sum(orders.amount)`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MetricDef {
+    /// The `///` lines before it.
+    pub doc: Option<String>,
+    /// The metric's name.
+    pub name: Name,
+    /// Its definition.
+    pub aggregate: Aggregate,
+    /// The whole definition.
+    pub span: Span,
 }
 
 /// A name as written, with its span.
@@ -75,14 +144,50 @@ pub struct Condition {
 /// The kinds of condition.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ConditionKind {
-    /// `field <op> value`.
+    /// `operand <op> value`.
     Compare {
-        /// The field tested.
-        field: FieldRef,
+        /// What is tested.
+        operand: Operand,
         /// The operator.
         op: CompareOp,
         /// The value compared with.
-        value: Literal,
+        value: ValueExpr,
+    },
+    /// `operand in last 90 days` / `in next 14 days`.
+    Window {
+        /// What is tested.
+        operand: Operand,
+        /// Last or next.
+        direction: Direction,
+        /// How many units (an integer literal).
+        amount: Literal,
+        /// Days, weeks, months or years.
+        unit: Unit,
+    },
+    /// `field [not] during occasion`.
+    During {
+        /// The date or timestamp tested.
+        field: FieldRef,
+        /// `not during`.
+        negated: bool,
+        /// The occasion's name.
+        occasion: Name,
+    },
+    /// `field has any of / all of / none of [..]`.
+    Has {
+        /// A field with many values per customer.
+        field: FieldRef,
+        /// Any, all or none.
+        quantifier: Quantifier,
+        /// The values.
+        values: InValues,
+    },
+    /// `any(entity [where condition])`.
+    Any {
+        /// The related entity.
+        entity: Name,
+        /// A condition on its rows.
+        filter: Option<Box<Condition>>,
     },
     /// `field [not] in [..]` or `field [not] in setname`.
     In {
@@ -93,16 +198,16 @@ pub enum ConditionKind {
         /// The list or the named set.
         values: InValues,
     },
-    /// `field [not] between low and high`.
+    /// `operand [not] between low and high`.
     Between {
-        /// The field tested.
-        field: FieldRef,
+        /// What is tested.
+        operand: Operand,
         /// `not between`.
         negated: bool,
         /// Lower bound (inclusive).
-        low: Literal,
+        low: ValueExpr,
         /// Upper bound (inclusive).
-        high: Literal,
+        high: ValueExpr,
     },
     /// `field is known` / `field is unknown`.
     Known {
@@ -133,6 +238,154 @@ pub enum ConditionKind {
     Or(Vec<Condition>),
     /// Not this.
     Not(Box<Condition>),
+}
+
+/// What a comparison tests.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Operand {
+    /// A field, or a metric (resolved by the checker).
+    Field(FieldRef),
+    /// An aggregate over related rows.
+    Aggregate(Aggregate),
+    /// `age(field)` or `anniversary(field)`.
+    Function {
+        /// Which function.
+        function: Function,
+        /// Its argument.
+        field: FieldRef,
+        /// The whole call.
+        span: Span,
+    },
+}
+
+impl Operand {
+    /// The operand's text span.
+    pub fn span(&self) -> Span {
+        match self {
+            Operand::Field(f) => f.span,
+            Operand::Aggregate(a) => a.span,
+            Operand::Function { span, .. } => *span,
+        }
+    }
+}
+
+/// `count(orders where …)`, `sum(orders.amount)`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Aggregate {
+    /// The function.
+    pub function: AggregateFn,
+    /// `count(distinct …)`.
+    pub distinct: bool,
+    /// `orders` (count only) or `orders.amount`.
+    pub target: FieldRef,
+    /// Which related rows count.
+    pub filter: Option<Box<Condition>>,
+    /// The whole aggregate.
+    pub span: Span,
+}
+
+/// The aggregate functions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum AggregateFn {
+    /// Number of rows (or of distinct known values).
+    Count,
+    /// Total.
+    Sum,
+    /// Mean.
+    Avg,
+    /// Smallest.
+    Min,
+    /// Largest.
+    Max,
+    /// The value on the earliest row.
+    First,
+    /// The value on the latest row.
+    Last,
+}
+
+impl AggregateFn {
+    /// The name as written.
+    pub fn name(self) -> &'static str {
+        match self {
+            AggregateFn::Count => "count",
+            AggregateFn::Sum => "sum",
+            AggregateFn::Avg => "avg",
+            AggregateFn::Min => "min",
+            AggregateFn::Max => "max",
+            AggregateFn::First => "first",
+            AggregateFn::Last => "last",
+        }
+    }
+}
+
+/// Functions of one field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Function {
+    /// Whole years from a date to the as-of date.
+    Age,
+    /// The date's yearly recurrence.
+    Anniversary,
+}
+
+/// A value to compare with.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ValueExpr {
+    /// A literal.
+    Literal(Literal),
+    /// A date relative to the as-of date.
+    Relative(RelativeDate),
+}
+
+impl ValueExpr {
+    /// Where it is.
+    pub fn span(&self) -> Span {
+        match self {
+            ValueExpr::Literal(l) => l.span,
+            ValueExpr::Relative(r) => r.span,
+        }
+    }
+}
+
+/// `90 days ago` or `today`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RelativeDate {
+    /// How many units before the as-of date (`None` for `today`).
+    pub ago: Option<(Literal, Unit)>,
+    /// Where it is.
+    pub span: Span,
+}
+
+/// A unit of calendar time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Unit {
+    /// Days.
+    Days,
+    /// Weeks (7 days).
+    Weeks,
+    /// Calendar months.
+    Months,
+    /// Calendar years.
+    Years,
+}
+
+/// `last` or `next`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Direction {
+    /// Up to and including the as-of date.
+    Last,
+    /// From the as-of date on.
+    Next,
+}
+
+/// The quantifier of `has … of`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Quantifier {
+    /// At least one of the values.
+    Any,
+    /// Every one of the values.
+    All,
+    /// None of the values.
+    None,
 }
 
 /// The values after `in`.

@@ -3,7 +3,7 @@
 //! A rule mismatch here is a grammar/builder bug, not a user error, so `expect("grammar: …")`
 //! is allowed in this file and nowhere else.
 
-use pest::iterators::Pair;
+use pest::iterators::{Pair, Pairs};
 
 use super::ast::*;
 use super::parser::Rule;
@@ -18,6 +18,9 @@ pub fn file(pair: Pair<'_, Rule>, offset: usize) -> Vec<Definition> {
         .map(|p| match p.as_rule() {
             Rule::segment_def => Definition::Segment(b.segment_def(p)),
             Rule::set_def => Definition::Set(b.set_def(p)),
+            Rule::occasion_def => Definition::Occasion(b.occasion_def(p)),
+            Rule::metric_def => Definition::Metric(b.metric_def(p)),
+            Rule::import_def => Definition::Import(b.import_def(p)),
             other => unreachable!("grammar: unexpected {other:?} in file"),
         })
         .collect()
@@ -27,49 +30,122 @@ struct Builder {
     offset: usize,
 }
 
+/// The parts every definition starts with: doc lines, then (after a keyword) its name.
+struct Head {
+    doc: Option<String>,
+    name: Name,
+}
+
 impl Builder {
     fn span(&self, pair: &Pair<'_, Rule>) -> Span {
         Span::from(pair.as_span()).shifted(self.offset)
     }
 
+    /// Reads doc comments, skips the keyword, reads the name; leaves the rest in `parts`.
+    fn head(&self, parts: &mut std::iter::Peekable<Pairs<'_, Rule>>) -> Head {
+        let mut docs = Vec::new();
+        while let Some(doc) = parts.next_if(|p| p.as_rule() == Rule::doc_comment) {
+            docs.push(doc_comment(doc));
+        }
+        parts.next().expect("grammar: definition keyword");
+        let name = self.name(parts.next().expect("grammar: definition name"));
+        Head {
+            doc: (!docs.is_empty()).then(|| docs.join("\n")),
+            name,
+        }
+    }
+
     fn segment_def(&self, pair: Pair<'_, Rule>) -> SegmentDef {
         let span = self.span(&pair);
-        let mut docs = Vec::new();
-        let mut name = None;
-        let mut condition = None;
-        for part in pair.into_inner() {
-            match part.as_rule() {
-                Rule::doc_comment => docs.push(doc_comment(part)),
-                Rule::ident => name = Some(self.name(part)),
-                Rule::condition => condition = Some(self.condition(part)),
-                _ => {}
-            }
-        }
+        let mut parts = pair.into_inner().peekable();
+        let Head { doc, name } = self.head(&mut parts);
+        let condition = parts
+            .find(|p| p.as_rule() == Rule::condition)
+            .expect("grammar: condition");
         SegmentDef {
-            doc: join_docs(docs),
-            name: name.expect("grammar: segment name"),
-            condition: condition.expect("grammar: segment condition"),
+            doc,
+            name,
+            condition: self.condition(condition),
             span,
         }
     }
 
     fn set_def(&self, pair: Pair<'_, Rule>) -> SetDef {
         let span = self.span(&pair);
-        let mut docs = Vec::new();
-        let mut name = None;
-        let mut values = None;
-        for part in pair.into_inner() {
-            match part.as_rule() {
-                Rule::doc_comment => docs.push(doc_comment(part)),
-                Rule::ident => name = Some(self.name(part)),
-                Rule::list => values = Some(self.list(part)),
-                _ => {}
-            }
-        }
+        let mut parts = pair.into_inner().peekable();
+        let Head { doc, name } = self.head(&mut parts);
+        let list = parts
+            .find(|p| p.as_rule() == Rule::list)
+            .expect("grammar: set values");
         SetDef {
-            doc: join_docs(docs),
-            name: name.expect("grammar: set name"),
-            values: values.expect("grammar: set values"),
+            doc,
+            name,
+            values: self.list(list),
+            span,
+        }
+    }
+
+    fn occasion_def(&self, pair: Pair<'_, Rule>) -> OccasionDef {
+        let span = self.span(&pair);
+        let mut parts = pair.into_inner().peekable();
+        let Head { doc, name } = self.head(&mut parts);
+        let mut days = parts
+            .filter(|p| p.as_rule() == Rule::month_day)
+            .map(|p| self.month_day(p));
+        let start = days.next().expect("grammar: occasion start");
+        let end = days.next().expect("grammar: occasion end");
+        OccasionDef {
+            doc,
+            name,
+            start,
+            end,
+            span,
+        }
+    }
+
+    fn month_day(&self, pair: Pair<'_, Rule>) -> MonthDay {
+        let span = self.span(&pair);
+        let mut parts = pair.into_inner();
+        let month = parts.next().expect("grammar: month");
+        let day = parts.next().expect("grammar: day");
+        MonthDay {
+            month: Name {
+                text: month.as_str().to_string(),
+                span: self.span(&month),
+            },
+            day: day.as_str().to_string(),
+            span,
+        }
+    }
+
+    fn metric_def(&self, pair: Pair<'_, Rule>) -> MetricDef {
+        let span = self.span(&pair);
+        let mut parts = pair.into_inner().peekable();
+        let Head { doc, name } = self.head(&mut parts);
+        let aggregate = parts
+            .find(|p| p.as_rule() == Rule::aggregate)
+            .expect("grammar: metric value");
+        MetricDef {
+            doc,
+            name,
+            aggregate: self.aggregate(aggregate),
+            span,
+        }
+    }
+
+    fn import_def(&self, pair: Pair<'_, Rule>) -> ImportDef {
+        let span = self.span(&pair);
+        let path = pair
+            .into_inner()
+            .find(|p| p.as_rule() == Rule::string)
+            .expect("grammar: import path");
+        let path_span = self.span(&path);
+        let LiteralKind::Text(text) = self.literal(path).kind else {
+            unreachable!("grammar: import path is a string")
+        };
+        ImportDef {
+            path: text,
+            path_span,
             span,
         }
     }
@@ -122,63 +198,192 @@ impl Builder {
         if rule == Rule::condition {
             return self.condition(pair);
         }
-        let mut parts = pair.into_inner().peekable();
+        // Keywords carry no information beyond the rule itself, except the ones matched here.
+        let mut parts = pair
+            .into_inner()
+            .filter(|p| {
+                !matches!(
+                    p.as_rule(),
+                    Rule::kw_in
+                        | Rule::kw_between
+                        | Rule::kw_and
+                        | Rule::kw_is
+                        | Rule::kw_contains
+                        | Rule::kw_starts
+                        | Rule::kw_with
+                        | Rule::kw_during
+                        | Rule::kw_has
+                        | Rule::kw_of
+                        | Rule::kw_where
+                        | Rule::close_paren
+                )
+            })
+            .peekable();
+        let mut next = || parts.next().expect("grammar: part of a condition");
         let kind = match rule {
-            Rule::reference => {
-                ConditionKind::Reference(self.name(parts.next().expect("grammar: name")))
-            }
-            Rule::comparison => {
-                let field = self.field(parts.next().expect("grammar: field"));
-                let op = compare_op(parts.next().expect("grammar: operator"));
-                let value = self.literal(parts.next().expect("grammar: value"));
-                ConditionKind::Compare { field, op, value }
-            }
+            Rule::reference => ConditionKind::Reference(self.name(next())),
+            Rule::comparison => ConditionKind::Compare {
+                operand: self.operand(next()),
+                op: compare_op(next()),
+                value: self.value(next()),
+            },
+            Rule::window_test => ConditionKind::Window {
+                operand: self.operand(next()),
+                direction: if next().as_rule() == Rule::kw_last {
+                    Direction::Last
+                } else {
+                    Direction::Next
+                },
+                amount: self.literal(next()),
+                unit: unit(next()),
+            },
             Rule::in_test => {
-                let field = self.field(parts.next().expect("grammar: field"));
+                let field = self.field(next());
                 let negated = parts.next_if(|p| p.as_rule() == Rule::negation).is_some();
-                parts.next().expect("grammar: `in`");
-                let target = parts.next().expect("grammar: in target");
-                let values = match target.as_rule() {
-                    Rule::list => InValues::List(self.list(target)),
-                    _ => InValues::Set(self.name(target)),
-                };
                 ConditionKind::In {
                     field,
                     negated,
-                    values,
+                    values: self.in_values(parts.next().expect("grammar: values")),
                 }
             }
             Rule::between_test => {
-                let field = self.field(parts.next().expect("grammar: field"));
+                let operand = self.operand(next());
                 let negated = parts.next_if(|p| p.as_rule() == Rule::negation).is_some();
-                let mut literals = parts.filter(|p| !is_keyword(p.as_rule()));
-                let low = self.literal(literals.next().expect("grammar: low bound"));
-                let high = self.literal(literals.next().expect("grammar: high bound"));
+                let low = self.value(parts.next().expect("grammar: low bound"));
+                let high = self.value(parts.next().expect("grammar: high bound"));
                 ConditionKind::Between {
-                    field,
+                    operand,
                     negated,
                     low,
                     high,
                 }
             }
+            Rule::during_test => {
+                let field = self.field(next());
+                let negated = parts.next_if(|p| p.as_rule() == Rule::negation).is_some();
+                ConditionKind::During {
+                    field,
+                    negated,
+                    occasion: self.name(parts.next().expect("grammar: occasion")),
+                }
+            }
+            Rule::has_test => {
+                let field = self.field(next());
+                let quantifier = match next().as_rule() {
+                    Rule::kw_any => Quantifier::Any,
+                    Rule::kw_all => Quantifier::All,
+                    _ => Quantifier::None,
+                };
+                ConditionKind::Has {
+                    field,
+                    quantifier,
+                    values: self.in_values(next()),
+                }
+            }
+            Rule::any_test => {
+                next(); // `any`
+                let entity = self.name(next());
+                let filter = parts.next().map(|c| Box::new(self.condition(c)));
+                ConditionKind::Any { entity, filter }
+            }
             Rule::known_test => {
-                let field = self.field(parts.next().expect("grammar: field"));
-                let known = parts.any(|p| p.as_rule() == Rule::kw_known);
-                ConditionKind::Known { field, known }
+                let field = self.field(next());
+                ConditionKind::Known {
+                    field,
+                    known: next().as_rule() == Rule::kw_known,
+                }
             }
-            Rule::contains_test => {
-                let field = self.field(parts.next().expect("grammar: field"));
-                let value = self.literal(parts.last().expect("grammar: value"));
-                ConditionKind::Contains { field, value }
-            }
-            Rule::starts_test => {
-                let field = self.field(parts.next().expect("grammar: field"));
-                let value = self.literal(parts.last().expect("grammar: value"));
-                ConditionKind::StartsWith { field, value }
-            }
+            Rule::contains_test => ConditionKind::Contains {
+                field: self.field(next()),
+                value: self.literal(next()),
+            },
+            Rule::starts_test => ConditionKind::StartsWith {
+                field: self.field(next()),
+                value: self.literal(next()),
+            },
             other => unreachable!("grammar: unexpected {other:?} in condition"),
         };
         Condition { kind, span }
+    }
+
+    fn in_values(&self, pair: Pair<'_, Rule>) -> InValues {
+        match pair.as_rule() {
+            Rule::list => InValues::List(self.list(pair)),
+            _ => InValues::Set(self.name(pair)),
+        }
+    }
+
+    fn operand(&self, pair: Pair<'_, Rule>) -> Operand {
+        debug_assert_eq!(pair.as_rule(), Rule::operand);
+        let inner = pair.into_inner().next().expect("grammar: operand");
+        match inner.as_rule() {
+            Rule::field => Operand::Field(self.field(inner)),
+            Rule::aggregate => Operand::Aggregate(self.aggregate(inner)),
+            Rule::function_call => {
+                let span = self.span(&inner);
+                let mut parts = inner.into_inner();
+                let function = match parts.next().expect("grammar: function").as_rule() {
+                    Rule::kw_age => Function::Age,
+                    _ => Function::Anniversary,
+                };
+                Operand::Function {
+                    function,
+                    field: self.field(parts.next().expect("grammar: argument")),
+                    span,
+                }
+            }
+            other => unreachable!("grammar: unexpected {other:?} as operand"),
+        }
+    }
+
+    fn aggregate(&self, pair: Pair<'_, Rule>) -> Aggregate {
+        debug_assert_eq!(pair.as_rule(), Rule::aggregate);
+        let span = self.span(&pair);
+        let mut parts = pair.into_inner().peekable();
+        let function_pair = parts.next().expect("grammar: aggregate function");
+        let function = match function_pair
+            .into_inner()
+            .next()
+            .expect("grammar: function word")
+            .as_rule()
+        {
+            Rule::kw_count => AggregateFn::Count,
+            Rule::kw_sum => AggregateFn::Sum,
+            Rule::kw_avg => AggregateFn::Avg,
+            Rule::kw_min => AggregateFn::Min,
+            Rule::kw_max => AggregateFn::Max,
+            Rule::kw_first => AggregateFn::First,
+            _ => AggregateFn::Last,
+        };
+        let distinct = parts.next_if(|p| p.as_rule() == Rule::distinct).is_some();
+        let target = self.field(parts.next().expect("grammar: aggregate target"));
+        let filter = parts
+            .find(|p| p.as_rule() == Rule::condition)
+            .map(|c| Box::new(self.condition(c)));
+        Aggregate {
+            function,
+            distinct,
+            target,
+            filter,
+            span,
+        }
+    }
+
+    fn value(&self, pair: Pair<'_, Rule>) -> ValueExpr {
+        if pair.as_rule() != Rule::relative_date {
+            return ValueExpr::Literal(self.literal(pair));
+        }
+        let span = self.span(&pair);
+        let mut parts = pair.into_inner();
+        let first = parts.next().expect("grammar: relative date");
+        let ago = match first.as_rule() {
+            Rule::kw_today => None,
+            _ => Some((
+                self.literal(first),
+                unit(parts.next().expect("grammar: unit")),
+            )),
+        };
+        ValueExpr::Relative(RelativeDate { ago, span })
     }
 
     fn field(&self, pair: Pair<'_, Rule>) -> FieldRef {
@@ -245,20 +450,26 @@ fn compare_op(pair: Pair<'_, Rule>) -> CompareOp {
     }
 }
 
+fn unit(pair: Pair<'_, Rule>) -> Unit {
+    match pair
+        .into_inner()
+        .next()
+        .expect("grammar: unit word")
+        .as_rule()
+    {
+        Rule::kw_days => Unit::Days,
+        Rule::kw_weeks => Unit::Weeks,
+        Rule::kw_months => Unit::Months,
+        _ => Unit::Years,
+    }
+}
+
 fn doc_comment(pair: Pair<'_, Rule>) -> String {
     let text = pair.into_inner().next().map_or("", |p| p.as_str());
     text.strip_prefix(' ')
         .unwrap_or(text)
         .trim_end()
         .to_string()
-}
-
-fn join_docs(lines: Vec<String>) -> Option<String> {
-    (!lines.is_empty()).then(|| lines.join("\n"))
-}
-
-fn is_keyword(rule: Rule) -> bool {
-    matches!(rule, Rule::kw_between | Rule::kw_and | Rule::negation)
 }
 
 /// One operand stays itself; several become an `And`/`Or` node.

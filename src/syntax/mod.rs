@@ -57,13 +57,24 @@ fn chunks(text: &str) -> Vec<std::ops::Range<usize>> {
     starts.into_iter().zip(ends).map(|(s, e)| s..e).collect()
 }
 
-/// Whether a line's first word is a top-level keyword.
+/// Whether a line starts a definition: `segment …`, `set …`, `import '…`, or
+/// `occasion NAME from` / `metric NAME =` (those two words are also common field names, so
+/// the shape of the line decides).
 fn starts_definition(line: &str) -> bool {
-    let word_end = line
-        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-        .unwrap_or(line.len());
-    let word = &line[..word_end];
-    word.eq_ignore_ascii_case("segment") || word.eq_ignore_ascii_case("set")
+    let words: Vec<&str> = line
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|w| !w.is_empty())
+        .take(3)
+        .collect();
+    let first = |w: &str| words.first().is_some_and(|f| f.eq_ignore_ascii_case(w));
+    let rest = line.trim_start()[words.first().map_or(0, |w| w.len())..].trim_start();
+    first("segment")
+        || first("set")
+        || (first("import") && rest.starts_with('\''))
+        || (first("occasion") && words.get(2).is_some_and(|w| w.eq_ignore_ascii_case("from")))
+        || (first("metric")
+            && words.len() >= 2
+            && rest[words[1].len()..].trim_start().starts_with('='))
 }
 
 #[cfg(test)]

@@ -87,7 +87,41 @@ fn join_or(items: &[&str]) -> String {
 fn describe(rule: Rule) -> &'static str {
     match rule {
         Rule::EOI => "end of input",
-        Rule::segment_def | Rule::set_def | Rule::kw_segment | Rule::kw_set => "`segment` or `set`",
+        Rule::segment_def
+        | Rule::set_def
+        | Rule::kw_segment
+        | Rule::kw_set
+        | Rule::definition
+        | Rule::import_def
+        | Rule::occasion_def
+        | Rule::metric_def
+        | Rule::kw_import
+        | Rule::kw_occasion
+        | Rule::kw_metric => "a definition (`segment`, `set`, `occasion`, `metric` or `import`)",
+        Rule::kw_from => "`from`",
+        Rule::kw_to => "`to`",
+        Rule::month_day | Rule::month_name => "a month and day (`Dec 24`)",
+        Rule::day_number => "a day of the month",
+        Rule::kw_last | Rule::kw_next => "`last` or `next`",
+        Rule::kw_during => "`during`",
+        Rule::kw_has => "`has`",
+        Rule::kw_any | Rule::kw_all | Rule::kw_none => "`any`, `all` or `none`",
+        Rule::kw_of => "`of`",
+        Rule::aggregate_fn
+        | Rule::kw_count
+        | Rule::kw_sum
+        | Rule::kw_avg
+        | Rule::kw_min
+        | Rule::kw_max
+        | Rule::kw_first => "an aggregate (`count`, `sum`, `avg`, `min`, `max`, `first`, `last`)",
+        Rule::distinct | Rule::kw_distinct => "`distinct`",
+        Rule::function_call | Rule::kw_age | Rule::kw_anniversary => "`age(…)` or `anniversary(…)`",
+        Rule::kw_ago => "`ago`",
+        Rule::unit | Rule::kw_days | Rule::kw_weeks | Rule::kw_months | Rule::kw_years => {
+            "a unit (`days`, `weeks`, `months`, `years`)"
+        }
+        Rule::operand | Rule::aggregate => "a field or an aggregate",
+        Rule::value | Rule::relative_date | Rule::kw_today => "a value",
         Rule::doc_comment => "a doc comment",
         Rule::kw_where => "`where`",
         Rule::kw_and => "`and`",
@@ -109,6 +143,10 @@ fn describe(rule: Rule) -> &'static str {
         | Rule::not_expr
         | Rule::comparison
         | Rule::in_test
+        | Rule::window_test
+        | Rule::during_test
+        | Rule::has_test
+        | Rule::any_test
         | Rule::between_test
         | Rule::known_test
         | Rule::contains_test
@@ -127,7 +165,6 @@ fn describe(rule: Rule) -> &'static str {
         | Rule::boolean
         | Rule::kw_true
         | Rule::kw_false => "a value",
-        Rule::definition => "`segment` or `set`",
         Rule::ident_char => "a name",
         Rule::keyword => "a keyword",
         Rule::file | Rule::doc_text | Rule::WHITESPACE | Rule::COMMENT => "more input",

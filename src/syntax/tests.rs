@@ -67,7 +67,11 @@ fn keywords_are_case_insensitive_and_word_bounded() {
     let ast::ConditionKind::And(left) = &parts[0].kind else {
         panic!("expected and")
     };
-    let ast::ConditionKind::Compare { field, .. } = &left[0].kind else {
+    let ast::ConditionKind::Compare {
+        operand: ast::Operand::Field(field),
+        ..
+    } = &left[0].kind
+    else {
         panic!("expected comparison")
     };
     assert_eq!(field.name.text, "android");
