@@ -34,7 +34,8 @@ fn readme_command_counts_high_value_nurses_on_the_example() {
 }
 
 /// `occupation = 'nurse' and ltv > 500 and occasion in holidays`, evaluated directly on the
-/// CSV files (money compared in cents, so no float is involved).
+/// CSV files, with `ltv` the sum of the customer's order amounts (in cents, so no float is
+/// involved).
 fn high_value_nurses_from_csv(project: &std::path::Path) -> u64 {
     let holidays: HashSet<&str> = [
         "christmas",
@@ -45,32 +46,32 @@ fn high_value_nurses_from_csv(project: &std::path::Path) -> u64 {
         "fathers_day",
     ]
     .into();
+    let cents = |text: &str| -> i64 {
+        let (whole, fraction) = text.split_once('.').unwrap_or((text, "0"));
+        whole.parse::<i64>().unwrap() * 100 + format!("{fraction:0<2}")[..2].parse::<i64>().unwrap()
+    };
     let mut holiday_buyers = HashSet::new();
+    let mut spent: HashMap<String, i64> = HashMap::new();
     let mut orders = csv::Reader::from_path(project.join("data/orders.csv")).unwrap();
     let headers = orders.headers().unwrap().clone();
     let column = |name: &str| headers.iter().position(|h| h == name).unwrap();
-    let (customer, occasion) = (column("customer_id"), column("occasion"));
+    let (customer, occasion, amount) =
+        (column("customer_id"), column("occasion"), column("amount"));
     for row in orders.records() {
         let row = row.unwrap();
         if holidays.contains(&row[occasion]) {
             holiday_buyers.insert(row[customer].to_string());
         }
+        *spent.entry(row[customer].to_string()).or_default() += cents(&row[amount]);
     }
     let mut customers = csv::Reader::from_path(project.join("data/customers.csv")).unwrap();
     let headers = customers.headers().unwrap().clone();
     let column = |name: &str| headers.iter().position(|h| h == name).unwrap();
-    let (id, occupation, ltv) = (column("id"), column("occupation"), column("ltv"));
-    let cents = |text: &str| -> Option<i64> {
-        let (whole, fraction) = text.split_once('.').unwrap_or((text, "0"));
-        Some(
-            whole.parse::<i64>().ok()? * 100
-                + format!("{fraction:0<2}")[..2].parse::<i64>().ok()?,
-        )
-    };
+    let (id, occupation) = (column("id"), column("occupation"));
     let mut count = 0;
     for row in customers.records() {
         let row = row.unwrap();
-        let rich = cents(&row[ltv]).is_some_and(|c| c > 50_000);
+        let rich = spent.get(&row[id]).is_some_and(|c| *c > 50_000);
         if &row[occupation] == "nurse" && rich && holiday_buyers.contains(&row[id]) {
             count += 1;
         }
@@ -118,7 +119,7 @@ fn check_of_one_file_reports_only_that_file() {
     .unwrap();
     std::fs::write(
         project.join("good.seg"),
-        "segment G where HighValueNurses and city = 'Leeds'\n",
+        "import 'segments/shop.seg'\nsegment G where HighValueNurses and city = 'Leeds'\n",
     )
     .unwrap();
     let out = seg(&project, &["check", "good.seg"]);

@@ -2,12 +2,15 @@
 //! occasions, segments), checks types, and reports *all* problems in *all* files in one run.
 //! Knows nothing of SQL.
 
+mod aggregate;
 mod condition;
 mod cycles;
 mod definitions;
 pub mod ir;
 mod literal;
+mod operand;
 mod scope;
+mod time;
 
 use std::collections::{HashMap, HashSet};
 

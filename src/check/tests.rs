@@ -129,3 +129,74 @@ fn segments_come_after_the_segments_they_use() {
     let names: Vec<&str> = program.segments.iter().map(|s| s.name.as_str()).collect();
     assert_eq!(names, ["Bottom", "Middle", "Top"]);
 }
+
+#[test]
+fn misused_aggregates_windows_and_functions() {
+    insta::assert_snapshot!(problems(
+        "segment A where sum(orders.category) > 5\n\
+         segment B where ltv in last 90 days\n\
+         segment C where city has any of ['x']\n\
+         segment D where count(orders where sum(orders.amount) > 1) > 1\n\
+         segment E where count(ordrs) > 1\n\
+         segment F where age(city) > 30\n\
+         segment G where visits > 3 days ago\n\
+         segment H where signup_date in last 0 days\n\
+         segment I where avg(orders) > 3\n\
+         segment J where count(orders where newsletter) > 1\n"
+    ));
+}
+
+#[test]
+fn occasions_and_metrics_are_checked_where_defined() {
+    insta::assert_snapshot!(problems(
+        "occasion xmas from Decmber 1 to Dec 26\n\
+         occasion odd from Feb 30 to Mar 1\n\
+         metric ltv = sum(orders.amount)\n\
+         metric bad = sum(orders.category)\n\
+         segment A where bad > 1 and orders.ordered_at during xmas\n"
+    ));
+}
+
+#[test]
+fn first_and_last_need_a_time_field() {
+    insta::assert_snapshot!(problems("segment A where last(interests.interest) = 'x'\n"));
+}
+
+#[test]
+fn names_from_files_that_are_not_imported_are_reported() {
+    let (_, diagnostics, sources) = check_files(&[
+        ("sets.seg", "set holidays = ['christmas']"),
+        ("b.seg", "segment B where newsletter"),
+    ]);
+    assert!(
+        diagnostics.is_empty(),
+        "b.seg imports sets.seg in test_support: {diagnostics:?}"
+    );
+    // Without the import edge the set is invisible.
+    let mut sources_only = sources.clone();
+    let id = sources_only.add(crate::source::SourceFile {
+        name: "alone.seg".into(),
+        path: None,
+        text: "segment C where occasion in holidays".into(),
+    });
+    let (file, _) = crate::syntax::parse(id, "segment C where occasion in holidays");
+    let (sets_file, _) =
+        crate::syntax::parse(crate::source::SourceId(1), "set holidays = ['christmas']");
+    let schema = crate::project::manifest::parse(
+        crate::source::SourceId(0),
+        crate::test_support::SHOP_MANIFEST,
+    )
+    .unwrap()
+    .schema;
+    let mut imports = Imports::default();
+    imports
+        .names
+        .insert(crate::source::SourceId(1), "sets.seg".into());
+    imports.names.insert(id, "alone.seg".into());
+    let (_, errors) = check(
+        &[(crate::source::SourceId(1), sets_file), (id, file)],
+        &imports,
+        &schema,
+    );
+    insta::assert_snapshot!(render_all(&errors, &sources_only, Style::Plain));
+}
