@@ -231,3 +231,41 @@ fn project_is_found_from_a_subdirectory() {
     let out = seg(&project.join("segments"), &["check"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
 }
+
+/// The B2B example: accounts instead of consumers, same language. ApacManufacturing is
+/// recomputed here from the CSV file.
+#[test]
+fn b2b_example_runs_with_accounts_as_customers() {
+    let project = copy_project("examples/b2b");
+    assert_eq!(seg(&project, &["check"]).code, 0);
+    let out = seg(
+        &project,
+        &["run", "--segment", "ApacManufacturing", "--format", "csv"],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let mut accounts = csv::Reader::from_path(project.join("data/accounts.csv")).unwrap();
+    let headers = accounts.headers().unwrap().clone();
+    let column = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let (id, industry, region, revenue) = (
+        column("id"),
+        column("industry"),
+        column("region"),
+        column("annual_revenue"),
+    );
+    let expected: Vec<i64> = accounts
+        .records()
+        .map(|r| r.unwrap())
+        .filter(|r| {
+            let rich = r[revenue]
+                .split('.')
+                .next()
+                .and_then(|w| w.parse::<i64>().ok())
+                .is_some_and(|w| w >= 10_000_000)
+                && r[revenue] != *"10000000.00";
+            &r[industry] == "manufacturing" && &r[region] == "APAC" && rich
+        })
+        .map(|r| r[id].parse().unwrap())
+        .collect();
+    assert!(!expected.is_empty());
+    assert_eq!(common::member_keys(&out.stdout), expected);
+}

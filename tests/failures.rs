@@ -53,10 +53,9 @@ fn manifest_problems_are_e021_and_e022_with_spans() {
 fn missing_database_without_data_files_is_e030() {
     let project = shop();
     let manifest = std::fs::read_to_string(project.join("seg.toml")).unwrap();
-    let without_data = manifest.replace(
-        "[data]\ncustomers = \"data/customers.csv\"\norders = \"data/orders.csv\"\n",
-        "",
-    );
+    let data_start = manifest.find("[data]").unwrap();
+    let data_end = data_start + manifest[data_start..].find("\n\n").unwrap();
+    let without_data = format!("{}{}", &manifest[..data_start], &manifest[data_end..]);
     assert_ne!(without_data, manifest);
     std::fs::write(project.join("seg.toml"), without_data).unwrap();
     let out = seg(&project, &["run"]);
@@ -239,4 +238,93 @@ fn segment_errors_stop_run_and_compile_with_exit_1() {
 fn bad_arguments_exit_2() {
     let out = seg(&shop(), &["run", "--format", "xml"]);
     assert_eq!(out.code, 2);
+}
+
+#[test]
+fn an_import_cycle_is_e013_with_both_imports_labelled() {
+    let project = shop();
+    std::fs::write(
+        project.join("segments/a.seg"),
+        "import 'b.seg'\nset a = ['x']\n",
+    )
+    .unwrap();
+    std::fs::write(
+        project.join("segments/b.seg"),
+        "import 'a.seg'\nset b = ['y']\n",
+    )
+    .unwrap();
+    let out = seg(&project, &["--plain", "check"]);
+    assert_eq!(out.code, 1);
+    assert_eq!(out.stderr.matches("seg::E013").count(), 1, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("files import each other in a cycle"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("imports segments/b.seg")
+            && out.stderr.contains("imports segments/a.seg")
+    );
+}
+
+#[test]
+fn a_missing_import_is_e014() {
+    let project = shop();
+    std::fs::write(
+        project.join("segments/a.seg"),
+        "import 'nowhere.seg'\nset a = ['x']\n",
+    )
+    .unwrap();
+    let out = seg(&project, &["--plain", "check"]);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr.contains("seg::E014") && out.stderr.contains("nowhere.seg"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn an_import_outside_the_project_segments_is_loaded() {
+    let project = shop();
+    let shared = project.join("shared");
+    std::fs::create_dir_all(&shared).unwrap();
+    std::fs::write(shared.join("library.lib"), "set leeds = ['Leeds']\n").unwrap();
+    std::fs::write(
+        project.join("segments/uses.seg"),
+        "import '../shared/library.lib'\nsegment InLeeds where city in leeds\n",
+    )
+    .unwrap();
+    let out = seg(
+        &project,
+        &["run", "--segment", "InLeeds", "--format", "csv"],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(common::member_keys(&out.stdout), [2, 5]);
+}
+
+#[test]
+fn a_name_from_a_file_that_is_not_imported_is_e016() {
+    let project = shop();
+    std::fs::write(project.join("segments/sets.seg"), "set leeds = ['Leeds']\n").unwrap();
+    std::fs::write(
+        project.join("segments/uses.seg"),
+        "segment InLeeds where city in leeds\n",
+    )
+    .unwrap();
+    let out = seg(&project, &["--plain", "check"]);
+    assert_eq!(out.code, 1);
+    assert!(out.stderr.contains("seg::E016"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("add `import 'sets.seg'`"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn a_bad_as_of_date_is_a_usage_error() {
+    let out = seg(&shop(), &["run", "--as-of", "2025-02-30"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("not a date"), "{}", out.stderr);
 }

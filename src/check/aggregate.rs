@@ -139,7 +139,7 @@ impl<'a> ConditionChecker<'a> {
             AggregateFn::Sum if field.ty.is_numeric() => Some(field.ty),
             AggregateFn::Sum => self.fail(misuse("a number")),
             AggregateFn::Avg if field.ty == Type::Money => Some(Type::Money),
-            AggregateFn::Avg if field.ty.is_numeric() => Some(Type::Decimal(None)),
+            AggregateFn::Avg if field.ty.is_numeric() => Some(Type::Decimal(Some(AVERAGE_SCALE))),
             AggregateFn::Avg => self.fail(misuse("a number")),
             AggregateFn::Min | AggregateFn::Max if field.ty.is_ordered() => Some(field.ty),
             AggregateFn::Min | AggregateFn::Max => self.fail(misuse("a number or a date")),
@@ -194,3 +194,6 @@ impl<'a> ConditionChecker<'a> {
 fn entity_time(entity: &Entity) -> Option<&str> {
     entity.time.as_deref()
 }
+
+/// Digits after the point an average of integers or decimals is compared to.
+const AVERAGE_SCALE: u32 = 6;

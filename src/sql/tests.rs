@@ -134,3 +134,68 @@ fn identifiers_are_quoted_with_quotes_doubled() {
     Sqlite.quote_ident(&mut out, "we\"ird");
     assert_eq!(out, "\"we\"\"ird\"");
 }
+
+#[test]
+fn aggregates_compare_money_in_cents_and_averages_without_dividing() {
+    let program = shop_program();
+    let mut out = String::new();
+    for name in [
+        "BookSpend",
+        "AvgBetween",
+        "TwoOccasions",
+        "LastOrderToys",
+        "LapsedShoppers",
+        "SpendOver600",
+    ] {
+        let query = compile(&program, name, Output::Keys, &Sqlite, as_of()).unwrap();
+        out.push_str(&format!("-- {name}\n{query}\n"));
+    }
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn time_windows_anniversaries_occasions_and_ages_bind_computed_dates() {
+    let program = shop_program();
+    let mut out = String::new();
+    for name in [
+        "RecentOrders",
+        "BirthdayNext14",
+        "WinterBreak",
+        "ChristmasRecent",
+        "AgeTwentyFive",
+        "SignedUpToday",
+    ] {
+        for dialect in [&Sqlite as &dyn Dialect, &Standard] {
+            let query = compile(&program, name, Output::Keys, dialect, as_of()).unwrap();
+            out.push_str(&format!("-- {name} / {}\n{query}\n", dialect.name()));
+        }
+    }
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn rfm_scores_come_from_one_ranked_summary() {
+    insta::assert_snapshot!(sqlite("RfmChampions", Output::Keys));
+}
+
+#[test]
+fn has_all_of_needs_one_row_per_value() {
+    insta::assert_snapshot!(sqlite("HikingTravellers", Output::Keys));
+}
+
+#[test]
+fn the_as_of_date_changes_parameters_not_sql() {
+    let program = shop_program();
+    let later = chrono::NaiveDate::from_ymd_opt(2026, 1, 31).unwrap();
+    for name in [
+        "RecentOrders",
+        "BirthdayNext14",
+        "AgeTwentyFive",
+        "LapsedShoppers",
+    ] {
+        let a = compile(&program, name, Output::Keys, &Sqlite, as_of()).unwrap();
+        let b = compile(&program, name, Output::Keys, &Sqlite, later).unwrap();
+        assert_eq!(a.sql, b.sql, "{name}");
+        assert_ne!(a.params, b.params, "{name}");
+    }
+}
