@@ -13,7 +13,9 @@ use common::{copy_project, seg, temp_dir};
 #[test]
 fn readme_command_counts_high_value_nurses_on_the_example() {
     let project = copy_project("examples/retail");
-    let out = seg(&project, &["run"]);
+    // As in the README: `seg run <project directory>` from the directory above it.
+    let name = project.file_name().unwrap().to_str().unwrap();
+    let out = seg(project.parent().unwrap(), &["run", name]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(out.stderr.contains("building retail.db"), "{}", out.stderr);
     let line = out

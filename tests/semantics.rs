@@ -61,7 +61,7 @@ const EXPECTED: &[(&str, &[i64])] = &[
     // Aggregates. Ann, Hal (1 + 10 food orders) and Ivy have two or more orders.
     ("OrderCount2Plus", &[1, 8, 9]),
     ("NoOrders", &[10]),
-    // Last 90 days up to 2025-06-30 is 2025-04-01..2025-06-30: Fay's 04-10, Ivy's 05-05.
+    // The last 90 days up to 2025-06-30 are 2025-04-02..2025-06-30: Fay's 04-10, Ivy's 05-05.
     // Ivy's 2025-08-15 order is after the as-of date; Cat's 03-30 is before the window.
     ("RecentOrders", &[6, 9]),
     ("BookSpend", &[1, 5]),
