@@ -17,7 +17,7 @@ pub fn run(context: &Context) -> Result<i32, Failure> {
 }
 
 /// Builds `target` from the project's `[data]` files, reporting what was loaded on stderr.
-pub fn build(project: &Project, target: &Path) -> Result<(), Failure> {
+pub(crate) fn build(project: &Project, target: &Path) -> Result<(), Failure> {
     let manifest = &project.manifest;
     if manifest.data.is_empty() {
         return Err(Diagnostic::error(

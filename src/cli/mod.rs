@@ -8,10 +8,10 @@ mod check;
 mod compile;
 mod infer;
 mod list;
-mod load;
-mod output;
+pub(crate) mod load;
+pub(crate) mod output;
 mod run;
-mod session;
+pub(crate) mod session;
 
 use std::path::PathBuf;
 
@@ -60,6 +60,12 @@ enum Command {
     List,
     /// Build the project's SQLite database from the CSV files named in seg.toml.
     Load,
+    /// Explore interactively: type conditions, see counts and members at once.
+    Repl {
+        /// The segment project (same as `--project`).
+        #[arg(value_name = "PROJECT")]
+        project: Option<PathBuf>,
+    },
     /// Work with the customer schema.
     Schema {
         #[command(subcommand)]
@@ -103,6 +109,13 @@ pub fn run() -> i32 {
         Command::Run(args) => run::run(&context, args),
         Command::List => list::run(&context),
         Command::Load => load::run(&context),
+        Command::Repl { project } => {
+            let context = Context {
+                project: project.or(context.project.clone()),
+                ..context.clone()
+            };
+            crate::repl::run(&context)
+        }
         Command::Schema {
             command: SchemaCommand::Infer(args),
         } => infer::run(&context, args),
@@ -122,10 +135,10 @@ pub fn run() -> i32 {
 /// Options every command shares.
 #[derive(Clone)]
 pub struct Context {
-    project: Option<PathBuf>,
-    style: Style,
+    pub(crate) project: Option<PathBuf>,
+    pub(crate) style: Style,
     /// `--as-of`, if given.
-    as_of: Option<NaiveDate>,
+    pub(crate) as_of: Option<NaiveDate>,
 }
 
 fn parse_date(text: &str) -> Result<NaiveDate, String> {
@@ -135,9 +148,9 @@ fn parse_date(text: &str) -> Result<NaiveDate, String> {
 
 /// Why a command stopped: the diagnostics to print and the exit code.
 pub struct Failure {
-    diagnostics: Vec<Diagnostic>,
-    sources: SourceMap,
-    exit_code: i32,
+    pub(crate) diagnostics: Vec<Diagnostic>,
+    pub(crate) sources: SourceMap,
+    pub(crate) exit_code: i32,
 }
 
 impl Failure {

@@ -36,64 +36,105 @@ fn text(cell: &Cell, ty: Option<Type>) -> String {
     }
 }
 
+/// `rows` as an aligned table; with `max_width`, trailing columns that do not fit are left
+/// out (the first column always stays).
+pub fn table_text(
+    rows: &Rows,
+    type_of: impl Fn(&str) -> Option<Type>,
+    max_width: Option<usize>,
+) -> String {
+    let types: Vec<Option<Type>> = rows.columns.iter().map(|c| type_of(c)).collect();
+    Table::new(rows, &types).render(max_width.unwrap_or(usize::MAX))
+}
+
 fn table(rows: &Rows, types: &[Option<Type>]) -> String {
-    let cells: Vec<Vec<String>> = rows
-        .rows
-        .iter()
-        .map(|row| {
-            row.iter()
-                .zip(types)
-                .map(|(cell, ty)| match (cell, ty) {
-                    (Cell::Integer(n), None) if *n >= 0 => thousands(*n as u64),
-                    (Cell::Null, _) => "–".to_string(),
-                    _ => text(cell, *ty),
-                })
-                .collect()
-        })
-        .collect();
-    // Numbers align right; text, dates and booleans left.
-    let numeric: Vec<bool> = (0..rows.columns.len())
-        .map(|i| {
-            types[i].is_none_or(Type::is_numeric)
-                && rows
-                    .rows
-                    .iter()
-                    .all(|r| matches!(r[i], Cell::Integer(_) | Cell::Real(_) | Cell::Null))
-        })
-        .collect();
-    let widths: Vec<usize> = rows
-        .columns
-        .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            cells
-                .iter()
-                .map(|r| r[i].chars().count())
-                .chain([c.chars().count()])
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let line = |values: Vec<&str>| {
-        let padded: Vec<String> = values
+    Table::new(rows, types).render(usize::MAX)
+}
+
+/// Cells as text, with each column's width and alignment.
+struct Table {
+    header: Vec<String>,
+    cells: Vec<Vec<String>>,
+    widths: Vec<usize>,
+    /// Numbers align right; text, dates and booleans left.
+    numeric: Vec<bool>,
+}
+
+impl Table {
+    fn new(rows: &Rows, types: &[Option<Type>]) -> Table {
+        let cells: Vec<Vec<String>> = rows
+            .rows
             .iter()
-            .enumerate()
-            .map(|(i, v)| {
-                let pad = widths[i] - v.chars().count();
-                if numeric[i] {
-                    format!("{}{v}", " ".repeat(pad))
-                } else {
-                    format!("{v}{}", " ".repeat(pad))
-                }
+            .map(|row| {
+                row.iter()
+                    .zip(types)
+                    .map(|(cell, ty)| match (cell, ty) {
+                        (Cell::Integer(n), None) if *n >= 0 => thousands(*n as u64),
+                        (Cell::Null, _) => "–".to_string(),
+                        _ => text(cell, *ty),
+                    })
+                    .collect()
             })
             .collect();
-        format!("{}\n", padded.join("  ").trim_end())
-    };
-    let mut out = line(rows.columns.iter().map(String::as_str).collect());
-    for row in &cells {
-        out.push_str(&line(row.iter().map(String::as_str).collect()));
+        let numeric = (0..rows.columns.len())
+            .map(|i| {
+                types[i].is_none_or(Type::is_numeric)
+                    && rows
+                        .rows
+                        .iter()
+                        .all(|r| matches!(r[i], Cell::Integer(_) | Cell::Real(_) | Cell::Null))
+            })
+            .collect();
+        let widths = rows
+            .columns
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                cells
+                    .iter()
+                    .map(|r| r[i].chars().count())
+                    .chain([c.chars().count()])
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
+        Table {
+            header: rows.columns.clone(),
+            cells,
+            widths,
+            numeric,
+        }
     }
-    out
+
+    /// The columns that fit in `max_width` (at least the first), one line per row.
+    fn render(&self, max_width: usize) -> String {
+        let mut keep = 1.min(self.widths.len());
+        let mut used = self.widths.first().copied().unwrap_or(0);
+        while keep < self.widths.len() && used.saturating_add(2 + self.widths[keep]) <= max_width {
+            used += 2 + self.widths[keep];
+            keep += 1;
+        }
+        let line = |values: &[String]| {
+            let padded: Vec<String> = values[..keep]
+                .iter()
+                .enumerate()
+                .map(|(i, v)| {
+                    let pad = " ".repeat(self.widths[i] - v.chars().count());
+                    if self.numeric[i] {
+                        format!("{pad}{v}")
+                    } else {
+                        format!("{v}{pad}")
+                    }
+                })
+                .collect();
+            format!("{}\n", padded.join("  ").trim_end())
+        };
+        let mut out = line(&self.header);
+        for row in &self.cells {
+            out.push_str(&line(row));
+        }
+        out
+    }
 }
 
 fn csv(rows: &Rows, types: &[Option<Type>]) -> String {

@@ -22,6 +22,8 @@ pub struct Session {
     pub project: Project,
     /// The parsed segment files.
     pub files: Vec<(SourceId, ast::File)>,
+    /// Which file imports which.
+    pub imports: Imports,
     /// The segments that checked cleanly.
     pub program: Program,
     /// Every problem found.
@@ -77,10 +79,35 @@ impl Session {
             sources,
             project,
             files,
+            imports,
             program,
             diagnostics,
             as_of,
         })
+    }
+
+    /// Checks the project together with `extra` files (typed in the REPL): each extra file
+    /// sees every project file and the extra files before it.
+    pub fn check_with(&self, extra: &[(SourceId, ast::File)]) -> (Program, Vec<Diagnostic>) {
+        let mut files = self.files.clone();
+        let mut imports = self.imports.clone();
+        for (i, (id, file)) in extra.iter().enumerate() {
+            let visible = self
+                .files
+                .iter()
+                .map(|(f, _)| *f)
+                .chain(extra[..i].iter().map(|(e, _)| *e));
+            for target in visible {
+                imports
+                    .edges
+                    .push((*id, crate::source::Span::default(), target));
+            }
+            imports
+                .names
+                .insert(*id, self.sources.get(*id).name.clone());
+            files.push((*id, file.clone()));
+        }
+        check::check(&files, &imports, &self.project.manifest.schema)
     }
 
     /// Whether any problem is an error.

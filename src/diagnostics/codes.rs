@@ -48,6 +48,8 @@ pub enum Code {
     DatabaseError,
     /// A CSV data file could not be loaded.
     DataLoad,
+    /// A query was cancelled (Ctrl-C) or ran past its time limit.
+    QueryInterrupted,
     /// A file could not be read.
     FileUnreadable,
     /// A segment named on the command line does not exist.
@@ -81,6 +83,7 @@ impl Code {
         Code::DatabaseMissing,
         Code::DatabaseError,
         Code::DataLoad,
+        Code::QueryInterrupted,
         Code::FileUnreadable,
         Code::SegmentNotFound,
         Code::SchemaInfer,
@@ -111,6 +114,7 @@ impl Code {
             Code::DatabaseMissing => "seg::E030",
             Code::DatabaseError => "seg::E031",
             Code::DataLoad => "seg::E032",
+            Code::QueryInterrupted => "seg::E033",
             Code::FileUnreadable => "seg::E040",
             Code::SegmentNotFound => "seg::E041",
             Code::SchemaInfer => "seg::E050",

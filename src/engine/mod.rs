@@ -42,12 +42,18 @@ pub fn database_error(context: &str, error: &rusqlite::Error) -> Diagnostic {
             "the file is not a SQLite database or is damaged; rebuild it (for example with `seg load`)",
         ),
         Some(ErrorCode::ReadOnly) => Some("the database is opened read-only for this command"),
-        Some(ErrorCode::OperationInterrupted) => Some("the query was interrupted"),
         _ if error.to_string().contains("no such") => Some(
             "the database does not match seg.toml; check the table and column names in the manifest",
         ),
         _ => None,
     };
+    if code == Some(ErrorCode::OperationInterrupted) {
+        return Diagnostic::error(
+            Code::QueryInterrupted,
+            format!("{context}: query cancelled"),
+        )
+        .with_help("nothing was changed; run it again when you are ready");
+    }
     let message = match code {
         Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
             format!("{context}: the database is locked")

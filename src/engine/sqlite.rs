@@ -46,6 +46,11 @@ impl Database {
         Database { connection }
     }
 
+    /// A handle that cancels the running query from another thread (Ctrl-C).
+    pub fn interrupt_handle(&self) -> rusqlite::InterruptHandle {
+        self.connection.get_interrupt_handle()
+    }
+
     /// The underlying connection.
     pub fn connection(&self) -> &Connection {
         &self.connection

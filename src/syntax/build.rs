@@ -26,6 +26,11 @@ pub fn file(pair: Pair<'_, Rule>, offset: usize) -> Vec<Definition> {
         .collect()
 }
 
+/// Builds a condition parsed from a text of its own (spans from its start).
+pub fn condition(pair: Pair<'_, Rule>) -> Condition {
+    Builder { offset: 0 }.condition(pair)
+}
+
 struct Builder {
     offset: usize,
 }

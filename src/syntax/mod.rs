@@ -31,6 +31,15 @@ pub fn parse(source: SourceId, text: &str) -> (ast::File, Vec<Diagnostic>) {
     (file, errors)
 }
 
+/// Parses a condition on its own (the REPL's input), as the body of a segment would be.
+pub fn parse_condition(source: SourceId, text: &str) -> Result<ast::Condition, Diagnostic> {
+    let mut pairs = SegmentParser::parse(Rule::condition_input, text)
+        .map_err(|error| parser::syntax_error(error, text, source, 0))?;
+    let input = pairs.next().expect("grammar: condition input");
+    let condition = input.into_inner().next().expect("grammar: condition");
+    Ok(build::condition(condition))
+}
+
 /// Byte ranges of the top-level chunks of `text`, covering all of it.
 fn chunks(text: &str) -> Vec<std::ops::Range<usize>> {
     let mut starts = vec![0];

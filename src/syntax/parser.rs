@@ -167,6 +167,8 @@ fn describe(rule: Rule) -> &'static str {
         | Rule::kw_false => "a value",
         Rule::ident_char => "a name",
         Rule::keyword => "a keyword",
-        Rule::file | Rule::doc_text | Rule::WHITESPACE | Rule::COMMENT => "more input",
+        Rule::condition_input | Rule::file | Rule::doc_text | Rule::WHITESPACE | Rule::COMMENT => {
+            "more input"
+        }
     }
 }

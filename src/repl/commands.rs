@@ -1,0 +1,270 @@
+//! The REPL's `:commands`.
+
+use std::fmt::Write as _;
+use std::path::{Component, Path, PathBuf};
+
+use chrono::NaiveDate;
+
+use super::{Flow, QUERY, Repl};
+use crate::cli::output::thousands;
+use crate::sql::{self, Output, Sqlite};
+use crate::syntax::ast;
+
+const HELP: &str = "\
+Type a condition to see how many customers match and a few of them:
+  occupation = 'nurse' and ltv > 500
+Type a definition to add it to this session:
+  segment Nurses where occupation = 'nurse'
+  set cities = ['London', 'Leeds']      metric spend = sum(orders.amount)
+  occasion christmas from Dec 1 to Dec 26
+A line ending in `and`, `or` or an open bracket continues on the next line.
+
+Commands:
+  :help            this text
+  :schema          fields and their types, related entities, metrics
+  :segments        segments with their documentation and member counts
+  :sql EXPR        the SQL and parameters for a condition or a segment name
+  :sample N        show N members under each count (now {sample})
+  :as-of DATE      count relative dates from DATE (now {as_of})
+  :save FILE       append this session's definitions to FILE
+  :load FILE       check and add the definitions in FILE
+  :quit            leave (or Ctrl-D); Ctrl-C cancels a running query";
+
+/// Runs one command (the text after `:`).
+pub fn run(repl: &mut Repl, command: &str) -> Flow {
+    let (name, argument) = command
+        .split_once(char::is_whitespace)
+        .unwrap_or((command, ""));
+    let argument = argument.trim();
+    match name {
+        "help" | "h" | "?" => {
+            let help = HELP
+                .replace("{sample}", &repl.sample.to_string())
+                .replace("{as_of}", &repl.as_of.to_string());
+            println!("{help}");
+        }
+        "quit" | "q" | "exit" => return Flow::Quit,
+        "schema" => print!("{}", schema(repl)),
+        "segments" => segments(repl),
+        "sql" => sql(repl, argument),
+        "sample" => match argument.parse::<u64>() {
+            Ok(n) => {
+                repl.sample = n;
+                println!("showing {n} members under each count");
+            }
+            Err(_) => eprintln!(":sample needs a number, as in `:sample 10`"),
+        },
+        "as-of" => match NaiveDate::parse_from_str(argument, "%Y-%m-%d") {
+            Ok(date) => {
+                repl.as_of = date;
+                println!("as of {date}");
+            }
+            Err(_) => eprintln!(":as-of needs a date, as in `:as-of 2025-06-30`"),
+        },
+        "save" => save(repl, argument),
+        "load" => load(repl, argument),
+        _ => eprintln!("unknown command `:{name}`; :help lists the commands"),
+    }
+    Flow::Continue
+}
+
+fn schema(repl: &Repl) -> String {
+    let schema = &repl.session.project.manifest.schema;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} (key {}):",
+        schema.customer.name, schema.customer.key
+    );
+    for field in &schema.customer.fields {
+        let via = field
+            .via
+            .map(|i| format!(", one per {} row", schema.related[i].name))
+            .unwrap_or_default();
+        let values = field
+            .values
+            .as_ref()
+            .map(|v| format!(" [{}]", v.join(", ")))
+            .unwrap_or_default();
+        let _ = writeln!(out, "  {}: {}{via}{values}", field.name, field.ty);
+    }
+    for entity in &schema.related {
+        let _ = writeln!(out, "{} (many per customer):", entity.name);
+        for field in &entity.fields {
+            let values = field
+                .values
+                .as_ref()
+                .map(|v| format!(" [{}]", v.join(", ")))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "  {}.{}: {}{values}",
+                entity.name, field.name, field.ty
+            );
+        }
+    }
+    let metrics: Vec<&str> = all_definitions(repl)
+        .filter_map(|d| match d {
+            ast::Definition::Metric(m) => Some(m.name.text.as_str()),
+            _ => None,
+        })
+        .collect();
+    if !metrics.is_empty() {
+        let _ = writeln!(out, "metrics: {}", metrics.join(", "));
+    }
+    if schema.rfm.is_some() {
+        let _ = writeln!(
+            out,
+            "scores: recency_score, frequency_score, monetary_score (1-5)"
+        );
+    }
+    out
+}
+
+fn all_definitions(repl: &Repl) -> impl Iterator<Item = &ast::Definition> {
+    repl.session
+        .files
+        .iter()
+        .chain(&repl.accepted)
+        .flat_map(|(_, f)| &f.definitions)
+}
+
+fn segments(repl: &Repl) {
+    let docs: Vec<(&str, Option<&str>)> = all_definitions(repl)
+        .filter_map(|d| match d {
+            ast::Definition::Segment(s) => Some((s.name.text.as_str(), s.doc.as_deref())),
+            _ => None,
+        })
+        .collect();
+    let width = docs.iter().map(|(n, _)| n.len()).max().unwrap_or(0);
+    for (name, doc) in docs {
+        if repl.program.segment(name).is_none() {
+            println!("{name:width$}  (has errors)");
+            continue;
+        }
+        let count = match repl.count(name) {
+            Ok(count) => thousands(count),
+            Err(error) => {
+                repl.show(&[error]);
+                return;
+            }
+        };
+        let doc = doc.and_then(|d| d.lines().next()).unwrap_or("");
+        println!("{name:width$}  {count:>9}  {doc}");
+    }
+}
+
+fn sql(repl: &mut Repl, argument: &str) {
+    if argument.is_empty() {
+        eprintln!(":sql needs a condition or a segment name");
+        return;
+    }
+    let (program, name) = if repl.program.segment(argument).is_some() {
+        (repl.program.clone(), argument.to_string())
+    } else {
+        match repl.query_program(argument) {
+            Some(program) => (program, QUERY.to_string()),
+            None => return,
+        }
+    };
+    let query =
+        sql::compile(&program, &name, Output::Keys, &Sqlite, repl.as_of).expect("segment exists");
+    print!("{query}");
+}
+
+/// Appends the session's definitions to `file`, with imports of the project's segment files
+/// so that `seg check` accepts it.
+fn save(repl: &Repl, argument: &str) {
+    if argument.is_empty() {
+        eprintln!(":save needs a file name");
+        return;
+    }
+    if repl.accepted.is_empty() {
+        eprintln!("nothing to save: no definitions in this session yet");
+        return;
+    }
+    let target = PathBuf::from(argument);
+    let directory = target
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut text = String::new();
+    for (id, _) in &repl.session.files {
+        let Some(path) = &repl.session.sources.get(*id).path else {
+            continue;
+        };
+        if paths_equal(path, &target) {
+            continue;
+        }
+        if let Some(relative) = relative_path(directory, path) {
+            let _ = writeln!(text, "import '{}'", relative.replace('\'', "''"));
+        }
+    }
+    for (id, _) in &repl.accepted {
+        let _ = write!(text, "\n{}\n", repl.session.sources.get(*id).text.trim());
+    }
+    let existing = std::fs::read_to_string(&target).unwrap_or_default();
+    let separator = if existing.is_empty() || existing.ends_with("\n\n") {
+        ""
+    } else {
+        "\n"
+    };
+    let written = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&target)
+        .and_then(|mut f| {
+            std::io::Write::write_all(
+                &mut f,
+                format!("{separator}{}", text.trim_start()).as_bytes(),
+            )
+        });
+    match written {
+        Ok(()) => println!(
+            "saved {} definitions to {}",
+            repl.accepted.len(),
+            target.display()
+        ),
+        Err(error) => eprintln!("cannot write {}: {error}", target.display()),
+    }
+}
+
+fn load(repl: &mut Repl, argument: &str) {
+    match std::fs::read_to_string(argument) {
+        Ok(text) => {
+            // The file's own imports name project files the REPL already sees.
+            let body: String = text
+                .lines()
+                .filter(|l| !l.trim_start().starts_with("import "))
+                .collect::<Vec<_>>()
+                .join("\n");
+            if repl.define(&body, &format!("<{argument}>")) {
+                println!("loaded {argument}");
+            }
+        }
+        Err(error) => eprintln!("cannot read {argument}: {error}"),
+    }
+}
+
+fn paths_equal(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
+
+/// `path` relative to `directory`, `/`-separated.
+fn relative_path(directory: &Path, path: &Path) -> Option<String> {
+    let directory = directory.canonicalize().ok()?;
+    let path = path.canonicalize().ok()?;
+    let from: Vec<Component<'_>> = directory.components().collect();
+    let to: Vec<Component<'_>> = path.components().collect();
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    let mut parts: Vec<String> = vec!["..".to_string(); from.len() - common];
+    parts.extend(
+        to[common..]
+            .iter()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+    );
+    Some(parts.join("/"))
+}

@@ -1,0 +1,37 @@
+//! Ctrl-C while a query runs cancels that query (SQLite's interrupt) and returns to the
+//! prompt. At the prompt, the line editor reads Ctrl-C itself and clears the line.
+
+use std::sync::Mutex;
+
+use rusqlite::InterruptHandle;
+
+/// The running query's interrupt handle, if a query is running.
+static RUNNING: Mutex<Option<InterruptHandle>> = Mutex::new(None);
+
+/// Routes Ctrl-C (SIGINT) to the running query. Installing twice is harmless.
+pub fn install() {
+    let result = ctrlc::set_handler(|| {
+        if let Ok(running) = RUNNING.lock()
+            && let Some(handle) = running.as_ref()
+        {
+            handle.interrupt();
+        }
+    });
+    if let Err(error) = result {
+        eprintln!("warning: Ctrl-C will not cancel queries: {error}");
+    }
+}
+
+/// Runs `work` with `handle` registered, so Ctrl-C interrupts it.
+pub fn while_running<T>(handle: InterruptHandle, work: impl FnOnce() -> T) -> T {
+    set(Some(handle));
+    let result = work();
+    set(None);
+    result
+}
+
+fn set(handle: Option<InterruptHandle>) {
+    if let Ok(mut running) = RUNNING.lock() {
+        *running = handle;
+    }
+}

@@ -1,0 +1,383 @@
+//! `seg repl`: explore a customer base interactively. Each line is a condition (answered
+//! with its count and a few members), a definition (checked and added to the session), or a
+//! `:command`. Composes the same stages as the CLI; holds no language logic of its own.
+
+mod commands;
+mod helper;
+mod interrupt;
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use rustyline::error::ReadlineError;
+use rustyline::history::DefaultHistory;
+use rustyline::{Config, Editor};
+
+use crate::check::ir::Program;
+use crate::cli::output::{table_text, thousands};
+use crate::cli::session::Session;
+use crate::cli::{Context, Failure};
+use crate::diagnostics::Diagnostic;
+use crate::diagnostics::render::{Style, render_all};
+use crate::engine::sqlite::Database;
+use crate::source::{SourceFile, SourceId, Span};
+use crate::sql::{self, Output, Sqlite};
+use crate::syntax::{self, ast};
+use helper::SegHelper;
+
+/// The name of the segment a typed condition is checked as (not a valid identifier, so it
+/// cannot clash with a user's segment).
+const QUERY: &str = "<query>";
+
+/// Runs the REPL until `:quit` or Ctrl-D.
+pub fn run(context: &Context) -> Result<i32, Failure> {
+    let session = Session::open(context, &[])?;
+    if !session.diagnostics.is_empty() {
+        eprint!("{}", session.render(&session.diagnostics, context.style));
+        eprintln!("seg repl: the project has problems; segments with errors are left out\n");
+    }
+    let mut repl = Repl::new(session, context.style);
+    interrupt::install();
+
+    let builder = Config::builder().auto_add_history(true);
+    let config = builder
+        .clone()
+        .max_history_size(1000)
+        .unwrap_or(builder)
+        .build();
+    let mut editor: Editor<SegHelper, DefaultHistory> = match Editor::with_config(config) {
+        Ok(editor) => editor,
+        Err(error) => {
+            eprintln!("seg repl: cannot start the line editor: {error}");
+            return Ok(crate::cli::EXIT_FAILURE);
+        }
+    };
+    editor.set_helper(Some(SegHelper::new(&repl)));
+    let history = history_path();
+    if let Some(path) = &history
+        && path.exists()
+        && let Err(error) = editor.load_history(path)
+    {
+        eprintln!("warning: cannot read history {}: {error}", path.display());
+    }
+
+    println!(
+        "seglang {} — {} segments, as of {}. Type a condition, a definition, or :help.",
+        env!("CARGO_PKG_VERSION"),
+        repl.program.segments.len(),
+        repl.as_of
+    );
+    loop {
+        match editor.readline("seg> ") {
+            Ok(line) => {
+                if repl.handle(&line) == Flow::Quit {
+                    break;
+                }
+                if let Some(helper) = editor.helper_mut() {
+                    helper.refresh(&repl);
+                }
+            }
+            // Ctrl-C at the prompt clears the line.
+            Err(ReadlineError::Interrupted) => continue,
+            Err(ReadlineError::Eof) => break,
+            Err(error) => {
+                eprintln!("seg repl: {error}");
+                break;
+            }
+        }
+    }
+    if let Some(path) = &history {
+        let saved = path
+            .parent()
+            .map_or(Ok(()), std::fs::create_dir_all)
+            .map_err(ReadlineError::from);
+        if let Err(error) = saved.and_then(|_| editor.save_history(path)) {
+            eprintln!(
+                "warning: cannot save history to {}: {error}",
+                path.display()
+            );
+        }
+    }
+    Ok(0)
+}
+
+/// `$SEGLANG_HISTORY`, or `history.txt` in the user's data directory under `seglang`.
+fn history_path() -> Option<PathBuf> {
+    if let Some(path) = std::env::var_os("SEGLANG_HISTORY") {
+        return Some(PathBuf::from(path));
+    }
+    dirs::data_dir().map(|dir| dir.join("seglang").join("history.txt"))
+}
+
+/// Whether to keep reading input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Flow {
+    Continue,
+    Quit,
+}
+
+/// The REPL's state: the project, what was defined in this session, and the settings.
+pub(crate) struct Repl {
+    session: Session,
+    /// Definitions typed or loaded in this session, each its own source.
+    accepted: Vec<(SourceId, ast::File)>,
+    /// The project and session definitions, checked.
+    program: Program,
+    database: Result<Database, Diagnostic>,
+    as_of: NaiveDate,
+    /// How many members to show under a count.
+    sample: u64,
+    style: Style,
+    inputs: usize,
+}
+
+impl Repl {
+    fn new(session: Session, style: Style) -> Repl {
+        let database = open_database(&session);
+        Repl {
+            program: session.program.clone(),
+            as_of: session.as_of,
+            session,
+            accepted: Vec::new(),
+            database,
+            sample: 5,
+            style,
+            inputs: 0,
+        }
+    }
+
+    /// Handles one input (possibly several lines).
+    pub(crate) fn handle(&mut self, line: &str) -> Flow {
+        let text = line.trim();
+        if text.is_empty() {
+            return Flow::Continue;
+        }
+        if let Some(command) = text.strip_prefix(':') {
+            return commands::run(self, command);
+        }
+        if is_definition(text) {
+            self.define(text, "<input>");
+        } else {
+            self.query(text);
+        }
+        Flow::Continue
+    }
+
+    /// Adds `text` as a source named like `<input 3>`.
+    fn add_source(&mut self, text: &str, label: &str) -> SourceId {
+        self.inputs += 1;
+        let name = format!("{} {}", label.trim_end_matches('>'), self.inputs) + ">";
+        self.session.sources.add(SourceFile {
+            name,
+            path: None,
+            text: text.into(),
+        })
+    }
+
+    /// Checks definitions and, if they are sound, adds them to the session.
+    pub(crate) fn define(&mut self, text: &str, label: &str) -> bool {
+        let id = self.add_source(text, label);
+        let (file, syntax_errors) = syntax::parse(id, text);
+        if !syntax_errors.is_empty() {
+            self.show(&syntax_errors);
+            return false;
+        }
+        let mut files = self.accepted.clone();
+        files.push((id, file.clone()));
+        let (program, errors) = self.session.check_with(&files);
+        let mine: Vec<Diagnostic> = errors
+            .into_iter()
+            .filter(|d| d.location().is_some_and(|l| l.source == id))
+            .collect();
+        if !mine.is_empty() {
+            self.show(&mine);
+            return false;
+        }
+        self.accepted.push((id, file.clone()));
+        self.program = program;
+        for definition in &file.definitions {
+            match definition {
+                ast::Definition::Segment(segment) => {
+                    let name = segment.name.text.clone();
+                    match self.count(&name) {
+                        Ok(count) => println!("segment {name}: {}", member_count(count)),
+                        Err(error) => self.show(&[error]),
+                    }
+                }
+                other => {
+                    if let Some(name) = other.name() {
+                        println!("defined {}", name.text);
+                    }
+                }
+            }
+        }
+        true
+    }
+
+    /// Checks a condition, then prints its count and a sample of members.
+    fn query(&mut self, text: &str) {
+        let Some(program) = self.query_program(text) else {
+            return;
+        };
+        let count = sql::compile(&program, QUERY, Output::Count, &Sqlite, self.as_of)
+            .expect("query segment");
+        let members = sql::compile(
+            &program,
+            QUERY,
+            Output::Members {
+                limit: Some(self.sample),
+            },
+            &Sqlite,
+            self.as_of,
+        )
+        .expect("query segment");
+        let result = self.run_query(|db| Ok((db.count(&count)?, db.fetch(&members)?)));
+        match result {
+            Ok((count, rows)) => {
+                println!("{} (as of {})", member_count(count), self.as_of);
+                if count > 0 && self.sample > 0 {
+                    let schema = &self.session.project.manifest.schema;
+                    let width = terminal_size::terminal_size().map(|(w, _)| w.0 as usize);
+                    print!(
+                        "{}",
+                        table_text(&rows, |c| schema.customer.field(c).map(|f| f.ty), width)
+                    );
+                }
+            }
+            Err(error) => self.show(&[error]),
+        }
+    }
+
+    /// The program with `text` checked as the segment [`QUERY`]; `None` after showing problems.
+    fn query_program(&mut self, text: &str) -> Option<Program> {
+        let id = self.add_source(text, "<input>");
+        let condition = match syntax::parse_condition(id, text) {
+            Ok(condition) => condition,
+            Err(error) => {
+                self.show(&[error]);
+                return None;
+            }
+        };
+        let span = Span::new(0, text.len());
+        let segment = ast::SegmentDef {
+            doc: None,
+            name: ast::Name {
+                text: QUERY.into(),
+                span,
+            },
+            condition,
+            span,
+        };
+        let mut files = self.accepted.clone();
+        files.push((
+            id,
+            ast::File {
+                definitions: vec![ast::Definition::Segment(segment)],
+            },
+        ));
+        let (program, errors) = self.session.check_with(&files);
+        let mine: Vec<Diagnostic> = errors
+            .into_iter()
+            .filter(|d| d.location().is_some_and(|l| l.source == id))
+            .collect();
+        if !mine.is_empty() {
+            self.show(&mine);
+            return None;
+        }
+        Some(program)
+    }
+
+    /// The number of members of a checked segment.
+    fn count(&self, name: &str) -> Result<u64, Diagnostic> {
+        let query = sql::compile(&self.program, name, Output::Count, &Sqlite, self.as_of)
+            .expect("segment exists");
+        self.run_query(|db| db.count(&query))
+    }
+
+    /// Runs database work that Ctrl-C may cancel.
+    fn run_query<T>(
+        &self,
+        work: impl FnOnce(&Database) -> Result<T, Diagnostic>,
+    ) -> Result<T, Diagnostic> {
+        let database = self.database.as_ref().map_err(Clone::clone)?;
+        interrupt::while_running(database.interrupt_handle(), || work(database))
+    }
+
+    fn show(&self, diagnostics: &[Diagnostic]) {
+        eprint!(
+            "{}",
+            render_all(diagnostics, &self.session.sources, self.style)
+        );
+    }
+}
+
+/// "1 member", "1,234 members".
+fn member_count(count: u64) -> String {
+    format!(
+        "{} member{}",
+        thousands(count),
+        if count == 1 { "" } else { "s" }
+    )
+}
+
+/// Whether typed text defines something rather than being a condition.
+fn is_definition(text: &str) -> bool {
+    let first = text
+        .split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+        .next()
+        .unwrap_or("");
+    let second = text[first.len()..].trim_start();
+    let next_word_then = |after: &str| {
+        let name_end = second
+            .find(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+            .unwrap_or(second.len());
+        name_end > 0
+            && second[name_end..]
+                .trim_start()
+                .to_ascii_lowercase()
+                .starts_with(after)
+    };
+    match first.to_ascii_lowercase().as_str() {
+        "segment" | "set" | "import" => true,
+        "occasion" => next_word_then("from"),
+        "metric" => next_word_then("="),
+        _ => text.starts_with("///"),
+    }
+}
+
+/// The project's database, built from its CSV files first if it does not exist yet.
+fn open_database(session: &Session) -> Result<Database, Diagnostic> {
+    let path = session.database_path().map_err(first_diagnostic)?;
+    if !path.exists() && !session.project.manifest.data.is_empty() {
+        crate::cli::load::build(&session.project, &path).map_err(first_diagnostic)?;
+    }
+    Database::open_read_only(&path)
+}
+
+fn first_diagnostic(failure: Failure) -> Diagnostic {
+    failure.diagnostics.into_iter().next().unwrap_or_else(|| {
+        Diagnostic::error(
+            crate::diagnostics::Code::DatabaseError,
+            "the database could not be opened",
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_definition;
+
+    #[test]
+    fn definitions_are_told_from_conditions() {
+        assert!(is_definition("segment A where x = 1"));
+        assert!(is_definition("SET s = ['a']"));
+        assert!(is_definition("occasion xmas from Dec 1 to Dec 26"));
+        assert!(is_definition("metric ltv = sum(orders.amount)"));
+        assert!(is_definition("/// doc\nsegment A where x = 1"));
+        assert!(!is_definition("occasion in holidays"));
+        assert!(!is_definition("occasion = 'christmas'"));
+        assert!(!is_definition("metric_value > 3"));
+        assert!(!is_definition("setting = 'x'"));
+        assert!(!is_definition("metric = 3"));
+    }
+}

@@ -1,0 +1,198 @@
+//! `seg repl` driven through a real pseudo-terminal, as a person would type: completion,
+//! multi-line input, errors that do not end the session, Ctrl-C cancelling a slow query,
+//! and `:save` writing a file that `seg check` accepts.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+use common::{copy_project, seg, temp_dir};
+use rexpect::session::{PtySession, spawn_command};
+
+/// Starts `seg repl` in `project`, pinned to 2025-06-30, with its own history file.
+fn repl(project: &Path) -> PtySession {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_seg"));
+    command
+        .args(["repl", "--as-of", "2025-06-30"])
+        .current_dir(project)
+        .env("TERM", "xterm")
+        .env("NO_COLOR", "1")
+        .env("SEGLANG_HISTORY", project.join("history.txt"));
+    let mut session = spawn_command(command, Some(30_000)).expect("seg repl starts");
+    session.exp_string("Type a condition").expect("banner");
+    session
+}
+
+/// Waits for a fresh prompt, then types `text` and presses Enter. (Input typed before the
+/// editor is back in raw mode could be discarded, as on any terminal.)
+fn enter(session: &mut PtySession, text: &str) {
+    session.exp_string("seg> ").expect("a prompt");
+    type_line(session, text);
+}
+
+/// Types `text` and presses Enter without waiting (a continuation line).
+fn type_line(session: &mut PtySession, text: &str) {
+    session.send(text).unwrap();
+    session.send("\r").unwrap();
+    session.flush().unwrap();
+}
+
+#[test]
+fn tab_completes_fields_and_allowed_values() {
+    let project = copy_project("tests/fixtures/shop");
+    let mut s = repl(&project);
+    s.exp_string("seg> ").unwrap();
+    s.send("occu").unwrap();
+    s.send("\t").unwrap();
+    s.send(" = 'nu").unwrap();
+    s.send("\t").unwrap();
+    s.send("\r").unwrap();
+    s.flush().unwrap();
+    // occupation = 'nurse': Ann, Bob, Cat, Hal and Ivy.
+    s.exp_string("5 members (as of 2025-06-30)").unwrap();
+    s.send_control('d').unwrap();
+    s.exp_eof().unwrap();
+}
+
+#[test]
+fn an_unfinished_line_continues_on_the_next() {
+    let project = copy_project("tests/fixtures/shop");
+    let mut s = repl(&project);
+    enter(&mut s, "city = 'London' and");
+    type_line(&mut s, "newsletter");
+    // London and subscribed: Ann, Cat and Fay.
+    s.exp_string("3 members").unwrap();
+    s.send_control('d').unwrap();
+    s.exp_eof().unwrap();
+}
+
+#[test]
+fn an_error_is_shown_and_the_session_goes_on() {
+    let project = copy_project("tests/fixtures/shop");
+    let mut s = repl(&project);
+    enter(&mut s, "ocupation = 'nurse'");
+    s.exp_string("seg::E003").unwrap();
+    s.exp_string("did you mean `occupation`?").unwrap();
+    enter(&mut s, "city = 'Leeds'");
+    // Bob and Eve.
+    s.exp_string("2 members").unwrap();
+    // Ctrl-C at the prompt clears the line; the session stays.
+    s.exp_string("seg> ").unwrap();
+    s.send("city = 'Paris'").unwrap();
+    s.send_control('c').unwrap();
+    enter(&mut s, "city = 'York'");
+    s.exp_string("1 member (as of").unwrap();
+    s.send_control('d').unwrap();
+    s.exp_eof().unwrap();
+    assert!(
+        project.join("history.txt").exists(),
+        "history is saved on exit"
+    );
+}
+
+#[test]
+fn ctrl_c_cancels_a_slow_query_and_returns_to_the_prompt() {
+    let project = slow_project();
+    let mut s = repl(&project);
+    // A correlated count over 400,000 orders with no index, for each of 40,000 customers.
+    enter(&mut s, "count(orders) > 5");
+    std::thread::sleep(Duration::from_millis(1500));
+    s.send_control('c').unwrap();
+    s.exp_string("seg::E033").unwrap();
+    s.exp_string("query cancelled").unwrap();
+    enter(&mut s, "name = 'c7'");
+    s.exp_string("1 member (as of").unwrap();
+    s.send_control('d').unwrap();
+    s.exp_eof().unwrap();
+}
+
+/// A project whose database makes `count(orders) > 5` take minutes.
+fn slow_project() -> std::path::PathBuf {
+    let dir = temp_dir("slow");
+    std::fs::write(
+        dir.join("seg.toml"),
+        "[database]\npath = \"slow.db\"\n[customer]\nkey = \"id\"\n[customer.fields]\nname = \"text\"\n\
+         [related.orders]\ncustomer_key = \"customer_id\"\n[related.orders.fields]\namount = \"money\"\n",
+    )
+    .unwrap();
+    let mut db = rusqlite::Connection::open(dir.join("slow.db")).unwrap();
+    let tx = db.transaction().unwrap();
+    tx.execute_batch("CREATE TABLE customers (id INTEGER, name TEXT); CREATE TABLE orders (customer_id INTEGER, amount NUMERIC);")
+        .unwrap();
+    {
+        let mut customer = tx.prepare("INSERT INTO customers VALUES (?1, ?2)").unwrap();
+        for id in 0..40_000 {
+            customer
+                .execute(rusqlite::params![id, format!("c{id}")])
+                .unwrap();
+        }
+        let mut order = tx.prepare("INSERT INTO orders VALUES (?1, 1.5)").unwrap();
+        for i in 0..400_000 {
+            order.execute([i % 40_000]).unwrap();
+        }
+    }
+    tx.commit().unwrap();
+    dir
+}
+
+#[test]
+fn save_writes_definitions_that_seg_check_accepts() {
+    let project = copy_project("tests/fixtures/shop");
+    let mut s = repl(&project);
+    enter(
+        &mut s,
+        "segment LondonNurses where city = 'London' and HighValueNurses",
+    );
+    // Ann and Ivy are high-value nurses; both live in London.
+    s.exp_string("segment LondonNurses: 2 members").unwrap();
+    enter(&mut s, "set northern = ['Leeds', 'York']");
+    s.exp_string("defined northern").unwrap();
+    enter(&mut s, ":save saved.seg");
+    s.exp_string("saved 2 definitions to saved.seg").unwrap();
+    s.send_control('d').unwrap();
+    s.exp_eof().unwrap();
+
+    let saved = std::fs::read_to_string(project.join("saved.seg")).unwrap();
+    assert!(saved.contains("import 'segments/shop.seg'"), "{saved}");
+    let check = seg(&project, &["check"]);
+    assert_eq!(check.code, 0, "{}", check.stderr);
+    let run = seg(
+        &project,
+        &["run", "--segment", "LondonNurses", "--format", "csv"],
+    );
+    assert_eq!(common::member_keys(&run.stdout), [1, 9]);
+}
+
+#[test]
+fn commands_show_schema_segments_and_sql() {
+    let project = copy_project("tests/fixtures/shop");
+    let mut s = repl(&project);
+    enter(&mut s, ":schema");
+    s.exp_string("occupation: text").unwrap();
+    s.exp_string("orders.amount: money").unwrap();
+    enter(&mut s, ":sql city = 'Leeds'");
+    s.exp_string("-- params: 1 = 'Leeds'").unwrap();
+    enter(&mut s, ":segments");
+    s.exp_string("HighValueNurses").unwrap();
+    enter(&mut s, ":as-of 2025-12-25");
+    s.exp_string("as of 2025-12-25").unwrap();
+    enter(&mut s, "anniversary(birthday) in next 14 days");
+    // Cat (30 December) and Dan (3 January): the window wraps the year.
+    s.exp_string("2 members (as of 2025-12-25)").unwrap();
+    enter(&mut s, ":quit");
+    s.exp_eof().unwrap();
+}
+
+#[test]
+fn an_unusable_history_file_is_a_warning() {
+    let project = copy_project("tests/fixtures/shop");
+    std::fs::create_dir_all(project.join("history.txt")).unwrap();
+    let mut s = repl(&project);
+    enter(&mut s, "city = 'York'");
+    s.exp_string("1 member").unwrap();
+    s.send_control('d').unwrap();
+    s.exp_string("warning: cannot save history").unwrap();
+    s.exp_eof().unwrap();
+}
