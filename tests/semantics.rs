@@ -214,15 +214,18 @@ fn money_sums_are_exact_at_every_boundary() {
         (state >> 33) % n
     };
     let customers = 300;
-    let mut totals = vec![0i64; customers + 1];
     let mut rows = Vec::new();
-    for customer in 1..=customers {
-        for _ in 0..(1 + next(12)) {
-            let cents = [10, 20, 30, 70, 1, 3, 1234, 99_999][next(8) as usize] as i64;
-            totals[customer] += cents;
-            rows.push((customer, cents));
-        }
-    }
+    let totals: Vec<(usize, i64)> = (1..=customers)
+        .map(|customer| {
+            let mut total = 0;
+            for _ in 0..(1 + next(12)) {
+                let cents = [10, 20, 30, 70, 1, 3, 1234, 99_999][next(8) as usize] as i64;
+                total += cents;
+                rows.push((customer, cents));
+            }
+            (customer, total)
+        })
+        .collect();
     // Interleave customers' rows so no sum is accumulated in a tidy order.
     for i in (1..rows.len()).rev() {
         rows.swap(i, next(i as u64 + 1) as usize);
@@ -234,9 +237,8 @@ fn money_sums_are_exact_at_every_boundary() {
     std::fs::write(dir.join("data/orders.csv"), orders).unwrap();
     let mut names = String::from("id,name\n");
     let mut segments = String::new();
-    for customer in 1..=customers {
+    for &(customer, total) in &totals {
         names.push_str(&format!("{customer},c{customer}\n"));
-        let total = totals[customer];
         let total = format!("{}.{:02}", total / 100, total % 100);
         segments.push_str(&format!("segment AtLeast{customer} where name = 'c{customer}' and sum(orders.amount) >= {total}\n"));
         segments.push_str(&format!(
