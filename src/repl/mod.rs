@@ -237,7 +237,7 @@ impl Repl {
                 println!("{} (as of {})", member_count(count), self.as_of);
                 if count > 0 && self.sample > 0 {
                     let schema = &self.session.project.manifest.schema;
-                    let width = terminal_size::terminal_size().map(|(w, _)| w.0 as usize);
+                    let width = terminal_width();
                     print!(
                         "{}",
                         table_text(&rows, |c| schema.customer.field(c).map(|f| f.ty), width)
@@ -309,6 +309,13 @@ impl Repl {
             render_all(diagnostics, &self.session.sources, self.style)
         );
     }
+}
+
+/// The terminal's width, or `$COLUMNS` when output is not a terminal.
+fn terminal_width() -> Option<usize> {
+    terminal_size::terminal_size()
+        .map(|(width, _)| width.0 as usize)
+        .or_else(|| std::env::var("COLUMNS").ok()?.parse().ok())
 }
 
 /// "1 member", "1,234 members".
