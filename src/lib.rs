@@ -23,5 +23,6 @@ pub mod syntax;
 pub mod value;
 
 pub mod calendar;
+pub mod format;
 #[cfg(test)]
 mod test_support;

@@ -6,6 +6,7 @@
 
 mod check;
 mod compile;
+mod fmt;
 mod infer;
 mod list;
 pub(crate) mod load;
@@ -52,6 +53,8 @@ pub struct Cli {
 enum Command {
     /// Check segment files for errors (all files of the project, or the given ones).
     Check(check::Args),
+    /// Rewrite segment files in the canonical layout (`--check`: only list them).
+    Fmt(fmt::Args),
     /// Print the SQL (and bound parameters) for segments.
     Compile(compile::Args),
     /// Count segment members, or list the members of one segment.
@@ -106,6 +109,7 @@ pub fn run() -> i32 {
     let result = match cli.command {
         Command::Check(args) => check::run(&context, args),
         Command::Compile(args) => compile::run(&context, args),
+        Command::Fmt(args) => fmt::run(&context, args),
         Command::Run(args) => run::run(&context, args),
         Command::List => list::run(&context),
         Command::Load => load::run(&context),
@@ -154,7 +158,7 @@ pub struct Failure {
 }
 
 impl Failure {
-    fn could_not_run(diagnostics: Vec<Diagnostic>, sources: SourceMap) -> Failure {
+    pub(crate) fn could_not_run(diagnostics: Vec<Diagnostic>, sources: SourceMap) -> Failure {
         Failure {
             diagnostics,
             sources,

@@ -122,6 +122,40 @@ impl Code {
     }
 }
 
+impl Code {
+    /// A one-line description, for rule lists (SARIF) and documentation.
+    pub fn title(self) -> &'static str {
+        match self {
+            Code::Syntax => "syntax error",
+            Code::DuplicateDefinition => "duplicate definition",
+            Code::UnknownField => "unknown field",
+            Code::UnknownSet => "unknown set",
+            Code::UnknownName => "unknown name",
+            Code::TypeMismatch => "type mismatch",
+            Code::ValueNotAllowed => "value not allowed",
+            Code::ReferenceCycle => "reference cycle",
+            Code::BadList => "bad list",
+            Code::ScaleExceeded => "too precise",
+            Code::InvalidLiteral => "invalid literal",
+            Code::UnknownEntity => "unknown entity",
+            Code::ImportCycle => "import cycle",
+            Code::ImportNotFound => "import not found",
+            Code::UnknownOccasion => "unknown occasion",
+            Code::NotImported => "not imported",
+            Code::ManifestNotFound => "no manifest",
+            Code::ManifestSyntax => "manifest syntax",
+            Code::ManifestInvalid => "invalid manifest",
+            Code::DatabaseMissing => "database missing",
+            Code::DatabaseError => "database error",
+            Code::DataLoad => "data load failed",
+            Code::QueryInterrupted => "query cancelled",
+            Code::FileUnreadable => "unreadable file",
+            Code::SegmentNotFound => "no such segment",
+            Code::SchemaInfer => "nothing to infer",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,6 +7,7 @@
 pub mod ast;
 mod build;
 mod parser;
+pub mod print;
 
 use pest::Parser;
 

@@ -1,0 +1,78 @@
+//! `seg fmt [PATHS] [--check]`: rewrite segment files in the canonical layout, or (with
+//! `--check`) list the files that would change and exit 1.
+
+use std::path::PathBuf;
+
+use super::{Context, EXIT_FAILURE, EXIT_PROBLEMS, Failure};
+use crate::diagnostics::render::render_all;
+use crate::project::{self, Project};
+use crate::source::SourceMap;
+
+/// Arguments of `seg fmt`.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Files or directories to format (default: the project's segment files).
+    paths: Vec<PathBuf>,
+    /// Change nothing; list the files that are not formatted and exit 1 if there are any.
+    #[arg(long)]
+    check: bool,
+}
+
+pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
+    let mut sources = SourceMap::default();
+    let mut files = Vec::new();
+    if args.paths.is_empty() {
+        let start = context
+            .project
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("."));
+        let project = Project::discover(&start, &mut sources)
+            .map_err(|d| Failure::could_not_run(d, sources.clone()))?;
+        files = project.segment_files()?;
+    } else {
+        for path in &args.paths {
+            project::collect_segment_files(path, &mut files)?;
+        }
+    }
+    let mut unformatted = Vec::new();
+    let mut broken = false;
+    for path in &files {
+        let name = path.display().to_string();
+        let id = project::read_source(path, name.clone(), &mut sources)?;
+        let text = sources.get(id).text.clone();
+        match crate::format::format(id, &text) {
+            Ok(formatted) if formatted == *text => {}
+            Ok(formatted) => {
+                if args.check {
+                    println!("{name}");
+                } else {
+                    std::fs::write(path, formatted).map_err(|e| {
+                        crate::diagnostics::Diagnostic::error(
+                            crate::diagnostics::Code::FileUnreadable,
+                            format!("cannot write {name}: {e}"),
+                        )
+                    })?;
+                    println!("formatted {name}");
+                }
+                unformatted.push(name);
+            }
+            Err(errors) => {
+                eprint!("{}", render_all(&errors, &sources, context.style));
+                broken = true;
+            }
+        }
+    }
+    if broken {
+        eprintln!("seg fmt: files with syntax errors were left unchanged");
+        return Ok(EXIT_FAILURE);
+    }
+    if args.check && !unformatted.is_empty() {
+        eprintln!(
+            "seg fmt --check: {} of {} files would be reformatted",
+            unformatted.len(),
+            files.len()
+        );
+        return Ok(EXIT_PROBLEMS);
+    }
+    Ok(0)
+}

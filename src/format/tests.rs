@@ -1,0 +1,80 @@
+use super::*;
+
+fn fmt(text: &str) -> String {
+    format(SourceId(0), text).unwrap_or_else(|e| panic!("{e:?}"))
+}
+
+#[test]
+fn canonical_layout_keeps_comments() {
+    insta::assert_snapshot!(fmt(r#"// File header.
+
+import 'sets.seg'
+import   'metrics.seg'
+/// Nurses.
+SEGMENT  HighValueNurses   WHERE occupation='nurse' AND ltv>500 and (occasion in holidays OR city = 'x' )   // trailing
+set   holidays=['christmas' ,'easter',]
+
+// A standalone note.
+
+// About the next one.
+segment Long where occupation = 'nurse' and ltv > 500 and occasion in holidays and city != 'London' and newsletter and not (region = 'North')
+segment Commented where
+  a = 1 // keep me here
+    and b = 2
+occasion  xmas from december 1 to DEC 26
+metric   ltv=sum( orders.amount where category='books' )
+segment Times where orders.ordered_at in last 1 days and signup_date < 2 YEARS ago and birthday = TODAY
+// The end.
+"#));
+}
+
+#[test]
+fn a_comment_at_the_end_without_a_newline_is_kept() {
+    assert_eq!(
+        fmt("segment A where x = 1\n// end"),
+        "segment A where x = 1\n\n// end\n"
+    );
+    assert_eq!(fmt("// only a comment"), "// only a comment\n");
+    assert_eq!(fmt(""), "");
+}
+
+/// Every `.seg` file in the repository: formatting twice changes nothing more than
+/// formatting once, and the formatted file means the same (its definitions print the same).
+#[test]
+fn formatting_is_idempotent_and_keeps_meaning_for_every_segment_file() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    for dir in ["examples", "tests"] {
+        crate::project::collect_segment_files(&root.join(dir), &mut files).unwrap();
+    }
+    assert!(files.len() > 20, "found {} files", files.len());
+    let mut checked = 0;
+    for path in files {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let Ok(once) = format(SourceId(0), &text) else {
+            continue; // files with syntax errors (the error corpus) are left alone
+        };
+        let twice = format(SourceId(0), &once).unwrap();
+        assert_eq!(
+            once,
+            twice,
+            "{} is not stable under formatting",
+            path.display()
+        );
+        let printed = |t: &str| -> Vec<String> {
+            let (file, _) = crate::syntax::parse(SourceId(0), t);
+            file.definitions
+                .iter()
+                .map(crate::syntax::print::definition)
+                .collect()
+        };
+        assert_eq!(
+            printed(&text),
+            printed(&once),
+            "{} changed meaning",
+            path.display()
+        );
+        checked += 1;
+    }
+    assert!(checked > 20);
+}

@@ -1,0 +1,339 @@
+//! The syntax tree back to text, in seglang's one canonical layout: lower-case keywords,
+//! single spaces, `'…'` strings, parentheses only where precedence needs them. The formatter
+//! uses it, and the lints use it to tell when two conditions are the same.
+
+use super::ast::*;
+
+/// Lines longer than this are broken at the top-level `and` / `or`.
+pub const MAX_WIDTH: usize = 100;
+
+/// A definition, without its doc comments, broken over lines if it is long.
+pub fn definition(definition: &Definition) -> String {
+    match definition {
+        Definition::Import(import) => format!("import {}", quote(&import.path)),
+        Definition::Set(set) => {
+            let one_line = format!("set {} = {}", set.name.text, list(&set.values));
+            if one_line.len() <= MAX_WIDTH {
+                return one_line;
+            }
+            let items: Vec<String> = set
+                .values
+                .items
+                .iter()
+                .map(|i| format!("  {},", literal(i)))
+                .collect();
+            format!("set {} = [\n{}\n]", set.name.text, items.join("\n"))
+        }
+        Definition::Occasion(occasion) => format!(
+            "occasion {} from {} to {}",
+            occasion.name.text,
+            month_day(&occasion.start),
+            month_day(&occasion.end)
+        ),
+        Definition::Metric(metric) => format!(
+            "metric {} = {}",
+            metric.name.text,
+            aggregate(&metric.aggregate)
+        ),
+        Definition::Segment(segment) => {
+            let head = format!("segment {} where", segment.name.text);
+            let one_line = format!("{head} {}", condition(&segment.condition));
+            if one_line.len() <= MAX_WIDTH {
+                return one_line;
+            }
+            let (parts, keyword) = match &segment.condition.kind {
+                ConditionKind::And(parts) => (parts, "and"),
+                ConditionKind::Or(parts) => (parts, "or"),
+                _ => return one_line,
+            };
+            let mut out = head;
+            for (i, part) in parts.iter().enumerate() {
+                let text = nested(part, Some(keyword));
+                if i == 0 {
+                    out.push_str(&format!("\n  {text}"));
+                } else {
+                    out.push_str(&format!("\n  {keyword} {text}"));
+                }
+            }
+            out
+        }
+    }
+}
+
+/// The `///` lines of a definition, if any.
+pub fn doc_lines(definition: &Definition) -> Vec<String> {
+    let doc = match definition {
+        Definition::Segment(d) => d.doc.as_deref(),
+        Definition::Set(d) => d.doc.as_deref(),
+        Definition::Occasion(d) => d.doc.as_deref(),
+        Definition::Metric(d) => d.doc.as_deref(),
+        Definition::Import(_) => None,
+    };
+    doc.map(|d| {
+        d.lines()
+            .map(|l| {
+                if l.is_empty() {
+                    "///".into()
+                } else {
+                    format!("/// {l}")
+                }
+            })
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+/// A condition on one line.
+pub fn condition(condition: &Condition) -> String {
+    nested(condition, None)
+}
+
+/// A condition inside `parent` (`"and"`, `"or"`, `"not"`), parenthesised where needed.
+fn nested(c: &Condition, parent: Option<&str>) -> String {
+    match &c.kind {
+        ConditionKind::Or(parts) => {
+            let text = parts
+                .iter()
+                .map(|p| nested(p, Some("or")))
+                .collect::<Vec<_>>()
+                .join(" or ");
+            if matches!(parent, Some("and" | "not")) {
+                format!("({text})")
+            } else {
+                text
+            }
+        }
+        ConditionKind::And(parts) => {
+            let text = parts
+                .iter()
+                .map(|p| nested(p, Some("and")))
+                .collect::<Vec<_>>()
+                .join(" and ");
+            if parent == Some("not") {
+                format!("({text})")
+            } else {
+                text
+            }
+        }
+        ConditionKind::Not(inner) => match &inner.kind {
+            ConditionKind::Reference(_) | ConditionKind::Any { .. } | ConditionKind::Not(_) => {
+                format!("not {}", nested(inner, Some("not")))
+            }
+            ConditionKind::And(_) | ConditionKind::Or(_) => {
+                format!("not {}", nested(inner, Some("not")))
+            }
+            _ => format!("not ({})", nested(inner, Some("not"))),
+        },
+        ConditionKind::Reference(name) => name.text.clone(),
+        ConditionKind::Compare {
+            operand: o,
+            op,
+            value: v,
+        } => format!("{} {} {}", operand(o), op.symbol(), value(v)),
+        ConditionKind::Window {
+            operand: o,
+            direction,
+            amount,
+            unit: u,
+        } => {
+            let direction = match direction {
+                Direction::Last => "last",
+                Direction::Next => "next",
+            };
+            format!(
+                "{} in {direction} {} {}",
+                operand(o),
+                amount.text,
+                unit(*u, &amount.text)
+            )
+        }
+        ConditionKind::In {
+            field: f,
+            negated,
+            values,
+        } => {
+            format!("{} {}in {}", field(f), not(*negated), in_values(values))
+        }
+        ConditionKind::Between {
+            operand: o,
+            negated,
+            low,
+            high,
+        } => {
+            format!(
+                "{} {}between {} and {}",
+                operand(o),
+                not(*negated),
+                value(low),
+                value(high)
+            )
+        }
+        ConditionKind::During {
+            field: f,
+            negated,
+            occasion,
+        } => {
+            format!("{} {}during {}", field(f), not(*negated), occasion.text)
+        }
+        ConditionKind::Has {
+            field: f,
+            quantifier,
+            values,
+        } => {
+            let quantifier = match quantifier {
+                Quantifier::Any => "any",
+                Quantifier::All => "all",
+                Quantifier::None => "none",
+            };
+            format!("{} has {quantifier} of {}", field(f), in_values(values))
+        }
+        ConditionKind::Any { entity, filter } => match filter {
+            Some(filter) => format!("any({} where {})", entity.text, condition(filter)),
+            None => format!("any({})", entity.text),
+        },
+        ConditionKind::Known { field: f, known } => {
+            format!(
+                "{} is {}",
+                field(f),
+                if *known { "known" } else { "unknown" }
+            )
+        }
+        ConditionKind::Contains { field: f, value } => {
+            format!("{} contains {}", field(f), literal(value))
+        }
+        ConditionKind::StartsWith { field: f, value } => {
+            format!("{} starts with {}", field(f), literal(value))
+        }
+    }
+}
+
+fn not(negated: bool) -> &'static str {
+    if negated { "not " } else { "" }
+}
+
+/// A field, aggregate or function call.
+pub fn operand(operand: &Operand) -> String {
+    match operand {
+        Operand::Field(f) => field(f),
+        Operand::Aggregate(a) => aggregate(a),
+        Operand::Function {
+            function, field: f, ..
+        } => {
+            let name = match function {
+                Function::Age => "age",
+                Function::Anniversary => "anniversary",
+            };
+            format!("{name}({})", field(f))
+        }
+    }
+}
+
+fn aggregate(aggregate: &Aggregate) -> String {
+    let distinct = if aggregate.distinct { "distinct " } else { "" };
+    let filter = aggregate
+        .filter
+        .as_ref()
+        .map(|f| format!(" where {}", condition(f)))
+        .unwrap_or_default();
+    format!(
+        "{}({distinct}{}{filter})",
+        aggregate.function.name(),
+        field(&aggregate.target)
+    )
+}
+
+fn field(field: &FieldRef) -> String {
+    match &field.entity {
+        Some(entity) => format!("{}.{}", entity.text, field.name.text),
+        None => field.name.text.clone(),
+    }
+}
+
+fn value(value: &ValueExpr) -> String {
+    match value {
+        ValueExpr::Literal(l) => literal(l),
+        ValueExpr::Relative(RelativeDate { ago: None, .. }) => "today".into(),
+        ValueExpr::Relative(RelativeDate {
+            ago: Some((amount, u)),
+            ..
+        }) => {
+            format!("{} {} ago", amount.text, unit(*u, &amount.text))
+        }
+    }
+}
+
+fn unit(unit: Unit, amount: &str) -> &'static str {
+    let one = amount == "1";
+    match (unit, one) {
+        (Unit::Days, true) => "day",
+        (Unit::Days, false) => "days",
+        (Unit::Weeks, true) => "week",
+        (Unit::Weeks, false) => "weeks",
+        (Unit::Months, true) => "month",
+        (Unit::Months, false) => "months",
+        (Unit::Years, true) => "year",
+        (Unit::Years, false) => "years",
+    }
+}
+
+fn in_values(values: &InValues) -> String {
+    match values {
+        InValues::List(l) => list(l),
+        InValues::Set(name) => name.text.clone(),
+    }
+}
+
+fn list(list: &List) -> String {
+    let items: Vec<String> = list.items.iter().map(literal).collect();
+    format!("[{}]", items.join(", "))
+}
+
+/// A literal as canonical text.
+pub fn literal(literal: &Literal) -> String {
+    match &literal.kind {
+        LiteralKind::Text(text) => quote(text),
+        LiteralKind::Bool(b) => b.to_string(),
+        _ => literal.text.clone(),
+    }
+}
+
+fn quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
+
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+/// `Dec 26`: a valid month as its three-letter name; anything else as written.
+fn month_day(written: &MonthDay) -> String {
+    let lower = written.month.text.to_lowercase();
+    let month = MONTHS
+        .iter()
+        .find(|m| {
+            lower.len() >= 3 && m.to_lowercase() == lower[..3] && month_name_matches(&lower, m)
+        })
+        .map_or(written.month.text.as_str(), |m| m);
+    let day = written.day.trim_start_matches('0');
+    format!("{month} {}", if day.is_empty() { "0" } else { day })
+}
+
+/// `dec` or `december` (not `decxyz`) names December.
+fn month_name_matches(lower: &str, abbreviation: &str) -> bool {
+    const FULL: [&str; 12] = [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ];
+    let index = MONTHS.iter().position(|m| *m == abbreviation).unwrap_or(0);
+    lower.len() == 3 || lower == FULL[index]
+}
