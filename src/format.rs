@@ -20,9 +20,7 @@ pub fn format(source: SourceId, text: &str) -> Result<String, Vec<Diagnostic>> {
     let mut position = 0;
     for definition in &file.definitions {
         let span = span_of(definition);
-        let start = span.start as usize;
-        // pest spans may run on over whitespace and comments after the last token.
-        let end = start + code_length(&text[start..span.end as usize]);
+        let (start, end) = (span.start as usize, span.end as usize);
         let gap = &text[position..start];
         let (trailing, standalone, leading) = split_gap(gap, position == 0, true);
         if let (Some(comment), Some(last)) = (trailing, blocks.last_mut()) {
@@ -141,35 +139,7 @@ fn split_gap(
 
 /// Whether a definition's text holds a `//` comment (outside strings; `///` docs excepted).
 fn has_comment(text: &str) -> bool {
-    text.lines().any(|line| comment_start(line).is_some())
-}
-
-/// The length of `text` without trailing whitespace and trailing comments.
-fn code_length(text: &str) -> usize {
-    let mut end = text.len();
-    loop {
-        let trimmed = text[..end].trim_end();
-        let line_start = trimmed.rfind('\n').map_or(0, |i| i + 1);
-        match comment_start(&trimmed[line_start..]) {
-            Some(at) => end = line_start + at,
-            None => return trimmed.len(),
-        }
-    }
-}
-
-/// Where a `//` comment starts in a line (outside strings; not a `///` doc line).
-fn comment_start(line: &str) -> Option<usize> {
-    if line.trim_start().starts_with("///") {
-        return None;
-    }
-    let bytes = line.as_bytes();
-    let mut in_string = false;
-    (0..bytes.len()).find(|&i| {
-        if bytes[i] == b'\'' {
-            in_string = !in_string;
-        }
-        !in_string && bytes[i] == b'/' && bytes.get(i + 1) == Some(&b'/')
-    })
+    text.lines().any(|line| syntax::comment_start(line).is_some())
 }
 
 /// A definition kept as written, without trailing spaces.

@@ -24,5 +24,6 @@ pub mod value;
 
 pub mod calendar;
 pub mod format;
+pub mod lint;
 #[cfg(test)]
 mod test_support;

@@ -100,7 +100,7 @@ fn check_reports_three_broken_segments_with_codes_spans_and_help() {
          segment C where occupation = 'nruse'\n",
     )
     .unwrap();
-    let out = seg(&project, &["--plain", "check"]);
+    let out = seg(&project, &["--plain", "check", "segments/broken.seg"]);
     assert_eq!(out.code, 1);
     insta::assert_snapshot!(out.stderr);
     let codes: Vec<&str> = ["seg::E003", "seg::E006", "seg::E007"].into();

@@ -7,7 +7,7 @@ mod condition;
 mod cycles;
 mod definitions;
 pub mod ir;
-mod literal;
+pub(crate) mod literal;
 mod operand;
 mod scope;
 mod time;

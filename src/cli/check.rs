@@ -1,21 +1,68 @@
-//! `seg check [PATHS]`: report every problem in the project's segment files (or in the
-//! given files, resolved together with the rest of the project).
+//! `seg check [PATHS]`: report every problem and lint in the project's segment files (or in
+//! the given files, resolved together with the rest of the project), as text for people or
+//! as JSON, GitHub annotations or SARIF for CI. With `--db`, data-aware lints too.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use super::session::{Session, same_file};
 use super::{Context, EXIT_PROBLEMS, Failure};
-use crate::diagnostics::Severity;
+use crate::diagnostics::{Diagnostic, Severity, formats};
+use crate::engine::sqlite::Database;
+use crate::lint::{self, data::Baseline};
+use crate::sql::{self, Output, Sqlite};
 
 /// Arguments of `seg check`.
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// Files or directories to check (default: the whole project).
     paths: Vec<PathBuf>,
+    /// How to print the problems.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// `--deny warnings`: fail (exit 1) on warnings too.
+    #[arg(long, value_name = "warnings")]
+    deny: Option<Deny>,
+    /// Also run the data-aware lints on the database (the project's, or the one given).
+    #[arg(long, value_name = "FILE", num_args = 0..=1)]
+    db: Option<Option<PathBuf>>,
+    /// With `--db`: compare each segment's size with this file (see `--update-baseline`).
+    #[arg(long, value_name = "FILE", requires = "db")]
+    baseline: Option<PathBuf>,
+    /// With `--baseline`: write the current sizes to the baseline file instead of comparing.
+    #[arg(long, requires = "baseline")]
+    update_baseline: bool,
+}
+
+/// Output formats of `seg check`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    /// miette reports for people.
+    Human,
+    /// The JSON schema of docs/check-output.md.
+    Json,
+    /// GitHub Actions workflow annotations.
+    Github,
+    /// SARIF 2.1.0, for code scanning.
+    Sarif,
+}
+
+/// What `--deny` can turn into failures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum Deny {
+    /// Every warning.
+    Warnings,
 }
 
 pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
     let session = Session::open(context, &args.paths)?;
+    let config = &session.project.manifest.lints;
+    let mut diagnostics = session.diagnostics.clone();
+    diagnostics.extend(config.apply(lint::lint(&session.files, &session.project.manifest.schema)));
+    if args.db.is_some() {
+        diagnostics.extend(config.apply(data_lints(&session, &args)?));
+    }
+
     let in_scope = |source| {
         args.paths.is_empty()
             || session
@@ -29,20 +76,41 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
                         .any(|given| same_file(p, given) || p.starts_with(given))
                 })
     };
-    let shown: Vec<_> = session
-        .diagnostics
-        .iter()
+    let mut shown: Vec<Diagnostic> = diagnostics
+        .into_iter()
         .filter(|d| d.location().is_none_or(|l| in_scope(l.source)))
-        .cloned()
         .collect();
+    shown.sort_by_key(|d| d.location().map(|l| (l.source, l.span.start)));
     let checked = session.files.iter().filter(|(id, _)| in_scope(*id)).count();
     let errors = shown
         .iter()
         .filter(|d| d.severity == Severity::Error)
         .count();
-    let warnings = shown.len() - errors;
+    let warnings = shown
+        .iter()
+        .filter(|d| d.severity == Severity::Warning)
+        .count();
+
+    match args.format {
+        Format::Human => print_human(&session, &shown, context, errors, warnings, checked),
+        Format::Json => println!("{}", formats::json(&shown, &session.sources, checked)),
+        Format::Github => print!("{}", formats::github(&shown, &session.sources)),
+        Format::Sarif => println!("{}", formats::sarif(&shown, &session.sources)),
+    }
+    let fail = errors > 0 || (args.deny == Some(Deny::Warnings) && warnings > 0);
+    Ok(if fail { EXIT_PROBLEMS } else { 0 })
+}
+
+fn print_human(
+    session: &Session,
+    shown: &[Diagnostic],
+    context: &Context,
+    errors: usize,
+    warnings: usize,
+    checked: usize,
+) {
     if !shown.is_empty() {
-        eprint!("{}", session.render(&shown, context.style));
+        eprint!("{}", session.render(shown, context.style));
     }
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     if errors > 0 {
@@ -56,18 +124,70 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
             plural(errors, "error"),
             plural(checked, "file")
         );
-
-        return Ok(EXIT_PROBLEMS);
+        return;
     }
+    let warnings = if warnings > 0 {
+        format!(", {}", plural(warnings, "warning"))
+    } else {
+        String::new()
+    };
     println!(
-        "seg check: {} checked, {} segments, no errors{}",
+        "seg check: {} checked, {} segments, no errors{warnings}",
         plural(checked, "file"),
-        session.program.segments.len(),
-        if warnings > 0 {
-            format!(", {}", plural(warnings, "warning"))
-        } else {
-            String::new()
-        }
+        session.program.segments.len()
     );
-    Ok(0)
+}
+
+/// Counts every segment on the database and runs the data-aware lints.
+fn data_lints(session: &Session, args: &Args) -> Result<Vec<Diagnostic>, Failure> {
+    let path = match args.db.clone().flatten() {
+        Some(path) => path,
+        None => {
+            let path = session.database_path()?;
+            if !path.exists() && !session.project.manifest.data.is_empty() {
+                super::load::build(&session.project, &path)?;
+            }
+            path
+        }
+    };
+    let database = Database::open_read_only(&path)?;
+    let mut counts = BTreeMap::new();
+    for segment in &session.program.segments {
+        let query = sql::compile(
+            &session.program,
+            &segment.name,
+            Output::Count,
+            &Sqlite,
+            session.as_of,
+        )
+        .expect("segment exists");
+        counts.insert(segment.name.clone(), database.count(&query)?);
+    }
+    let as_of = session.as_of.to_string();
+    let mut out = lint::data::empty_segments(&session.program, &counts, &as_of);
+    if let Some(baseline_path) = &args.baseline {
+        if args.update_baseline {
+            Baseline {
+                version: 1,
+                as_of,
+                segments: counts,
+            }
+            .write(baseline_path)?;
+            eprintln!(
+                "seg check: wrote the sizes of {} segments to {}",
+                session.program.segments.len(),
+                baseline_path.display()
+            );
+        } else {
+            let baseline = Baseline::read(baseline_path)?;
+            let threshold = session.project.manifest.lints.size_change_threshold;
+            out.extend(lint::data::size_changes(
+                &session.program,
+                &counts,
+                &baseline,
+                threshold,
+            ));
+        }
+    }
+    Ok(out)
 }

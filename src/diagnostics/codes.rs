@@ -56,6 +56,22 @@ pub enum Code {
     SegmentNotFound,
     /// `seg schema infer` found nothing to describe.
     SchemaInfer,
+    /// Lint: a segment targets customers by a sensitive attribute without a justification.
+    SensitiveAttribute,
+    /// Lint: conditions that can never all hold.
+    Contradiction,
+    /// Lint: a condition that always holds.
+    Tautology,
+    /// Lint: the same condition twice in one `and` / `or`.
+    DuplicateCondition,
+    /// Lint: a set, occasion or metric that nothing uses.
+    UnusedDefinition,
+    /// Lint: a segment with the name of a customer field.
+    ShadowedField,
+    /// Lint (with `--db`): a segment with no members.
+    EmptySegment,
+    /// Lint (with `--db --baseline`): a segment whose size moved beyond the threshold.
+    SizeChange,
 }
 
 impl Code {
@@ -87,6 +103,26 @@ impl Code {
         Code::FileUnreadable,
         Code::SegmentNotFound,
         Code::SchemaInfer,
+        Code::SensitiveAttribute,
+        Code::Contradiction,
+        Code::Tautology,
+        Code::DuplicateCondition,
+        Code::UnusedDefinition,
+        Code::ShadowedField,
+        Code::EmptySegment,
+        Code::SizeChange,
+    ];
+
+    /// Every lint, by the name `[lints]` in seg.toml uses.
+    pub const LINTS: &'static [(&'static str, Code)] = &[
+        ("sensitive-attribute", Code::SensitiveAttribute),
+        ("contradiction", Code::Contradiction),
+        ("tautology", Code::Tautology),
+        ("duplicate-condition", Code::DuplicateCondition),
+        ("unused-definition", Code::UnusedDefinition),
+        ("shadowed-field", Code::ShadowedField),
+        ("empty-segment", Code::EmptySegment),
+        ("size-change", Code::SizeChange),
     ];
 
     /// The stable string shown to users and machines.
@@ -118,6 +154,14 @@ impl Code {
             Code::FileUnreadable => "seg::E040",
             Code::SegmentNotFound => "seg::E041",
             Code::SchemaInfer => "seg::E050",
+            Code::SensitiveAttribute => "seg::W001",
+            Code::Contradiction => "seg::W002",
+            Code::Tautology => "seg::W003",
+            Code::DuplicateCondition => "seg::W004",
+            Code::UnusedDefinition => "seg::W005",
+            Code::ShadowedField => "seg::W006",
+            Code::EmptySegment => "seg::W007",
+            Code::SizeChange => "seg::W008",
         }
     }
 }
@@ -152,6 +196,14 @@ impl Code {
             Code::FileUnreadable => "unreadable file",
             Code::SegmentNotFound => "no such segment",
             Code::SchemaInfer => "nothing to infer",
+            Code::SensitiveAttribute => "sensitive attribute",
+            Code::Contradiction => "contradiction",
+            Code::Tautology => "tautology",
+            Code::DuplicateCondition => "duplicate condition",
+            Code::UnusedDefinition => "unused definition",
+            Code::ShadowedField => "segment shadows a field",
+            Code::EmptySegment => "empty segment",
+            Code::SizeChange => "segment size changed",
         }
     }
 }

@@ -58,6 +58,14 @@ impl Diagnostic {
         }
     }
 
+    /// A warning (a lint) with no location yet.
+    pub fn warning(code: Code, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(code, message)
+        }
+    }
+
     /// Adds a labelled span in a source.
     pub fn with_label(mut self, source: SourceId, span: Span, text: impl Into<String>) -> Self {
         self.labels.push(Label {

@@ -26,6 +26,8 @@ pub struct Manifest {
     pub segments: Vec<PathBuf>,
     /// The customer schema.
     pub schema: Schema,
+    /// `[lints]`: which lints to allow, warn about or deny.
+    pub lints: crate::lint::LintConfig,
 }
 
 /// One CSV file loaded into one table.
@@ -52,6 +54,8 @@ struct RawManifest {
     #[serde(default)]
     related: IndexMap<String, Spanned<RawEntity>>,
     rfm: Option<Spanned<RawRfm>>,
+    #[serde(default)]
+    lints: IndexMap<String, Spanned<toml::Value>>,
 }
 
 #[derive(Deserialize)]
@@ -162,6 +166,7 @@ pub fn parse(source: SourceId, text: &str) -> Result<Manifest, Vec<Diagnostic>> 
     );
     v.resolve_via_fields(&mut customer, &raw.customer, &related);
     let rfm = raw.rfm.as_ref().and_then(|rfm| v.rfm(rfm, &related));
+    let lints = v.lints(&raw.lints);
     let as_of = raw.project.as_of.as_ref().and_then(|text| {
         let date = chrono::NaiveDate::parse_from_str(text.get_ref(), "%Y-%m-%d").ok();
         if date.is_none() {
@@ -203,6 +208,7 @@ pub fn parse(source: SourceId, text: &str) -> Result<Manifest, Vec<Diagnostic>> 
             related,
             rfm,
         },
+        lints,
     })
 }
 
@@ -378,6 +384,54 @@ impl Validator {
             sensitive: table.is_some_and(|t| t.sensitive),
             location,
         })
+    }
+
+    /// `[lints]`: `name = "allow" | "warn" | "deny"`, and `size-change-threshold = 0.2`.
+    fn lints(&mut self, raw: &IndexMap<String, Spanned<toml::Value>>) -> crate::lint::LintConfig {
+        use crate::lint::{Level, LintConfig};
+        let mut config = LintConfig::default();
+        for (name, value) in raw {
+            if name == "size-change-threshold" {
+                match value
+                    .get_ref()
+                    .as_float()
+                    .or_else(|| value.get_ref().as_integer().map(|i| i as f64))
+                {
+                    Some(t) if t >= 0.0 => config.size_change_threshold = t,
+                    _ => {
+                        self.invalid(
+                            value.span(),
+                            "`size-change-threshold` is a fraction such as 0.2".into(),
+                            "expected a number",
+                        );
+                    }
+                }
+                continue;
+            }
+            let Some((_, code)) = Code::LINTS.iter().find(|(n, _)| n == name) else {
+                let names = Code::LINTS
+                    .iter()
+                    .map(|(n, _)| *n)
+                    .chain(["size-change-threshold"]);
+                let help = did_you_mean(name, names, "`");
+                self.invalid(value.span(), format!("unknown lint `{name}`"), "not a lint")
+                    .help = help;
+                continue;
+            };
+            match value.get_ref().as_str().and_then(Level::from_name) {
+                Some(level) => {
+                    config.levels.insert(*code, level);
+                }
+                None => {
+                    self.invalid(
+                        value.span(),
+                        format!("lint `{name}` must be \"allow\", \"warn\" or \"deny\""),
+                        "not a level",
+                    );
+                }
+            }
+        }
+        config
     }
 
     /// `[rfm]`: a related entity with a `time` and a money field.

@@ -42,8 +42,10 @@ struct Head {
 }
 
 impl Builder {
+    /// The pair's span, without the whitespace and comments pest may include at its end.
     fn span(&self, pair: &Pair<'_, Rule>) -> Span {
-        Span::from(pair.as_span()).shifted(self.offset)
+        let start = pair.as_span().start();
+        Span::new(start, start + super::code_length(pair.as_str())).shifted(self.offset)
     }
 
     /// Reads doc comments, skips the keyword, reads the name; leaves the rest in `parts`.

@@ -41,6 +41,34 @@ pub fn parse_condition(source: SourceId, text: &str) -> Result<ast::Condition, D
     Ok(build::condition(condition))
 }
 
+/// The length of `text` without trailing whitespace and trailing comments.
+pub(crate) fn code_length(text: &str) -> usize {
+    let mut end = text.len();
+    loop {
+        let trimmed = text[..end].trim_end();
+        let line_start = trimmed.rfind('\n').map_or(0, |i| i + 1);
+        match comment_start(&trimmed[line_start..]) {
+            Some(at) => end = line_start + at,
+            None => return trimmed.len(),
+        }
+    }
+}
+
+/// Where a `//` comment starts in a line (outside strings; not a `///` doc line).
+pub(crate) fn comment_start(line: &str) -> Option<usize> {
+    if line.trim_start().starts_with("///") {
+        return None;
+    }
+    let bytes = line.as_bytes();
+    let mut in_string = false;
+    (0..bytes.len()).find(|&i| {
+        if bytes[i] == b'\'' {
+            in_string = !in_string;
+        }
+        !in_string && bytes[i] == b'/' && bytes.get(i + 1) == Some(&b'/')
+    })
+}
+
 /// Byte ranges of the top-level chunks of `text`, covering all of it.
 fn chunks(text: &str) -> Vec<std::ops::Range<usize>> {
     let mut starts = vec![0];

@@ -1,0 +1,116 @@
+//! Lints that need the data: segments with no members, and segments whose size moved
+//! beyond a threshold against a committed baseline file of sizes.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::check::ir::Program;
+use crate::diagnostics::{Code, Diagnostic};
+
+/// `sizes.json`: each segment's member count when the baseline was last updated.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct Baseline {
+    /// Format version.
+    pub version: u32,
+    /// The as-of date the sizes were counted at.
+    pub as_of: String,
+    /// Member count by segment name.
+    pub segments: BTreeMap<String, u64>,
+}
+
+impl Baseline {
+    /// Reads a baseline file.
+    pub fn read(path: &Path) -> Result<Baseline, Diagnostic> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            Diagnostic::error(
+                Code::FileUnreadable,
+                format!("cannot read baseline {}: {e}", path.display()),
+            )
+            .with_help("create it with `seg check --db --baseline FILE --update-baseline`")
+        })?;
+        serde_json::from_str(&text).map_err(|e| {
+            Diagnostic::error(
+                Code::FileUnreadable,
+                format!("{} is not a baseline file: {e}", path.display()),
+            )
+        })
+    }
+
+    /// Writes the baseline, sorted, one segment per line.
+    pub fn write(&self, path: &Path) -> Result<(), Diagnostic> {
+        let text = serde_json::to_string_pretty(self).unwrap_or_default() + "\n";
+        std::fs::write(path, text).map_err(|e| {
+            Diagnostic::error(
+                Code::FileUnreadable,
+                format!("cannot write baseline {}: {e}", path.display()),
+            )
+        })
+    }
+}
+
+/// A warning for each checked segment with no members.
+pub fn empty_segments(
+    program: &Program,
+    counts: &BTreeMap<String, u64>,
+    as_of: &str,
+) -> Vec<Diagnostic> {
+    program
+        .segments
+        .iter()
+        .filter(|s| counts.get(&s.name) == Some(&0))
+        .map(|s| {
+            Diagnostic::warning(
+                Code::EmptySegment,
+                format!("segment `{}` has no members as of {as_of}", s.name),
+            )
+            .with_label(s.location.source, s.location.span, "empty")
+            .with_help("check its conditions against the data (`seg repl` helps), or remove it")
+        })
+        .collect()
+}
+
+/// A warning for each segment whose size moved by more than `threshold` (a fraction) from
+/// the baseline. Segments new since the baseline are not reported.
+pub fn size_changes(
+    program: &Program,
+    counts: &BTreeMap<String, u64>,
+    baseline: &Baseline,
+    threshold: f64,
+) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for segment in &program.segments {
+        let (Some(&now), Some(&before)) = (
+            counts.get(&segment.name),
+            baseline.segments.get(&segment.name),
+        ) else {
+            continue;
+        };
+        let change = if before == 0 {
+            if now == 0 { 0.0 } else { f64::INFINITY }
+        } else {
+            (now as f64 - before as f64) / before as f64
+        };
+        if change.abs() > threshold {
+            let percent = if change.is_finite() {
+                format!("{:+.0}%", change * 100.0)
+            } else {
+                "from none".into()
+            };
+            out.push(
+                Diagnostic::warning(
+                    Code::SizeChange,
+                    format!(
+                        "segment `{}` has {now} members, {before} in the baseline ({percent}, beyond {:.0}%)",
+                        segment.name,
+                        threshold * 100.0
+                    ),
+                )
+                .with_label(segment.location.source, segment.location.span, "size changed")
+                .with_help("if the change is expected, update the baseline with `--update-baseline`"),
+            );
+        }
+    }
+    out
+}
