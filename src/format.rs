@@ -139,7 +139,8 @@ fn split_gap(
 
 /// Whether a definition's text holds a `//` comment (outside strings; `///` docs excepted).
 fn has_comment(text: &str) -> bool {
-    text.lines().any(|line| syntax::comment_start(line).is_some())
+    text.lines()
+        .any(|line| syntax::comment_start(line).is_some())
 }
 
 /// A definition kept as written, without trailing spaces.

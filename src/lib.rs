@@ -17,6 +17,7 @@ pub mod engine;
 pub mod project;
 pub mod repl;
 pub mod schema;
+pub mod segtest;
 pub mod source;
 pub mod sql;
 pub mod syntax;

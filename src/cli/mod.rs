@@ -13,6 +13,7 @@ pub(crate) mod load;
 pub(crate) mod output;
 mod run;
 pub(crate) mod session;
+mod test;
 
 use std::path::PathBuf;
 
@@ -59,6 +60,8 @@ enum Command {
     Compile(compile::Args),
     /// Count segment members, or list the members of one segment.
     Run(run::Args),
+    /// Run the segment tests (`*.test.toml`) on their fixture rows.
+    Test(test::Args),
     /// List the project's segments with their documentation.
     List,
     /// Build the project's SQLite database from the CSV files named in seg.toml.
@@ -112,6 +115,7 @@ pub fn run() -> i32 {
         Command::Fmt(args) => fmt::run(&context, args),
         Command::Run(args) => run::run(&context, args),
         Command::List => list::run(&context),
+        Command::Test(args) => test::run(&context, args),
         Command::Load => load::run(&context),
         Command::Repl { project } => {
             let context = Context {

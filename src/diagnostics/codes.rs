@@ -36,6 +36,8 @@ pub enum Code {
     UnknownOccasion,
     /// A name defined in a file that this file does not import.
     NotImported,
+    /// A segment test file that cannot be read as tests.
+    TestFile,
     /// No `seg.toml` was found.
     ManifestNotFound,
     /// `seg.toml` is not valid TOML or has misnamed keys.
@@ -93,6 +95,7 @@ impl Code {
         Code::ImportNotFound,
         Code::UnknownOccasion,
         Code::NotImported,
+        Code::TestFile,
         Code::ManifestNotFound,
         Code::ManifestSyntax,
         Code::ManifestInvalid,
@@ -144,6 +147,7 @@ impl Code {
             Code::ImportNotFound => "seg::E014",
             Code::UnknownOccasion => "seg::E015",
             Code::NotImported => "seg::E016",
+            Code::TestFile => "seg::E017",
             Code::ManifestNotFound => "seg::E020",
             Code::ManifestSyntax => "seg::E021",
             Code::ManifestInvalid => "seg::E022",
@@ -186,6 +190,7 @@ impl Code {
             Code::ImportNotFound => "import not found",
             Code::UnknownOccasion => "unknown occasion",
             Code::NotImported => "not imported",
+            Code::TestFile => "invalid test file",
             Code::ManifestNotFound => "no manifest",
             Code::ManifestSyntax => "manifest syntax",
             Code::ManifestInvalid => "invalid manifest",

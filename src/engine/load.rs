@@ -61,8 +61,9 @@ fn write_database(path: &Path, tables: &[TableLoad]) -> Result<LoadSummary, Diag
         .map_err(|e| database_error("cannot start a transaction", &e))?;
     let mut summary = Vec::new();
     for table in tables {
-        let rows = load_table(&transaction, table)?;
-        summary.push((table.table.clone(), rows));
+        let rows = read_csv(table)?;
+        fill_table(&transaction, &rows)?;
+        summary.push((table.table.clone(), rows.rows.len()));
     }
     transaction
         .commit()
@@ -70,7 +71,24 @@ fn write_database(path: &Path, tables: &[TableLoad]) -> Result<LoadSummary, Diag
     Ok(summary)
 }
 
-fn load_table(connection: &Connection, table: &TableLoad) -> Result<usize, Diagnostic> {
+/// Rows of text for one table, wherever they came from (a CSV file, a segment test).
+#[derive(Clone, Debug, Default)]
+pub struct TableRows {
+    /// The table to create.
+    pub table: String,
+    /// Column names.
+    pub columns: Vec<String>,
+    /// Each row's cells as text (empty: unknown), with the line it came from.
+    pub rows: Vec<(usize, Vec<String>)>,
+    /// Declared types by column; other columns are sniffed.
+    pub types: HashMap<String, Type>,
+    /// Columns to index.
+    pub indexes: Vec<String>,
+    /// Where the rows came from, for messages (`data/orders.csv`).
+    pub origin: String,
+}
+
+fn read_csv(table: &TableLoad) -> Result<TableRows, Diagnostic> {
     let file = std::fs::File::open(&table.csv).map_err(|e| {
         Diagnostic::error(
             Code::DataLoad,
@@ -79,30 +97,60 @@ fn load_table(connection: &Connection, table: &TableLoad) -> Result<usize, Diagn
         .with_help("check the path under `[data]` in seg.toml")
     })?;
     let mut reader = csv::Reader::from_reader(file);
-    let headers: Vec<String> = reader
+    let columns: Vec<String> = reader
         .headers()
         .map_err(|e| csv_error(&table.csv, &e))?
         .iter()
         .map(str::to_string)
         .collect();
-    let records: Vec<csv::StringRecord> = reader
-        .records()
-        .collect::<Result<_, _>>()
-        .map_err(|e| csv_error(&table.csv, &e))?;
-    let types: Vec<Option<Type>> = headers
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| csv_error(&table.csv, &e))?;
+        let line = record.position().map_or(0, |p| p.line() as usize);
+        rows.push((line, record.iter().map(str::to_string).collect()));
+    }
+    Ok(TableRows {
+        table: table.table.clone(),
+        columns,
+        rows,
+        types: table.types.clone(),
+        indexes: table.indexes.clone(),
+        origin: table.csv.display().to_string(),
+    })
+}
+
+/// An in-memory database holding `tables` (for segment tests); nothing touches the disk.
+pub fn in_memory(tables: &[TableRows]) -> Result<super::sqlite::Database, Diagnostic> {
+    let connection =
+        Connection::open_in_memory().map_err(|e| database_error("cannot open a database", &e))?;
+    for table in tables {
+        fill_table(&connection, table)?;
+    }
+    Ok(super::sqlite::Database::from_connection(connection))
+}
+
+/// Creates the table, inserts the rows (checking each value against its type) and indexes.
+fn fill_table(connection: &Connection, table: &TableRows) -> Result<(), Diagnostic> {
+    let types: Vec<Option<Type>> = table
+        .columns
         .iter()
         .enumerate()
-        .map(|(i, h)| table.types.get(h).copied().or_else(|| sniff(&records, i)))
+        .map(|(i, c)| {
+            table
+                .types
+                .get(c)
+                .copied()
+                .or_else(|| sniff(&table.rows, i))
+        })
         .collect();
-
     let mut create = String::from("CREATE TABLE ");
     quote(&mut create, &table.table);
     create.push_str(" (");
-    for (i, (header, ty)) in headers.iter().zip(&types).enumerate() {
+    for (i, (column, ty)) in table.columns.iter().zip(&types).enumerate() {
         if i > 0 {
             create.push_str(", ");
         }
-        quote(&mut create, header);
+        quote(&mut create, column);
         create.push(' ');
         create.push_str(storage_type(*ty));
     }
@@ -115,7 +163,7 @@ fn load_table(connection: &Connection, table: &TableLoad) -> Result<usize, Diagn
     quote(&mut insert, &table.table);
     insert.push_str(" VALUES (");
     insert.push_str(
-        &(1..=headers.len())
+        &(1..=table.columns.len())
             .map(|i| format!("?{i}"))
             .collect::<Vec<_>>()
             .join(", "),
@@ -124,18 +172,15 @@ fn load_table(connection: &Connection, table: &TableLoad) -> Result<usize, Diagn
     let mut statement = connection
         .prepare(&insert)
         .map_err(|e| database_error("cannot prepare the insert", &e))?;
-    let mut count = 0;
-    for record in &records {
-        let line = record.position().map_or(0, |p| p.line());
-        let mut values = Vec::with_capacity(headers.len());
-        for (i, (text, ty)) in record.iter().zip(&types).enumerate() {
+    for (line, cells) in &table.rows {
+        let mut values = Vec::with_capacity(table.columns.len());
+        for (i, (text, ty)) in cells.iter().zip(&types).enumerate() {
             values.push(convert(text, *ty).map_err(|expected| {
                 Diagnostic::error(
                     Code::DataLoad,
                     format!(
                         "{}:{line}: column `{}` holds '{text}', which is not {expected}",
-                        table.csv.display(),
-                        headers[i]
+                        table.origin, table.columns[i]
                     ),
                 )
                 .with_help("fix the value, leave the cell empty for unknown, or change the field's type in seg.toml")
@@ -145,11 +190,10 @@ fn load_table(connection: &Connection, table: &TableLoad) -> Result<usize, Diagn
             .execute(rusqlite::params_from_iter(values))
             .map_err(|e| {
                 database_error(
-                    &format!("cannot insert line {line} of {}", table.csv.display()),
+                    &format!("cannot insert line {line} of {}", table.origin),
                     &e,
                 )
             })?;
-        count += 1;
     }
     for column in &table.indexes {
         let mut sql = String::from("CREATE INDEX ");
@@ -163,15 +207,15 @@ fn load_table(connection: &Connection, table: &TableLoad) -> Result<usize, Diagn
             .execute(&sql, [])
             .map_err(|e| database_error(&format!("cannot index {}.{column}", table.table), &e))?;
     }
-    Ok(count)
+    Ok(())
 }
 
 /// The type of a column the schema does not declare (keys, mostly): integer when every
 /// value is one, otherwise text.
-fn sniff(records: &[csv::StringRecord], column: usize) -> Option<Type> {
-    let mut values = records
+fn sniff(rows: &[(usize, Vec<String>)], column: usize) -> Option<Type> {
+    let mut values = rows
         .iter()
-        .filter_map(|r| r.get(column))
+        .filter_map(|(_, r)| r.get(column).map(String::as_str))
         .filter(|v| !v.is_empty())
         .peekable();
     values.peek()?;

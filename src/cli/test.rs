@@ -1,0 +1,260 @@
+//! `seg test [PATHS]`: run the segment tests (`*.test.toml`) on in-memory databases built
+//! from their fixture rows; print one line per test like `cargo test`, and a diff of
+//! expected and actual members for each failure.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use super::load::table_layout;
+use super::session::Session;
+use super::{Context, EXIT_PROBLEMS, Failure};
+use crate::diagnostics::{Code, Diagnostic, did_you_mean};
+use crate::engine::load::{TableRows, in_memory};
+use crate::engine::{Cell, sqlite::Database};
+use crate::project;
+use crate::segtest::{self, Expectation, TestCase};
+use crate::source::SourceId;
+use crate::sql::{self, Output, Sqlite};
+
+/// Arguments of `seg test`.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Test files or directories (default: every `*.test.toml` in the project).
+    paths: Vec<PathBuf>,
+}
+
+pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
+    let mut session = Session::open(context, &[])?;
+    session.require_clean()?;
+    let roots = if args.paths.is_empty() {
+        vec![session.project.root.clone()]
+    } else {
+        args.paths.clone()
+    };
+    let mut files = Vec::new();
+    for root in &roots {
+        collect_test_files(root, &mut files);
+    }
+    files.sort();
+
+    let mut problems = Vec::new();
+    let mut results: Vec<(String, Option<String>)> = Vec::new();
+    for path in &files {
+        let name = session.project.display_name(path);
+        let id = project::read_source(path, name.clone(), &mut session.sources)?;
+        let cases = match segtest::parse(id, &session.sources.get(id).text) {
+            Ok(cases) => cases,
+            Err(problem) => {
+                problems.push(problem);
+                continue;
+            }
+        };
+        for case in cases {
+            let title = format!("{name}: {}", case.name);
+            match run_case(&session, id, &case) {
+                Ok(failure) => results.push((title, failure)),
+                Err(problem) => problems.push(problem),
+            }
+        }
+    }
+
+    println!("\nrunning {} tests", results.len());
+    for (title, failure) in &results {
+        println!(
+            "test {title} ... {}",
+            if failure.is_some() { "FAILED" } else { "ok" }
+        );
+    }
+    let failed: Vec<&(String, Option<String>)> =
+        results.iter().filter(|(_, f)| f.is_some()).collect();
+    if !failed.is_empty() {
+        println!("\nfailures:");
+        for (title, failure) in &failed {
+            println!(
+                "\n---- {title} ----\n{}",
+                failure.as_deref().unwrap_or_default()
+            );
+        }
+    }
+    if !problems.is_empty() {
+        eprint!("{}", session.render(&problems, context.style));
+    }
+    let passed = results.len() - failed.len();
+    let verdict = if failed.is_empty() && problems.is_empty() {
+        "ok"
+    } else {
+        "FAILED"
+    };
+    println!(
+        "\ntest result: {verdict}. {passed} passed, {} failed",
+        failed.len()
+    );
+    Ok(if verdict == "ok" { 0 } else { EXIT_PROBLEMS })
+}
+
+fn collect_test_files(path: &Path, out: &mut Vec<PathBuf>) {
+    if path.is_file() {
+        out.push(path.to_path_buf());
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(path) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let child = entry.path();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if child.is_dir() && !name.starts_with('.') && name != "target" {
+            collect_test_files(&child, out);
+        } else if name.ends_with(".test.toml") {
+            out.push(child);
+        }
+    }
+}
+
+/// Runs one test; `Ok(Some(report))` when an expectation fails.
+fn run_case(
+    session: &Session,
+    source: SourceId,
+    case: &TestCase,
+) -> Result<Option<String>, Diagnostic> {
+    let database = fixture_database(session, source, case)?;
+    let mut report = String::new();
+    for expectation in &case.expect {
+        if session.program.segment(&expectation.segment).is_none() {
+            let names = session.program.segments.iter().map(|s| s.name.as_str());
+            return Err(Diagnostic::error(
+                Code::TestFile,
+                format!("no segment named `{}`", expectation.segment),
+            )
+            .with_label(source, expectation.span, "not a segment")
+            .with_optional_help(did_you_mean(&expectation.segment, names, "`")));
+        }
+        let query = sql::compile(
+            &session.program,
+            &expectation.segment,
+            Output::Keys,
+            &Sqlite,
+            case.as_of,
+        )
+        .expect("segment exists");
+        let rows = database.fetch(&query)?;
+        let actual: BTreeSet<String> = rows.rows.iter().map(|r| key_text(&r[0])).collect();
+        report.push_str(&compare(expectation, &actual));
+    }
+    Ok((!report.is_empty()).then_some(report))
+}
+
+/// The test's tables, with every table of the schema present (empty when not given).
+fn fixture_database(
+    session: &Session,
+    source: SourceId,
+    case: &TestCase,
+) -> Result<Database, Diagnostic> {
+    let schema = &session.project.manifest.schema;
+    let mut tables: Vec<String> = std::iter::once(&schema.customer)
+        .chain(&schema.related)
+        .map(|e| e.table.clone())
+        .collect();
+    tables.dedup();
+    for (table, span, _) in &case.rows {
+        if !tables.contains(table) {
+            return Err(Diagnostic::error(
+                Code::TestFile,
+                format!("the schema has no table `{table}`"),
+            )
+            .with_label(source, *span, "rows for an unknown table")
+            .with_optional_help(did_you_mean(
+                table,
+                tables.iter().map(String::as_str),
+                "`",
+            )));
+        }
+    }
+    let mut fixtures = Vec::new();
+    for table in &tables {
+        let layout = table_layout(schema, table);
+        let given = case
+            .rows
+            .iter()
+            .filter(|(t, _, _)| t == table)
+            .flat_map(|(_, _, rows)| rows);
+        let mut columns = layout.columns.clone();
+        for row in given.clone() {
+            for column in row.keys() {
+                if !columns.contains(column) {
+                    columns.push(column.clone());
+                }
+            }
+        }
+        let rows = given
+            .enumerate()
+            .map(|(i, row)| {
+                (
+                    i + 1,
+                    columns
+                        .iter()
+                        .map(|c| row.get(c).cloned().unwrap_or_default())
+                        .collect(),
+                )
+            })
+            .collect();
+        let origin = format!("{} ({table} row)", session.sources.get(source).name);
+        fixtures.push(TableRows {
+            table: table.clone(),
+            columns,
+            rows,
+            types: layout.types,
+            indexes: Vec::new(),
+            origin,
+        });
+    }
+    in_memory(&fixtures)
+}
+
+fn key_text(cell: &Cell) -> String {
+    match cell {
+        Cell::Null => String::new(),
+        Cell::Integer(n) => n.to_string(),
+        Cell::Real(r) => r.to_string(),
+        Cell::Text(t) => t.clone(),
+    }
+}
+
+/// What differs between the expectation and the actual members, or nothing.
+fn compare(expectation: &Expectation, actual: &BTreeSet<String>) -> String {
+    let mut out = String::new();
+    let list = |items: &BTreeSet<String>| items.iter().cloned().collect::<Vec<_>>().join(", ");
+    if let Some(members) = &expectation.members {
+        let expected: BTreeSet<String> = members.iter().cloned().collect();
+        if &expected != actual {
+            let missing: BTreeSet<String> = expected.difference(actual).cloned().collect();
+            let unexpected: BTreeSet<String> = actual.difference(&expected).cloned().collect();
+            out.push_str(&format!("{}: members differ\n", expectation.segment));
+            out.push_str(&format!(
+                "  expected: [{}]\n  actual:   [{}]\n",
+                list(&expected),
+                list(actual)
+            ));
+            if !missing.is_empty() {
+                out.push_str(&format!("  - missing:    [{}]\n", list(&missing)));
+            }
+            if !unexpected.is_empty() {
+                out.push_str(&format!("  + unexpected: [{}]\n", list(&unexpected)));
+            }
+        }
+    }
+    let wrongly_in: BTreeSet<String> = expectation
+        .non_members
+        .iter()
+        .filter(|k| actual.contains(*k))
+        .cloned()
+        .collect();
+    if !wrongly_in.is_empty() {
+        out.push_str(&format!(
+            "{}: should not contain [{}]\n",
+            expectation.segment,
+            list(&wrongly_in)
+        ));
+    }
+    out
+}
