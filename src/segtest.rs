@@ -30,10 +30,21 @@ pub struct TestCase {
     pub name: String,
     /// The date relative dates count from.
     pub as_of: NaiveDate,
-    /// Rows by table name: each row maps column names to values (as text; empty = unknown).
-    pub rows: Vec<(String, Span, Vec<IndexMap<String, String>>)>,
+    /// Rows by table.
+    pub rows: Vec<FixtureTable>,
     /// What the segments must contain.
     pub expect: Vec<Expectation>,
+}
+
+/// The fixture rows of one table.
+#[derive(Clone, Debug)]
+pub struct FixtureTable {
+    /// The table's name.
+    pub table: String,
+    /// Where its rows are written.
+    pub span: Span,
+    /// Each row maps column names to values as text (empty: unknown).
+    pub rows: Vec<IndexMap<String, String>>,
 }
 
 /// The members one segment must (not) have.
@@ -113,7 +124,11 @@ pub fn parse(source: SourceId, text: &str) -> Result<Vec<TestCase>, Diagnostic> 
                         .into_inner()
                         .into_iter()
                         .map(|row| row.into_iter().map(|(k, v)| (k, cell(&v))).collect());
-                    (table, Span::new(range.start, range.end), rows.collect())
+                    FixtureTable {
+                        table,
+                        span: Span::new(range.start, range.end),
+                        rows: rows.collect(),
+                    }
                 })
                 .collect();
             let expect = case
