@@ -156,18 +156,15 @@ fn fixture_database(
         .map(|e| e.table.clone())
         .collect();
     tables.dedup();
-    for (table, span, _) in &case.rows {
-        if !tables.contains(table) {
+    for fixture in &case.rows {
+        if !tables.contains(&fixture.table) {
+            let help = did_you_mean(&fixture.table, tables.iter().map(String::as_str), "`");
             return Err(Diagnostic::error(
                 Code::TestFile,
-                format!("the schema has no table `{table}`"),
+                format!("the schema has no table `{}`", fixture.table),
             )
-            .with_label(source, *span, "rows for an unknown table")
-            .with_optional_help(did_you_mean(
-                table,
-                tables.iter().map(String::as_str),
-                "`",
-            )));
+            .with_label(source, fixture.span, "rows for an unknown table")
+            .with_optional_help(help));
         }
     }
     let mut fixtures = Vec::new();
@@ -176,8 +173,8 @@ fn fixture_database(
         let given = case
             .rows
             .iter()
-            .filter(|(t, _, _)| t == table)
-            .flat_map(|(_, _, rows)| rows);
+            .filter(|f| &f.table == table)
+            .flat_map(|f| &f.rows);
         let mut columns = layout.columns.clone();
         for row in given.clone() {
             for column in row.keys() {
