@@ -68,3 +68,22 @@ fn a_broken_test_file_is_e017_with_a_span() {
         out.stderr
     );
 }
+
+/// The steps of `examples/retail/.github/workflows/segments.yml` pass on the example.
+#[test]
+fn the_example_workflow_steps_pass() {
+    let project = copy_project("examples/retail");
+    let workflow = std::fs::read_to_string(project.join(".github/workflows/segments.yml")).unwrap();
+    for step in [
+        &["fmt", "--check"][..],
+        &["check", "--deny", "warnings", "--format", "github"],
+        &["test"],
+    ] {
+        assert!(
+            workflow.contains(&format!("seg {}", step.join(" "))),
+            "workflow runs seg {step:?}"
+        );
+        let out = seg(&project, step);
+        assert_eq!(out.code, 0, "seg {step:?}: {}{}", out.stdout, out.stderr);
+    }
+}
