@@ -1,8 +1,6 @@
 //! One condition to IR: resolve each field, metric, set, occasion and segment name, and check
 //! that every operator and value fits the type of what it tests.
 
-use std::collections::HashSet;
-
 use crate::diagnostics::{Code, Diagnostic, did_you_mean};
 use crate::schema::{Schema, Type};
 use crate::source::{SourceId, Span};
@@ -22,7 +20,7 @@ pub struct ConditionChecker<'a> {
     /// The file being checked.
     pub source: SourceId,
     /// The files whose definitions this file sees (itself and what it imports).
-    pub visible: &'a HashSet<SourceId>,
+    pub visible: &'a super::scope::Visible,
     /// The project's imports, for suggesting one.
     pub imports: &'a super::Imports,
     pub errors: Vec<Diagnostic>,

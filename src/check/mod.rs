@@ -134,7 +134,7 @@ pub fn check(
 struct Context<'a> {
     schema: &'a Schema,
     rfm: Option<&'a ir::Rfm>,
-    visible: &'a HashSet<SourceId>,
+    visible: &'a scope::Visible,
     imports: &'a Imports,
 }
 
