@@ -248,3 +248,60 @@ fn data_lints_report_empty_segments_and_size_changes_against_a_baseline() {
     let denied = seg(&project, &[&args[..], &["--deny", "warnings"]].concat());
     assert_eq!(denied.code, 1);
 }
+
+#[test]
+fn data_lint_messages() {
+    let project = copy_project("tests/fixtures/shop");
+    std::fs::write(
+        project.join("segments/extra.seg"),
+        "segment Nobody where city = 'Atlantis'\n",
+    )
+    .unwrap();
+    std::fs::write(project.join("sizes.json"), "{\"version\": 1, \"as_of\": \"2025-06-30\", \"segments\": {\"Londoners\": 8, \"NoOrders\": 0}}\n")
+        .unwrap();
+    let out = seg(
+        &project,
+        &[
+            "--as-of",
+            "2025-06-30",
+            "--plain",
+            "check",
+            "--db",
+            "--baseline",
+            "sizes.json",
+        ],
+    );
+    assert_eq!(out.code, 0, "warnings only");
+    insta::assert_snapshot!(out.stderr);
+}
+
+#[test]
+fn fmt_check_lists_unformatted_files_and_fmt_rewrites_them_keeping_comments() {
+    let project = copy_project("tests/fixtures/shop");
+    std::fs::write(
+        project.join("segments/messy.seg"),
+        "// Leeds people.\nSEGMENT   Leeds WHERE city='Leeds'   // by city\nset  s=['a','b']\n",
+    )
+    .unwrap();
+    let check = seg(&project, &["fmt", "--check"]);
+    assert_eq!(check.code, 1);
+    assert!(
+        check.stdout.contains("segments/messy.seg"),
+        "{}",
+        check.stdout
+    );
+    let before = std::fs::read_to_string(project.join("segments/messy.seg")).unwrap();
+    assert!(
+        before.contains("SEGMENT   Leeds"),
+        "--check changes nothing"
+    );
+
+    let rewrite = seg(&project, &["fmt"]);
+    assert_eq!(rewrite.code, 0, "{}", rewrite.stderr);
+    let after = std::fs::read_to_string(project.join("segments/messy.seg")).unwrap();
+    assert_eq!(
+        after,
+        "// Leeds people.\nsegment Leeds where city = 'Leeds' // by city\n\nset s = ['a', 'b']\n"
+    );
+    assert_eq!(seg(&project, &["fmt", "--check"]).code, 0);
+}

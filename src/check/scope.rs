@@ -278,7 +278,11 @@ mod tests {
     fn imports(edges: &[(u32, u32)]) -> Imports {
         let mut imports = Imports::default();
         for &(from, to) in edges {
-            imports.edges.push((SourceId(from), Span::new(from as usize, to as usize), SourceId(to)));
+            imports.edges.push((
+                SourceId(from),
+                Span::new(from as usize, to as usize),
+                SourceId(to),
+            ));
             imports.names.insert(SourceId(from), format!("f{from}.seg"));
             imports.names.insert(SourceId(to), format!("f{to}.seg"));
         }
@@ -302,7 +306,8 @@ mod tests {
 
     #[test]
     fn visibility_follows_imports_transitively() {
-        let visibility = imports(&[(0, 1), (1, 2)]).visibility([0, 1, 2, 5].map(SourceId).into_iter());
+        let visibility =
+            imports(&[(0, 1), (1, 2)]).visibility([0, 1, 2, 5].map(SourceId).into_iter());
         assert!(visibility[&SourceId(0)].contains(&SourceId(2)));
         assert!(!visibility[&SourceId(2)].contains(&SourceId(0)));
         assert!(visibility[&SourceId(5)].contains(&SourceId(5)));

@@ -102,8 +102,9 @@ pub fn size_changes(
                 Diagnostic::warning(
                     Code::SizeChange,
                     format!(
-                        "segment `{}` has {now} members, {before} in the baseline ({percent}, beyond {:.0}%)",
+                        "segment `{}` has {now} member{}, {before} in the baseline ({percent}, beyond {:.0}%)",
                         segment.name,
+                        if now == 1 { "" } else { "s" },
                         threshold * 100.0
                     ),
                 )
