@@ -15,6 +15,7 @@ pub mod cli;
 pub mod diagnostics;
 pub mod engine;
 pub mod project;
+pub mod reference;
 pub mod repl;
 pub mod schema;
 pub mod segtest;

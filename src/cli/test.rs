@@ -5,7 +5,6 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use super::load::table_layout;
 use super::session::Session;
 use super::{Context, EXIT_PROBLEMS, Failure};
 use crate::diagnostics::{Code, Diagnostic, did_you_mean};
@@ -169,7 +168,7 @@ fn fixture_database(
     }
     let mut fixtures = Vec::new();
     for table in &tables {
-        let layout = table_layout(schema, table);
+        let layout = schema.table_layout(table);
         let given = case
             .rows
             .iter()
@@ -190,7 +189,7 @@ fn fixture_database(
                     i + 1,
                     columns
                         .iter()
-                        .map(|c| row.get(c).cloned().unwrap_or_default())
+                        .map(|c| row.get(c).cloned())
                         .collect(),
                 )
             })

@@ -78,8 +78,8 @@ pub struct TableRows {
     pub table: String,
     /// Column names.
     pub columns: Vec<String>,
-    /// Each row's cells as text (empty: unknown), with the line it came from.
-    pub rows: Vec<(usize, Vec<String>)>,
+    /// Each row's cells as text (`None`: unknown), with the line it came from.
+    pub rows: Vec<(usize, Vec<Option<String>>)>,
     /// Declared types by column; other columns are sniffed.
     pub types: HashMap<String, Type>,
     /// Columns to index.
@@ -107,7 +107,9 @@ fn read_csv(table: &TableLoad) -> Result<TableRows, Diagnostic> {
     for record in reader.records() {
         let record = record.map_err(|e| csv_error(&table.csv, &e))?;
         let line = record.position().map_or(0, |p| p.line() as usize);
-        rows.push((line, record.iter().map(str::to_string).collect()));
+        // An empty CSV cell is unknown.
+        let cells = record.iter().map(|c| (!c.is_empty()).then(|| c.to_string())).collect();
+        rows.push((line, cells));
     }
     Ok(TableRows {
         table: table.table.clone(),
@@ -174,8 +176,9 @@ fn fill_table(connection: &Connection, table: &TableRows) -> Result<(), Diagnost
         .map_err(|e| database_error("cannot prepare the insert", &e))?;
     for (line, cells) in &table.rows {
         let mut values = Vec::with_capacity(table.columns.len());
-        for (i, (text, ty)) in cells.iter().zip(&types).enumerate() {
-            values.push(convert(text, *ty).map_err(|expected| {
+        for (i, (cell, ty)) in cells.iter().zip(&types).enumerate() {
+            let text = cell.as_deref().unwrap_or_default();
+            values.push(convert(cell.as_deref(), *ty).map_err(|expected| {
                 Diagnostic::error(
                     Code::DataLoad,
                     format!(
@@ -212,10 +215,10 @@ fn fill_table(connection: &Connection, table: &TableRows) -> Result<(), Diagnost
 
 /// The type of a column the schema does not declare (keys, mostly): integer when every
 /// value is one, otherwise text.
-fn sniff(rows: &[(usize, Vec<String>)], column: usize) -> Option<Type> {
+fn sniff(rows: &[(usize, Vec<Option<String>>)], column: usize) -> Option<Type> {
     let mut values = rows
         .iter()
-        .filter_map(|(_, r)| r.get(column).map(String::as_str))
+        .filter_map(|(_, r)| r.get(column).and_then(|c| c.as_deref()))
         .filter(|v| !v.is_empty())
         .peekable();
     values.peek()?;
@@ -224,11 +227,11 @@ fn sniff(rows: &[(usize, Vec<String>)], column: usize) -> Option<Type> {
         .then_some(Type::Integer)
 }
 
-/// A CSV cell as a stored value; empty means unknown. `Err` names what was expected.
-fn convert(text: &str, ty: Option<Type>) -> Result<SqlValue, &'static str> {
-    if text.is_empty() {
+/// A cell as a stored value (`None`: unknown). `Err` names what was expected.
+fn convert(cell: Option<&str>, ty: Option<Type>) -> Result<SqlValue, &'static str> {
+    let Some(text) = cell else {
         return Ok(SqlValue::Null);
-    }
+    };
     let Some(ty) = ty else {
         return Ok(SqlValue::Text(text.to_string()));
     };

@@ -150,7 +150,41 @@ impl fmt::Display for Type {
     }
 }
 
+/// What the schema says about one table: its columns (keys first), their types, and the
+/// columns to index.
+#[derive(Clone, Debug, Default)]
+pub struct TableLayout {
+    /// Columns in order: keys, then fields.
+    pub columns: Vec<String>,
+    /// Declared types by column.
+    pub types: std::collections::HashMap<String, Type>,
+    /// Columns holding a customer's key (worth an index).
+    pub indexes: Vec<String>,
+}
+
 impl Schema {
+    /// The layout of `table`, from every entity stored in it.
+    pub fn table_layout(&self, table: &str) -> TableLayout {
+        let mut layout = TableLayout::default();
+        let entities = std::iter::once(&self.customer).chain(&self.related);
+        for entity in entities.filter(|e| e.table == table) {
+            let keys = [Some(&entity.key).filter(|k| !k.is_empty()), entity.customer_key.as_ref()];
+            for column in keys.into_iter().flatten() {
+                if !layout.columns.contains(column) {
+                    layout.columns.push(column.clone());
+                }
+            }
+            for field in entity.fields.iter().filter(|f| f.via.is_none()) {
+                layout.types.insert(field.column.clone(), field.ty);
+                if !layout.columns.contains(&field.column) {
+                    layout.columns.push(field.column.clone());
+                }
+            }
+            layout.indexes.extend(entity.customer_key.clone());
+        }
+        layout
+    }
+
     /// A related entity by name.
     pub fn related_entity(&self, name: &str) -> Option<(usize, &Entity)> {
         self.related
