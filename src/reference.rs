@@ -45,8 +45,15 @@ pub struct Dataset {
 
 /// The keys of the members of segment `name`, sorted.
 pub fn members(program: &Program, name: &str, data: &Dataset, as_of: NaiveDate) -> BTreeSet<Key> {
-    let evaluator = Evaluator { program, data, as_of, rfm: rfm_scores(program, data) };
-    let Some(segment) = program.segment(name) else { return BTreeSet::new() };
+    let evaluator = Evaluator {
+        program,
+        data,
+        as_of,
+        rfm: rfm_scores(program, data),
+    };
+    let Some(segment) = program.segment(name) else {
+        return BTreeSet::new();
+    };
     data.customers
         .iter()
         .filter(|c| evaluator.holds(&segment.condition, c, None))
@@ -92,14 +99,20 @@ impl Ord for Fraction {
 }
 
 fn decimal(d: Decimal) -> Fraction {
-    Fraction { numerator: d.units, denominator: 10i128.pow(d.scale) }
+    Fraction {
+        numerator: d.units,
+        denominator: 10i128.pow(d.scale),
+    }
 }
 
 /// The comparable form of a stored value (as members are reported).
 pub fn key_of(datum: &Datum) -> Key {
     match datum {
         Datum::Text(t) => Key::Text(t.clone()),
-        Datum::Integer(n) => Key::Number(Fraction { numerator: i128::from(*n), denominator: 1 }),
+        Datum::Integer(n) => Key::Number(Fraction {
+            numerator: i128::from(*n),
+            denominator: 1,
+        }),
         Datum::Decimal(d) => Key::Number(decimal(*d)),
         Datum::Date(d) => Key::Date(*d),
         Datum::Timestamp(t) => Key::Date(t.date()),
@@ -123,17 +136,31 @@ impl Evaluator<'_> {
             Condition::And(parts) => parts.iter().all(|p| self.holds(p, customer, row)),
             Condition::Or(parts) => parts.iter().any(|p| self.holds(p, customer, row)),
             Condition::Not(inner) => !self.holds(inner, customer, row),
-            Condition::Compare { operand, op, value: bound } => {
+            Condition::Compare {
+                operand,
+                op,
+                value: bound,
+            } => {
                 if let Operand::Aggregate(aggregate) = operand
                     && aggregate.function == AggregateFn::Avg
                 {
-                    return self.average(aggregate, customer).is_some_and(|avg| compare(&avg, *op, &self.bound(bound)));
+                    return self
+                        .average(aggregate, customer)
+                        .is_some_and(|avg| compare(&avg, *op, &self.bound(bound)));
                 }
-                self.operand(operand, customer, row).is_some_and(|v| compare(&v, *op, &self.bound(bound)))
+                self.operand(operand, customer, row)
+                    .is_some_and(|v| compare(&v, *op, &self.bound(bound)))
             }
-            Condition::Between { operand, low, high, negated } => {
+            Condition::Between {
+                operand,
+                low,
+                high,
+                negated,
+            } => {
                 let v = match operand {
-                    Operand::Aggregate(a) if a.function == AggregateFn::Avg => self.average(a, customer),
+                    Operand::Aggregate(a) if a.function == AggregateFn::Avg => {
+                        self.average(a, customer)
+                    }
                     _ => self.operand(operand, customer, row),
                 };
                 v.is_some_and(|v| {
@@ -141,7 +168,11 @@ impl Evaluator<'_> {
                     inside != *negated
                 })
             }
-            Condition::In { column, values, negated } => value(column).is_some_and(|v| {
+            Condition::In {
+                column,
+                values,
+                negated,
+            } => value(column).is_some_and(|v| {
                 let found = values.iter().any(|x| key_of_value(x) == v);
                 found != *negated
             }),
@@ -153,17 +184,38 @@ impl Evaluator<'_> {
                 matches!(value(column), Some(Key::Text(t)) if t.starts_with(prefix.as_str()))
             }
             Condition::IsTrue(column) => value(column) == Some(Key::Bool(true)),
-            Condition::Window { operand, direction, amount, unit } => {
+            Condition::Window {
+                operand,
+                direction,
+                amount,
+                unit,
+            } => {
                 let (first, last) = calendar::window(self.as_of, *direction, *amount, *unit);
                 matches!(self.operand(operand, customer, row), Some(Key::Date(d)) if d >= first && d <= last)
             }
-            Condition::Anniversary { column, direction, amount, unit } => {
-                let Some(Key::Date(date)) = value(column) else { return false };
+            Condition::Anniversary {
+                column,
+                direction,
+                amount,
+                unit,
+            } => {
+                let Some(Key::Date(date)) = value(column) else {
+                    return false;
+                };
                 let (first, last) = calendar::window(self.as_of, *direction, *amount, *unit);
-                first.iter_days().take_while(|d| *d <= last).any(|day| is_anniversary(date, day))
+                first
+                    .iter_days()
+                    .take_while(|d| *d <= last)
+                    .any(|day| is_anniversary(date, day))
             }
-            Condition::During { column, occasion, negated } => {
-                let Some(Key::Date(date)) = value(column) else { return false };
+            Condition::During {
+                column,
+                occasion,
+                negated,
+            } => {
+                let Some(Key::Date(date)) = value(column) else {
+                    return false;
+                };
                 let day = (date.month(), date.day());
                 let inside = if occasion.start <= occasion.end {
                     day >= occasion.start && day <= occasion.end
@@ -173,7 +225,9 @@ impl Evaluator<'_> {
                 inside != *negated
             }
             Condition::Age { column, op, years } => {
-                let Some(Key::Date(born)) = value(column) else { return false };
+                let Some(Key::Date(born)) = value(column) else {
+                    return false;
+                };
                 let age = age_on(born, self.as_of);
                 compare_ord(age.cmp(years), *op)
             }
@@ -181,9 +235,14 @@ impl Evaluator<'_> {
                 let segment = self.program.segment(name).expect("checked reference");
                 self.holds(&segment.condition, customer, None)
             }
-            Condition::Exists { relation, condition } => self
-                .rows(*relation, customer)
-                .any(|r| condition.as_deref().is_none_or(|c| self.holds(c, customer, Some(r)))),
+            Condition::Exists {
+                relation,
+                condition,
+            } => self.rows(*relation, customer).any(|r| {
+                condition
+                    .as_deref()
+                    .is_none_or(|c| self.holds(c, customer, Some(r)))
+            }),
         }
     }
 
@@ -198,7 +257,9 @@ impl Evaluator<'_> {
     fn bound(&self, bound: &Bound) -> Key {
         match bound {
             Bound::Value(value) => key_of_value(value),
-            Bound::Ago { amount, unit } => Key::Date(calendar::shift(self.as_of, -i64::from(*amount), *unit)),
+            Bound::Ago { amount, unit } => {
+                Key::Date(calendar::shift(self.as_of, -i64::from(*amount), *unit))
+            }
         }
     }
 
@@ -219,7 +280,11 @@ impl Evaluator<'_> {
     }
 
     /// The customer's rows of a related table.
-    fn rows<'r>(&'r self, relation: usize, customer: &'r Row) -> impl Iterator<Item = &'r Row> + 'r {
+    fn rows<'r>(
+        &'r self,
+        relation: usize,
+        customer: &'r Row,
+    ) -> impl Iterator<Item = &'r Row> + 'r {
         let related = &self.program.related[relation];
         let key = customer.get(&self.program.customer.key).map(key_of);
         self.data.related[relation]
@@ -229,19 +294,31 @@ impl Evaluator<'_> {
 
     fn matching<'r>(&'r self, aggregate: &'r Aggregate, customer: &'r Row) -> Vec<&'r Row> {
         self.rows(aggregate.relation, customer)
-            .filter(|r| aggregate.filter.as_ref().is_none_or(|f| self.holds(f, customer, Some(r))))
+            .filter(|r| {
+                aggregate
+                    .filter
+                    .as_ref()
+                    .is_none_or(|f| self.holds(f, customer, Some(r)))
+            })
             .collect()
     }
 
     fn aggregate(&self, aggregate: &Aggregate, customer: &Row) -> Option<Key> {
         let rows = self.matching(aggregate, customer);
         let values = || -> Vec<Key> {
-            let column = aggregate.column.as_ref().expect("checked aggregate has a column");
-            rows.iter().filter_map(|r| r.get(&column.name).map(key_of)).collect()
+            let column = aggregate
+                .column
+                .as_ref()
+                .expect("checked aggregate has a column");
+            rows.iter()
+                .filter_map(|r| r.get(&column.name).map(key_of))
+                .collect()
         };
         match aggregate.function {
             AggregateFn::Count if aggregate.column.is_none() => Some(number(rows.len() as i64)),
-            AggregateFn::Count if aggregate.distinct => Some(number(values().into_iter().collect::<BTreeSet<_>>().len() as i64)),
+            AggregateFn::Count if aggregate.distinct => Some(number(
+                values().into_iter().collect::<BTreeSet<_>>().len() as i64,
+            )),
             AggregateFn::Count => Some(number(values().len() as i64)),
             AggregateFn::Sum => Some(Key::Number(sum(&values()))),
             AggregateFn::Avg => self.average(aggregate, customer),
@@ -257,8 +334,15 @@ impl Evaluator<'_> {
                 let mut sorted = rows.clone();
                 // Unknown sorts first, as in SQL.
                 sorted.sort_by(|a, b| order(a).cmp(&order(b)));
-                let chosen = if aggregate.function == AggregateFn::First { sorted.first() } else { sorted.last() };
-                let column = aggregate.column.as_ref().expect("checked aggregate has a column");
+                let chosen = if aggregate.function == AggregateFn::First {
+                    sorted.first()
+                } else {
+                    sorted.last()
+                };
+                let column = aggregate
+                    .column
+                    .as_ref()
+                    .expect("checked aggregate has a column");
                 chosen.and_then(|r| r.get(&column.name)).map(key_of)
             }
         }
@@ -266,14 +350,23 @@ impl Evaluator<'_> {
 
     /// The exact average of the known values, unknown over none.
     fn average(&self, aggregate: &Aggregate, customer: &Row) -> Option<Key> {
-        let column = aggregate.column.as_ref().expect("checked aggregate has a column");
-        let values: Vec<Key> =
-            self.matching(aggregate, customer).iter().filter_map(|r| r.get(&column.name).map(key_of)).collect();
+        let column = aggregate
+            .column
+            .as_ref()
+            .expect("checked aggregate has a column");
+        let values: Vec<Key> = self
+            .matching(aggregate, customer)
+            .iter()
+            .filter_map(|r| r.get(&column.name).map(key_of))
+            .collect();
         if values.is_empty() {
             return None;
         }
         let total = sum(&values);
-        Some(Key::Number(reduced(total.numerator, total.denominator * values.len() as i128)))
+        Some(Key::Number(reduced(
+            total.numerator,
+            total.denominator * values.len() as i128,
+        )))
     }
 }
 
@@ -286,17 +379,26 @@ fn time_key(datum: &Datum) -> (Option<NaiveDateTime>, Key) {
 }
 
 fn number(n: i64) -> Key {
-    Key::Number(Fraction { numerator: i128::from(n), denominator: 1 })
+    Key::Number(Fraction {
+        numerator: i128::from(n),
+        denominator: 1,
+    })
 }
 
 fn sum(values: &[Key]) -> Fraction {
-    values.iter().fold(Fraction { numerator: 0, denominator: 1 }, |total, v| match v {
-        Key::Number(f) => reduced(
-            total.numerator * f.denominator + f.numerator * total.denominator,
-            total.denominator * f.denominator,
-        ),
-        _ => total,
-    })
+    values.iter().fold(
+        Fraction {
+            numerator: 0,
+            denominator: 1,
+        },
+        |total, v| match v {
+            Key::Number(f) => reduced(
+                total.numerator * f.denominator + f.numerator * total.denominator,
+                total.denominator * f.denominator,
+            ),
+            _ => total,
+        },
+    )
 }
 
 /// `numerator / denominator` in lowest terms.
@@ -306,7 +408,10 @@ fn reduced(numerator: i128, denominator: i128) -> Fraction {
         (a, b) = (b, a % b);
     }
     let divisor = a.max(1);
-    Fraction { numerator: numerator / divisor, denominator: denominator / divisor }
+    Fraction {
+        numerator: numerator / divisor,
+        denominator: denominator / divisor,
+    }
 }
 
 fn key_of_value(value: &Value) -> Key {
@@ -347,7 +452,10 @@ fn is_anniversary(date: NaiveDate, day: NaiveDate) -> bool {
 /// Whole years from `born` to `on`, counting a 29 February birthday on 28 February in
 /// common years.
 fn age_on(born: NaiveDate, on: NaiveDate) -> i64 {
-    let birthday_this_year = if born.month() == 2 && born.day() == 29 && NaiveDate::from_ymd_opt(on.year(), 2, 29).is_none() {
+    let birthday_this_year = if born.month() == 2
+        && born.day() == 29
+        && NaiveDate::from_ymd_opt(on.year(), 2, 29).is_none()
+    {
         (2, 28)
     } else {
         (born.month(), born.day())
@@ -358,18 +466,28 @@ fn age_on(born: NaiveDate, on: NaiveDate) -> i64 {
 
 /// Scores 1–5 for each customer with rows in the RFM relation (docs/semantics.md).
 fn rfm_scores(program: &Program, data: &Dataset) -> BTreeMap<Key, [i64; 3]> {
-    let Some(rfm) = &program.rfm else { return BTreeMap::new() };
+    let Some(rfm) = &program.rfm else {
+        return BTreeMap::new();
+    };
     let related = &program.related[rfm.relation];
     let mut totals: BTreeMap<Key, (Option<NaiveDate>, i64, Option<Fraction>)> = BTreeMap::new();
     for row in &data.related[rfm.relation] {
-        let Some(customer) = row.get(&related.customer_key).map(key_of) else { continue };
+        let Some(customer) = row.get(&related.customer_key).map(key_of) else {
+            continue;
+        };
         let entry = totals.entry(customer).or_insert((None, 0, None));
         if let Some(Key::Date(d)) = row.get(&rfm.date.name).map(key_of) {
             entry.0 = Some(entry.0.map_or(d, |e| e.max(d)));
         }
         entry.1 += 1;
         if let Some(Key::Number(amount)) = row.get(&rfm.amount.name).map(key_of) {
-            entry.2 = Some(sum(&[Key::Number(entry.2.unwrap_or(Fraction { numerator: 0, denominator: 1 })), Key::Number(amount)]));
+            entry.2 = Some(sum(&[
+                Key::Number(entry.2.unwrap_or(Fraction {
+                    numerator: 0,
+                    denominator: 1,
+                })),
+                Key::Number(amount),
+            ]));
         }
     }
     let n = totals.len() as i64;
@@ -382,7 +500,10 @@ fn rfm_scores(program: &Program, data: &Dataset) -> BTreeMap<Key, [i64; 3]> {
             let recency = 1 + totals.values().filter(|(l, _, _)| *l < last).count();
             let frequency = 1 + totals.values().filter(|(_, c, _)| *c < count).count();
             let monetary = 1 + totals.values().filter(|(_, _, s)| *s < spent).count();
-            (k.clone(), [score(recency), score(frequency), score(monetary)])
+            (
+                k.clone(),
+                [score(recency), score(frequency), score(monetary)],
+            )
         })
         .collect()
 }

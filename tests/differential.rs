@@ -81,9 +81,27 @@ struct Order {
 fn date() -> impl Strategy<Value = NaiveDate> {
     // Near the as-of dates, month ends, 29 February and the year end.
     prop::sample::select(vec![
-        "2000-02-29", "1999-12-30", "2000-06-30", "2000-07-01", "1975-02-28", "2024-02-29", "2025-01-31",
-        "2025-02-28", "2025-03-01", "2025-03-31", "2025-04-01", "2025-05-31", "2025-06-01", "2025-06-29",
-        "2025-06-30", "2025-07-01", "2024-12-20", "2024-12-31", "2025-01-05", "2025-12-31", "2024-06-30",
+        "2000-02-29",
+        "1999-12-30",
+        "2000-06-30",
+        "2000-07-01",
+        "1975-02-28",
+        "2024-02-29",
+        "2025-01-31",
+        "2025-02-28",
+        "2025-03-01",
+        "2025-03-31",
+        "2025-04-01",
+        "2025-05-31",
+        "2025-06-01",
+        "2025-06-29",
+        "2025-06-30",
+        "2025-07-01",
+        "2024-12-20",
+        "2024-12-31",
+        "2025-01-05",
+        "2025-12-31",
+        "2024-06-30",
     ])
     .prop_map(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap())
 }
@@ -91,31 +109,46 @@ fn date() -> impl Strategy<Value = NaiveDate> {
 fn customer() -> impl Strategy<Value = Customer> {
     (
         prop::option::of(prop::sample::select(vec!["nurse", "Nurse", "teacher", ""])),
-        prop::option::of(prop::sample::select(vec!["London", "Leeds", "london", "", " London", "O'Fallon"])),
-        prop::option::of(prop::sample::select(vec!["500.00", "500.01", "499.99", "0.00", "1000", "0.10"])),
+        prop::option::of(prop::sample::select(vec![
+            "London", "Leeds", "london", "", " London", "O'Fallon",
+        ])),
+        prop::option::of(prop::sample::select(vec![
+            "500.00", "500.01", "499.99", "0.00", "1000", "0.10",
+        ])),
         prop::option::of(prop::sample::select(vec![-1i64, 0, 1, 2, 5, 10])),
         prop::option::of(any::<bool>()),
         prop::option::of(date()),
         prop::option::of(date()),
     )
-        .prop_map(|(occupation, city, ltv, visits, newsletter, signup_date, birthday)| Customer {
-            occupation,
-            city,
-            ltv,
-            visits,
-            newsletter,
-            signup_date,
-            birthday,
-        })
+        .prop_map(
+            |(occupation, city, ltv, visits, newsletter, signup_date, birthday)| Customer {
+                occupation,
+                city,
+                ltv,
+                visits,
+                newsletter,
+                signup_date,
+                birthday,
+            },
+        )
 }
 
 fn order(customers: usize) -> impl Strategy<Value = Order> {
     (
         0..customers + 2, // some orders belong to no customer
-        prop::option::of((date(), prop::sample::select(vec!["00:00:00", "12:30:00", "23:59:59"]))),
-        prop::option::of(prop::sample::select(vec!["0.10", "0.20", "0.01", "100.00", "500.00", "99.99"])),
+        prop::option::of((
+            date(),
+            prop::sample::select(vec!["00:00:00", "12:30:00", "23:59:59"]),
+        )),
+        prop::option::of(prop::sample::select(vec![
+            "0.10", "0.20", "0.01", "100.00", "500.00", "99.99",
+        ])),
         prop::option::of(prop::sample::select(vec!["toys", "books", "Toys", ""])),
-        prop::option::of(prop::sample::select(vec!["christmas", "easter", "birthday"])),
+        prop::option::of(prop::sample::select(vec![
+            "christmas",
+            "easter",
+            "birthday",
+        ])),
     )
         .prop_map(|(customer, at, amount, category, occasion)| Order {
             customer,
@@ -131,28 +164,79 @@ fn order(customers: usize) -> impl Strategy<Value = Order> {
 /// A test of one value, as segment source text.
 fn atom() -> impl Strategy<Value = String> {
     let text = prop::sample::select(vec![
-        "occupation = 'nurse'", "occupation != 'nurse'", "occupation = 'Nurse'", "occupation = ''",
-        "occupation in ['nurse', 'teacher']", "occupation not in ['nurse']", "occupation is unknown",
-        "occupation is known", "city = 'London'", "city != 'London'", "city contains 'on'",
-        "city starts with 'L'", "city = ''", "city = 'O''Fallon'", "ltv > 500", "ltv >= 500.00", "ltv < 500.01",
-        "ltv between 499.99 and 500.01", "ltv not between 0 and 500", "ltv = 0.10", "visits > 1",
-        "visits <= 0", "visits in [1, 2]", "visits between -1 and 2", "newsletter", "newsletter = false",
-        "not newsletter", "signup_date < 2025-06-01", "signup_date >= 2025-06-30", "signup_date = today",
-        "signup_date < 1 year ago", "signup_date in last 30 days", "signup_date in last 1 month",
-        "signup_date in next 2 weeks", "signup_date between 2025-01-31 and 2025-03-01",
-        "age(birthday) >= 25", "age(birthday) = 25", "age(birthday) between 20 and 30", "age(birthday) < 1",
-        "anniversary(birthday) in next 14 days", "anniversary(birthday) in last 3 days",
-        "orders.category = 'toys'", "orders.category != 'toys'", "occasion in holidays",
-        "occasion not in holidays", "orders.ordered_at during xmas", "orders.ordered_at not during xmas",
-        "orders.ordered_at in last 90 days", "orders.ordered_at = 2024-12-20", "orders.amount > 99.99",
-        "count(orders) >= 2", "count(orders) = 0", "count(orders where amount > 50) >= 1",
-        "count(orders.amount) = 1", "count(distinct orders.category) >= 2", "sum(orders.amount) > 100",
-        "sum(orders.amount) = 0.30", "sum(orders.amount where category = 'toys') < 0.21",
-        "avg(orders.amount) < 50", "avg(orders.amount) = 0.15", "avg(orders.amount) between 0.1 and 100",
-        "min(orders.amount) <= 0.10", "max(orders.ordered_at) < 2025-01-01", "first(orders.amount) > 1",
-        "last(orders.category) = 'toys'", "last(orders.ordered_at) < 180 days ago",
-        "any(orders where category = 'toys' and amount >= 100)", "any(orders)",
-        "recency_score >= 4", "frequency_score = 1", "monetary_score <= 2", "spend > 100", "Base",
+        "occupation = 'nurse'",
+        "occupation != 'nurse'",
+        "occupation = 'Nurse'",
+        "occupation = ''",
+        "occupation in ['nurse', 'teacher']",
+        "occupation not in ['nurse']",
+        "occupation is unknown",
+        "occupation is known",
+        "city = 'London'",
+        "city != 'London'",
+        "city contains 'on'",
+        "city starts with 'L'",
+        "city = ''",
+        "city = 'O''Fallon'",
+        "ltv > 500",
+        "ltv >= 500.00",
+        "ltv < 500.01",
+        "ltv between 499.99 and 500.01",
+        "ltv not between 0 and 500",
+        "ltv = 0.10",
+        "visits > 1",
+        "visits <= 0",
+        "visits in [1, 2]",
+        "visits between -1 and 2",
+        "newsletter",
+        "newsletter = false",
+        "not newsletter",
+        "signup_date < 2025-06-01",
+        "signup_date >= 2025-06-30",
+        "signup_date = today",
+        "signup_date < 1 year ago",
+        "signup_date in last 30 days",
+        "signup_date in last 1 month",
+        "signup_date in next 2 weeks",
+        "signup_date between 2025-01-31 and 2025-03-01",
+        "age(birthday) >= 25",
+        "age(birthday) = 25",
+        "age(birthday) between 20 and 30",
+        "age(birthday) < 1",
+        "anniversary(birthday) in next 14 days",
+        "anniversary(birthday) in last 3 days",
+        "orders.category = 'toys'",
+        "orders.category != 'toys'",
+        "occasion in holidays",
+        "occasion not in holidays",
+        "orders.ordered_at during xmas",
+        "orders.ordered_at not during xmas",
+        "orders.ordered_at in last 90 days",
+        "orders.ordered_at = 2024-12-20",
+        "orders.amount > 99.99",
+        "count(orders) >= 2",
+        "count(orders) = 0",
+        "count(orders where amount > 50) >= 1",
+        "count(orders.amount) = 1",
+        "count(distinct orders.category) >= 2",
+        "sum(orders.amount) > 100",
+        "sum(orders.amount) = 0.30",
+        "sum(orders.amount where category = 'toys') < 0.21",
+        "avg(orders.amount) < 50",
+        "avg(orders.amount) = 0.15",
+        "avg(orders.amount) between 0.1 and 100",
+        "min(orders.amount) <= 0.10",
+        "max(orders.ordered_at) < 2025-01-01",
+        "first(orders.amount) > 1",
+        "last(orders.category) = 'toys'",
+        "last(orders.ordered_at) < 180 days ago",
+        "any(orders where category = 'toys' and amount >= 100)",
+        "any(orders)",
+        "recency_score >= 4",
+        "frequency_score = 1",
+        "monetary_score <= 2",
+        "spend > 100",
+        "Base",
     ]);
     text.prop_map(str::to_string)
 }
@@ -169,8 +253,14 @@ fn condition() -> impl Strategy<Value = String> {
 }
 
 fn as_of() -> impl Strategy<Value = NaiveDate> {
-    prop::sample::select(vec!["2025-06-30", "2024-02-29", "2025-02-28", "2025-12-31", "2025-03-31"])
-        .prop_map(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap())
+    prop::sample::select(vec![
+        "2025-06-30",
+        "2024-02-29",
+        "2025-02-28",
+        "2025-12-31",
+        "2025-03-31",
+    ])
+    .prop_map(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap())
 }
 
 #[derive(Clone, Debug)]
@@ -184,26 +274,48 @@ struct Case {
 fn case() -> impl Strategy<Value = Case> {
     prop::collection::vec(customer(), 0..12).prop_flat_map(|customers| {
         let n = customers.len();
-        (Just(customers), prop::collection::vec(order(n), 0..20), condition(), as_of())
-            .prop_map(|(customers, orders, condition, as_of)| Case { customers, orders, condition, as_of })
+        (
+            Just(customers),
+            prop::collection::vec(order(n), 0..20),
+            condition(),
+            as_of(),
+        )
+            .prop_map(|(customers, orders, condition, as_of)| Case {
+                customers,
+                orders,
+                condition,
+                as_of,
+            })
     })
 }
 
 /// Runs one case on SQLite and on the reference; panics on any difference.
 fn run(case: &Case) {
-    let schema = manifest::parse(SourceId(0), MANIFEST).expect("manifest").schema;
-    let text = format!("{PREAMBLE}segment S where {}\nsegment NotS where not ({})\n", case.condition, case.condition);
+    let schema = manifest::parse(SourceId(0), MANIFEST)
+        .expect("manifest")
+        .schema;
+    let text = format!(
+        "{PREAMBLE}segment S where {}\nsegment NotS where not ({})\n",
+        case.condition, case.condition
+    );
     let (file, errors) = seglang::syntax::parse(SourceId(1), &text);
-    assert!(errors.is_empty(), "generated segment does not parse: {errors:?}\n{text}");
+    assert!(
+        errors.is_empty(),
+        "generated segment does not parse: {errors:?}\n{text}"
+    );
     let (program, errors) = check::check(&[(SourceId(1), file)], &Imports::default(), &schema);
-    assert!(errors.is_empty(), "generated segment does not check: {errors:?}\n{text}");
+    assert!(
+        errors.is_empty(),
+        "generated segment does not check: {errors:?}\n{text}"
+    );
 
     let (tables, dataset) = data(case, &schema);
     let database = in_memory(&tables).expect("fixture database");
     let everyone: BTreeSet<Key> = (1..=case.customers.len() as i64).map(number_key).collect();
     let mut members = HashMap::new();
     for name in ["S", "NotS"] {
-        let query = sql::compile(&program, name, Output::Keys, &Sqlite, case.as_of).expect("segment");
+        let query =
+            sql::compile(&program, name, Output::Keys, &Sqlite, case.as_of).expect("segment");
         let rows = database.fetch(&query).expect("query runs");
         let from_sql: BTreeSet<Key> = rows
             .rows
@@ -222,9 +334,17 @@ fn run(case: &Case) {
         members.insert(name, from_sql);
     }
     // A condition and its negation partition the customers.
-    assert!(members["S"].is_disjoint(&members["NotS"]), "S and not S overlap: {}", case.condition);
+    assert!(
+        members["S"].is_disjoint(&members["NotS"]),
+        "S and not S overlap: {}",
+        case.condition
+    );
     let union: BTreeSet<Key> = members["S"].union(&members["NotS"]).cloned().collect();
-    assert_eq!(union, everyone, "S and not S miss customers: {}", case.condition);
+    assert_eq!(
+        union, everyone,
+        "S and not S miss customers: {}",
+        case.condition
+    );
 }
 
 fn number_key(n: i64) -> Key {
@@ -233,7 +353,10 @@ fn number_key(n: i64) -> Key {
 
 /// The case's rows as SQLite tables (text cells, as a CSV would hold) and as a dataset.
 fn data(case: &Case, schema: &seglang::schema::Schema) -> (Vec<TableRows>, Dataset) {
-    let mut dataset = Dataset { customers: Vec::new(), related: vec![Vec::new()] };
+    let mut dataset = Dataset {
+        customers: Vec::new(),
+        related: vec![Vec::new()],
+    };
     let customers_layout = schema.table_layout("customers");
     let mut customer_rows = Vec::new();
     for (i, c) in case.customers.iter().enumerate() {
@@ -247,7 +370,10 @@ fn data(case: &Case, schema: &seglang::schema::Schema) -> (Vec<TableRows>, Datas
         };
         put("occupation", c.occupation.map(|t| Datum::Text(t.into())));
         put("city", c.city.map(|t| Datum::Text(t.into())));
-        put("ltv", c.ltv.map(|t| Datum::Decimal(Decimal::parse(t).unwrap())));
+        put(
+            "ltv",
+            c.ltv.map(|t| Datum::Decimal(Decimal::parse(t).unwrap())),
+        );
         put("visits", c.visits.map(Datum::Integer));
         put("newsletter", c.newsletter.map(Datum::Bool));
         put("signup_date", c.signup_date.map(Datum::Date));
@@ -267,7 +393,10 @@ fn data(case: &Case, schema: &seglang::schema::Schema) -> (Vec<TableRows>, Datas
             }
         };
         put("ordered_at", o.ordered_at.map(Datum::Timestamp));
-        put("amount", o.amount.map(|t| Datum::Decimal(Decimal::parse(t).unwrap())));
+        put(
+            "amount",
+            o.amount.map(|t| Datum::Decimal(Decimal::parse(t).unwrap())),
+        );
         put("category", o.category.map(|t| Datum::Text(t.into())));
         put("occasion", o.occasion.map(|t| Datum::Text(t.into())));
         order_rows.push((i + 1, cells(&orders_layout.columns, &row)));
@@ -281,27 +410,38 @@ fn data(case: &Case, schema: &seglang::schema::Schema) -> (Vec<TableRows>, Datas
         indexes: layout.indexes,
         origin: format!("generated {name}"),
     };
-    (vec![table("customers", customers_layout, customer_rows), table("orders", orders_layout, order_rows)], dataset)
+    (
+        vec![
+            table("customers", customers_layout, customer_rows),
+            table("orders", orders_layout, order_rows),
+        ],
+        dataset,
+    )
 }
 
 /// A row as text cells (`None`: unknown; an empty string stays an empty string).
 fn cells(columns: &[String], row: &Row) -> Vec<Option<String>> {
     columns
         .iter()
-        .map(|c| row.get(c).map(|datum| match datum {
-            Datum::Text(t) => t.clone(),
-            Datum::Integer(n) => n.to_string(),
-            Datum::Decimal(d) => d.to_string(),
-            Datum::Date(d) => d.to_string(),
-            Datum::Timestamp(t) => t.format("%Y-%m-%d %H:%M:%S").to_string(),
-            Datum::Bool(b) => b.to_string(),
-        }))
+        .map(|c| {
+            row.get(c).map(|datum| match datum {
+                Datum::Text(t) => t.clone(),
+                Datum::Integer(n) => n.to_string(),
+                Datum::Decimal(d) => d.to_string(),
+                Datum::Date(d) => d.to_string(),
+                Datum::Timestamp(t) => t.format("%Y-%m-%d %H:%M:%S").to_string(),
+                Datum::Bool(b) => b.to_string(),
+            })
+        })
         .collect()
 }
 
 /// `CASES`, or `PROPTEST_CASES` from the environment for a long run.
 fn cases() -> u32 {
-    std::env::var("PROPTEST_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(CASES)
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(CASES)
 }
 
 proptest! {

@@ -328,3 +328,24 @@ fn a_bad_as_of_date_is_a_usage_error() {
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("not a date"), "{}", out.stderr);
 }
+
+#[test]
+fn a_huge_file_is_e061_and_too_many_definitions_is_e062() {
+    let project = shop();
+    let big = "// padding\n".repeat(100_000);
+    std::fs::write(project.join("segments/big.seg"), big).unwrap();
+    let out = seg(&project, &["check"]);
+    assert_eq!(out.code, 1);
+    assert!(out.stderr.contains("seg::E061"), "{}", out.stderr);
+    std::fs::remove_file(project.join("segments/big.seg")).unwrap();
+
+    let many: String = (0..10_001).map(|i| format!("set s{i} = [{i}]\n")).collect();
+    std::fs::write(project.join("segments/many.seg"), many).unwrap();
+    let out = seg(&project, &["check"]);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr.contains("seg::E062") && out.stderr.contains("10001 definitions"),
+        "{}",
+        out.stderr
+    );
+}

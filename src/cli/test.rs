@@ -184,15 +184,7 @@ fn fixture_database(
         }
         let rows = given
             .enumerate()
-            .map(|(i, row)| {
-                (
-                    i + 1,
-                    columns
-                        .iter()
-                        .map(|c| row.get(c).cloned())
-                        .collect(),
-                )
-            })
+            .map(|(i, row)| (i + 1, columns.iter().map(|c| row.get(c).cloned()).collect()))
             .collect();
         let origin = format!("{} ({table} row)", session.sources.get(source).name);
         fixtures.push(TableRows {

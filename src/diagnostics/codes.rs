@@ -58,6 +58,12 @@ pub enum Code {
     SegmentNotFound,
     /// `seg schema infer` found nothing to describe.
     SchemaInfer,
+    /// Conditions nested deeper than the parser allows.
+    NestingTooDeep,
+    /// A segment file larger than the limit.
+    FileTooLarge,
+    /// More definitions in one file than the limit.
+    TooManyDefinitions,
     /// Lint: a segment targets customers by a sensitive attribute without a justification.
     SensitiveAttribute,
     /// Lint: conditions that can never all hold.
@@ -106,6 +112,9 @@ impl Code {
         Code::FileUnreadable,
         Code::SegmentNotFound,
         Code::SchemaInfer,
+        Code::NestingTooDeep,
+        Code::FileTooLarge,
+        Code::TooManyDefinitions,
         Code::SensitiveAttribute,
         Code::Contradiction,
         Code::Tautology,
@@ -158,6 +167,9 @@ impl Code {
             Code::FileUnreadable => "seg::E040",
             Code::SegmentNotFound => "seg::E041",
             Code::SchemaInfer => "seg::E050",
+            Code::NestingTooDeep => "seg::E060",
+            Code::FileTooLarge => "seg::E061",
+            Code::TooManyDefinitions => "seg::E062",
             Code::SensitiveAttribute => "seg::W001",
             Code::Contradiction => "seg::W002",
             Code::Tautology => "seg::W003",
@@ -201,6 +213,9 @@ impl Code {
             Code::FileUnreadable => "unreadable file",
             Code::SegmentNotFound => "no such segment",
             Code::SchemaInfer => "nothing to infer",
+            Code::NestingTooDeep => "nesting too deep",
+            Code::FileTooLarge => "file too large",
+            Code::TooManyDefinitions => "too many definitions",
             Code::SensitiveAttribute => "sensitive attribute",
             Code::Contradiction => "contradiction",
             Code::Tautology => "tautology",

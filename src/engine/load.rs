@@ -108,7 +108,10 @@ fn read_csv(table: &TableLoad) -> Result<TableRows, Diagnostic> {
         let record = record.map_err(|e| csv_error(&table.csv, &e))?;
         let line = record.position().map_or(0, |p| p.line() as usize);
         // An empty CSV cell is unknown.
-        let cells = record.iter().map(|c| (!c.is_empty()).then(|| c.to_string())).collect();
+        let cells = record
+            .iter()
+            .map(|c| (!c.is_empty()).then(|| c.to_string()))
+            .collect();
         rows.push((line, cells));
     }
     Ok(TableRows {

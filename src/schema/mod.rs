@@ -168,7 +168,10 @@ impl Schema {
         let mut layout = TableLayout::default();
         let entities = std::iter::once(&self.customer).chain(&self.related);
         for entity in entities.filter(|e| e.table == table) {
-            let keys = [Some(&entity.key).filter(|k| !k.is_empty()), entity.customer_key.as_ref()];
+            let keys = [
+                Some(&entity.key).filter(|k| !k.is_empty()),
+                entity.customer_key.as_ref(),
+            ];
             for column in keys.into_iter().flatten() {
                 if !layout.columns.contains(column) {
                     layout.columns.push(column.clone());

@@ -6,18 +6,30 @@
 
 pub mod ast;
 mod build;
+mod limits;
 mod parser;
 pub mod print;
 
 use pest::Parser;
 
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Code, Diagnostic};
 use crate::source::SourceId;
 use parser::{Rule, SegmentParser};
+
+/// The largest segment file accepted, in bytes.
+pub const MAX_FILE_BYTES: usize = 1 << 20;
+/// How deeply conditions may nest (parentheses and `not`s), so that hostile input cannot
+/// exhaust the stack.
+pub const MAX_NESTING: usize = 64;
+/// The most definitions one file may hold.
+pub const MAX_DEFINITIONS: usize = 10_000;
 
 /// Parses one file. Returns every definition that parsed, and a diagnostic per broken chunk.
 pub fn parse(source: SourceId, text: &str) -> (ast::File, Vec<Diagnostic>) {
     let mut file = ast::File::default();
+    if let Some(problem) = limits::check(source, text) {
+        return (file, vec![problem]);
+    }
     let mut errors = Vec::new();
     for range in chunks(text) {
         let chunk = &text[range.clone()];
@@ -29,11 +41,29 @@ pub fn parse(source: SourceId, text: &str) -> (ast::File, Vec<Diagnostic>) {
             Err(error) => errors.push(parser::syntax_error(error, text, source, range.start)),
         }
     }
+    if file.definitions.len() > MAX_DEFINITIONS {
+        let span = crate::source::Span::new(0, 0);
+        errors.push(
+            Diagnostic::error(
+                Code::TooManyDefinitions,
+                format!(
+                    "{} definitions in one file; the limit is {MAX_DEFINITIONS}",
+                    file.definitions.len()
+                ),
+            )
+            .with_label(source, span, "in this file")
+            .with_help("split the definitions over several files"),
+        );
+        file.definitions.clear();
+    }
     (file, errors)
 }
 
 /// Parses a condition on its own (the REPL's input), as the body of a segment would be.
 pub fn parse_condition(source: SourceId, text: &str) -> Result<ast::Condition, Diagnostic> {
+    if let Some(problem) = limits::check(source, text) {
+        return Err(problem);
+    }
     let mut pairs = SegmentParser::parse(Rule::condition_input, text)
         .map_err(|error| parser::syntax_error(error, text, source, 0))?;
     let input = pairs.next().expect("grammar: condition input");
