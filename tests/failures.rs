@@ -100,7 +100,7 @@ fn a_locked_database_is_e031_not_a_hang_or_a_panic() {
 }
 
 #[test]
-fn a_column_missing_from_the_database_is_e031() {
+fn a_column_missing_from_the_database_is_e034_pointing_into_the_manifest() {
     let project = shop();
     assert_eq!(seg(&project, &["load"]).code, 0);
     let manifest = std::fs::read_to_string(project.join("seg.toml")).unwrap();
@@ -112,13 +112,150 @@ fn a_column_missing_from_the_database_is_e031() {
         ),
     )
     .unwrap();
-    let out = seg(&project, &["run", "--segment", "Londoners"]);
+    let out = seg(&project, &["--plain", "run", "--segment", "Londoners"]);
     assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("seg::E034"), "{}", out.stderr);
     assert!(
-        out.stderr.contains("seg::E031") && out.stderr.contains("town"),
+        out.stderr
+            .contains("column `town` of table `customers` is not in the database"),
         "{}",
         out.stderr
     );
+    assert!(
+        out.stderr.contains("╭─[seg.toml:") && out.stderr.contains("field `city`"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("did you mean `city`?"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn a_query_past_the_time_limit_is_e033() {
+    let dir = temp_dir("timeout");
+    std::fs::write(
+        dir.join("seg.toml"),
+        "[database]\npath = \"slow.db\"\n[customer]\nkey = \"id\"\n[customer.fields]\nname = \"text\"\n\
+         [related.orders]\ncustomer_key = \"customer_id\"\n[related.orders.fields]\namount = \"money\"\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("s.seg"), "segment Busy where count(orders) > 5\n").unwrap();
+    let mut db = rusqlite::Connection::open(dir.join("slow.db")).unwrap();
+    let tx = db.transaction().unwrap();
+    tx.execute_batch(
+        "CREATE TABLE customers (id INTEGER, name TEXT); CREATE TABLE orders (customer_id INTEGER, amount NUMERIC);\
+         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000) \
+         INSERT INTO customers SELECT i, 'c' || i FROM n;\
+         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200000) \
+         INSERT INTO orders SELECT i % 20000, 1.5 FROM n;",
+    )
+    .unwrap();
+    tx.commit().unwrap();
+    drop(db);
+    let started = std::time::Instant::now();
+    let out = seg(&dir, &["--timeout", "0.5", "run"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("seg::E033")
+            && out.stderr.contains("longer than the time limit of 0.5s"),
+        "{}",
+        out.stderr
+    );
+    // Far sooner than the query would take (minutes); the limit did stop it.
+    assert!(started.elapsed() < std::time::Duration::from_secs(30));
+}
+
+#[test]
+fn names_from_the_manifest_cannot_inject_sql() {
+    let dir = temp_dir("injection");
+    let mut db = rusqlite::Connection::open(dir.join("odd.db")).unwrap();
+    db.execute_batch(
+        "CREATE TABLE \"cust\"\"omers\" (\"id\" INTEGER, \"x\"\"; DROP TABLE keep; --\" TEXT);\
+         CREATE TABLE keep (v INTEGER); INSERT INTO keep VALUES (1);\
+         INSERT INTO \"cust\"\"omers\" VALUES (1, 'a'), (2, 'b'), (3, NULL);",
+    )
+    .unwrap();
+    drop(db.transaction().unwrap());
+    std::fs::write(
+        dir.join("seg.toml"),
+        "[database]\npath = \"odd.db\"\n[customer]\ntable = 'cust\"omers'\nkey = \"id\"\n\
+         [customer.fields]\nodd = { type = \"text\", column = 'x\"; DROP TABLE keep; --' }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("s.seg"),
+        "segment A where odd = 'a'' OR 1=1; --'\nsegment B where odd = 'b'\n",
+    )
+    .unwrap();
+    let out = seg(&dir, &["run", "--format", "csv"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    // The quote-laden literal matches nothing; `b` matches customer 2 only.
+    assert_eq!(out.stdout, "segment,members\nA,0\nB,1\n");
+    let db = rusqlite::Connection::open(dir.join("odd.db")).unwrap();
+    let kept: i64 = db
+        .query_row("SELECT count(*) FROM keep", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(kept, 1, "the table is still there");
+}
+
+#[test]
+fn an_unreadable_segment_file_is_e040() {
+    let project = shop();
+    std::os::unix::fs::symlink(
+        "/nonexistent/target.seg",
+        project.join("segments/dangling.seg"),
+    )
+    .unwrap();
+    let out = seg(&project, &["check"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("seg::E040") && out.stderr.contains("dangling.seg"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn killing_a_load_midway_leaves_the_old_database_intact() {
+    let project = shop();
+    assert_eq!(seg(&project, &["load"]).code, 0);
+    let before = std::fs::read(project.join("shop.db")).unwrap();
+    // Enough orders that loading takes a while.
+    let mut orders = String::from("id,customer_id,ordered_at,amount,category,occasion\n");
+    for i in 1..=600_000 {
+        orders.push_str(&format!(
+            "{i},{},2025-01-01 10:00:00,1.50,toys,\n",
+            i % 10 + 1
+        ));
+    }
+    std::fs::write(project.join("data/orders.csv"), orders).unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_seg"))
+        .arg("load")
+        .current_dir(&project)
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    let finished_early = child.try_wait().unwrap().is_some();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(
+        !finished_early,
+        "the load finished before it could be killed; make it bigger"
+    );
+    assert_eq!(
+        std::fs::read(project.join("shop.db")).unwrap(),
+        before,
+        "the old database is untouched"
+    );
+    let count = seg(
+        &project,
+        &["run", "--segment", "Everyone", "--count", "--format", "csv"],
+    );
+    assert_eq!(count.stdout, "segment,members\nEveryone,10\n");
 }
 
 #[test]

@@ -8,7 +8,6 @@ use std::path::PathBuf;
 use super::session::{Session, same_file};
 use super::{Context, EXIT_PROBLEMS, Failure};
 use crate::diagnostics::{Diagnostic, Severity, formats};
-use crate::engine::sqlite::Database;
 use crate::lint::{self, data::Baseline};
 use crate::sql::{self, Output, Sqlite};
 
@@ -60,7 +59,7 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
     let mut diagnostics = session.diagnostics.clone();
     diagnostics.extend(config.apply(lint::lint(&session.files, &session.project.manifest.schema)));
     if args.db.is_some() {
-        diagnostics.extend(config.apply(data_lints(&session, &args)?));
+        diagnostics.extend(config.apply(data_lints(&session, &args, context)?));
     }
 
     let in_scope = |source| {
@@ -139,18 +138,12 @@ fn print_human(
 }
 
 /// Counts every segment on the database and runs the data-aware lints.
-fn data_lints(session: &Session, args: &Args) -> Result<Vec<Diagnostic>, Failure> {
-    let path = match args.db.clone().flatten() {
-        Some(path) => path,
-        None => {
-            let path = session.database_path()?;
-            if !path.exists() && !session.project.manifest.data.is_empty() {
-                super::load::build(&session.project, &path)?;
-            }
-            path
-        }
-    };
-    let database = Database::open_read_only(&path)?;
+fn data_lints(
+    session: &Session,
+    args: &Args,
+    context: &Context,
+) -> Result<Vec<Diagnostic>, Failure> {
+    let database = session.open_database(context, args.db.clone().flatten())?;
     let mut counts = BTreeMap::new();
     for segment in &session.program.segments {
         let query = sql::compile(

@@ -46,6 +46,10 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "DATE", value_parser = parse_date)]
     as_of: Option<NaiveDate>,
 
+    /// Stop any query that runs longer than this many seconds (a coded error, seg::E033).
+    #[arg(long, global = true, value_name = "SECONDS")]
+    timeout: Option<f64>,
+
     #[command(subcommand)]
     command: Command,
 }
@@ -104,9 +108,14 @@ pub fn run() -> i32 {
     } else {
         Style::Terminal
     };
+    let timeout = cli
+        .timeout
+        .filter(|t| *t > 0.0)
+        .map(std::time::Duration::from_secs_f64);
     let context = Context {
         project: cli.project.clone(),
         style,
+        timeout,
         as_of: cli.as_of,
     };
     let result = match cli.command {
@@ -147,6 +156,8 @@ pub struct Context {
     pub(crate) style: Style,
     /// `--as-of`, if given.
     pub(crate) as_of: Option<NaiveDate>,
+    /// `--timeout`, if given.
+    pub(crate) timeout: Option<std::time::Duration>,
 }
 
 fn parse_date(text: &str) -> Result<NaiveDate, String> {

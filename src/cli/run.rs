@@ -4,7 +4,6 @@ use super::output::{Format, print_rows};
 use super::session::Session;
 use super::{Context, Failure};
 use crate::diagnostics::{Code, Diagnostic, did_you_mean};
-use crate::engine::sqlite::Database;
 use crate::engine::{Cell, Rows};
 use crate::sql::{self, Output, Sqlite};
 
@@ -37,11 +36,7 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
     let session = Session::open(context, &[])?;
     session.require_clean()?;
     let names = selected_segments(&session, args.segment.as_deref())?;
-    let path = session.database_path()?;
-    if !path.exists() && !session.project.manifest.data.is_empty() {
-        super::load::build(&session.project, &path)?;
-    }
-    let database = Database::open_read_only(&path)?;
+    let database = session.open_database(context, None)?;
 
     if args.segment.is_some() && !args.count {
         let name = &names[0];

@@ -10,6 +10,8 @@ use crate::check::{self, Imports, ir::Program};
 use crate::diagnostics::Code;
 use crate::diagnostics::render::{Style, render_all};
 use crate::diagnostics::{Diagnostic, Severity};
+use crate::engine::introspect;
+use crate::engine::sqlite::Database;
 use crate::project::{self, Project};
 use crate::source::{SourceId, SourceMap};
 use crate::syntax::{self, ast};
@@ -108,6 +110,33 @@ impl Session {
             files.push((*id, file.clone()));
         }
         check::check(&files, &imports, &self.project.manifest.schema)
+    }
+
+    /// Opens the project's database (or `path`) read-only for queries: built from the CSV
+    /// files first if it does not exist yet, limited to `--timeout`, and checked for drift
+    /// from the manifest before anything runs.
+    pub fn open_database(
+        &self,
+        context: &Context,
+        path: Option<PathBuf>,
+    ) -> Result<Database, Failure> {
+        let path = match path {
+            Some(path) => path,
+            None => {
+                let path = self.database_path()?;
+                if !path.exists() && !self.project.manifest.data.is_empty() {
+                    super::load::build(&self.project, &path)?;
+                }
+                path
+            }
+        };
+        let database = Database::open_read_only(&path)?.with_timeout(context.timeout)?;
+        let columns = introspect::columns(database.connection())?;
+        let drift = crate::schema::drift::check(&self.project.manifest.schema, &columns);
+        if !drift.is_empty() {
+            return Err(Failure::could_not_run(drift, self.sources.clone()));
+        }
+        Ok(database)
     }
 
     /// Whether any problem is an error.

@@ -52,6 +52,8 @@ pub enum Code {
     DataLoad,
     /// A query was cancelled (Ctrl-C) or ran past its time limit.
     QueryInterrupted,
+    /// The manifest names a table or column the database does not have.
+    SchemaDrift,
     /// A file could not be read.
     FileUnreadable,
     /// A segment named on the command line does not exist.
@@ -109,6 +111,7 @@ impl Code {
         Code::DatabaseError,
         Code::DataLoad,
         Code::QueryInterrupted,
+        Code::SchemaDrift,
         Code::FileUnreadable,
         Code::SegmentNotFound,
         Code::SchemaInfer,
@@ -164,6 +167,7 @@ impl Code {
             Code::DatabaseError => "seg::E031",
             Code::DataLoad => "seg::E032",
             Code::QueryInterrupted => "seg::E033",
+            Code::SchemaDrift => "seg::E034",
             Code::FileUnreadable => "seg::E040",
             Code::SegmentNotFound => "seg::E041",
             Code::SchemaInfer => "seg::E050",
@@ -210,6 +214,7 @@ impl Code {
             Code::DatabaseError => "database error",
             Code::DataLoad => "data load failed",
             Code::QueryInterrupted => "query cancelled",
+            Code::SchemaDrift => "schema drift",
             Code::FileUnreadable => "unreadable file",
             Code::SegmentNotFound => "no such segment",
             Code::SchemaInfer => "nothing to infer",

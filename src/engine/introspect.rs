@@ -193,3 +193,27 @@ fn shape(values: &[SqlValue]) -> Shape {
 fn quote(ident: &str) -> String {
     format!("\"{}\"", ident.replace('"', "\"\""))
 }
+
+/// Every table's column names (a cheap look at the schema, no data read).
+pub fn columns(
+    connection: &Connection,
+) -> Result<std::collections::HashMap<String, Vec<String>>, Diagnostic> {
+    let error = |e: rusqlite::Error| database_error("cannot read the database schema", &e);
+    let mut statement = connection
+        .prepare(
+            "SELECT m.name, p.name FROM sqlite_master AS m, pragma_table_info(m.name) AS p \
+             WHERE m.type IN ('table', 'view')",
+        )
+        .map_err(error)?;
+    let pairs = statement
+        .query_map([], |row| {
+            Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+        })
+        .map_err(error)?;
+    let mut out: std::collections::HashMap<String, Vec<String>> = std::collections::HashMap::new();
+    for pair in pairs {
+        let (table, column) = pair.map_err(error)?;
+        out.entry(table).or_default().push(column);
+    }
+    Ok(out)
+}

@@ -14,6 +14,10 @@ use crate::value::Value;
 /// An open SQLite database.
 pub struct Database {
     connection: Connection,
+    /// The longest a query may run.
+    timeout: Option<Duration>,
+    /// When the running query must stop; read by SQLite's progress handler.
+    deadline: std::sync::Arc<std::sync::Mutex<Option<std::time::Instant>>>,
 }
 
 impl Database {
@@ -38,12 +42,20 @@ impl Database {
         connection
             .query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))
             .map_err(|e| database_error(&format!("cannot read {}", path.display()), &e))?;
-        Ok(Database { connection })
+        Ok(Database {
+            connection,
+            timeout: None,
+            deadline: Default::default(),
+        })
     }
 
     /// Wraps an existing connection (for in-memory databases).
     pub fn from_connection(connection: Connection) -> Database {
-        Database { connection }
+        Database {
+            connection,
+            timeout: None,
+            deadline: Default::default(),
+        }
     }
 
     /// A handle that cancels the running query from another thread (Ctrl-C).
@@ -56,17 +68,72 @@ impl Database {
         &self.connection
     }
 
+    /// Limits every query to `timeout` (SQLite's progress handler interrupts it).
+    pub fn with_timeout(mut self, timeout: Option<Duration>) -> Result<Database, Diagnostic> {
+        self.timeout = timeout;
+        if timeout.is_some() {
+            let deadline = self.deadline.clone();
+            // Every 10,000 virtual-machine steps, SQLite asks whether to stop.
+            self.connection
+                .progress_handler(
+                    10_000,
+                    Some(move || {
+                        deadline
+                            .lock()
+                            .map(|d| d.is_some_and(|at| std::time::Instant::now() > at))
+                            .unwrap_or(false)
+                    }),
+                )
+                .map_err(|e| database_error("cannot set the time limit", &e))?;
+        }
+        Ok(self)
+    }
+
     /// Runs a query returning one integer (a count).
     pub fn count(&self, query: &Query) -> Result<u64, Diagnostic> {
-        let mut statement = self.prepare(query)?;
-        let count: i64 = statement
-            .query_row(rusqlite::params_from_iter(params(query)), |row| row.get(0))
-            .map_err(|e| database_error("query failed", &e))?;
-        Ok(count.max(0) as u64)
+        self.timed(|| {
+            let mut statement = self.prepare(query)?;
+            let count: i64 = statement
+                .query_row(rusqlite::params_from_iter(params(query)), |row| row.get(0))
+                .map_err(|e| database_error("query failed", &e))?;
+            Ok(count.max(0) as u64)
+        })
     }
 
     /// Runs a query and fetches all its rows.
     pub fn fetch(&self, query: &Query) -> Result<Rows, Diagnostic> {
+        self.timed(|| self.fetch_rows(query))
+    }
+
+    /// Runs `work` under the time limit, if there is one.
+    fn timed<T>(&self, work: impl FnOnce() -> Result<T, Diagnostic>) -> Result<T, Diagnostic> {
+        let Some(timeout) = self.timeout else {
+            return work();
+        };
+        let deadline = std::time::Instant::now() + timeout;
+        self.set_deadline(Some(deadline));
+        let result = work();
+        self.set_deadline(None);
+        result.map_err(|error| {
+            if error.code == Code::QueryInterrupted && std::time::Instant::now() > deadline {
+                Diagnostic::error(
+                    Code::QueryInterrupted,
+                    format!("the query ran longer than the time limit of {}s", timeout.as_secs_f64()),
+                )
+                .with_help("raise --timeout, or make the segment cheaper (an index on the related table's customer key helps)")
+            } else {
+                error
+            }
+        })
+    }
+
+    fn set_deadline(&self, deadline: Option<std::time::Instant>) {
+        if let Ok(mut slot) = self.deadline.lock() {
+            *slot = deadline;
+        }
+    }
+
+    fn fetch_rows(&self, query: &Query) -> Result<Rows, Diagnostic> {
         let mut statement = self.prepare(query)?;
         let columns: Vec<String> = statement.column_names().map(|c| c.to_string()).collect();
         let width = columns.len();

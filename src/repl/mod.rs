@@ -36,7 +36,7 @@ pub fn run(context: &Context) -> Result<i32, Failure> {
         eprint!("{}", session.render(&session.diagnostics, context.style));
         eprintln!("seg repl: the project has problems; segments with errors are left out\n");
     }
-    let mut repl = Repl::new(session, context.style);
+    let mut repl = Repl::new(session, context);
     interrupt::install();
 
     let builder = Config::builder().auto_add_history(true);
@@ -132,8 +132,11 @@ pub(crate) struct Repl {
 }
 
 impl Repl {
-    fn new(session: Session, style: Style) -> Repl {
-        let database = open_database(&session);
+    fn new(session: Session, context: &Context) -> Repl {
+        let style = context.style;
+        let database = session
+            .open_database(context, None)
+            .map_err(first_diagnostic);
         Repl {
             program: session.program.clone(),
             as_of: session.as_of,
@@ -350,15 +353,6 @@ fn is_definition(text: &str) -> bool {
         "metric" => next_word_then("="),
         _ => text.starts_with("///"),
     }
-}
-
-/// The project's database, built from its CSV files first if it does not exist yet.
-fn open_database(session: &Session) -> Result<Database, Diagnostic> {
-    let path = session.database_path().map_err(first_diagnostic)?;
-    if !path.exists() && !session.project.manifest.data.is_empty() {
-        crate::cli::load::build(&session.project, &path).map_err(first_diagnostic)?;
-    }
-    Database::open_read_only(&path)
 }
 
 fn first_diagnostic(failure: Failure) -> Diagnostic {

@@ -2,6 +2,7 @@
 //! related entities (orders, events, …) joined to it. Written in `seg.toml` (see
 //! [`crate::project::manifest`]) or inferred from a database. Knows nothing about segments or SQL text.
 
+pub mod drift;
 pub mod infer;
 
 use std::fmt;
