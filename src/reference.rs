@@ -333,7 +333,7 @@ impl Evaluator<'_> {
                 };
                 let mut sorted = rows.clone();
                 // Unknown sorts first, as in SQL.
-                sorted.sort_by(|a, b| order(a).cmp(&order(b)));
+                sorted.sort_by_key(|r| order(r));
                 let chosen = if aggregate.function == AggregateFn::First {
                     sorted.first()
                 } else {
