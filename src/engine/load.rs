@@ -32,8 +32,8 @@ pub type LoadSummary = Vec<(String, usize)>;
 
 /// Creates `target` from `tables`, replacing any existing file only on success.
 pub fn load(target: &Path, tables: &[TableLoad]) -> Result<LoadSummary, Diagnostic> {
+    remove_abandoned_loads(target);
     let temporary = target.with_extension(format!("loading-{}", std::process::id()));
-    let _ = std::fs::remove_file(&temporary);
     let result = write_database(&temporary, tables);
     match result {
         Ok(summary) => {
@@ -49,6 +49,27 @@ pub fn load(target: &Path, tables: &[TableLoad]) -> Result<LoadSummary, Diagnost
         Err(diagnostic) => {
             let _ = std::fs::remove_file(&temporary);
             Err(diagnostic)
+        }
+    }
+}
+
+/// Removes half-written files left by loads that were killed (`retail.loading-1234`).
+fn remove_abandoned_loads(target: &Path) {
+    let (Some(directory), Some(stem)) = (target.parent(), target.file_stem()) else {
+        return;
+    };
+    let prefix = format!("{}.loading-", stem.to_string_lossy());
+    let directory = if directory.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        directory
+    };
+    let Ok(entries) = std::fs::read_dir(directory) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        if entry.file_name().to_string_lossy().starts_with(&prefix) {
+            let _ = std::fs::remove_file(entry.path());
         }
     }
 }
