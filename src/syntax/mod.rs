@@ -129,20 +129,24 @@ fn chunks(text: &str) -> Vec<std::ops::Range<usize>> {
 /// `occasion NAME from` / `metric NAME =` (those two words are also common field names, so
 /// the shape of the line decides).
 fn starts_definition(line: &str) -> bool {
-    let words: Vec<&str> = line
-        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-        .filter(|w| !w.is_empty())
-        .take(3)
-        .collect();
-    let first = |w: &str| words.first().is_some_and(|f| f.eq_ignore_ascii_case(w));
-    let rest = line.trim_start()[words.first().map_or(0, |w| w.len())..].trim_start();
-    first("segment")
-        || first("set")
-        || (first("import") && rest.starts_with('\''))
-        || (first("occasion") && words.get(2).is_some_and(|w| w.eq_ignore_ascii_case("from")))
-        || (first("metric")
-            && words.len() >= 2
-            && rest[words[1].len()..].trim_start().starts_with('='))
+    let (first, rest) = leading_word(line.trim_start());
+    let is = |w: &str| first.eq_ignore_ascii_case(w);
+    if is("segment") || is("set") {
+        return !first.is_empty();
+    }
+    let (second, after_second) = leading_word(rest.trim_start());
+    let (third, _) = leading_word(after_second.trim_start());
+    (is("import") && rest.trim_start().starts_with('\''))
+        || (is("occasion") && !second.is_empty() && third.eq_ignore_ascii_case("from"))
+        || (is("metric") && !second.is_empty() && after_second.trim_start().starts_with('='))
+}
+
+/// The identifier at the very start of `text` (possibly empty), and what follows it.
+fn leading_word(text: &str) -> (&str, &str) {
+    let end = text
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(text.len());
+    text.split_at(end)
 }
 
 #[cfg(test)]

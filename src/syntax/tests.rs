@@ -115,3 +115,20 @@ fn doc_comments_attach_to_the_next_definition() {
     };
     assert_eq!(s.doc.as_deref(), Some("Nurses.\n  Indented."));
 }
+
+#[test]
+fn definition_lines_are_recognised_by_their_leading_words_only() {
+    // Found by fuzzing: a comment line with a multi-byte character before a word.
+    let (_, errors) = parse(SourceId(0), "//\u{24e} The top\nsegment A where x = 1");
+    assert!(errors.is_empty(), "{errors:?}");
+    assert!(super::starts_definition(
+        "  metric ltv = sum(orders.amount)"
+    ));
+    assert!(super::starts_definition(
+        "occasion xmas from Dec 1 to Dec 26"
+    ));
+    assert!(!super::starts_definition("occasion in holidays"));
+    assert!(!super::starts_definition("metric = 3"));
+    assert!(!super::starts_definition("// segment in a comment"));
+    assert!(super::starts_definition("import 'x.seg'"));
+}
