@@ -44,10 +44,13 @@ fn tab_completes_fields_and_allowed_values() {
     let project = copy_project("tests/fixtures/shop");
     let mut s = repl(&project);
     s.exp_string("seg> ").unwrap();
-    s.send("occu").unwrap();
-    s.send("\t").unwrap();
-    s.send(" = 'nu").unwrap();
-    s.send("\t").unwrap();
+    // Each completion is waited for, as a person would look before typing on.
+    s.send("occu\t").unwrap();
+    s.flush().unwrap();
+    s.exp_string("pation").unwrap();
+    s.send(" = 'nu\t").unwrap();
+    s.flush().unwrap();
+    s.exp_string("rse'").unwrap();
     s.send("\r").unwrap();
     s.flush().unwrap();
     // occupation = 'nurse': Ann, Bob, Cat, Hal and Ivy.
