@@ -218,21 +218,6 @@ fn set_is_well_formed(set: &ast::SetDef, source: SourceId, errors: &mut Vec<Diag
     }
 }
 
-const MONTHS: [&str; 12] = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-];
-
 /// An occasion's window; its months and days must exist.
 fn occasion(
     definition: &ast::OccasionDef,
@@ -252,18 +237,11 @@ fn month_day(
     source: SourceId,
     errors: &mut Vec<Diagnostic>,
 ) -> Option<(u32, u32)> {
-    let name = written.month.text.to_lowercase();
-    let month = MONTHS
-        .iter()
-        .position(|m| *m == name || (name.len() == 3 && m.starts_with(&name)));
-    let Some(month) = month.map(|m| m as u32 + 1) else {
-        let short: Vec<String> = MONTHS.iter().map(|m| m[..3].to_string()).collect();
+    let Some(month) = written.month_number() else {
+        let short = ast::MONTH_NAMES.iter().map(|m| &m[..3]);
         let help = did_you_mean(
-            &name,
-            MONTHS
-                .iter()
-                .copied()
-                .chain(short.iter().map(String::as_str)),
+            &written.month.text,
+            ast::MONTH_NAMES.iter().copied().chain(short),
             "`",
         )
         .unwrap_or_else(|| "write a month as `Dec` or `December`".into());
@@ -282,7 +260,11 @@ fn month_day(
         errors.push(
             Diagnostic::error(
                 Code::InvalidLiteral,
-                format!("{} has no day {}", MONTHS[month as usize - 1], written.day),
+                format!(
+                    "{} has no day {}",
+                    ast::MONTH_NAMES[month as usize - 1],
+                    written.day
+                ),
             )
             .with_label(source, written.span, "no such day")
             .with_help("occasion windows name days that exist every year (29 February is allowed)"),

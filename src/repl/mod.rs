@@ -185,17 +185,9 @@ impl Repl {
             self.show(&syntax_errors);
             return false;
         }
-        let mut files = self.accepted.clone();
-        files.push((id, file.clone()));
-        let (program, errors) = self.session.check_with(&files);
-        let mine: Vec<Diagnostic> = errors
-            .into_iter()
-            .filter(|d| d.location().is_some_and(|l| l.source == id))
-            .collect();
-        if !mine.is_empty() {
-            self.show(&mine);
+        let Some(program) = self.check_input(id, file.clone()) else {
             return false;
-        }
+        };
         self.accepted.push((id, file.clone()));
         self.program = program;
         for definition in &file.definitions {
@@ -271,13 +263,19 @@ impl Repl {
             condition,
             span,
         };
-        let mut files = self.accepted.clone();
-        files.push((
+        self.check_input(
             id,
             ast::File {
                 definitions: vec![ast::Definition::Segment(segment)],
             },
-        ));
+        )
+    }
+
+    /// The program with `file` (typed as source `id`) added after this session's
+    /// definitions; `None` after showing the problems in it.
+    fn check_input(&mut self, id: SourceId, file: ast::File) -> Option<Program> {
+        let mut files = self.accepted.clone();
+        files.push((id, file));
         let (program, errors) = self.session.check_with(&files);
         let mine: Vec<Diagnostic> = errors
             .into_iter()

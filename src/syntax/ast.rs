@@ -75,6 +75,36 @@ pub struct MonthDay {
     pub span: Span,
 }
 
+/// The months' names, January first; a month is written in full or as its first three letters.
+pub const MONTH_NAMES: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+impl MonthDay {
+    /// The month's number (1–12), if the name is a month (`Dec`, `december`, `DECEMBER`).
+    pub fn month_number(&self) -> Option<u32> {
+        let name = self.month.text.to_lowercase();
+        MONTH_NAMES
+            .iter()
+            .position(|m| {
+                let full = m.to_lowercase();
+                name == full || (name.len() == 3 && full.starts_with(&name))
+            })
+            .map(|i| i as u32 + 1)
+    }
+}
+
 /// `metric ltv = sum(orders.amount)`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetricDef {

@@ -301,39 +301,12 @@ fn quote(text: &str) -> String {
     format!("'{}'", text.replace('\'', "''"))
 }
 
-const MONTHS: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
-
 /// `Dec 26`: a valid month as its three-letter name; anything else as written.
 fn month_day(written: &MonthDay) -> String {
-    let lower = written.month.text.to_lowercase();
-    let month = MONTHS
-        .iter()
-        .find(|m| {
-            lower.len() >= 3 && m.to_lowercase() == lower[..3] && month_name_matches(&lower, m)
-        })
-        .map_or(written.month.text.as_str(), |m| m);
+    let month = match written.month_number() {
+        Some(n) => MONTH_NAMES[n as usize - 1][..3].to_string(),
+        None => written.month.text.clone(),
+    };
     let day = written.day.trim_start_matches('0');
     format!("{month} {}", if day.is_empty() { "0" } else { day })
-}
-
-/// `dec` or `december` (not `decxyz`) names December.
-fn month_name_matches(lower: &str, abbreviation: &str) -> bool {
-    const FULL: [&str; 12] = [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ];
-    let index = MONTHS.iter().position(|m| *m == abbreviation).unwrap_or(0);
-    lower.len() == 3 || lower == FULL[index]
 }
