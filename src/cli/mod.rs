@@ -7,6 +7,7 @@
 mod check;
 mod compile;
 mod fmt;
+mod index;
 mod infer;
 mod list;
 pub(crate) mod load;
@@ -66,6 +67,8 @@ enum Command {
     Run(run::Args),
     /// Run the segment tests (`*.test.toml`) on their fixture rows.
     Test(test::Args),
+    /// The indexes the segments need; `--apply` creates the missing ones.
+    Index(index::Args),
     /// List the project's segments with their documentation.
     List,
     /// Build the project's SQLite database from the CSV files named in seg.toml.
@@ -124,6 +127,7 @@ pub fn run() -> i32 {
         Command::Fmt(args) => fmt::run(&context, args),
         Command::Run(args) => run::run(&context, args),
         Command::List => list::run(&context),
+        Command::Index(args) => index::run(&context, args),
         Command::Test(args) => test::run(&context, args),
         Command::Load => load::run(&context),
         Command::Repl { project } => {

@@ -37,6 +37,14 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
     session.require_clean()?;
     let names = selected_segments(&session, args.segment.as_deref())?;
     let database = session.open_database(context, None)?;
+    let warnings = session
+        .project
+        .manifest
+        .lints
+        .apply(super::index::missing_index_warnings(&session, &database)?);
+    if !warnings.is_empty() {
+        eprint!("{}", session.render(&warnings, context.style));
+    }
 
     if args.segment.is_some() && !args.count {
         let name = &names[0];

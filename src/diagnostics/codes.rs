@@ -82,6 +82,8 @@ pub enum Code {
     EmptySegment,
     /// Lint (with `--db --baseline`): a segment whose size moved beyond the threshold.
     SizeChange,
+    /// A related table that segments read has no index on its customer key.
+    MissingIndex,
 }
 
 impl Code {
@@ -126,6 +128,7 @@ impl Code {
         Code::ShadowedField,
         Code::EmptySegment,
         Code::SizeChange,
+        Code::MissingIndex,
     ];
 
     /// Every lint, by the name `[lints]` in seg.toml uses.
@@ -138,6 +141,7 @@ impl Code {
         ("shadowed-field", Code::ShadowedField),
         ("empty-segment", Code::EmptySegment),
         ("size-change", Code::SizeChange),
+        ("missing-index", Code::MissingIndex),
     ];
 
     /// The stable string shown to users and machines.
@@ -182,6 +186,7 @@ impl Code {
             Code::ShadowedField => "seg::W006",
             Code::EmptySegment => "seg::W007",
             Code::SizeChange => "seg::W008",
+            Code::MissingIndex => "seg::W009",
         }
     }
 }
@@ -229,6 +234,7 @@ impl Code {
             Code::ShadowedField => "segment shadows a field",
             Code::EmptySegment => "empty segment",
             Code::SizeChange => "segment size changed",
+            Code::MissingIndex => "missing index",
         }
     }
 }

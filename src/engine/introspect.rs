@@ -217,3 +217,35 @@ pub fn columns(
     }
     Ok(out)
 }
+
+/// Every index: its table and its columns in order.
+pub fn indexes(connection: &Connection) -> Result<Vec<(String, Vec<String>)>, Diagnostic> {
+    let error = |e: rusqlite::Error| database_error("cannot read the database's indexes", &e);
+    let mut statement = connection
+        .prepare(
+            "SELECT m.name, l.name, i.name FROM sqlite_master AS m, pragma_index_list(m.name) AS l, \
+             pragma_index_info(l.name) AS i WHERE m.type = 'table' ORDER BY m.name, l.name, i.seqno",
+        )
+        .map_err(error)?;
+    let rows = statement
+        .query_map([], |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, String>(2)?,
+            ))
+        })
+        .map_err(error)?;
+    let mut out: Vec<(String, String, Vec<String>)> = Vec::new();
+    for row in rows {
+        let (table, index, column) = row.map_err(error)?;
+        match out.last_mut() {
+            Some((t, i, columns)) if *t == table && *i == index => columns.push(column),
+            _ => out.push((table, index, vec![column])),
+        }
+    }
+    Ok(out
+        .into_iter()
+        .map(|(table, _, columns)| (table, columns))
+        .collect())
+}

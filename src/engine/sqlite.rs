@@ -49,6 +49,33 @@ impl Database {
         })
     }
 
+    /// Runs statements that change the database (creating indexes), all in one transaction
+    /// on a read-write connection: either every one takes effect or none does.
+    pub fn execute_all(path: &Path, statements: &[Query]) -> Result<(), Diagnostic> {
+        let mut connection = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| database_error(&format!("cannot open {} for writing", path.display()), &e))?;
+        connection
+            .busy_timeout(Duration::from_secs(2))
+            .map_err(|e| database_error("cannot configure the connection", &e))?;
+        let transaction = connection
+            .transaction()
+            .map_err(|e| database_error("cannot start a transaction", &e))?;
+        for statement in statements {
+            transaction
+                .execute(
+                    &statement.sql,
+                    rusqlite::params_from_iter(params(statement)),
+                )
+                .map_err(|e| database_error("cannot change the database", &e))?;
+        }
+        transaction
+            .commit()
+            .map_err(|e| database_error("cannot commit", &e))
+    }
+
     /// Wraps an existing connection (for in-memory databases).
     pub fn from_connection(connection: Connection) -> Database {
         Database {

@@ -7,6 +7,7 @@
 mod aggregate;
 pub mod dialect;
 mod generate;
+pub mod indexes;
 pub mod sqlite;
 pub mod writer;
 
