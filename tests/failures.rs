@@ -139,18 +139,22 @@ fn a_query_past_the_time_limit_is_e033() {
     std::fs::write(
         dir.join("seg.toml"),
         "[database]\npath = \"slow.db\"\n[customer]\nkey = \"id\"\n[customer.fields]\nname = \"text\"\n\
-         [related.orders]\ncustomer_key = \"customer_id\"\n[related.orders.fields]\namount = \"money\"\n",
+         [related.orders]\ncustomer_key = \"customer_id\"\ntime = \"t\"\n[related.orders.fields]\namount = \"money\"\nt = \"date\"\n",
     )
     .unwrap();
-    std::fs::write(dir.join("s.seg"), "segment Busy where count(orders) > 5\n").unwrap();
+    std::fs::write(
+        dir.join("s.seg"),
+        "segment Busy where last(orders.amount) > 1\n",
+    )
+    .unwrap();
     let mut db = rusqlite::Connection::open(dir.join("slow.db")).unwrap();
     let tx = db.transaction().unwrap();
     tx.execute_batch(
-        "CREATE TABLE customers (id INTEGER, name TEXT); CREATE TABLE orders (customer_id INTEGER, amount NUMERIC);\
+        "CREATE TABLE customers (id INTEGER, name TEXT); CREATE TABLE orders (customer_id INTEGER, amount NUMERIC, t TEXT);\
          WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000) \
          INSERT INTO customers SELECT i, 'c' || i FROM n;\
          WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200000) \
-         INSERT INTO orders SELECT i % 20000, 1.5 FROM n;",
+         INSERT INTO orders SELECT i % 20000, 1.5, '2025-01-01' FROM n;",
     )
     .unwrap();
     tx.commit().unwrap();

@@ -104,6 +104,10 @@ impl Generator<'_> {
         w.dialect().first_row_only(w);
     }
 
+    /// `aggregate op value`. `first` and `last` look up each customer's latest row through
+    /// the index; the others become a set of customers computed in one grouped pass over the
+    /// related table (the plan an expert writes), `IN` it, or `NOT IN` the complement when
+    /// customers with no matching rows satisfy the test (a count or sum of 0).
     pub(super) fn compare_aggregate(
         &self,
         w: &mut SqlWriter<'_>,
@@ -111,12 +115,25 @@ impl Generator<'_> {
         op: CompareOp,
         value: &Bound,
     ) {
-        if aggregate.function == AggregateFn::Avg {
-            return self.compare_average(w, aggregate, op, value);
+        if let AggregateFn::First | AggregateFn::Last = aggregate.function {
+            self.aggregate_scalar(w, aggregate);
+            w.sql(compare_op(op));
+            w.param(self.aggregate_value(aggregate, value));
+            return;
         }
-        self.aggregate_scalar(w, aggregate);
-        w.sql(compare_op(op));
-        w.param(self.aggregate_value(aggregate, value));
+        let empty_holds = self.empty_holds(aggregate, |zero| {
+            compare_zero(zero, op, &self.aggregate_value(aggregate, value))
+        });
+        self.grouped_set(w, aggregate, empty_holds, |w| {
+            if aggregate.function == AggregateFn::Avg {
+                self.average_difference(w, aggregate, value);
+                w.sql(compare_op(op)).sql("0");
+            } else {
+                self.aggregate_expression(w, aggregate);
+                w.sql(compare_op(op));
+                w.param(self.aggregate_value(aggregate, value));
+            }
+        });
     }
 
     pub(super) fn between_aggregate(
@@ -127,39 +144,108 @@ impl Generator<'_> {
         high: &Bound,
         negated: bool,
     ) {
-        if aggregate.function == AggregateFn::Avg {
-            let (low_op, high_op, joiner) = if negated {
-                (CompareOp::Lt, CompareOp::Gt, " OR ")
+        if let AggregateFn::First | AggregateFn::Last = aggregate.function {
+            self.aggregate_scalar(w, aggregate);
+            w.sql(if negated {
+                " NOT BETWEEN "
             } else {
-                (CompareOp::Ge, CompareOp::Le, " AND ")
-            };
-            w.sql("(");
-            self.compare_average(w, aggregate, low_op, low);
-            w.sql(joiner);
-            self.compare_average(w, aggregate, high_op, high);
-            w.sql(")");
+                " BETWEEN "
+            });
+            w.param(self.aggregate_value(aggregate, low));
+            w.sql(" AND ");
+            w.param(self.aggregate_value(aggregate, high));
             return;
         }
-        self.aggregate_scalar(w, aggregate);
-        w.sql(if negated {
-            " NOT BETWEEN "
-        } else {
-            " BETWEEN "
+        let (low_value, high_value) = (
+            self.aggregate_value(aggregate, low),
+            self.aggregate_value(aggregate, high),
+        );
+        let empty_holds = self.empty_holds(aggregate, |zero| {
+            let inside = compare_zero(zero, CompareOp::Ge, &low_value)
+                && compare_zero(zero, CompareOp::Le, &high_value);
+            inside != negated
         });
-        w.param(self.aggregate_value(aggregate, low));
-        w.sql(" AND ");
-        w.param(self.aggregate_value(aggregate, high));
+        self.grouped_set(w, aggregate, empty_holds, |w| {
+            if aggregate.function == AggregateFn::Avg {
+                let (low_op, high_op, joiner) = if negated {
+                    (" < 0", " > 0", " OR ")
+                } else {
+                    (" >= 0", " <= 0", " AND ")
+                };
+                w.sql("(");
+                self.average_difference(w, aggregate, low);
+                w.sql(low_op).sql(joiner);
+                self.average_difference(w, aggregate, high);
+                w.sql(high_op).sql(")");
+            } else {
+                self.aggregate_expression(w, aggregate);
+                w.sql(if negated {
+                    " NOT BETWEEN "
+                } else {
+                    " BETWEEN "
+                });
+                w.param(low_value.clone());
+                w.sql(" AND ");
+                w.param(high_value.clone());
+            }
+        });
     }
 
-    /// `avg(x) op v` as `(SELECT SUM(x) × 10^s − units(v) × COUNT(x) …) op 0`: exact, and
-    /// unknown (no row) when the customer has no matching rows, since `SUM` is then NULL.
-    fn compare_average(
+    /// Whether customers with no matching rows pass: a count and a sum are then 0 (tested
+    /// with `test`); the other aggregates are unknown, so they never pass.
+    fn empty_holds(&self, aggregate: &Aggregate, test: impl Fn(i64) -> bool) -> bool {
+        matches!(aggregate.function, AggregateFn::Count | AggregateFn::Sum) && test(0)
+    }
+
+    /// `c.key [NOT] IN (SELECT r.ck FROM related AS r WHERE r.ck IS NOT NULL [AND filter]
+    /// GROUP BY r.ck HAVING [NOT] (predicate))`.
+    fn grouped_set(
         &self,
         w: &mut SqlWriter<'_>,
         aggregate: &Aggregate,
-        op: CompareOp,
-        value: &Bound,
+        empty_holds: bool,
+        predicate: impl FnOnce(&mut SqlWriter<'_>),
     ) {
+        let related = &self.program.related[aggregate.relation];
+        w.column(CUSTOMER, &self.program.customer.key);
+        w.sql(if empty_holds { " NOT IN (" } else { " IN (" });
+        w.indented(|w| {
+            w.newline()
+                .sql("SELECT ")
+                .column(RELATED, &related.customer_key);
+            w.sql(" FROM ")
+                .ident(&related.table)
+                .sql(" AS ")
+                .sql(RELATED);
+            w.newline()
+                .sql("WHERE ")
+                .column(RELATED, &related.customer_key)
+                .sql(" IS NOT NULL");
+            if let Some(filter) = &aggregate.filter {
+                w.indented(|w| {
+                    w.newline().sql("AND ");
+                    self.condition(w, filter);
+                });
+            }
+            w.newline()
+                .sql("GROUP BY ")
+                .column(RELATED, &related.customer_key);
+            // The complement: groups that fail. The predicate is never unknown here (counts
+            // and sums are never NULL), so NOT is exact.
+            w.newline().sql(if empty_holds {
+                "HAVING NOT ("
+            } else {
+                "HAVING ("
+            });
+            predicate(w);
+            w.sql(")");
+        });
+        w.newline().sql(")");
+    }
+
+    /// `SUM(units(x)) × 10^s − units(v) × COUNT(x)`: its sign is the sign of `avg(x) − v`,
+    /// computed exactly in integers; NULL when no value is known.
+    fn average_difference(&self, w: &mut SqlWriter<'_>, aggregate: &Aggregate, value: &Bound) {
         let column = aggregate
             .column
             .as_ref()
@@ -168,20 +254,14 @@ impl Generator<'_> {
         let Value::Decimal(decimal) = self.value(value) else {
             unreachable!("checker: an average compares with a decimal")
         };
-        w.sql("(");
-        w.indented(|w| {
-            self.related_rows(w, aggregate.relation, aggregate.filter.as_ref(), |w| {
-                w.sql("SELECT SUM(");
-                units(w, column);
-                w.sql(") * ");
-                w.param(Value::Integer(10i64.pow(decimal.scale)));
-                w.sql(" - ");
-                let scaled = decimal.units * 10i128.pow(column_scale);
-                w.param(Value::Integer(i64::try_from(scaled).unwrap_or(i64::MAX)));
-                w.sql(" * COUNT(").column(RELATED, &column.name).sql(")");
-            });
-        });
-        w.newline().sql(")").sql(compare_op(op)).sql("0");
+        w.sql("SUM(");
+        units(w, column);
+        w.sql(") * ");
+        w.param(Value::Integer(10i64.pow(decimal.scale)));
+        w.sql(" - ");
+        let scaled = decimal.units * 10i128.pow(column_scale);
+        w.param(Value::Integer(i64::try_from(scaled).unwrap_or(i64::MAX)));
+        w.sql(" * COUNT(").column(RELATED, &column.name).sql(")");
     }
 
     /// The value an aggregate is compared with, in the aggregate's units.
@@ -191,6 +271,23 @@ impl Generator<'_> {
             (Value::Decimal(decimal), Some(scale)) => Value::Integer(minor_units(decimal, scale)),
             (value, _) => value,
         }
+    }
+
+    /// `c.key IN (SELECT customer_key FROM rfm WHERE score <test>)`: customers without
+    /// scores are never in it, as their scores are unknown.
+    pub(super) fn rfm_set(
+        &self,
+        w: &mut SqlWriter<'_>,
+        score: RfmScore,
+        test: impl FnOnce(&mut SqlWriter<'_>),
+    ) {
+        w.column(CUSTOMER, &self.program.customer.key)
+            .sql(" IN (SELECT ")
+            .ident(KEY)
+            .sql(" FROM ");
+        w.ident(RFM).sql(" WHERE ").ident(score_column(score));
+        test(w);
+        w.sql(")");
     }
 
     /// `(SELECT s.score FROM rfm AS s WHERE s.customer_key = c.key)`.
@@ -272,6 +369,23 @@ fn scale_of(ty: Type) -> Option<u32> {
         Type::Money => Some(2),
         Type::Decimal(Some(scale)) if (scale as usize) < POWERS_OF_TEN.len() => Some(scale),
         _ => None,
+    }
+}
+
+/// `zero op value` for the value an aggregate is compared with.
+fn compare_zero(zero: i64, op: CompareOp, value: &Value) -> bool {
+    let ordering = match value {
+        Value::Integer(n) => zero.cmp(n),
+        Value::Decimal(d) => 0i128.cmp(&d.units),
+        _ => return false,
+    };
+    match op {
+        CompareOp::Eq => ordering.is_eq(),
+        CompareOp::Ne => ordering.is_ne(),
+        CompareOp::Lt => ordering.is_lt(),
+        CompareOp::Le => ordering.is_le(),
+        CompareOp::Gt => ordering.is_gt(),
+        CompareOp::Ge => ordering.is_ge(),
     }
 }
 

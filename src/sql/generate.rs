@@ -284,12 +284,18 @@ impl Generator<'_> {
     }
 
     fn compare(&self, w: &mut SqlWriter<'_>, operand: &Operand, op: CompareOp, value: &Bound) {
-        if let Operand::Aggregate(aggregate) = operand {
-            return self.compare_aggregate(w, aggregate, op, value);
+        match operand {
+            Operand::Aggregate(aggregate) => self.compare_aggregate(w, aggregate, op, value),
+            Operand::Rfm(score) => self.rfm_set(w, *score, |w| {
+                w.sql(compare_op(op));
+                w.param(self.value(value));
+            }),
+            Operand::Column(_) => {
+                self.operand(w, operand);
+                w.sql(compare_op(op));
+                w.param(self.value(value));
+            }
         }
-        self.operand(w, operand);
-        w.sql(compare_op(op));
-        w.param(self.value(value));
     }
 
     fn between(
@@ -302,6 +308,18 @@ impl Generator<'_> {
     ) {
         if let Operand::Aggregate(aggregate) = operand {
             return self.between_aggregate(w, aggregate, low, high, negated);
+        }
+        if let Operand::Rfm(score) = operand {
+            return self.rfm_set(w, *score, |w| {
+                w.sql(if negated {
+                    " NOT BETWEEN "
+                } else {
+                    " BETWEEN "
+                });
+                w.param(self.value(low));
+                w.sql(" AND ");
+                w.param(self.value(high));
+            });
         }
         self.operand(w, operand);
         w.sql(if negated {

@@ -1,0 +1,1 @@
+SELECT COUNT(*) FROM customers AS c JOIN (SELECT customer_id FROM orders GROUP BY customer_id HAVING SUM(CAST(ROUND(amount * 100) AS INTEGER)) > 100000 AND SUM(occasion IN ('christmas', 'easter')) > 0) AS o ON o.customer_id = c.id WHERE c.occupation = 'nurse'

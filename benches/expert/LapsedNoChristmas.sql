@@ -1,0 +1,1 @@
+SELECT COUNT(*) FROM (SELECT customer_id FROM orders GROUP BY customer_id HAVING MAX(ordered_at) < '2025-07-04' AND SUM(substr(ordered_at, 6, 5) BETWEEN '12-01' AND '12-26' AND ordered_at >= '2024-01-01' AND ordered_at < '2026-01-01') = 0) AS o JOIN customers AS c ON c.id = o.customer_id

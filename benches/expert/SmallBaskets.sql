@@ -1,0 +1,1 @@
+SELECT COUNT(*) FROM (SELECT customer_id FROM orders WHERE amount IS NOT NULL GROUP BY customer_id HAVING SUM(CAST(ROUND(amount * 100) AS INTEGER)) < 5000 * COUNT(*)) AS o JOIN customers AS c ON c.id = o.customer_id

@@ -1,0 +1,120 @@
+//! Benchmark: each of the twenty segments in benches/project against a hand-written query
+//! for the same question (benches/expert/<name>.sql), on the generated database. Prints
+//! both times, their ratio, and whether the counts agree; then all twenty together against
+//! the slowest one, and the compile throughput. Not a test: see docs/performance.md.
+//!
+//! `cargo run --release --example generate-bench && cargo bench --bench segments`
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use seglang::check::{self, Imports};
+use seglang::engine::sqlite::Database;
+use seglang::project::Project;
+use seglang::source::SourceMap;
+use seglang::sql::{self, Output, Query, Sqlite};
+
+const RUNS: usize = 3;
+
+fn main() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/project");
+    let mut sources = SourceMap::default();
+    let project = Project::load(&root, &mut sources).expect("the benchmark project loads");
+    let database_path = project.database_path().expect("a database");
+    if !database_path.exists() {
+        eprintln!(
+            "no {}: run `cargo run --release --example generate-bench` first",
+            database_path.display()
+        );
+        std::process::exit(1);
+    }
+    let mut files = Vec::new();
+    for path in project.segment_files().expect("segment files") {
+        let id = seglang::project::read_source(&path, path.display().to_string(), &mut sources)
+            .expect("readable");
+        let (file, errors) = seglang::syntax::parse(id, &sources.get(id).text);
+        assert!(errors.is_empty(), "{errors:?}");
+        files.push((id, file));
+    }
+    let (program, errors) = check::check(&files, &Imports::default(), &project.manifest.schema);
+    assert!(errors.is_empty(), "{errors:?}");
+    let as_of = project
+        .manifest
+        .as_of
+        .expect("the project pins its as-of date");
+    let database = Database::open_read_only(&database_path).expect("the database opens");
+    let customers = database
+        .count(&plain("SELECT COUNT(*) FROM customers"))
+        .unwrap();
+    let orders = database
+        .count(&plain("SELECT COUNT(*) FROM orders"))
+        .unwrap();
+    println!("{customers} customers, {orders} orders, as of {as_of}\n");
+    println!(
+        "{:<20} {:>10} {:>10} {:>7}  counts",
+        "segment", "seglang", "expert", "ratio"
+    );
+
+    let mut total = Duration::ZERO;
+    let mut slowest = Duration::ZERO;
+    let mut worst_ratio: f64 = 0.0;
+    for segment in &program.segments {
+        let ours =
+            sql::compile(&program, &segment.name, Output::Count, &Sqlite, as_of).expect("compiles");
+        let expert_path = root.join("../expert").join(format!("{}.sql", segment.name));
+        let expert = plain(&std::fs::read_to_string(&expert_path).expect("an expert query"));
+        let (our_time, our_count) = best(&database, &ours);
+        let (expert_time, expert_count) = best(&database, &expert);
+        let ratio = our_time.as_secs_f64() / expert_time.as_secs_f64().max(1e-6);
+        worst_ratio = worst_ratio.max(ratio);
+        total += our_time;
+        slowest = slowest.max(our_time);
+        let agree = if our_count == expert_count {
+            "agree".to_string()
+        } else {
+            format!("DIFFER {our_count} vs {expert_count}")
+        };
+        println!(
+            "{:<20} {:>8.0}ms {:>8.0}ms {:>6.2}×  {agree} ({our_count})",
+            segment.name,
+            our_time.as_secs_f64() * 1000.0,
+            expert_time.as_secs_f64() * 1000.0,
+            ratio
+        );
+    }
+    println!(
+        "\nall {} one after another: {:.1} s, {:.1}× the slowest single segment; worst ratio {:.2}×",
+        program.segments.len(),
+        total.as_secs_f64(),
+        total.as_secs_f64() / slowest.as_secs_f64(),
+        worst_ratio
+    );
+    let started = Instant::now();
+    let rounds = 200;
+    for _ in 0..rounds {
+        for segment in &program.segments {
+            let _ = sql::compile(&program, &segment.name, Output::Count, &Sqlite, as_of);
+        }
+    }
+    let per = started.elapsed() / (rounds * program.segments.len() as u32);
+    println!("compile: {:.1} µs per segment", per.as_secs_f64() * 1e6);
+}
+
+fn plain(sql: &str) -> Query {
+    Query {
+        sql: sql.to_string(),
+        params: Vec::new(),
+    }
+}
+
+/// The fastest of `RUNS` runs, and the count.
+fn best(database: &Database, query: &Query) -> (Duration, u64) {
+    let mut fastest = Duration::MAX;
+    let mut count = 0;
+    for _ in 0..RUNS {
+        let started = Instant::now();
+        count = database.count(query).expect("the query runs");
+        fastest = fastest.min(started.elapsed());
+    }
+    (fastest, count)
+}
