@@ -230,6 +230,8 @@ fn atom() -> impl Strategy<Value = String> {
         "first(orders.amount) > 1",
         "last(orders.category) = 'toys'",
         "last(orders.ordered_at) < 180 days ago",
+        "first(orders.ordered_at) < 2025-03-01",
+        "first(orders.ordered_at) between 2024-12-20 and 2025-06-30",
         "any(orders where category = 'toys' and amount >= 100)",
         "any(orders)",
         "recency_score >= 4",

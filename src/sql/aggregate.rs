@@ -115,7 +115,7 @@ impl Generator<'_> {
         op: CompareOp,
         value: &Bound,
     ) {
-        if let AggregateFn::First | AggregateFn::Last = aggregate.function {
+        if self.needs_row_order(aggregate) {
             self.aggregate_scalar(w, aggregate);
             w.sql(compare_op(op));
             w.param(self.aggregate_value(aggregate, value));
@@ -129,7 +129,7 @@ impl Generator<'_> {
                 self.average_difference(w, aggregate, value);
                 w.sql(compare_op(op)).sql("0");
             } else {
-                self.aggregate_expression(w, aggregate);
+                self.grouped_expression(w, aggregate);
                 w.sql(compare_op(op));
                 w.param(self.aggregate_value(aggregate, value));
             }
@@ -144,7 +144,7 @@ impl Generator<'_> {
         high: &Bound,
         negated: bool,
     ) {
-        if let AggregateFn::First | AggregateFn::Last = aggregate.function {
+        if self.needs_row_order(aggregate) {
             self.aggregate_scalar(w, aggregate);
             w.sql(if negated {
                 " NOT BETWEEN "
@@ -178,7 +178,7 @@ impl Generator<'_> {
                 self.average_difference(w, aggregate, high);
                 w.sql(high_op).sql(")");
             } else {
-                self.aggregate_expression(w, aggregate);
+                self.grouped_expression(w, aggregate);
                 w.sql(if negated {
                     " NOT BETWEEN "
                 } else {
@@ -189,6 +189,42 @@ impl Generator<'_> {
                 w.param(high_value.clone());
             }
         });
+    }
+
+    /// `first` and `last` of anything but the time itself need each customer's rows in
+    /// order, so they stay a per-customer lookup.
+    fn needs_row_order(&self, aggregate: &Aggregate) -> bool {
+        matches!(aggregate.function, AggregateFn::First | AggregateFn::Last)
+            && !self.is_time(aggregate)
+    }
+
+    fn is_time(&self, aggregate: &Aggregate) -> bool {
+        let time = self.program.related[aggregate.relation].time.as_ref();
+        aggregate
+            .column
+            .as_ref()
+            .is_some_and(|c| Some(&c.name) == time)
+    }
+
+    /// The aggregate over one customer's group of rows. The latest time is its maximum;
+    /// the earliest is its minimum unless a row's time is unknown (an unknown time sorts
+    /// first, so the first row's time is then unknown).
+    fn grouped_expression(&self, w: &mut SqlWriter<'_>, aggregate: &Aggregate) {
+        match (aggregate.function, aggregate.column.as_ref()) {
+            (AggregateFn::Last, Some(column)) => {
+                w.sql("MAX(");
+                self.comparable(w, column);
+                w.sql(")");
+            }
+            (AggregateFn::First, Some(column)) => {
+                w.sql("CASE WHEN COUNT(*) = COUNT(")
+                    .column(RELATED, &column.name)
+                    .sql(") THEN MIN(");
+                self.comparable(w, column);
+                w.sql(") END");
+            }
+            _ => self.aggregate_expression(w, aggregate),
+        }
     }
 
     /// Whether customers with no matching rows pass: a count and a sum are then 0 (tested
