@@ -4,7 +4,7 @@
 //! (cents), so no floating-point rounding decides membership. An average is compared without
 //! dividing: `avg(x) > v` is written `SUM(x) > v × COUNT(x)`.
 
-use super::generate::{CUSTOMER, Generator, KEY, RELATED, alias, compare_op};
+use super::generate::{CUSTOMER, Generator, KEY, RELATED, alias, between_values, compare_op};
 use super::writer::SqlWriter;
 use crate::check::ir::{Aggregate, Bound, Column, Rfm, RfmScore};
 use crate::schema::Type;
@@ -146,14 +146,12 @@ impl Generator<'_> {
     ) {
         if self.needs_row_order(aggregate) {
             self.aggregate_scalar(w, aggregate);
-            w.sql(if negated {
-                " NOT BETWEEN "
-            } else {
-                " BETWEEN "
-            });
-            w.param(self.aggregate_value(aggregate, low));
-            w.sql(" AND ");
-            w.param(self.aggregate_value(aggregate, high));
+            between_values(
+                w,
+                self.aggregate_value(aggregate, low),
+                self.aggregate_value(aggregate, high),
+                negated,
+            );
             return;
         }
         let (low_value, high_value) = (
@@ -179,14 +177,7 @@ impl Generator<'_> {
                 w.sql(high_op).sql(")");
             } else {
                 self.grouped_expression(w, aggregate);
-                w.sql(if negated {
-                    " NOT BETWEEN "
-                } else {
-                    " BETWEEN "
-                });
-                w.param(low_value.clone());
-                w.sql(" AND ");
-                w.param(high_value.clone());
+                between_values(w, low_value.clone(), high_value.clone(), negated);
             }
         });
     }

@@ -311,25 +311,11 @@ impl Generator<'_> {
         }
         if let Operand::Rfm(score) = operand {
             return self.rfm_set(w, *score, |w| {
-                w.sql(if negated {
-                    " NOT BETWEEN "
-                } else {
-                    " BETWEEN "
-                });
-                w.param(self.value(low));
-                w.sql(" AND ");
-                w.param(self.value(high));
+                between_values(w, self.value(low), self.value(high), negated);
             });
         }
         self.operand(w, operand);
-        w.sql(if negated {
-            " NOT BETWEEN "
-        } else {
-            " BETWEEN "
-        });
-        w.param(self.value(low));
-        w.sql(" AND ");
-        w.param(self.value(high));
+        between_values(w, self.value(low), self.value(high), negated);
     }
 
     /// A value as bound: relative dates resolved against the as-of date.
@@ -405,6 +391,18 @@ impl Generator<'_> {
             }
         }
     }
+}
+
+/// ` [NOT] BETWEEN ?low AND ?high`.
+pub(super) fn between_values(w: &mut SqlWriter<'_>, low: Value, high: Value, negated: bool) {
+    w.sql(if negated {
+        " NOT BETWEEN "
+    } else {
+        " BETWEEN "
+    });
+    w.param(low);
+    w.sql(" AND ");
+    w.param(high);
 }
 
 pub(super) fn alias(column: &Column) -> &'static str {
