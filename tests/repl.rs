@@ -148,7 +148,7 @@ fn save_writes_definitions_that_seg_check_accepts() {
     let mut s = repl(&project);
     enter(
         &mut s,
-        "segment LondonNurses where city = 'London' and HighValueNurses",
+        "SEGMENT LondonNurses WHERE city='London' AND HighValueNurses",
     );
     // Ann and Ivy are high-value nurses; both live in London.
     s.exp_string("segment LondonNurses: 2 members").unwrap();
@@ -161,6 +161,16 @@ fn save_writes_definitions_that_seg_check_accepts() {
 
     let saved = std::fs::read_to_string(project.join("saved.seg")).unwrap();
     assert!(saved.contains("import 'segments/shop.seg'"), "{saved}");
+    // Saved in the canonical layout, so `seg fmt --check` has nothing to change.
+    assert!(
+        saved.contains("segment LondonNurses where city = 'London' and HighValueNurses"),
+        "{saved}"
+    );
+    assert_eq!(
+        seg(&project, &["fmt", "--check", "saved.seg"]).code,
+        0,
+        "{saved}"
+    );
     let check = seg(&project, &["check"]);
     assert_eq!(check.code, 0, "{}", check.stderr);
     let run = seg(

@@ -44,7 +44,7 @@ fn a_comment_at_the_end_without_a_newline_is_kept() {
 fn formatting_is_idempotent_and_keeps_meaning_for_every_segment_file() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut files = Vec::new();
-    for dir in ["examples", "tests"] {
+    for dir in ["examples", "tests", "benches"] {
         crate::project::collect_segment_files(&root.join(dir), &mut files).unwrap();
     }
     assert!(files.len() > 20, "found {} files", files.len());

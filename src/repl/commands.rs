@@ -201,7 +201,10 @@ fn save(repl: &Repl, argument: &str) {
         }
     }
     for (id, _) in &repl.accepted {
-        let _ = write!(text, "\n{}\n", repl.session.sources.get(*id).text.trim());
+        // In the canonical layout, as `seg fmt` would write it.
+        let typed = &repl.session.sources.get(*id).text;
+        let formatted = crate::format::format(*id, typed).unwrap_or_else(|_| typed.to_string());
+        let _ = write!(text, "\n{}\n", formatted.trim());
     }
     let existing = std::fs::read_to_string(&target).unwrap_or_default();
     let separator = if existing.is_empty() || existing.ends_with("\n\n") {
