@@ -4,7 +4,9 @@
 //! (cents), so no floating-point rounding decides membership. An average is compared without
 //! dividing: `avg(x) > v` is written `SUM(x) > v × COUNT(x)`.
 
-use super::generate::{CUSTOMER, Generator, KEY, RELATED, alias, between_values, compare_op};
+use super::generate::{
+    CUSTOMER, Generator, KEY, RELATED, alias, between_expression, compare_expression, compare_op,
+};
 use super::writer::SqlWriter;
 use crate::check::ir::{Aggregate, Bound, Column, Rfm, RfmScore};
 use crate::schema::Type;
@@ -80,7 +82,8 @@ impl Generator<'_> {
         if scale_of(column.ty).is_some() {
             units(w, column);
         } else {
-            self.column(w, column);
+            // Timestamps stay ISO text: comparisons with dates use day bounds.
+            w.column(alias(column), &column.name);
         }
     }
 
@@ -116,9 +119,14 @@ impl Generator<'_> {
         value: &Bound,
     ) {
         if self.needs_row_order(aggregate) {
-            self.aggregate_scalar(w, aggregate);
-            w.sql(compare_op(op));
-            w.param(self.aggregate_value(aggregate, value));
+            let scalar = |w: &mut SqlWriter<'_>| self.aggregate_scalar(w, aggregate);
+            compare_expression(
+                w,
+                &scalar,
+                aggregate.ty,
+                op,
+                self.aggregate_value(aggregate, value),
+            );
             return;
         }
         let empty_holds = self.empty_holds(aggregate, |zero| {
@@ -129,9 +137,14 @@ impl Generator<'_> {
                 self.average_difference(w, aggregate, value);
                 w.sql(compare_op(op)).sql("0");
             } else {
-                self.grouped_expression(w, aggregate);
-                w.sql(compare_op(op));
-                w.param(self.aggregate_value(aggregate, value));
+                let grouped = |w: &mut SqlWriter<'_>| self.grouped_expression(w, aggregate);
+                compare_expression(
+                    w,
+                    &grouped,
+                    aggregate.ty,
+                    op,
+                    self.aggregate_value(aggregate, value),
+                );
             }
         });
     }
@@ -145,14 +158,12 @@ impl Generator<'_> {
         negated: bool,
     ) {
         if self.needs_row_order(aggregate) {
-            self.aggregate_scalar(w, aggregate);
-            between_values(
-                w,
+            let scalar = |w: &mut SqlWriter<'_>| self.aggregate_scalar(w, aggregate);
+            let (low, high) = (
                 self.aggregate_value(aggregate, low),
                 self.aggregate_value(aggregate, high),
-                negated,
             );
-            return;
+            return between_expression(w, &scalar, aggregate.ty, low, high, negated);
         }
         let (low_value, high_value) = (
             self.aggregate_value(aggregate, low),
@@ -176,8 +187,15 @@ impl Generator<'_> {
                 self.average_difference(w, aggregate, high);
                 w.sql(high_op).sql(")");
             } else {
-                self.grouped_expression(w, aggregate);
-                between_values(w, low_value.clone(), high_value.clone(), negated);
+                let grouped = |w: &mut SqlWriter<'_>| self.grouped_expression(w, aggregate);
+                between_expression(
+                    w,
+                    &grouped,
+                    aggregate.ty,
+                    low_value.clone(),
+                    high_value.clone(),
+                    negated,
+                );
             }
         });
     }

@@ -290,10 +290,11 @@ impl Generator<'_> {
                 w.sql(compare_op(op));
                 w.param(self.value(value));
             }),
-            Operand::Column(_) => {
-                self.operand(w, operand);
-                w.sql(compare_op(op));
-                w.param(self.value(value));
+            Operand::Column(column) => {
+                let raw = |w: &mut SqlWriter<'_>| {
+                    w.column(alias(column), &column.name);
+                };
+                compare_expression(w, &raw, column.ty, op, self.value(value));
             }
         }
     }
@@ -313,6 +314,19 @@ impl Generator<'_> {
             return self.rfm_set(w, *score, |w| {
                 between_values(w, self.value(low), self.value(high), negated);
             });
+        }
+        if let Operand::Column(column) = operand {
+            let raw = |w: &mut SqlWriter<'_>| {
+                w.column(alias(column), &column.name);
+            };
+            return between_expression(
+                w,
+                &raw,
+                column.ty,
+                self.value(low),
+                self.value(high),
+                negated,
+            );
         }
         self.operand(w, operand);
         between_values(w, self.value(low), self.value(high), negated);
@@ -391,6 +405,75 @@ impl Generator<'_> {
             }
         }
     }
+}
+
+/// `expression op value`. A timestamp compared with a date compares the stored ISO-8601 text
+/// with the day's bounds (`date(t) <= d` is `t < d + 1 day`), the same test as comparing
+/// its date, without a function call per row and with indexes usable.
+pub(super) fn compare_expression(
+    w: &mut SqlWriter<'_>,
+    expression: &dyn Fn(&mut SqlWriter<'_>),
+    ty: Type,
+    op: CompareOp,
+    value: Value,
+) {
+    let (Type::Timestamp, Value::Date(day)) = (ty, &value) else {
+        expression(w);
+        w.sql(compare_op(op));
+        w.param(value);
+        return;
+    };
+    let next = Value::Date(day.succ_opt().unwrap_or(*day));
+    let day = Value::Date(*day);
+    let test = |w: &mut SqlWriter<'_>, sql_op: &'static str, bound: Value| {
+        expression(w);
+        w.sql(sql_op);
+        w.param(bound);
+    };
+    match op {
+        CompareOp::Lt => test(w, " < ", day),
+        CompareOp::Ge => test(w, " >= ", day),
+        CompareOp::Le => test(w, " < ", next),
+        CompareOp::Gt => test(w, " >= ", next),
+        CompareOp::Eq | CompareOp::Ne => {
+            let (first, joiner, second) = if op == CompareOp::Eq {
+                (" >= ", " AND ", " < ")
+            } else {
+                (" < ", " OR ", " >= ")
+            };
+            w.sql("(");
+            test(w, first, day);
+            w.sql(joiner);
+            test(w, second, next);
+            w.sql(")");
+        }
+    }
+}
+
+/// `expression [NOT] BETWEEN low AND high`, with timestamps against dates as in
+/// [`compare_expression`].
+pub(super) fn between_expression(
+    w: &mut SqlWriter<'_>,
+    expression: &dyn Fn(&mut SqlWriter<'_>),
+    ty: Type,
+    low: Value,
+    high: Value,
+    negated: bool,
+) {
+    let (Type::Timestamp, Value::Date(_), Value::Date(_)) = (ty, &low, &high) else {
+        expression(w);
+        return between_values(w, low, high, negated);
+    };
+    let (low_op, high_op, joiner) = if negated {
+        (CompareOp::Lt, CompareOp::Gt, " OR ")
+    } else {
+        (CompareOp::Ge, CompareOp::Le, " AND ")
+    };
+    w.sql("(");
+    compare_expression(w, expression, ty, low_op, low);
+    w.sql(joiner);
+    compare_expression(w, expression, ty, high_op, high);
+    w.sql(")");
 }
 
 /// ` [NOT] BETWEEN ?low AND ?high`.
