@@ -8,7 +8,7 @@ use super::generate::{
     CUSTOMER, Generator, KEY, RELATED, alias, between_expression, compare_expression, compare_op,
 };
 use super::writer::SqlWriter;
-use crate::check::ir::{Aggregate, Bound, Column, Rfm, RfmScore};
+use crate::check::ir::{Aggregate, Bound, Column, Condition, Rfm, RfmScore};
 use crate::schema::Type;
 use crate::syntax::ast::{AggregateFn, CompareOp};
 use crate::value::{Decimal, Value};
@@ -129,6 +129,21 @@ impl Generator<'_> {
             );
             return;
         }
+        if let Some(exists) = self.existence(aggregate, op, value) {
+            // `count(rows) = 0` is "no such row", `count(rows) >= 1` "some such row": one
+            // index probe per customer instead of grouping every row.
+            if !exists {
+                w.sql("NOT ");
+            }
+            let filter = aggregate.filter.clone().map(Box::new);
+            return self.condition(
+                w,
+                &Condition::Exists {
+                    relation: aggregate.relation,
+                    condition: filter,
+                },
+            );
+        }
         let empty_holds = self.empty_holds(aggregate, |zero| {
             compare_zero(zero, op, &self.aggregate_value(aggregate, value))
         });
@@ -198,6 +213,24 @@ impl Generator<'_> {
                 );
             }
         });
+    }
+
+    /// Whether `count(rows) op value` only asks if a row exists (`Some(true)`) or not.
+    fn existence(&self, aggregate: &Aggregate, op: CompareOp, value: &Bound) -> Option<bool> {
+        if aggregate.function != AggregateFn::Count
+            || aggregate.distinct
+            || aggregate.column.is_some()
+        {
+            return None;
+        }
+        let Value::Integer(n) = self.aggregate_value(aggregate, value) else {
+            return None;
+        };
+        match (op, n) {
+            (CompareOp::Eq | CompareOp::Le, 0) | (CompareOp::Lt, 1) => Some(false),
+            (CompareOp::Ge, 1) | (CompareOp::Gt | CompareOp::Ne, 0) => Some(true),
+            _ => None,
+        }
     }
 
     /// `first` and `last` of anything but the time itself need each customer's rows in

@@ -5,6 +5,7 @@
 //! methods: it never asks which dialect it is writing.
 
 use super::writer::{ParamId, SqlWriter};
+use crate::value::Value;
 
 /// An SQL dialect. Defaults are standard SQL.
 pub trait Dialect {
@@ -29,7 +30,13 @@ pub trait Dialect {
         w.sql("CAST(").column(alias, column).sql(" AS DATE)");
     }
 
-    /// A date column's month and day as the number `MMDD` (24 December is 1224).
+    /// A month and day as [`Dialect::month_day`] writes them, for binding: `MMDD` as a number.
+    fn month_day_value(&self, mmdd: u32) -> Value {
+        Value::Integer(i64::from(mmdd))
+    }
+
+    /// A date column's month and day, ordered through the year (by default the number
+    /// `MMDD`: 24 December is 1224).
     fn month_day(&self, w: &mut SqlWriter<'_>, alias: &'static str, column: &str) {
         w.sql("(EXTRACT(MONTH FROM ")
             .column(alias, column)

@@ -370,9 +370,9 @@ impl Generator<'_> {
             }
             w.dialect().month_day(w, alias(column), &column.name);
             w.sql(" BETWEEN ");
-            w.param(Value::Integer(i64::from(*from)));
+            w.param(w.dialect().month_day_value(*from));
             w.sql(" AND ");
-            w.param(Value::Integer(i64::from(*to)));
+            w.param(w.dialect().month_day_value(*to));
         }
         w.sql(")");
     }

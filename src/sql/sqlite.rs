@@ -3,6 +3,7 @@
 
 use super::dialect::Dialect;
 use super::writer::{ParamId, SqlWriter};
+use crate::value::Value;
 
 /// The SQLite dialect.
 #[derive(Clone, Copy, Debug, Default)]
@@ -24,12 +25,14 @@ impl Dialect for Sqlite {
         w.sql("date(").column(alias, column).sql(")");
     }
 
-    /// Dates are `YYYY-MM-DD…` text: month and day are characters 6–7 and 9–10.
+    /// Dates are `YYYY-MM-DD…` text: `MM-DD` is characters 6–10, and orders through the
+    /// year as text, with no conversion per row.
     fn month_day(&self, w: &mut SqlWriter<'_>, alias: &'static str, column: &str) {
-        w.sql("CAST(substr(")
-            .column(alias, column)
-            .sql(", 6, 2) || substr(");
-        w.column(alias, column).sql(", 9, 2) AS INTEGER)");
+        w.sql("substr(").column(alias, column).sql(", 6, 5)");
+    }
+
+    fn month_day_value(&self, mmdd: u32) -> Value {
+        Value::Text(format!("{:02}-{:02}", mmdd / 100, mmdd % 100))
     }
 
     /// <https://www.sqlite.org/lang_select.html#the_limit_clause>
