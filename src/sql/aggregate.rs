@@ -6,6 +6,7 @@
 
 use super::generate::{
     CUSTOMER, Generator, KEY, RELATED, alias, between_expression, compare_expression, compare_op,
+    from_related,
 };
 use super::writer::SqlWriter;
 use crate::check::ir::{Aggregate, Bound, Column, Condition, Rfm, RfmScore};
@@ -291,10 +292,8 @@ impl Generator<'_> {
             w.newline()
                 .sql("SELECT ")
                 .column(RELATED, &related.customer_key);
-            w.sql(" FROM ")
-                .ident(&related.table)
-                .sql(" AS ")
-                .sql(RELATED);
+            w.sql(" ");
+            from_related(w, related);
             w.newline()
                 .sql("WHERE ")
                 .column(RELATED, &related.customer_key)
@@ -413,11 +412,8 @@ impl Generator<'_> {
             w.sql(", COUNT(*) AS ").ident("purchases").sql(", SUM(");
             units(w, &rfm.amount);
             w.sql(") AS ").ident("spent");
-            w.newline()
-                .sql("FROM ")
-                .ident(&related.table)
-                .sql(" AS ")
-                .sql(RELATED);
+            w.newline();
+            from_related(w, related);
             w.newline()
                 .sql("GROUP BY ")
                 .column(RELATED, &related.customer_key);

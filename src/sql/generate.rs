@@ -8,7 +8,9 @@ use super::dialect::Dialect;
 use super::writer::SqlWriter;
 use super::{Output, Query};
 use crate::calendar;
-use crate::check::ir::{Bound, Column, Condition, Operand, Program, Segment, TableRef};
+use crate::check::ir::{
+    Bound, Column, Condition, Operand, Program, RelatedTable, Segment, TableRef,
+};
 use crate::schema::Type;
 use crate::syntax::ast::CompareOp;
 use crate::value::Value;
@@ -266,10 +268,8 @@ impl Generator<'_> {
         let related = &self.program.related[relation];
         w.newline();
         select(w);
-        w.sql(" FROM ")
-            .ident(&related.table)
-            .sql(" AS ")
-            .sql(RELATED);
+        w.sql(" ");
+        from_related(w, related);
         w.newline()
             .sql("WHERE ")
             .column(RELATED, &related.customer_key)
@@ -486,6 +486,15 @@ pub(super) fn between_values(w: &mut SqlWriter<'_>, low: Value, high: Value, neg
     w.param(low);
     w.sql(" AND ");
     w.param(high);
+}
+
+/// Writes `FROM <table> AS r`: every read of a related table goes through the one alias
+/// that `RELATED` columns refer to.
+pub(super) fn from_related(w: &mut SqlWriter<'_>, related: &RelatedTable) {
+    w.sql("FROM ")
+        .ident(&related.table)
+        .sql(" AS ")
+        .sql(RELATED);
 }
 
 pub(super) fn alias(column: &Column) -> &'static str {
