@@ -5,7 +5,7 @@ mod common;
 
 use std::collections::{HashMap, HashSet};
 
-use common::{copy_project, seg, temp_dir};
+use common::{compiled_sql, copy_project, seg, temp_dir};
 
 /// The README's first command, on a fresh copy of the example: builds the database from the
 /// CSV files and counts every segment. HighValueNurses's count is recomputed here straight
@@ -137,12 +137,7 @@ fn compile_prints_sql_with_parameters_and_no_literal_values() {
     let out = seg(&project, &["compile", "--segment", "HighValueNurses"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     insta::assert_snapshot!(out.stdout);
-    let sql: String = out
-        .stdout
-        .lines()
-        .filter(|l| !l.starts_with("--"))
-        .collect::<Vec<_>>()
-        .join("\n");
+    let sql = compiled_sql(&out.stdout);
     for literal in ["nurse", "500", "christmas", "'"] {
         assert!(!sql.contains(literal), "{literal} in SQL text:\n{sql}");
     }

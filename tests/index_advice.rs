@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{copy_project, seg, temp_dir};
+use common::{compiled_sql, copy_project, seg, temp_dir};
 
 #[test]
 fn index_lists_applies_and_then_reports_present() {
@@ -61,12 +61,7 @@ fn query_plan(project: &std::path::Path, segment: &str) -> String {
         ],
     );
     assert_eq!(out.code, 0, "{}", out.stderr);
-    let sql: String = out
-        .stdout
-        .lines()
-        .filter(|l| !l.starts_with("--"))
-        .collect::<Vec<_>>()
-        .join("\n");
+    let sql = compiled_sql(&out.stdout);
     let params = out
         .stdout
         .lines()

@@ -73,3 +73,12 @@ pub fn member_keys(csv: &str) -> Vec<i64> {
         })
         .collect()
 }
+
+/// The SQL text `seg compile` printed, without its `--` comment lines (header and params).
+pub fn compiled_sql(stdout: &str) -> String {
+    stdout
+        .lines()
+        .filter(|l| !l.starts_with("--"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
