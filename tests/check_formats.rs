@@ -21,13 +21,19 @@ fn project_with_problems() -> PathBuf {
     project
 }
 
-#[test]
-fn json_output_follows_the_documented_schema() {
+/// `seg check` of the problem file in `format`; it must fail, since the file has an error.
+fn check_problems(format: &str) -> common::Output {
     let out = seg(
         &project_with_problems(),
-        &["check", "segments/problems.seg", "--format", "json"],
+        &["check", "segments/problems.seg", "--format", format],
     );
-    assert_eq!(out.code, 1);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    out
+}
+
+#[test]
+fn json_output_follows_the_documented_schema() {
+    let out = check_problems("json");
     insta::assert_snapshot!(out.stdout);
     let document: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(document["version"], 1);
@@ -52,11 +58,7 @@ fn json_output_follows_the_documented_schema() {
 
 #[test]
 fn github_output_is_workflow_annotations() {
-    let out = seg(
-        &project_with_problems(),
-        &["check", "segments/problems.seg", "--format", "github"],
-    );
-    assert_eq!(out.code, 1);
+    let out = check_problems("github");
     insta::assert_snapshot!(out.stdout);
     assert!(
         out.stdout
@@ -67,11 +69,7 @@ fn github_output_is_workflow_annotations() {
 
 #[test]
 fn sarif_output_validates_against_the_sarif_2_1_0_schema() {
-    let out = seg(
-        &project_with_problems(),
-        &["check", "segments/problems.seg", "--format", "sarif"],
-    );
-    assert_eq!(out.code, 1);
+    let out = check_problems("sarif");
     insta::assert_snapshot!(out.stdout);
     let log: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
     let mut schema: serde_json::Value =
