@@ -5,11 +5,11 @@
 //! dividing: `avg(x) > v` is written `SUM(x) > v × COUNT(x)`.
 
 use super::generate::{
-    CUSTOMER, Generator, KEY, RELATED, alias, between_expression, compare_expression, compare_op,
-    from_related,
+    CUSTOMER, Generator, KEY, RELATED, alias, between_expression, between_values,
+    compare_expression, compare_op, from_related,
 };
 use super::writer::SqlWriter;
-use crate::check::ir::{Aggregate, Bound, Column, Condition, Rfm, RfmScore};
+use crate::check::ir::{Aggregate, Bound, Column, Condition, Operand, Rfm, RfmScore};
 use crate::schema::Type;
 use crate::syntax::ast::{AggregateFn, CompareOp};
 use crate::value::{Decimal, Value};
@@ -133,17 +133,7 @@ impl Generator<'_> {
         if let Some(exists) = self.existence(aggregate, op, value) {
             // `count(rows) = 0` is "no such row", `count(rows) >= 1` "some such row": one
             // index probe per customer instead of grouping every row.
-            if !exists {
-                w.sql("NOT ");
-            }
-            let filter = aggregate.filter.clone().map(Box::new);
-            return self.condition(
-                w,
-                &Condition::Exists {
-                    relation: aggregate.relation,
-                    condition: filter,
-                },
-            );
+            return self.any_row(w, aggregate.relation, aggregate.filter.as_ref(), exists);
         }
         let empty_holds = self.empty_holds(aggregate, |zero| {
             compare_zero(zero, op, &self.aggregate_value(aggregate, value))
@@ -260,11 +250,9 @@ impl Generator<'_> {
                 w.sql(")");
             }
             (AggregateFn::First, Some(column)) => {
-                w.sql("CASE WHEN COUNT(*) = COUNT(")
-                    .column(RELATED, &column.name)
-                    .sql(") THEN MIN(");
-                self.comparable(w, column);
-                w.sql(") END");
+                w.dialect().earliest_time(w, &|w| {
+                    w.column(RELATED, &column.name);
+                });
             }
             _ => self.aggregate_expression(w, aggregate),
         }
@@ -350,20 +338,40 @@ impl Generator<'_> {
         }
     }
 
-    /// `c.key IN (SELECT customer_key FROM rfm WHERE score <test>)`: customers without
-    /// scores are never in it, as their scores are unknown.
-    pub(super) fn rfm_set(
-        &self,
-        w: &mut SqlWriter<'_>,
-        score: RfmScore,
-        test: impl FnOnce(&mut SqlWriter<'_>),
-    ) {
+    /// `c.key IN (SELECT customer_key FROM rfm WHERE score <test> AND …)`, one set for all
+    /// the RFM tests of a conjunction: customers without scores are never in it, as their
+    /// scores are unknown.
+    pub(super) fn rfm_set(&self, w: &mut SqlWriter<'_>, tests: &[&Condition]) {
         w.column(CUSTOMER, &self.program.customer.key)
             .sql(" IN (SELECT ")
             .ident(KEY)
             .sql(" FROM ");
-        w.ident(RFM).sql(" WHERE ").ident(score_column(score));
-        test(w);
+        w.ident(RFM).sql(" WHERE ");
+        for (i, test) in tests.iter().enumerate() {
+            if i > 0 {
+                w.sql(" AND ");
+            }
+            match test {
+                Condition::Compare {
+                    operand: Operand::Rfm(score),
+                    op,
+                    value,
+                } => {
+                    w.ident(score_column(*score)).sql(compare_op(*op));
+                    w.param(self.value(value));
+                }
+                Condition::Between {
+                    operand: Operand::Rfm(score),
+                    low,
+                    high,
+                    negated,
+                } => {
+                    w.ident(score_column(*score));
+                    between_values(w, self.value(low), self.value(high), *negated);
+                }
+                _ => unreachable!("generator: only RFM tests are gathered"),
+            }
+        }
         w.sql(")");
     }
 
@@ -406,9 +414,9 @@ impl Generator<'_> {
                 .column(RELATED, &related.customer_key)
                 .sql(" AS ")
                 .ident(KEY);
-            w.sql(", MAX(");
-            self.column(w, &rfm.date);
-            w.sql(") AS ").ident("last_purchase");
+            w.sql(", ");
+            self.latest_date(w, &rfm.date);
+            w.sql(" AS ").ident("last_purchase");
             w.sql(", COUNT(*) AS ").ident("purchases").sql(", SUM(");
             units(w, &rfm.amount);
             w.sql(") AS ").ident("spent");
@@ -419,6 +427,21 @@ impl Generator<'_> {
                 .column(RELATED, &related.customer_key);
         });
         w.newline().sql(") AS ").ident("totals");
+    }
+}
+
+impl Generator<'_> {
+    /// `MAX(date)`, or the date of `MAX(timestamp)`: one date conversion per customer
+    /// rather than per row (the latest timestamp falls on the latest date).
+    fn latest_date(&self, w: &mut SqlWriter<'_>, column: &Column) {
+        let latest = |w: &mut SqlWriter<'_>| {
+            w.sql("MAX(").column(alias(column), &column.name).sql(")");
+        };
+        if column.ty == Type::Timestamp {
+            w.dialect().date_of_timestamp(w, &latest);
+        } else {
+            latest(w);
+        }
     }
 }
 

@@ -25,9 +25,21 @@ pub trait Dialect {
         out.push_str(&index.to_string());
     }
 
-    /// The calendar date of a timestamp column (timestamps compare with dates by their date).
-    fn date_of_timestamp(&self, w: &mut SqlWriter<'_>, alias: &'static str, column: &str) {
-        w.sql("CAST(").column(alias, column).sql(" AS DATE)");
+    /// The calendar date of a timestamp (timestamps compare with dates by their date).
+    fn date_of_timestamp(&self, w: &mut SqlWriter<'_>, timestamp: &dyn Fn(&mut SqlWriter<'_>)) {
+        w.sql("CAST(");
+        timestamp(w);
+        w.sql(" AS DATE)");
+    }
+
+    /// The least of a group's dates or timestamps, unknown when any of them is unknown
+    /// (an unknown time sorts first, so the earliest is then unknown).
+    fn earliest_time(&self, w: &mut SqlWriter<'_>, time: &dyn Fn(&mut SqlWriter<'_>)) {
+        w.sql("CASE WHEN COUNT(*) = COUNT(");
+        time(w);
+        w.sql(") THEN MIN(");
+        time(w);
+        w.sql(") END");
     }
 
     /// A month and day as [`Dialect::month_day`] writes them, for binding: `MMDD` as a number.

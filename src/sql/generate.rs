@@ -144,6 +144,7 @@ impl Generator<'_> {
                 self.condition(w, inner);
                 w.sql(") IS NOT TRUE");
             }
+            condition if is_rfm_test(condition) => self.rfm_set(w, &[condition]),
             Condition::Compare { operand, op, value } => self.compare(w, operand, *op, value),
             Condition::Between {
                 operand,
@@ -227,15 +228,7 @@ impl Generator<'_> {
             Condition::Exists {
                 relation,
                 condition,
-            } => {
-                w.sql("EXISTS (");
-                w.indented(|w| {
-                    self.related_rows(w, *relation, condition.as_deref(), |w| {
-                        w.sql("SELECT 1");
-                    });
-                });
-                w.newline().sql(")");
-            }
+            } => self.any_row(w, *relation, condition.as_deref(), true),
         }
     }
 
@@ -245,14 +238,30 @@ impl Generator<'_> {
         w.sql(")");
     }
 
-    /// `a`, then `keyword b` on the next (indented) line, and so on.
+    /// `a`, then `keyword b` on the next (indented) line, and so on. Under `AND`, the RFM
+    /// tests are gathered into one set of scored customers, written where the first was.
     fn lines(&self, w: &mut SqlWriter<'_>, parts: &[Condition], keyword: &'static str) {
+        let rfm_tests: Vec<&Condition> = if keyword == "AND " {
+            parts.iter().filter(|p| is_rfm_test(p)).collect()
+        } else {
+            Vec::new()
+        };
         w.indented(|w| {
-            for (i, part) in parts.iter().enumerate() {
-                if i > 0 {
+            let mut written = 0;
+            for part in parts {
+                let gathered = rfm_tests.len() > 1 && is_rfm_test(part);
+                if gathered && !std::ptr::eq(part, rfm_tests[0]) {
+                    continue;
+                }
+                if written > 0 {
                     w.newline().sql(keyword);
                 }
-                self.condition(w, part);
+                written += 1;
+                if gathered {
+                    self.rfm_set(w, &rfm_tests);
+                } else {
+                    self.condition(w, part);
+                }
             }
         });
     }
@@ -286,10 +295,12 @@ impl Generator<'_> {
     fn compare(&self, w: &mut SqlWriter<'_>, operand: &Operand, op: CompareOp, value: &Bound) {
         match operand {
             Operand::Aggregate(aggregate) => self.compare_aggregate(w, aggregate, op, value),
-            Operand::Rfm(score) => self.rfm_set(w, *score, |w| {
+            // Reached only through `condition`, which answers RFM tests from the scored set.
+            Operand::Rfm(score) => {
+                self.rfm_score(w, *score);
                 w.sql(compare_op(op));
                 w.param(self.value(value));
-            }),
+            }
             Operand::Column(column) => {
                 let raw = |w: &mut SqlWriter<'_>| {
                     w.column(alias(column), &column.name);
@@ -309,11 +320,6 @@ impl Generator<'_> {
     ) {
         if let Operand::Aggregate(aggregate) = operand {
             return self.between_aggregate(w, aggregate, low, high, negated);
-        }
-        if let Operand::Rfm(score) = operand {
-            return self.rfm_set(w, *score, |w| {
-                between_values(w, self.value(low), self.value(high), negated);
-            });
         }
         if let Operand::Column(column) = operand {
             let raw = |w: &mut SqlWriter<'_>| {
@@ -354,8 +360,9 @@ impl Generator<'_> {
     /// A column as compared with a value: timestamps compare by their date.
     pub(super) fn column(&self, w: &mut SqlWriter<'_>, column: &Column) {
         if column.ty == Type::Timestamp {
-            w.dialect()
-                .date_of_timestamp(w, alias(column), &column.name);
+            w.dialect().date_of_timestamp(w, &|w| {
+                w.column(alias(column), &column.name);
+            });
         } else {
             w.column(alias(column), &column.name);
         }
@@ -495,6 +502,20 @@ pub(super) fn from_related(w: &mut SqlWriter<'_>, related: &RelatedTable) {
         .ident(&related.table)
         .sql(" AS ")
         .sql(RELATED);
+}
+
+/// Whether the condition tests an RFM score against values (the scores' own set answers it).
+fn is_rfm_test(condition: &Condition) -> bool {
+    matches!(
+        condition,
+        Condition::Compare {
+            operand: Operand::Rfm(_),
+            ..
+        } | Condition::Between {
+            operand: Operand::Rfm(_),
+            ..
+        }
+    )
 }
 
 pub(super) fn alias(column: &Column) -> &'static str {

@@ -6,6 +6,7 @@
 
 mod aggregate;
 pub mod dialect;
+mod existence;
 mod generate;
 pub mod indexes;
 pub mod sqlite;

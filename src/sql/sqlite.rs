@@ -21,8 +21,19 @@ impl Dialect for Sqlite {
     }
 
     /// <https://www.sqlite.org/lang_datefunc.html>: `date()` normalises any ISO-8601 text.
-    fn date_of_timestamp(&self, w: &mut SqlWriter<'_>, alias: &'static str, column: &str) {
-        w.sql("date(").column(alias, column).sql(")");
+    fn date_of_timestamp(&self, w: &mut SqlWriter<'_>, timestamp: &dyn Fn(&mut SqlWriter<'_>)) {
+        w.sql("date(");
+        timestamp(w);
+        w.sql(")");
+    }
+
+    /// Times are text, and every number sorts before every text: an unknown time becomes
+    /// 0, which is then the least, and a least 0 is unknown again. One aggregate per row
+    /// instead of three.
+    fn earliest_time(&self, w: &mut SqlWriter<'_>, time: &dyn Fn(&mut SqlWriter<'_>)) {
+        w.sql("NULLIF(MIN(IFNULL(");
+        time(w);
+        w.sql(", 0)), 0)");
     }
 
     /// Dates are `YYYY-MM-DD…` text: `MM-DD` is characters 6–10, and orders through the
