@@ -9,6 +9,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use seglang::check::{self, Imports};
+use seglang::engine::Cell;
 use seglang::engine::sqlite::Database;
 use seglang::project::Project;
 use seglang::source::SourceMap;
@@ -55,6 +56,7 @@ fn main() {
         "segment", "seglang", "expert", "ratio"
     );
 
+    let mut counts = Vec::new();
     let mut total = Duration::ZERO;
     let mut slowest = Duration::ZERO;
     let mut worst_ratio: f64 = 0.0;
@@ -69,6 +71,7 @@ fn main() {
         worst_ratio = worst_ratio.max(ratio);
         total += our_time;
         slowest = slowest.max(our_time);
+        counts.push(our_count);
         let agree = if our_count == expert_count {
             "agree".to_string()
         } else {
@@ -88,6 +91,33 @@ fn main() {
         total.as_secs_f64(),
         total.as_secs_f64() / slowest.as_secs_f64(),
         worst_ratio
+    );
+    let names: Vec<&str> = program.segments.iter().map(|s| s.name.as_str()).collect();
+    let batch = sql::compile_counts(&program, &names, &Sqlite, as_of).expect("compiles");
+    let mut batch_time = Duration::MAX;
+    let mut batch_counts = Vec::new();
+    for _ in 0..RUNS {
+        let started = Instant::now();
+        let rows = database.fetch(&batch).expect("the batch runs");
+        batch_time = batch_time.min(started.elapsed());
+        batch_counts = rows.rows[0]
+            .iter()
+            .map(|cell| match cell {
+                Cell::Integer(n) => *n as u64,
+                other => panic!("a count, not {other:?}"),
+            })
+            .collect();
+    }
+    println!(
+        "all {} in one batch (`seg run`): {:.1} s, {:.2}× the slowest single segment; counts {}",
+        names.len(),
+        batch_time.as_secs_f64(),
+        batch_time.as_secs_f64() / slowest.as_secs_f64(),
+        if batch_counts == counts {
+            "agree"
+        } else {
+            "DIFFER"
+        }
     );
     let started = Instant::now();
     let rounds = 200;

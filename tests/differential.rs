@@ -340,6 +340,20 @@ fn run(case: &Case) {
         );
         members.insert(name, from_sql);
     }
+    // Counted together in one batch (shared facts), the sizes are the same.
+    let batch =
+        sql::compile_counts(&program, &["S", "NotS"], &Sqlite, case.as_of).expect("segments");
+    let counts = database.fetch(&batch).expect("batch runs");
+    let batch_counts: Vec<&Cell> = counts.rows[0].iter().collect();
+    for (i, name) in ["S", "NotS"].iter().enumerate() {
+        assert_eq!(
+            batch_counts[i],
+            &Cell::Integer(members[name].len() as i64),
+            "the batch count of `{name}` differs as of {}\n{}\nSQL:\n{batch}",
+            case.as_of,
+            case.condition
+        );
+    }
     // A condition and its negation partition the customers.
     assert!(
         members["S"].is_disjoint(&members["NotS"]),

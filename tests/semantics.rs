@@ -159,6 +159,8 @@ fn every_shop_segment_has_exactly_the_members_worked_out_by_hand() {
     assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
 }
 
+/// `seg run` counts every segment in one batch query (shared per-customer facts, referenced
+/// segments written in place); its counts must be the sizes of the hand-derived sets.
 #[test]
 fn counts_agree_with_member_lists() {
     let project = copy_project("tests/fixtures/shop");

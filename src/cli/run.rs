@@ -68,19 +68,14 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
         columns: vec!["segment".into(), "members".into()],
         rows: Vec::new(),
     };
-    for name in &names {
-        let query = sql::compile(
-            &session.program,
-            name,
-            Output::Count,
-            &Sqlite,
-            session.as_of,
-        )
-        .expect("segment exists");
-        let count = database.count(&query)?;
-        counts
-            .rows
-            .push(vec![Cell::Text(name.clone()), Cell::Integer(count as i64)]);
+    // One query for all of them: the aggregates they share are computed once.
+    let selected: Vec<&str> = names.iter().map(String::as_str).collect();
+    let query = sql::compile_counts(&session.program, &selected, &Sqlite, session.as_of)
+        .expect("segments exist");
+    let fetched = database.fetch(&query)?;
+    let row = fetched.rows.into_iter().next().unwrap_or_default();
+    for (name, count) in names.iter().zip(row) {
+        counts.rows.push(vec![Cell::Text(name.clone()), count]);
     }
     print_rows(&counts, args.format, |_| None);
     Ok(0)

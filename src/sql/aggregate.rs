@@ -4,6 +4,7 @@
 //! (cents), so no floating-point rounding decides membership. An average is compared without
 //! dividing: `avg(x) > v` is written `SUM(x) > v × COUNT(x)`.
 
+use super::batch::{average_parts, rfm_facts};
 use super::generate::{
     CUSTOMER, Generator, KEY, RELATED, alias, between_expression, between_values,
     compare_expression, compare_op, from_related,
@@ -111,7 +112,8 @@ impl Generator<'_> {
     /// `aggregate op value`. `first` and `last` look up each customer's latest row through
     /// the index; the others become a set of customers computed in one grouped pass over the
     /// related table (the plan an expert writes), `IN` it, or `NOT IN` the complement when
-    /// customers with no matching rows satisfy the test (a count or sum of 0).
+    /// customers with no matching rows satisfy the test (a count or sum of 0). In a batch,
+    /// the aggregate is read from the facts.
     pub(super) fn compare_aggregate(
         &self,
         w: &mut SqlWriter<'_>,
@@ -119,40 +121,7 @@ impl Generator<'_> {
         op: CompareOp,
         value: &Bound,
     ) {
-        if self.needs_row_order(aggregate) {
-            let scalar = |w: &mut SqlWriter<'_>| self.aggregate_scalar(w, aggregate);
-            compare_expression(
-                w,
-                &scalar,
-                aggregate.ty,
-                op,
-                self.aggregate_value(aggregate, value),
-            );
-            return;
-        }
-        if let Some(exists) = self.existence(aggregate, op, value) {
-            // `count(rows) = 0` is "no such row", `count(rows) >= 1` "some such row": one
-            // index probe per customer instead of grouping every row.
-            return self.any_row(w, aggregate.relation, aggregate.filter.as_ref(), exists);
-        }
-        let empty_holds = self.empty_holds(aggregate, |zero| {
-            compare_zero(zero, op, &self.aggregate_value(aggregate, value))
-        });
-        self.grouped_set(w, aggregate, empty_holds, |w| {
-            if aggregate.function == AggregateFn::Avg {
-                self.average_difference(w, aggregate, value);
-                w.sql(compare_op(op)).sql("0");
-            } else {
-                let grouped = |w: &mut SqlWriter<'_>| self.grouped_expression(w, aggregate);
-                compare_expression(
-                    w,
-                    &grouped,
-                    aggregate.ty,
-                    op,
-                    self.aggregate_value(aggregate, value),
-                );
-            }
-        });
+        self.aggregate_test(w, aggregate, &Test::Compare(op, value));
     }
 
     pub(super) fn between_aggregate(
@@ -163,47 +132,125 @@ impl Generator<'_> {
         high: &Bound,
         negated: bool,
     ) {
+        self.aggregate_test(w, aggregate, &Test::Between(low, high, negated));
+    }
+
+    fn aggregate_test(&self, w: &mut SqlWriter<'_>, aggregate: &Aggregate, test: &Test<'_>) {
         if self.needs_row_order(aggregate) {
             let scalar = |w: &mut SqlWriter<'_>| self.aggregate_scalar(w, aggregate);
-            let (low, high) = (
-                self.aggregate_value(aggregate, low),
-                self.aggregate_value(aggregate, high),
-            );
-            return between_expression(w, &scalar, aggregate.ty, low, high, negated);
+            return self.test_values(w, aggregate, test, &scalar);
         }
-        let (low_value, high_value) = (
-            self.aggregate_value(aggregate, low),
-            self.aggregate_value(aggregate, high),
-        );
-        let empty_holds = self.empty_holds(aggregate, |zero| {
-            let inside = compare_zero(zero, CompareOp::Ge, &low_value)
-                && compare_zero(zero, CompareOp::Le, &high_value);
-            inside != negated
-        });
-        self.grouped_set(w, aggregate, empty_holds, |w| {
-            if aggregate.function == AggregateFn::Avg {
-                let (low_op, high_op, joiner) = if negated {
-                    (" < 0", " > 0", " OR ")
-                } else {
-                    (" >= 0", " <= 0", " AND ")
-                };
-                w.sql("(");
-                self.average_difference(w, aggregate, low);
-                w.sql(low_op).sql(joiner);
-                self.average_difference(w, aggregate, high);
-                w.sql(high_op).sql(")");
-            } else {
-                let grouped = |w: &mut SqlWriter<'_>| self.grouped_expression(w, aggregate);
-                between_expression(
-                    w,
-                    &grouped,
-                    aggregate.ty,
-                    low_value.clone(),
-                    high_value.clone(),
-                    negated,
-                );
+        if self.has_facts(aggregate) {
+            return self.test_groups(w, aggregate, test, Groups::Facts);
+        }
+        if let Test::Compare(op, value) = test {
+            if let Some(exists) = self.existence(aggregate, *op, value) {
+                // `count(rows) = 0` is "no such row", `count(rows) >= 1` "some such row".
+                return self.any_row(w, aggregate.relation, aggregate.filter.as_ref(), exists);
+            }
+        }
+        let empty_holds = self.empty_holds(aggregate, |zero| match test {
+            Test::Compare(op, value) => {
+                compare_zero(zero, *op, &self.aggregate_value(aggregate, value))
+            }
+            Test::Between(low, high, negated) => {
+                let inside =
+                    compare_zero(zero, CompareOp::Ge, &self.aggregate_value(aggregate, low))
+                        && compare_zero(
+                            zero,
+                            CompareOp::Le,
+                            &self.aggregate_value(aggregate, high),
+                        );
+                inside != *negated
             }
         });
+        self.grouped_set(w, aggregate, empty_holds, |w| {
+            self.test_groups(w, aggregate, test, Groups::Rows);
+        });
+    }
+
+    /// The test over one customer's group: of related rows (inside `HAVING`), or of facts.
+    /// An average is compared without dividing (see [`Generator::average_difference`]).
+    fn test_groups(
+        &self,
+        w: &mut SqlWriter<'_>,
+        aggregate: &Aggregate,
+        test: &Test<'_>,
+        groups: Groups,
+    ) {
+        if aggregate.function == AggregateFn::Avg {
+            let [sum, count] = average_parts(aggregate);
+            let column = sum.column.as_ref().expect("checker: avg has a column");
+            let sum = |w: &mut SqlWriter<'_>| match groups {
+                Groups::Rows => {
+                    w.sql("SUM(");
+                    units(w, column);
+                    w.sql(")");
+                }
+                Groups::Facts => self.fact_column(w, &sum),
+            };
+            let count = |w: &mut SqlWriter<'_>| match groups {
+                Groups::Rows => {
+                    w.sql("COUNT(").column(RELATED, &column.name).sql(")");
+                }
+                Groups::Facts => self.fact_column(w, &count),
+            };
+            let difference = |w: &mut SqlWriter<'_>, value: &Bound| {
+                self.average_difference(w, aggregate, value, &sum, &count);
+            };
+            match test {
+                Test::Compare(op, value) => {
+                    w.sql("(");
+                    difference(w, value);
+                    w.sql(compare_op(*op)).sql("0)");
+                }
+                Test::Between(low, high, negated) => {
+                    let (low_op, high_op, joiner) = if *negated {
+                        (" < 0", " > 0", " OR ")
+                    } else {
+                        (" >= 0", " <= 0", " AND ")
+                    };
+                    w.sql("(");
+                    difference(w, low);
+                    w.sql(low_op).sql(joiner);
+                    difference(w, high);
+                    w.sql(high_op).sql(")");
+                }
+            }
+            return;
+        }
+        let value = |w: &mut SqlWriter<'_>| match groups {
+            Groups::Rows => self.grouped_expression(w, aggregate),
+            Groups::Facts => self.fact_value(w, aggregate),
+        };
+        self.test_values(w, aggregate, test, &value);
+    }
+
+    /// `value op v` or `value [NOT] BETWEEN low AND high`, with values in the aggregate's units.
+    fn test_values(
+        &self,
+        w: &mut SqlWriter<'_>,
+        aggregate: &Aggregate,
+        test: &Test<'_>,
+        value: &dyn Fn(&mut SqlWriter<'_>),
+    ) {
+        match test {
+            Test::Compare(op, bound) => compare_expression(
+                w,
+                value,
+                aggregate.ty,
+                *op,
+                self.aggregate_value(aggregate, bound),
+            ),
+            Test::Between(low, high, negated) => between_expression(
+                w,
+                value,
+                aggregate.ty,
+                self.aggregate_value(aggregate, low),
+                self.aggregate_value(aggregate, high),
+                *negated,
+            ),
+        }
     }
 
     /// Whether `count(rows) op value` only asks if a row exists (`Some(true)`) or not.
@@ -250,9 +297,13 @@ impl Generator<'_> {
                 w.sql(")");
             }
             (AggregateFn::First, Some(column)) => {
-                w.dialect().earliest_time(w, &|w| {
-                    w.column(RELATED, &column.name);
-                });
+                w.dialect().earliest_time(
+                    w,
+                    &|w| {
+                        w.column(RELATED, &column.name);
+                    },
+                    None,
+                );
             }
             _ => self.aggregate_expression(w, aggregate),
         }
@@ -309,8 +360,16 @@ impl Generator<'_> {
     }
 
     /// `SUM(units(x)) × 10^s − units(v) × COUNT(x)`: its sign is the sign of `avg(x) − v`,
-    /// computed exactly in integers; NULL when no value is known.
-    fn average_difference(&self, w: &mut SqlWriter<'_>, aggregate: &Aggregate, value: &Bound) {
+    /// computed exactly in integers; NULL when no value is known. `sum` and `count` write
+    /// the two aggregates (over rows, or read from the facts).
+    fn average_difference(
+        &self,
+        w: &mut SqlWriter<'_>,
+        aggregate: &Aggregate,
+        value: &Bound,
+        sum: &dyn Fn(&mut SqlWriter<'_>),
+        count: &dyn Fn(&mut SqlWriter<'_>),
+    ) {
         let column = aggregate
             .column
             .as_ref()
@@ -319,14 +378,14 @@ impl Generator<'_> {
         let Value::Decimal(decimal) = self.value(value) else {
             unreachable!("checker: an average compares with a decimal")
         };
-        w.sql("SUM(");
-        units(w, column);
-        w.sql(") * ");
+        sum(w);
+        w.sql(" * ");
         w.param(Value::Integer(10i64.pow(decimal.scale)));
         w.sql(" - ");
         let scaled = decimal.units * 10i128.pow(column_scale);
         w.param(Value::Integer(i64::try_from(scaled).unwrap_or(i64::MAX)));
-        w.sql(" * COUNT(").column(RELATED, &column.name).sql(")");
+        w.sql(" * ");
+        count(w);
     }
 
     /// The value an aggregate is compared with, in the aggregate's units.
@@ -408,6 +467,28 @@ impl Generator<'_> {
             });
         }
         w.newline().sql("FROM (");
+        if self.facts.is_some() {
+            // In a batch, the three totals are among the facts.
+            let [latest, purchases, spent] = rfm_facts(rfm);
+            w.indented(|w| {
+                w.newline().sql("SELECT ").ident(KEY).sql(", ");
+                let latest = |w: &mut SqlWriter<'_>| self.fact_column(w, &latest);
+                if rfm.date.ty == Type::Timestamp {
+                    w.dialect().date_of_timestamp(w, &latest);
+                } else {
+                    latest(w);
+                }
+                w.sql(" AS ").ident("last_purchase").sql(", ");
+                self.fact_column(w, &purchases);
+                w.sql(" AS ").ident("purchases").sql(", ");
+                self.fact_column(w, &spent);
+                w.sql(" AS ").ident("spent");
+                w.newline().sql("FROM ");
+                self.facts_table(w, rfm.relation);
+            });
+            w.newline().sql(") AS ").ident("totals");
+            return;
+        }
         w.indented(|w| {
             w.newline()
                 .sql("SELECT ")
@@ -446,7 +527,7 @@ impl Generator<'_> {
 }
 
 /// `CAST(ROUND(r.amount * 100) AS INTEGER)` for money; the column itself otherwise.
-fn units(w: &mut SqlWriter<'_>, column: &Column) {
+pub(super) fn units(w: &mut SqlWriter<'_>, column: &Column) {
     match scale_of(column.ty) {
         Some(scale) if scale > 0 => {
             w.sql("CAST(ROUND(")
@@ -497,4 +578,21 @@ fn score_column(score: RfmScore) -> &'static str {
         RfmScore::Frequency => "frequency_score",
         RfmScore::Monetary => "monetary_score",
     }
+}
+
+/// A test of an aggregate's value.
+enum Test<'b> {
+    /// `op value`.
+    Compare(CompareOp, &'b Bound),
+    /// `[not] between low and high`.
+    Between(&'b Bound, &'b Bound, bool),
+}
+
+/// Where a customer's aggregates come from.
+#[derive(Clone, Copy)]
+enum Groups {
+    /// Computed over the customer's group of related rows (in a grouped pass).
+    Rows,
+    /// Read from the batch's facts.
+    Facts,
 }

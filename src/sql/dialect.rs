@@ -33,13 +33,38 @@ pub trait Dialect {
     }
 
     /// The least of a group's dates or timestamps, unknown when any of them is unknown
-    /// (an unknown time sorts first, so the earliest is then unknown).
-    fn earliest_time(&self, w: &mut SqlWriter<'_>, time: &dyn Fn(&mut SqlWriter<'_>)) {
-        w.sql("CASE WHEN COUNT(*) = COUNT(");
+    /// (an unknown time sorts first, so the earliest is then unknown); over the rows
+    /// `filter` keeps, if given.
+    fn earliest_time(
+        &self,
+        w: &mut SqlWriter<'_>,
+        time: &dyn Fn(&mut SqlWriter<'_>),
+        filter: Option<&dyn Fn(&mut SqlWriter<'_>)>,
+    ) {
+        let filtered = |w: &mut SqlWriter<'_>| {
+            if let Some(filter) = filter {
+                self.aggregate_filter(w, filter);
+            }
+        };
+        w.sql("CASE WHEN COUNT(*)");
+        filtered(w);
+        w.sql(" = COUNT(");
         time(w);
-        w.sql(") THEN MIN(");
+        w.sql(")");
+        filtered(w);
+        w.sql(" THEN MIN(");
         time(w);
-        w.sql(") END");
+        w.sql(")");
+        filtered(w);
+        w.sql(" END");
+    }
+
+    /// Restricts the aggregate call just written to the rows `filter` keeps (standard
+    /// `FILTER (WHERE …)`, in SQLite since 3.30).
+    fn aggregate_filter(&self, w: &mut SqlWriter<'_>, filter: &dyn Fn(&mut SqlWriter<'_>)) {
+        w.sql(" FILTER (WHERE ");
+        filter(w);
+        w.sql(")");
     }
 
     /// A month and day as [`Dialect::month_day`] writes them, for binding: `MMDD` as a number.

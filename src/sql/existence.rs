@@ -11,6 +11,7 @@
 
 use chrono::NaiveDate;
 
+use super::batch::row_count;
 use super::generate::{CUSTOMER, Generator, RELATED, from_related};
 use super::writer::SqlWriter;
 use crate::calendar;
@@ -24,7 +25,8 @@ impl Generator<'_> {
     /// `[NOT] EXISTS (SELECT 1 FROM related AS r WHERE r.ck = c.key AND filter)`, or, for a
     /// positive test whose filter is narrow in time, `c.key IN (SELECT r.ck FROM related AS
     /// r WHERE filter)`. (The negative test stays a probe: `NOT IN` a set holding an
-    /// unknown key would be unknown for everyone.)
+    /// unknown key would be unknown for everyone.) In a batch, the count of such rows
+    /// among the facts.
     pub(super) fn any_row(
         &self,
         w: &mut SqlWriter<'_>,
@@ -32,6 +34,12 @@ impl Generator<'_> {
         filter: Option<&Condition>,
         exists: bool,
     ) {
+        let count = row_count(relation, filter);
+        if self.has_facts(&count) {
+            self.fact_value(w, &count);
+            w.sql(if exists { " > 0" } else { " = 0" });
+            return;
+        }
         if exists && filter.is_some_and(|f| self.narrow_in_time(relation, f)) {
             let related = &self.program.related[relation];
             w.column(CUSTOMER, &self.program.customer.key).sql(" IN (");

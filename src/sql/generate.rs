@@ -4,6 +4,7 @@
 
 use chrono::NaiveDate;
 
+use super::batch::Facts;
 use super::dialect::Dialect;
 use super::writer::SqlWriter;
 use super::{Output, Query};
@@ -31,7 +32,11 @@ pub fn segment_query(
 ) -> Option<Query> {
     let segment = program.segment(name)?;
     let mut w = SqlWriter::new(dialect);
-    let generator = Generator { program, as_of };
+    let generator = Generator {
+        program,
+        as_of,
+        facts: None,
+    };
     let dependencies = generator.dependencies(segment);
     let needs_rfm = std::iter::once(segment)
         .chain(dependencies.iter().copied())
@@ -64,9 +69,12 @@ pub fn segment_query(
     Some(w.finish())
 }
 
+/// Writes conditions of one program as of one date.
 pub(super) struct Generator<'p> {
     pub(super) program: &'p Program,
     pub(super) as_of: NaiveDate,
+    /// In a batch, the per-customer aggregates computed once for all its segments.
+    pub(super) facts: Option<&'p Facts>,
 }
 
 impl Generator<'_> {
@@ -218,6 +226,13 @@ impl Generator<'_> {
             }
             Condition::IsTrue(column) => {
                 w.column(alias(column), &column.name).sql(" = TRUE");
+            }
+            Condition::Segment(name) if self.facts.is_some() => {
+                // In a batch, a referenced segment is its condition, sharing the facts.
+                let segment = self.program.segment(name).expect("checker: defined");
+                w.sql("(");
+                self.condition(w, &segment.condition);
+                w.sql(")");
             }
             Condition::Segment(name) => {
                 w.column(CUSTOMER, &self.program.customer.key)

@@ -5,6 +5,7 @@
 //! table whose `WHERE` is the segment's condition.
 
 mod aggregate;
+mod batch;
 pub mod dialect;
 mod existence;
 mod generate;
@@ -70,6 +71,17 @@ pub fn compile(
     as_of: chrono::NaiveDate,
 ) -> Option<Query> {
     generate::segment_query(program, name, output, dialect, as_of)
+}
+
+/// One query counting the members of every named segment (a column each, in order), with
+/// the aggregates they share computed once. `None` if a name is not a segment.
+pub fn compile_counts(
+    program: &Program,
+    names: &[&str],
+    dialect: &dyn Dialect,
+    as_of: chrono::NaiveDate,
+) -> Option<Query> {
+    batch::counts_query(program, names, dialect, as_of)
 }
 
 #[cfg(test)]

@@ -30,10 +30,19 @@ impl Dialect for Sqlite {
     /// Times are text, and every number sorts before every text: an unknown time becomes
     /// 0, which is then the least, and a least 0 is unknown again. One aggregate per row
     /// instead of three.
-    fn earliest_time(&self, w: &mut SqlWriter<'_>, time: &dyn Fn(&mut SqlWriter<'_>)) {
+    fn earliest_time(
+        &self,
+        w: &mut SqlWriter<'_>,
+        time: &dyn Fn(&mut SqlWriter<'_>),
+        filter: Option<&dyn Fn(&mut SqlWriter<'_>)>,
+    ) {
         w.sql("NULLIF(MIN(IFNULL(");
         time(w);
-        w.sql(", 0)), 0)");
+        w.sql(", 0))");
+        if let Some(filter) = filter {
+            self.aggregate_filter(w, filter);
+        }
+        w.sql(", 0)");
     }
 
     /// Dates are `YYYY-MM-DD…` text: `MM-DD` is characters 6–10, and orders through the

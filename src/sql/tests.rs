@@ -178,6 +178,17 @@ fn rfm_scores_come_from_one_ranked_summary() {
     insta::assert_snapshot!(sqlite("RfmChampions", Output::Keys));
 }
 
+/// Shared facts once per customer: `LapsedShoppers` and a segment referring to it read the
+/// same `last` column; averages read a sum and a count; `first` of a value that needs rows in
+/// order keeps its per-customer lookup; RFM is ranked from the facts.
+#[test]
+fn a_batch_computes_shared_aggregates_once() {
+    let program = shop_program();
+    let names: Vec<&str> = program.segments.iter().map(|s| s.name.as_str()).collect();
+    let batch = compile_counts(&program, &names, &Sqlite, as_of()).expect("segments exist");
+    insta::assert_snapshot!(batch);
+}
+
 #[test]
 fn has_all_of_needs_one_row_per_value() {
     insta::assert_snapshot!(sqlite("HikingTravellers", Output::Keys));

@@ -1,0 +1,340 @@
+//! Many segments in one query: every per-customer aggregate the segments need is computed
+//! once, in one grouped pass over each related table (the "facts"), and every segment's
+//! count is a column of one row.
+//!
+//! A segment's condition is written as for a single segment, except that an aggregate
+//! found among the facts is read from its column, a referenced segment's condition is
+//! written in place (so its aggregates are shared too), and the RFM scores are ranked from
+//! the facts. Anything else (`first`/`last` of a value that needs the rows in order) keeps
+//! its single-segment form, which reads the customer row the same way.
+
+use chrono::NaiveDate;
+
+use super::Query;
+use super::aggregate::{RFM, units};
+use super::dialect::Dialect;
+use super::generate::{CUSTOMER, Generator, KEY, RELATED, from_related};
+use super::writer::SqlWriter;
+use crate::check::ir::{Aggregate, Column, Condition, Operand, Program};
+use crate::schema::Type;
+use crate::syntax::ast::AggregateFn;
+
+/// The per-customer aggregates of one batch, by related table.
+pub(super) struct Facts {
+    /// For each related table (by index), the aggregates computed over its rows.
+    by_relation: Vec<Vec<Aggregate>>,
+}
+
+impl Facts {
+    /// The `WITH` name (and alias) of a related table's facts.
+    pub(super) fn table(&self, relation: usize, program: &Program) -> String {
+        format!("facts:{}", program.related[relation].name)
+    }
+
+    /// The column name of a fact, if the batch computes it.
+    pub(super) fn column(&self, aggregate: &Aggregate) -> Option<String> {
+        let aggregate = canonical(aggregate);
+        self.by_relation[aggregate.relation]
+            .iter()
+            .position(|a| *a == aggregate)
+            .map(|i| format!("a{i}"))
+    }
+
+    fn add(&mut self, aggregate: Aggregate) {
+        let aggregate = canonical(&aggregate);
+        let facts = &mut self.by_relation[aggregate.relation];
+        if !facts.contains(&aggregate) {
+            facts.push(aggregate);
+        }
+    }
+}
+
+/// One query whose single row holds, for each named segment in order, its number of
+/// members, in a column named after it. `None` if a name is not a segment.
+pub fn counts_query(
+    program: &Program,
+    names: &[&str],
+    dialect: &dyn Dialect,
+    as_of: NaiveDate,
+) -> Option<Query> {
+    let segments = names
+        .iter()
+        .map(|name| program.segment(name))
+        .collect::<Option<Vec<_>>>()?;
+    let mut facts = Facts {
+        by_relation: vec![Vec::new(); program.related.len()],
+    };
+    let mut uses_rfm = false;
+    for segment in &segments {
+        collect(program, &segment.condition, &mut facts, &mut uses_rfm);
+    }
+    let rfm = program.rfm.as_ref().filter(|_| uses_rfm);
+    if let Some(rfm) = rfm {
+        for aggregate in rfm_facts(rfm) {
+            facts.add(aggregate);
+        }
+    }
+    let generator = Generator {
+        program,
+        as_of,
+        facts: Some(&facts),
+    };
+    let mut w = SqlWriter::new(dialect);
+    let mut first = true;
+    for (relation, aggregates) in facts.by_relation.iter().enumerate() {
+        if aggregates.is_empty() {
+            continue;
+        }
+        w.sql(if first { "WITH " } else { ", " });
+        first = false;
+        w.ident(&facts.table(relation, program)).sql(" AS (");
+        w.indented(|w| generator.facts_select(w, relation, aggregates));
+        w.newline().sql(")");
+    }
+    if let Some(rfm) = rfm {
+        w.sql(if first { "WITH " } else { ", " });
+        first = false;
+        w.ident(RFM).sql(" AS (");
+        w.indented(|w| {
+            w.newline();
+            generator.rfm_scores(w, rfm);
+        });
+        w.newline().sql(")");
+    }
+    if !first {
+        w.newline();
+    }
+    w.sql("SELECT");
+    w.indented(|w| {
+        for (i, segment) in segments.iter().enumerate() {
+            w.sql(if i == 0 { "" } else { "," });
+            w.newline().sql("COUNT(CASE WHEN ");
+            generator.condition(w, &segment.condition);
+            w.sql(" THEN 1 END) AS ").ident(&segment.name);
+        }
+    });
+    let customer = &program.customer;
+    w.newline()
+        .sql("FROM ")
+        .ident(&customer.table)
+        .sql(" AS ")
+        .sql(CUSTOMER);
+    for (relation, aggregates) in facts.by_relation.iter().enumerate() {
+        if aggregates.is_empty() {
+            continue;
+        }
+        let table = facts.table(relation, program);
+        w.newline().sql("LEFT JOIN ").ident(&table).sql(" AS ");
+        w.ident(&table)
+            .sql(" ON ")
+            .ident(&table)
+            .sql(".")
+            .ident(KEY);
+        w.sql(" = ").column(CUSTOMER, &customer.key);
+    }
+    Some(w.finish())
+}
+
+impl Generator<'_> {
+    /// `SELECT r.ck AS customer_key, <fact> AS a0, … FROM related AS r GROUP BY r.ck`.
+    fn facts_select(&self, w: &mut SqlWriter<'_>, relation: usize, aggregates: &[Aggregate]) {
+        let related = &self.program.related[relation];
+        w.newline()
+            .sql("SELECT ")
+            .column(RELATED, &related.customer_key)
+            .sql(" AS ")
+            .ident(KEY);
+        for (i, aggregate) in aggregates.iter().enumerate() {
+            w.sql(",");
+            w.indented(|w| {
+                w.newline();
+                self.fact_expression(w, aggregate);
+                w.sql(" AS ").ident(&format!("a{i}"));
+            });
+        }
+        w.newline();
+        from_related(w, related);
+        w.newline()
+            .sql("GROUP BY ")
+            .column(RELATED, &related.customer_key);
+    }
+
+    /// One fact over a customer's rows, restricted to the aggregate's filter.
+    fn fact_expression(&self, w: &mut SqlWriter<'_>, aggregate: &Aggregate) {
+        let filter = |w: &mut SqlWriter<'_>| {
+            if let Some(filter) = &aggregate.filter {
+                self.condition(w, filter);
+            }
+        };
+        let filter: Option<&dyn Fn(&mut SqlWriter<'_>)> =
+            aggregate.filter.as_ref().map(|_| &filter as _);
+        let column = aggregate.column.as_ref();
+        let call =
+            |w: &mut SqlWriter<'_>, open: &'static str, value: &dyn Fn(&mut SqlWriter<'_>)| {
+                w.sql(open);
+                value(w);
+                w.sql(")");
+                if let Some(filter) = filter {
+                    w.dialect().aggregate_filter(w, filter);
+                }
+            };
+        let raw = |w: &mut SqlWriter<'_>| {
+            if let Some(column) = column {
+                w.column(RELATED, &column.name);
+            }
+        };
+        let in_units = |w: &mut SqlWriter<'_>| {
+            if let Some(column) = column {
+                units(w, column);
+            }
+        };
+        match (aggregate.function, column) {
+            (AggregateFn::Count, None) => call(w, "COUNT(", &|w| {
+                w.sql("*");
+            }),
+            (AggregateFn::Count, Some(_)) if aggregate.distinct => call(w, "COUNT(DISTINCT ", &raw),
+            (AggregateFn::Count, Some(_)) => call(w, "COUNT(", &raw),
+            (AggregateFn::Sum, Some(_)) => call(w, "SUM(", &in_units),
+            (AggregateFn::Min, Some(_)) => call(w, "MIN(", &in_units),
+            (AggregateFn::Max, Some(_)) => call(w, "MAX(", &in_units),
+            (AggregateFn::First, Some(_)) => w.dialect().earliest_time(w, &raw, filter),
+            _ => unreachable!("batch: only facts are collected"),
+        }
+    }
+
+    /// Whether this is a batch that computes the aggregate among its facts.
+    pub(super) fn has_facts(&self, aggregate: &Aggregate) -> bool {
+        let time = self.program.related[aggregate.relation].time.as_deref();
+        let needed = facts_of(aggregate, time);
+        self.facts.is_some_and(|facts| {
+            !needed.is_empty() && needed.iter().all(|f| facts.column(f).is_some())
+        })
+    }
+
+    /// `"facts:<table>"."a<i>"`: a fact as computed (unknown for customers without rows).
+    pub(super) fn fact_column(&self, w: &mut SqlWriter<'_>, fact: &Aggregate) {
+        let facts = self.facts.expect("batch: facts");
+        let column = facts.column(fact).expect("batch: the fact was collected");
+        self.facts_table(w, fact.relation);
+        w.sql(".").ident(&column);
+    }
+
+    /// `"facts:<table>"`, the name of a related table's facts.
+    pub(super) fn facts_table(&self, w: &mut SqlWriter<'_>, relation: usize) {
+        let facts = self.facts.expect("batch: facts");
+        w.ident(&facts.table(relation, self.program));
+    }
+
+    /// A fact as a value: a count or sum of no rows is 0 (also for customers with no rows
+    /// at all, whom the `LEFT JOIN` gives no facts).
+    pub(super) fn fact_value(&self, w: &mut SqlWriter<'_>, fact: &Aggregate) {
+        if matches!(fact.function, AggregateFn::Count | AggregateFn::Sum) {
+            w.sql("COALESCE(");
+            self.fact_column(w, fact);
+            w.sql(", 0)");
+        } else {
+            self.fact_column(w, fact);
+        }
+    }
+}
+
+/// The sum and the count an average is compared through.
+pub(super) fn average_parts(average: &Aggregate) -> [Aggregate; 2] {
+    [
+        Aggregate {
+            function: AggregateFn::Sum,
+            ..average.clone()
+        },
+        Aggregate {
+            function: AggregateFn::Count,
+            ty: Type::Integer,
+            ..average.clone()
+        },
+    ]
+}
+
+/// The facts an aggregate test reads: itself, or for an average its sum and count.
+pub(super) fn facts_of(aggregate: &Aggregate, time: Option<&str>) -> Vec<Aggregate> {
+    match aggregate.function {
+        AggregateFn::Avg => average_parts(aggregate).to_vec(),
+        AggregateFn::First | AggregateFn::Last
+            if aggregate.column.as_ref().map(|c| c.name.as_str()) != time =>
+        {
+            Vec::new()
+        }
+        _ => vec![aggregate.clone()],
+    }
+}
+
+/// One form for facts that are the same: the latest time (only the time column reaches
+/// here as `last`) is its maximum.
+fn canonical(aggregate: &Aggregate) -> Aggregate {
+    let mut aggregate = aggregate.clone();
+    if aggregate.function == AggregateFn::Last {
+        aggregate.function = AggregateFn::Max;
+    }
+    aggregate
+}
+
+/// The count of rows matching `filter`, as the fact that answers "has such a row".
+pub(super) fn row_count(relation: usize, filter: Option<&Condition>) -> Aggregate {
+    Aggregate {
+        function: AggregateFn::Count,
+        relation,
+        column: None,
+        distinct: false,
+        filter: filter.cloned(),
+        ty: Type::Integer,
+    }
+}
+
+/// The three facts RFM scores are ranked by: latest date, purchases, amount spent.
+pub(super) fn rfm_facts(rfm: &crate::check::ir::Rfm) -> [Aggregate; 3] {
+    let over = |function, column: Option<&Column>, ty| Aggregate {
+        function,
+        relation: rfm.relation,
+        column: column.cloned(),
+        distinct: false,
+        filter: None,
+        ty,
+    };
+    [
+        over(AggregateFn::Max, Some(&rfm.date), rfm.date.ty),
+        over(AggregateFn::Count, None, Type::Integer),
+        over(AggregateFn::Sum, Some(&rfm.amount), rfm.amount.ty),
+    ]
+}
+
+/// Walks a condition (and the segments it refers to) for the facts it reads.
+fn collect(program: &Program, condition: &Condition, facts: &mut Facts, uses_rfm: &mut bool) {
+    match condition {
+        Condition::Compare { operand, .. }
+        | Condition::Between { operand, .. }
+        | Condition::Window { operand, .. } => match operand {
+            Operand::Aggregate(aggregate) => {
+                let time = program.related[aggregate.relation].time.as_deref();
+                for fact in facts_of(aggregate, time) {
+                    facts.add(fact);
+                }
+            }
+            Operand::Rfm(_) => *uses_rfm = true,
+            Operand::Column(_) => {}
+        },
+        Condition::Exists {
+            relation,
+            condition,
+        } => facts.add(row_count(*relation, condition.as_deref())),
+        Condition::And(parts) | Condition::Or(parts) => {
+            for part in parts {
+                collect(program, part, facts, uses_rfm);
+            }
+        }
+        Condition::Not(inner) => collect(program, inner, facts, uses_rfm),
+        Condition::Segment(name) => {
+            if let Some(segment) = program.segment(name) {
+                collect(program, &segment.condition, facts, uses_rfm);
+            }
+        }
+        _ => {}
+    }
+}
