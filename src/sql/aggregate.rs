@@ -143,11 +143,11 @@ impl Generator<'_> {
         if self.has_facts(aggregate) {
             return self.test_groups(w, aggregate, test, Groups::Facts);
         }
-        if let Test::Compare(op, value) = test {
-            if let Some(exists) = self.existence(aggregate, *op, value) {
-                // `count(rows) = 0` is "no such row", `count(rows) >= 1` "some such row".
-                return self.any_row(w, aggregate.relation, aggregate.filter.as_ref(), exists);
-            }
+        if let Test::Compare(op, value) = test
+            && let Some(exists) = self.existence(aggregate, *op, value)
+        {
+            // `count(rows) = 0` is "no such row", `count(rows) >= 1` "some such row".
+            return self.any_row(w, aggregate.relation, aggregate.filter.as_ref(), exists);
         }
         let empty_holds = self.empty_holds(aggregate, |zero| match test {
             Test::Compare(op, value) => {
