@@ -354,6 +354,42 @@ fn run(case: &Case) {
             case.condition
         );
     }
+    // The sample preview (aggregates probed per customer) of one customer in k: rows are
+    // inserted in key order, so the sample is the keys divisible by k.
+    for one_in in [1i64, 2] {
+        let Some(sample) =
+            sql::sample_queries(&program, "S", one_in as u64, 1000, &Sqlite, case.as_of)
+        else {
+            break; // RFM: no sample preview
+        };
+        let sample_keys: BTreeSet<Key> = (1..=case.customers.len() as i64)
+            .filter(|n| n % one_in == 0)
+            .map(number_key)
+            .collect();
+        let expected: BTreeSet<Key> = members["S"].intersection(&sample_keys).cloned().collect();
+        let rows = database.fetch(&sample.members).expect("sample members run");
+        let sampled: BTreeSet<Key> = rows
+            .rows
+            .iter()
+            .map(|r| match &r[0] {
+                Cell::Integer(n) => number_key(*n),
+                other => panic!("unexpected key {other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            sampled, expected,
+            "the 1-in-{one_in} sample of `S` differs as of {}\n{}\nSQL:\n{}",
+            case.as_of, case.condition, sample.members
+        );
+        let estimate = database.fetch(&sample.estimate).expect("estimate runs");
+        assert_eq!(
+            estimate.rows[0][1],
+            Cell::Integer(expected.len() as i64),
+            "the 1-in-{one_in} estimate of `S` differs\n{}\nSQL:\n{}",
+            case.condition,
+            sample.estimate
+        );
+    }
     // A condition and its negation partition the customers.
     assert!(
         members["S"].is_disjoint(&members["NotS"]),

@@ -6,7 +6,7 @@
 
 use super::batch::{average_parts, rfm_facts};
 use super::generate::{
-    CUSTOMER, Generator, KEY, RELATED, alias, between_expression, between_values,
+    CUSTOMER, Generator, KEY, Plan, RELATED, alias, between_expression, between_values,
     compare_expression, compare_op, from_related,
 };
 use super::writer::SqlWriter;
@@ -142,6 +142,21 @@ impl Generator<'_> {
         }
         if self.has_facts(aggregate) {
             return self.test_groups(w, aggregate, test, Groups::Facts);
+        }
+        if let Plan::Probes = self.plan {
+            // Over no rows at all, the aggregate query still yields its one group (a count
+            // of 0), so `HAVING` tests customers without rows too. (SQLite wants an
+            // aggregate in the select list to accept `HAVING` without `GROUP BY`.)
+            w.sql("EXISTS (");
+            w.indented(|w| {
+                self.related_rows(w, aggregate.relation, aggregate.filter.as_ref(), |w| {
+                    w.sql("SELECT COUNT(*)");
+                });
+                w.newline().sql("HAVING ");
+                self.test_groups(w, aggregate, test, Groups::Rows);
+            });
+            w.newline().sql(")");
+            return;
         }
         if let Test::Compare(op, value) = test
             && let Some(exists) = self.existence(aggregate, *op, value)
@@ -467,7 +482,7 @@ impl Generator<'_> {
             });
         }
         w.newline().sql("FROM (");
-        if self.facts.is_some() {
+        if self.facts().is_some() {
             // In a batch, the three totals are among the facts.
             let [latest, purchases, spent] = rfm_facts(rfm);
             w.indented(|w| {

@@ -13,7 +13,7 @@ use chrono::NaiveDate;
 use super::Query;
 use super::aggregate::{RFM, units};
 use super::dialect::Dialect;
-use super::generate::{CUSTOMER, Generator, KEY, RELATED, from_related};
+use super::generate::{CUSTOMER, Generator, KEY, Plan, RELATED, from_related};
 use super::writer::SqlWriter;
 use crate::check::ir::{Aggregate, Column, Condition, Operand, Program};
 use crate::schema::Type;
@@ -77,7 +77,7 @@ pub fn counts_query(
     let generator = Generator {
         program,
         as_of,
-        facts: Some(&facts),
+        plan: Plan::Facts(&facts),
     };
     let mut w = SqlWriter::new(dialect);
     let mut first = true;
@@ -206,14 +206,14 @@ impl Generator<'_> {
     pub(super) fn has_facts(&self, aggregate: &Aggregate) -> bool {
         let time = self.program.related[aggregate.relation].time.as_deref();
         let needed = facts_of(aggregate, time);
-        self.facts.is_some_and(|facts| {
+        self.facts().is_some_and(|facts| {
             !needed.is_empty() && needed.iter().all(|f| facts.column(f).is_some())
         })
     }
 
     /// `"facts:<table>"."a<i>"`: a fact as computed (unknown for customers without rows).
     pub(super) fn fact_column(&self, w: &mut SqlWriter<'_>, fact: &Aggregate) {
-        let facts = self.facts.expect("batch: facts");
+        let facts = self.facts().expect("batch: facts");
         let column = facts.column(fact).expect("batch: the fact was collected");
         self.facts_table(w, fact.relation);
         w.sql(".").ident(&column);
@@ -221,7 +221,7 @@ impl Generator<'_> {
 
     /// `"facts:<table>"`, the name of a related table's facts.
     pub(super) fn facts_table(&self, w: &mut SqlWriter<'_>, relation: usize) {
-        let facts = self.facts.expect("batch: facts");
+        let facts = self.facts().expect("batch: facts");
         w.ident(&facts.table(relation, self.program));
     }
 

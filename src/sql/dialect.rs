@@ -81,6 +81,13 @@ pub trait Dialect {
         w.column(alias, column).sql("))");
     }
 
+    /// True for a deterministic one in `one_in` of the customers (for estimates). By
+    /// default the key modulo `one_in` is 0, which needs a numeric key.
+    fn sample(&self, w: &mut SqlWriter<'_>, alias: &'static str, key: &str, one_in: ParamId) {
+        w.sql("MOD(").column(alias, key).sql(", ");
+        w.placeholder(one_in).sql(") = 0");
+    }
+
     /// Keeps only the first row of an ordered subquery.
     fn first_row_only(&self, w: &mut SqlWriter<'_>) {
         w.sql(" FETCH FIRST 1 ROWS ONLY");

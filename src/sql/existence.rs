@@ -12,7 +12,7 @@
 use chrono::NaiveDate;
 
 use super::batch::row_count;
-use super::generate::{CUSTOMER, Generator, RELATED, from_related};
+use super::generate::{CUSTOMER, Generator, Plan, RELATED, from_related};
 use super::writer::SqlWriter;
 use crate::calendar;
 use crate::check::ir::{Column, Condition, Operand, TableRef};
@@ -40,7 +40,8 @@ impl Generator<'_> {
             w.sql(if exists { " > 0" } else { " = 0" });
             return;
         }
-        if exists && filter.is_some_and(|f| self.narrow_in_time(relation, f)) {
+        let per_customer = matches!(self.plan, Plan::Probes);
+        if exists && !per_customer && filter.is_some_and(|f| self.narrow_in_time(relation, f)) {
             let related = &self.program.related[relation];
             w.column(CUSTOMER, &self.program.customer.key).sql(" IN (");
             w.indented(|w| {

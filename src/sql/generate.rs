@@ -35,7 +35,7 @@ pub fn segment_query(
     let generator = Generator {
         program,
         as_of,
-        facts: None,
+        plan: Plan::Sets,
     };
     let dependencies = generator.dependencies(segment);
     let needs_rfm = std::iter::once(segment)
@@ -73,13 +73,36 @@ pub fn segment_query(
 pub(super) struct Generator<'p> {
     pub(super) program: &'p Program,
     pub(super) as_of: NaiveDate,
-    /// In a batch, the per-customer aggregates computed once for all its segments.
-    pub(super) facts: Option<&'p Facts>,
+    /// How aggregates over related rows are computed.
+    pub(super) plan: Plan<'p>,
+}
+
+/// How a query computes each customer's aggregates over related rows.
+#[derive(Clone, Copy)]
+pub(super) enum Plan<'p> {
+    /// One segment over every customer: each aggregate test is a set of customers from one
+    /// grouped pass over the related table; referenced segments are `WITH` entries.
+    Sets,
+    /// A batch of segments: aggregates are read from facts computed once for all of them;
+    /// referenced segments are written in place.
+    Facts(&'p Facts),
+    /// A few customers (a sample): each aggregate is looked up per customer through the
+    /// index on the customer key, so the cost follows the customers, not the table;
+    /// referenced segments are written in place.
+    Probes,
 }
 
 impl Generator<'_> {
+    /// The batch's facts, if this is a batch.
+    pub(super) fn facts(&self) -> Option<&Facts> {
+        match self.plan {
+            Plan::Facts(facts) => Some(facts),
+            Plan::Sets | Plan::Probes => None,
+        }
+    }
+
     /// Every segment `segment` refers to, directly or not, dependencies first.
-    fn dependencies(&self, segment: &Segment) -> Vec<&Segment> {
+    pub(super) fn dependencies(&self, segment: &Segment) -> Vec<&Segment> {
         let mut needed = Vec::new();
         let mut stack = Vec::new();
         segment.condition.referenced_segments(&mut stack);
@@ -110,15 +133,7 @@ impl Generator<'_> {
             Output::Count => {
                 w.sql("COUNT(*) AS ").ident("members");
             }
-            Output::Members { .. } => {
-                w.column(CUSTOMER, &customer.key).sql(" AS ").ident(KEY);
-                for (field, column) in &customer.display_columns {
-                    w.sql(", ")
-                        .column(CUSTOMER, column)
-                        .sql(" AS ")
-                        .ident(field);
-                }
-            }
+            Output::Members { .. } => self.member_columns(w),
         }
         w.newline()
             .sql("FROM ")
@@ -139,6 +154,18 @@ impl Generator<'_> {
                 let rows = w.bind(Value::Integer(i64::try_from(limit).unwrap_or(i64::MAX)));
                 w.dialect().limit(w, rows);
             }
+        }
+    }
+
+    /// `c.key AS customer_key, c.column AS field, …`: what a member list shows.
+    pub(super) fn member_columns(&self, w: &mut SqlWriter<'_>) {
+        let customer = &self.program.customer;
+        w.column(CUSTOMER, &customer.key).sql(" AS ").ident(KEY);
+        for (field, column) in &customer.display_columns {
+            w.sql(", ")
+                .column(CUSTOMER, column)
+                .sql(" AS ")
+                .ident(field);
         }
     }
 
@@ -227,8 +254,8 @@ impl Generator<'_> {
             Condition::IsTrue(column) => {
                 w.column(alias(column), &column.name).sql(" = TRUE");
             }
-            Condition::Segment(name) if self.facts.is_some() => {
-                // In a batch, a referenced segment is its condition, sharing the facts.
+            Condition::Segment(name) if !matches!(self.plan, Plan::Sets) => {
+                // A referenced segment is its condition, evaluated for the same customer.
                 let segment = self.program.segment(name).expect("checker: defined");
                 w.sql("(");
                 self.condition(w, &segment.condition);

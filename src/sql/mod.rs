@@ -10,6 +10,7 @@ pub mod dialect;
 mod existence;
 mod generate;
 pub mod indexes;
+pub mod sample;
 pub mod sqlite;
 pub mod writer;
 
@@ -18,6 +19,7 @@ use std::fmt;
 use crate::check::ir::Program;
 use crate::value::Value;
 pub use dialect::Dialect;
+pub use sample::{SampleQueries, sample_queries};
 pub use sqlite::Sqlite;
 
 /// SQL text and the values bound to its placeholders, in order.

@@ -55,6 +55,15 @@ impl Dialect for Sqlite {
         Value::Text(format!("{:02}-{:02}", mmdd / 100, mmdd % 100))
     }
 
+    /// Every table `seg load` writes has a rowid, whatever the key's type
+    /// (<https://www.sqlite.org/rowidtable.html>).
+    fn sample(&self, w: &mut SqlWriter<'_>, alias: &'static str, _key: &str, one_in: ParamId) {
+        w.sql(alias)
+            .sql(".rowid % ")
+            .placeholder(one_in)
+            .sql(" = 0");
+    }
+
     /// <https://www.sqlite.org/lang_select.html#the_limit_clause>
     fn first_row_only(&self, w: &mut SqlWriter<'_>) {
         w.sql(" LIMIT 1");
