@@ -119,6 +119,50 @@ fn main() {
             "DIFFER"
         }
     );
+    // The REPL's preview: one customer in k (about 10,000), aggregates probed per customer.
+    let one_in = (customers / 10_000).max(1);
+    println!("\nsample previews, one customer in {one_in} (what the REPL shows first):");
+    println!(
+        "{:<20} {:>8} {:>10} {:>10} {:>7}",
+        "segment", "time", "estimate", "exact", "error"
+    );
+    let mut slowest_preview = Duration::ZERO;
+    for (segment, exact) in program.segments.iter().zip(&counts) {
+        let Some(sample) = sql::sample_queries(&program, &segment.name, one_in, 5, &Sqlite, as_of)
+        else {
+            println!("{:<20} (RFM: no preview)", segment.name);
+            continue;
+        };
+        let mut fastest = Duration::MAX;
+        let mut estimate = 0.0;
+        for _ in 0..RUNS {
+            let started = Instant::now();
+            let row = database.fetch(&sample.estimate).expect("the estimate runs");
+            database
+                .fetch(&sample.members)
+                .expect("the sample members run");
+            fastest = fastest.min(started.elapsed());
+            let (Cell::Integer(sampled), Cell::Integer(members)) =
+                (&row.rows[0][0], &row.rows[0][1])
+            else {
+                panic!("two counts");
+            };
+            estimate = *members as f64 / (*sampled).max(1) as f64 * customers as f64;
+        }
+        slowest_preview = slowest_preview.max(fastest);
+        println!(
+            "{:<20} {:>6.0}ms {:>10.0} {:>10} {:>+6.1}%",
+            segment.name,
+            fastest.as_secs_f64() * 1000.0,
+            estimate,
+            exact,
+            (estimate - *exact as f64) / (*exact).max(1) as f64 * 100.0
+        );
+    }
+    println!(
+        "slowest preview: {:.0} ms",
+        slowest_preview.as_secs_f64() * 1000.0
+    );
     let started = Instant::now();
     let rounds = 200;
     for _ in 0..rounds {

@@ -111,6 +111,67 @@ fn ctrl_c_cancels_a_slow_query_and_returns_to_the_prompt() {
     s.exp_eof().unwrap();
 }
 
+#[test]
+fn a_large_base_gets_an_estimate_from_a_sample_then_the_exact_count() {
+    let project = large_project();
+    let mut s = repl(&project);
+    enter(&mut s, "count(orders) >= 3");
+    // 200,000 customers: one in 20 is sampled (ids 20, 40, …, 200,000: 10,000 of them).
+    // Customers whose id is a multiple of 3 have three orders, so the sampled members are
+    // the multiples of 60: 3,333, and 3,333 / 10,000 × 200,000 = 66,660. The margin is
+    // 1.96 × 200,000 × √(0.3333 × 0.6667 / 10,000) × √(1 − 10,000 / 200,000) = 1,801.
+    // (The pty reader decodes bytes one by one, so `≈` and `±` are matched around.)
+    s.exp_string("66,660 ").unwrap();
+    s.exp_string(" 1,801 members (estimate from 10,000 sampled customers, one in 20;")
+        .unwrap();
+    // The members shown come from the sample: the first is customer 60.
+    s.exp_string("60").unwrap();
+    // The exact count: the multiples of 3 up to 200,000.
+    s.exp_string("66,666 members (as of 2025-06-30, exact)")
+        .unwrap();
+    enter(&mut s, ":estimate off");
+    s.exp_string("estimates first: off").unwrap();
+    enter(&mut s, "count(orders) >= 3");
+    s.exp_string("66,666 members (as of 2025-06-30)").unwrap();
+    s.send_control('d').unwrap();
+    s.exp_eof().unwrap();
+}
+
+/// 200,000 customers (ids 1…200,000 in row order); those with an id divisible by 3 have
+/// three orders, the others one.
+fn large_project() -> std::path::PathBuf {
+    let dir = temp_dir("large");
+    std::fs::write(
+        dir.join("seg.toml"),
+        "[database]\npath = \"large.db\"\n[customer]\nkey = \"id\"\n[customer.fields]\nname = \"text\"\n\
+         [related.orders]\ncustomer_key = \"customer_id\"\n[related.orders.fields]\namount = \"money\"\n",
+    )
+    .unwrap();
+    let mut db = rusqlite::Connection::open(dir.join("large.db")).unwrap();
+    let tx = db.transaction().unwrap();
+    tx.execute_batch(
+        "CREATE TABLE customers (id INTEGER, name TEXT); \
+         CREATE TABLE orders (customer_id INTEGER, amount NUMERIC);",
+    )
+    .unwrap();
+    {
+        let mut customer = tx
+            .prepare("INSERT INTO customers VALUES (?1, 'c')")
+            .unwrap();
+        let mut order = tx.prepare("INSERT INTO orders VALUES (?1, 1.5)").unwrap();
+        for id in 1..=200_000 {
+            customer.execute([id]).unwrap();
+            for _ in 0..if id % 3 == 0 { 3 } else { 1 } {
+                order.execute([id]).unwrap();
+            }
+        }
+    }
+    tx.execute_batch("CREATE INDEX orders_customer ON orders (customer_id);")
+        .unwrap();
+    tx.commit().unwrap();
+    dir
+}
+
 /// A project whose database makes `last(orders.amount) > 1` take minutes.
 fn slow_project() -> std::path::PathBuf {
     let dir = temp_dir("slow");

@@ -5,6 +5,7 @@ use std::path::{Component, Path, PathBuf};
 
 use chrono::NaiveDate;
 
+use super::estimate::EstimateMode;
 use super::{Flow, QUERY, Repl};
 use crate::cli::output::thousands;
 use crate::sql::{self, Output, Sqlite};
@@ -25,6 +26,8 @@ Commands:
   :segments        segments with their documentation and member counts
   :sql EXPR        the SQL and parameters for a condition or a segment name
   :sample N        show N members under each count (now {sample})
+  :estimate MODE   first an estimate from a sample, then the exact count:
+                   auto (above 100,000 customers), on or off (now {estimate})
   :as-of DATE      count relative dates from DATE (now {as_of})
   :save FILE       append this session's definitions to FILE
   :load FILE       check and add the definitions in FILE
@@ -40,7 +43,8 @@ pub fn run(repl: &mut Repl, command: &str) -> Flow {
         "help" | "h" | "?" => {
             let help = HELP
                 .replace("{sample}", &repl.sample.to_string())
-                .replace("{as_of}", &repl.as_of.to_string());
+                .replace("{as_of}", &repl.as_of.to_string())
+                .replace("{estimate}", repl.estimate.name());
             println!("{help}");
         }
         "quit" | "q" | "exit" => return Flow::Quit,
@@ -53,6 +57,13 @@ pub fn run(repl: &mut Repl, command: &str) -> Flow {
                 println!("showing {n} members under each count");
             }
             Err(_) => eprintln!(":sample needs a number, as in `:sample 10`"),
+        },
+        "estimate" => match EstimateMode::parse(argument) {
+            Some(mode) => {
+                repl.estimate = mode;
+                println!("estimates first: {}", mode.name());
+            }
+            None => eprintln!(":estimate takes auto, on or off"),
         },
         "as-of" => match NaiveDate::parse_from_str(argument, "%Y-%m-%d") {
             Ok(date) => {

@@ -68,6 +68,7 @@ const COMMANDS: &[&str] = &[
     ":segments",
     ":sql",
     ":sample",
+    ":estimate",
     ":as-of",
     ":save",
     ":load",

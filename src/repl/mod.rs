@@ -3,6 +3,7 @@
 //! `:command`. Composes the same stages as the CLI; holds no language logic of its own.
 
 mod commands;
+mod estimate;
 mod helper;
 mod interrupt;
 
@@ -19,10 +20,12 @@ use crate::cli::session::Session;
 use crate::cli::{Context, Failure};
 use crate::diagnostics::Diagnostic;
 use crate::diagnostics::render::{Style, render_all};
+use crate::engine::Cell;
 use crate::engine::sqlite::Database;
 use crate::source::{SourceFile, SourceId, Span};
 use crate::sql::{self, Output, Sqlite};
 use crate::syntax::{self, ast};
+use estimate::EstimateMode;
 use helper::SegHelper;
 
 /// The name of the segment a typed condition is checked as (not a valid identifier, so it
@@ -127,6 +130,10 @@ pub(crate) struct Repl {
     as_of: NaiveDate,
     /// How many members to show under a count.
     sample: u64,
+    /// When to show an estimate from a sample before the exact count.
+    estimate: EstimateMode,
+    /// The number of customers, once counted.
+    customers: Option<u64>,
     style: Style,
     inputs: usize,
 }
@@ -144,6 +151,8 @@ impl Repl {
             accepted: Vec::new(),
             database,
             sample: 5,
+            estimate: EstimateMode::Auto,
+            customers: None,
             style,
             inputs: 0,
         }
@@ -209,11 +218,15 @@ impl Repl {
         true
     }
 
-    /// Checks a condition, then prints its count and a sample of members.
+    /// Checks a condition, then prints its count and a sample of members. On a large base,
+    /// first an estimate from a sample (with members from it), then the exact count.
     fn query(&mut self, text: &str) {
         let Some(program) = self.query_program(text) else {
             return;
         };
+        if self.estimate_first(&program) {
+            return;
+        }
         let count = sql::compile(&program, QUERY, Output::Count, &Sqlite, self.as_of)
             .expect("query segment");
         let members = sql::compile(
@@ -241,6 +254,70 @@ impl Repl {
             }
             Err(error) => self.show(&[error]),
         }
+    }
+
+    /// Prints an estimate from a sample and its members, then the exact count; false
+    /// (printing nothing) when no estimate applies: a small base, `:estimate off`, RFM
+    /// scores (which rank every customer), or no database.
+    fn estimate_first(&mut self, program: &Program) -> bool {
+        let Some(customers) = self.customers() else {
+            return false;
+        };
+        if !self.estimate.applies(customers) {
+            return false;
+        }
+        let one_in = estimate::one_in(customers);
+        let Some(sample) =
+            sql::sample_queries(program, QUERY, one_in, self.sample, &Sqlite, self.as_of)
+        else {
+            return false;
+        };
+        let started = std::time::Instant::now();
+        let result =
+            self.run_query(|db| Ok((db.fetch(&sample.estimate)?, db.fetch(&sample.members)?)));
+        let (counts, rows) = match result {
+            Ok(found) => found,
+            Err(error) => {
+                self.show(&[error]);
+                return true;
+            }
+        };
+        let count = |i: usize| match counts.rows.first().and_then(|r| r.get(i)) {
+            Some(Cell::Integer(n)) => (*n).max(0) as u64,
+            _ => 0,
+        };
+        let (sampled, members) = (count(0), count(1));
+        println!(
+            "{}",
+            estimate::describe(members, sampled, customers, one_in, started.elapsed())
+        );
+        if members > 0 && self.sample > 0 {
+            let schema = &self.session.project.manifest.schema;
+            print!(
+                "{}",
+                table_text(
+                    &rows,
+                    |c| schema.customer.field(c).map(|f| f.ty),
+                    terminal_width()
+                )
+            );
+        }
+        let exact = sql::compile(program, QUERY, Output::Count, &Sqlite, self.as_of)
+            .expect("query segment");
+        match self.run_query(|db| db.count(&exact)) {
+            Ok(count) => println!("{} (as of {}, exact)", member_count(count), self.as_of),
+            Err(error) => self.show(&[error]),
+        }
+        true
+    }
+
+    /// The number of customers, counted once per session.
+    fn customers(&mut self) -> Option<u64> {
+        if self.customers.is_none() {
+            let query = sql::population_query(&self.program, &Sqlite);
+            self.customers = self.run_query(|db| db.count(&query)).ok();
+        }
+        self.customers
     }
 
     /// The program with `text` checked as the segment [`QUERY`]; `None` after showing problems.

@@ -19,7 +19,7 @@ use std::fmt;
 use crate::check::ir::Program;
 use crate::value::Value;
 pub use dialect::Dialect;
-pub use sample::{SampleQueries, sample_queries};
+pub use sample::{SampleQueries, population_query, sample_queries};
 pub use sqlite::Sqlite;
 
 /// SQL text and the values bound to its placeholders, in order.

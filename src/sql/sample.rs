@@ -81,3 +81,11 @@ pub fn sample_queries(
     let members = w.finish();
     Some(SampleQueries { estimate, members })
 }
+
+/// `SELECT COUNT(*) FROM customers`: the population an estimate scales to.
+pub fn population_query(program: &Program, dialect: &dyn Dialect) -> Query {
+    let mut w = SqlWriter::new(dialect);
+    w.sql("SELECT COUNT(*) FROM ")
+        .ident(&program.customer.table);
+    w.finish()
+}

@@ -1,0 +1,118 @@
+//! The REPL's first answer on a large customer base: an estimate from a sample of about
+//! [`SAMPLE_SIZE`] customers, printed within about 100 ms, before the exact count.
+
+use std::time::Duration;
+
+use crate::cli::output::thousands;
+
+/// When to show an estimate before the exact count.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EstimateMode {
+    /// Above [`AUTO_ABOVE`] customers.
+    Auto,
+    /// Always (on a small base the sample may be everyone, and the estimate exact).
+    On,
+    /// Never.
+    Off,
+}
+
+/// Customers in a sample, roughly: the margin of error is then within ±1 percentage point.
+pub const SAMPLE_SIZE: u64 = 10_000;
+
+/// `Auto` estimates first above this many customers (below it, exact counts are quick).
+pub const AUTO_ABOVE: u64 = 100_000;
+
+impl EstimateMode {
+    /// Parses the argument of `:estimate`.
+    pub fn parse(text: &str) -> Option<EstimateMode> {
+        match text {
+            "auto" => Some(EstimateMode::Auto),
+            "on" => Some(EstimateMode::On),
+            "off" => Some(EstimateMode::Off),
+            _ => None,
+        }
+    }
+
+    /// Whether to estimate first on a base of `customers`.
+    pub fn applies(self, customers: u64) -> bool {
+        match self {
+            EstimateMode::Auto => customers > AUTO_ABOVE,
+            EstimateMode::On => customers > 0,
+            EstimateMode::Off => false,
+        }
+    }
+
+    /// Its name, as `:estimate` takes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            EstimateMode::Auto => "auto",
+            EstimateMode::On => "on",
+            EstimateMode::Off => "off",
+        }
+    }
+}
+
+/// One customer in how many to sample from `customers`.
+pub fn one_in(customers: u64) -> u64 {
+    (customers / SAMPLE_SIZE).max(1)
+}
+
+/// The line shown for an estimate: `members` of `sampled` customers were in the segment.
+/// The margin is the 95% interval of a simple random sample (normal approximation, with
+/// the finite-population correction); a sample of everyone is exact.
+pub fn describe(members: u64, sampled: u64, customers: u64, one_in: u64, took: Duration) -> String {
+    let ms = took.as_secs_f64() * 1000.0;
+    if sampled == 0 {
+        return format!("no customers in the sample ({ms:.0} ms)");
+    }
+    if sampled >= customers {
+        return format!(
+            "{} member{} (estimate from every customer, {ms:.0} ms)",
+            thousands(members),
+            if members == 1 { "" } else { "s" }
+        );
+    }
+    let (n, total) = (sampled as f64, customers as f64);
+    let share = members as f64 / n;
+    let estimate = (share * total).round() as u64;
+    let margin = 1.96 * total * (share * (1.0 - share) / n).sqrt() * (1.0 - n / total).sqrt();
+    format!(
+        "≈ {} ± {} members (estimate from {} sampled customers, one in {}; {ms:.0} ms)",
+        thousands(estimate),
+        thousands(margin.round() as u64),
+        thousands(sampled),
+        thousands(one_in)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_margin_is_the_95_percent_interval() {
+        // p = 0.1 of n = 10,000 from 1,000,000: 1.96 × 1e6 × sqrt(0.09 / 1e4) × sqrt(0.99)
+        // = 1.96 × 1e6 × 0.003 × 0.994987 = 5,850.5.
+        let text = describe(1_000, 10_000, 1_000_000, 100, Duration::from_millis(80));
+        assert_eq!(
+            text,
+            "≈ 100,000 ± 5,851 members (estimate from 10,000 sampled customers, one in 100; 80 ms)"
+        );
+    }
+
+    #[test]
+    fn a_sample_of_everyone_is_exact() {
+        let text = describe(7, 3_000, 3_000, 1, Duration::from_millis(3));
+        assert_eq!(text, "7 members (estimate from every customer, 3 ms)");
+    }
+
+    #[test]
+    fn auto_estimates_only_large_bases() {
+        assert!(!EstimateMode::Auto.applies(AUTO_ABOVE));
+        assert!(EstimateMode::Auto.applies(AUTO_ABOVE + 1));
+        assert!(EstimateMode::On.applies(3));
+        assert!(!EstimateMode::Off.applies(10_000_000));
+        assert_eq!(one_in(1_000_000), 100);
+        assert_eq!(one_in(3_000), 1);
+    }
+}
