@@ -109,7 +109,7 @@ fn main() {
             .collect();
     }
     println!(
-        "all {} in one batch (`seg run`): {:.1} s, {:.2}× the slowest single segment; counts {}",
+        "all {} in one batch (`seg run --threads 1`): {:.1} s, {:.2}× the slowest single segment; counts {}",
         names.len(),
         batch_time.as_secs_f64(),
         batch_time.as_secs_f64() / slowest.as_secs_f64(),
@@ -119,6 +119,48 @@ fn main() {
             "DIFFER"
         }
     );
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let batches = sql::split_batches(&program, &names, threads);
+    let queries: Vec<Query> = batches
+        .iter()
+        .map(|batch| sql::compile_counts(&program, batch, &Sqlite, as_of).expect("compiles"))
+        .collect();
+    let mut side_by_side = Duration::MAX;
+    let mut split_counts: Vec<(&str, u64)> = Vec::new();
+    for _ in 0..RUNS {
+        let started = Instant::now();
+        let results = database
+            .fetch_side_by_side(&queries)
+            .expect("the batches run");
+        side_by_side = side_by_side.min(started.elapsed());
+        split_counts.clear();
+        for (batch, rows) in batches.iter().zip(results) {
+            for (name, cell) in batch.iter().zip(&rows.rows[0]) {
+                let Cell::Integer(n) = cell else {
+                    panic!("a count")
+                };
+                split_counts.push((name, *n as u64));
+            }
+        }
+    }
+    let split_agree = split_counts.iter().all(|(name, n)| {
+        names
+            .iter()
+            .position(|m| m == name)
+            .is_some_and(|i| counts[i] == *n)
+    }) && split_counts.len() == names.len();
+    println!(
+        "all {} in {} batches side by side (`seg run`, {threads} cores): {:.1} s, {:.2}× the slowest single segment; counts {}",
+        names.len(),
+        batches.len(),
+        side_by_side.as_secs_f64(),
+        side_by_side.as_secs_f64() / slowest.as_secs_f64(),
+        if split_agree { "agree" } else { "DIFFER" }
+    );
+    for batch in &batches {
+        println!("  batch: {}", batch.join(", "));
+    }
+
     // The REPL's preview: one customer in k (about 10,000), aggregates probed per customer.
     let one_in = (customers / 10_000).max(1);
     println!("\nsample previews, one customer in {one_in} (what the REPL shows first):");

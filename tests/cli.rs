@@ -190,6 +190,29 @@ fn run_lists_members_as_table_csv_and_json() {
     assert_eq!(common::member_keys(&limited.stdout), [1, 2, 3]);
 }
 
+/// `seg run` counts in batches side by side; however many, each segment's count is the
+/// one its own query gives.
+#[test]
+fn run_counts_the_same_in_one_batch_or_several() {
+    let project = copy_project("examples/retail");
+    let one = seg(&project, &["run", "--threads", "1", "--format", "csv"]);
+    assert_eq!(one.code, 0, "{}", one.stderr);
+    for threads in ["2", "3", "8"] {
+        let several = seg(&project, &["run", "--threads", threads, "--format", "csv"]);
+        assert_eq!(several.code, 0, "{}", several.stderr);
+        assert_eq!(several.stdout, one.stdout, "--threads {threads}");
+    }
+    for line in one.stdout.lines().skip(1) {
+        let (name, _) = line.split_once(',').unwrap();
+        let alone = seg(
+            &project,
+            &["run", "--segment", name, "--count", "--format", "csv"],
+        );
+        assert_eq!(alone.code, 0, "{}", alone.stderr);
+        assert_eq!(alone.stdout.lines().nth(1), Some(line), "{name}");
+    }
+}
+
 #[test]
 fn run_does_not_modify_the_database() {
     let project = copy_project("tests/fixtures/shop");

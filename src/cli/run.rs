@@ -25,6 +25,10 @@ pub struct Args {
     /// List at most this many members.
     #[arg(long)]
     limit: Option<u64>,
+    /// Count in up to this many batches side by side, each on its own connection
+    /// (default: the number of CPU cores).
+    #[arg(long, value_name = "N")]
+    threads: Option<usize>,
 }
 
 pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
@@ -68,14 +72,31 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
         columns: vec!["segment".into(), "members".into()],
         rows: Vec::new(),
     };
-    // One query for all of them: the aggregates they share are computed once.
+    // One query per batch: the aggregates a batch's segments share are computed once.
+    let threads = args
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get));
     let selected: Vec<&str> = names.iter().map(String::as_str).collect();
-    let query = sql::compile_counts(&session.program, &selected, &Sqlite, session.as_of)
-        .expect("segments exist");
-    let fetched = database.fetch(&query)?;
-    let row = fetched.rows.into_iter().next().unwrap_or_default();
-    for (name, count) in names.iter().zip(row) {
-        counts.rows.push(vec![Cell::Text(name.clone()), count]);
+    let batches = sql::split_batches(&session.program, &selected, threads);
+    let queries: Vec<sql::Query> = batches
+        .iter()
+        .map(|batch| {
+            sql::compile_counts(&session.program, batch, &Sqlite, session.as_of)
+                .expect("segments exist")
+        })
+        .collect();
+    let results = database.fetch_side_by_side(&queries)?;
+    let mut found: Vec<(&str, Cell)> = Vec::new();
+    for (batch, rows) in batches.iter().zip(results) {
+        let row = rows.rows.into_iter().next().unwrap_or_default();
+        found.extend(batch.iter().copied().zip(row));
+    }
+    for name in &names {
+        if let Some((_, count)) = found.iter().find(|(n, _)| n == name) {
+            counts
+                .rows
+                .push(vec![Cell::Text(name.clone()), count.clone()]);
+        }
     }
     print_rows(&counts, args.format, |_| None);
     Ok(0)

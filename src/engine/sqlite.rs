@@ -14,6 +14,8 @@ use crate::value::Value;
 /// An open SQLite database.
 pub struct Database {
     connection: Connection,
+    /// The file, to open more connections to it (none for an in-memory database).
+    path: Option<std::path::PathBuf>,
     /// The longest a query may run.
     timeout: Option<Duration>,
     /// When the running query must stop; read by SQLite's progress handler.
@@ -44,8 +46,45 @@ impl Database {
             .map_err(|e| database_error(&format!("cannot read {}", path.display()), &e))?;
         Ok(Database {
             connection,
+            path: Some(path.to_path_buf()),
             timeout: None,
             deadline: Default::default(),
+        })
+    }
+
+    /// Another read-only connection to the same file, with the same time limit, for work
+    /// on another thread.
+    pub fn reopen(&self) -> Result<Database, Diagnostic> {
+        let Some(path) = &self.path else {
+            return Err(Diagnostic::error(
+                Code::DatabaseError,
+                "an in-memory database has no second connection",
+            ));
+        };
+        Database::open_read_only(path)?.with_timeout(self.timeout)
+    }
+
+    /// Runs each query on its own connection and thread, side by side (the first on this
+    /// connection); the rows in the order of the queries, or the first error.
+    pub fn fetch_side_by_side(&self, queries: &[Query]) -> Result<Vec<Rows>, Diagnostic> {
+        let Some((first, rest)) = queries.split_first() else {
+            return Ok(Vec::new());
+        };
+        let others = rest
+            .iter()
+            .map(|_| self.reopen())
+            .collect::<Result<Vec<_>, _>>()?;
+        std::thread::scope(|scope| {
+            let running: Vec<_> = others
+                .into_iter()
+                .zip(rest)
+                .map(|(database, query)| scope.spawn(move || database.fetch(query)))
+                .collect();
+            let mut all = vec![self.fetch(first)];
+            for thread in running {
+                all.push(thread.join().expect("a query thread panicked"));
+            }
+            all.into_iter().collect()
         })
     }
 
@@ -80,6 +119,7 @@ impl Database {
     pub fn from_connection(connection: Connection) -> Database {
         Database {
             connection,
+            path: None,
             timeout: None,
             deadline: Default::default(),
         }

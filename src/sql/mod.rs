@@ -86,5 +86,7 @@ pub fn compile_counts(
     batch::counts_query(program, names, dialect, as_of)
 }
 
+pub use batch::split_batches;
+
 #[cfg(test)]
 mod tests;

@@ -189,6 +189,33 @@ fn a_batch_computes_shared_aggregates_once() {
     insta::assert_snapshot!(batch);
 }
 
+/// Batches side by side: every segment in exactly one; the RFM segments together (the
+/// ranking is the costliest fact to repeat); one worker means one batch.
+#[test]
+fn segments_split_into_batches_that_cover_them_once() {
+    let program = shop_program();
+    let names: Vec<&str> = program.segments.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(split_batches(&program, &names, 1), vec![names.clone()]);
+    for workers in [2, 3, 8] {
+        let batches = split_batches(&program, &names, workers);
+        assert!(batches.len() <= workers && !batches.is_empty());
+        let mut placed: Vec<&str> = batches.iter().flatten().copied().collect();
+        placed.sort_unstable();
+        let mut all = names.clone();
+        all.sort_unstable();
+        assert_eq!(placed, all, "{workers} workers");
+        let with_rfm = batches
+            .iter()
+            .filter(|batch| {
+                batch
+                    .iter()
+                    .any(|n| program.segment(n).unwrap().condition.uses_rfm())
+            })
+            .count();
+        assert_eq!(with_rfm, 1, "{workers} workers: {batches:?}");
+    }
+}
+
 #[test]
 fn has_all_of_needs_one_row_per_value() {
     insta::assert_snapshot!(sqlite("HikingTravellers", Output::Keys));
