@@ -47,19 +47,39 @@ fn aggregates_use_the_covering_index_once_it_exists() {
     );
 }
 
+/// The batch that counts every shop segment reads each related table in one pass: one
+/// scan of the orders and one of the interests, however many segments aggregate them
+/// (`last(orders.category)`, which needs each customer's rows in order, is a per-customer
+/// index lookup, not a scan).
+#[test]
+fn a_batch_reads_each_related_table_once() {
+    let project = copy_project("tests/fixtures/shop");
+    assert_eq!(seg(&project, &["load"]).code, 0);
+    let plan = plan_of(&project, &["compile", "--batch"]);
+    let scans: Vec<&str> = plan.lines().filter(|l| l.starts_with("SCAN r ")).collect();
+    assert_eq!(scans.len(), 2, "{plan}");
+    assert_eq!(
+        plan.matches("MATERIALIZE facts:orders").count(),
+        1,
+        "{plan}"
+    );
+    assert_eq!(
+        plan.matches("MATERIALIZE facts:interests").count(),
+        1,
+        "{plan}"
+    );
+}
+
 /// SQLite's plan for a segment's count query, as text.
 fn query_plan(project: &std::path::Path, segment: &str) -> String {
-    let out = seg(
-        project,
-        &[
-            "--as-of",
-            "2025-06-30",
-            "compile",
-            "--segment",
-            segment,
-            "--count",
-        ],
-    );
+    plan_of(project, &["compile", "--segment", segment, "--count"])
+}
+
+/// SQLite's plan for the query `seg <arguments>` prints, as text.
+fn plan_of(project: &std::path::Path, arguments: &[&str]) -> String {
+    let mut all = vec!["--as-of", "2025-06-30"];
+    all.extend_from_slice(arguments);
+    let out = seg(project, &all);
     assert_eq!(out.code, 0, "{}", out.stderr);
     let sql = compiled_sql(&out.stdout);
     let params = out
