@@ -465,6 +465,7 @@ fn data(case: &Case, schema: &seglang::schema::Schema) -> (Vec<TableRows>, Datas
         rows,
         types: layout.types,
         indexes: layout.indexes,
+        required: layout.required,
         origin: format!("generated {name}"),
     };
     (

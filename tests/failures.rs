@@ -318,6 +318,39 @@ fn a_failed_first_load_leaves_no_database() {
     assert!(!project.join("shop.db").exists());
 }
 
+/// A field declared `required = true` must have a value in every row: an empty cell is a
+/// load error naming the file, line and column, and no database is left behind.
+#[test]
+fn an_empty_required_value_is_a_load_error() {
+    let project = shop();
+    let manifest = std::fs::read_to_string(project.join("seg.toml")).unwrap();
+    std::fs::write(
+        project.join("seg.toml"),
+        manifest.replace(
+            "ordered_at = \"timestamp\"",
+            "ordered_at = { type = \"timestamp\", required = true }",
+        ),
+    )
+    .unwrap();
+    let orders = std::fs::read_to_string(project.join("data/orders.csv")).unwrap();
+    std::fs::write(
+        project.join("data/orders.csv"),
+        orders.replace("2,1,2025-02-01 09:00:00,", "2,1,,"),
+    )
+    .unwrap();
+    let out = seg(&project, &["--plain", "run"]);
+    assert_eq!(out.code, 2);
+    // (The message wraps at 80 columns.)
+    for part in [
+        "seg::E032",
+        "orders.csv:3: column",
+        "`ordered_at` is empty, but its field is required",
+    ] {
+        assert!(out.stderr.contains(part), "{part}: {}", out.stderr);
+    }
+    assert!(!project.join("shop.db").exists());
+}
+
 #[test]
 fn a_segment_file_that_is_not_utf8_is_e040() {
     let project = shop();

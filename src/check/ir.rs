@@ -54,6 +54,8 @@ pub struct RelatedTable {
     pub key: Option<String>,
     /// The column that orders rows in time, for `first` and `last`.
     pub time: Option<String>,
+    /// Whether the time is declared required (never unknown).
+    pub time_required: bool,
 }
 
 /// A checked segment.

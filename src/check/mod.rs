@@ -122,6 +122,10 @@ pub fn check(
                 customer_key: e.customer_key.clone().unwrap_or_default(),
                 key: (!e.key.is_empty()).then(|| e.key.clone()),
                 time: e.time.clone(),
+                time_required: e
+                    .fields
+                    .iter()
+                    .any(|f| Some(&f.column) == e.time.as_ref() && f.required),
             })
             .collect(),
         segments,

@@ -36,6 +36,7 @@ pub(crate) fn build(project: &Project, target: &Path) -> Result<(), Failure> {
                 csv: project.root.join(&source.path),
                 types: layout.types,
                 indexes: layout.indexes,
+                required: layout.required,
             }
         })
         .collect();

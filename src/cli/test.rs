@@ -193,6 +193,7 @@ fn fixture_database(
             rows,
             types: layout.types,
             indexes: Vec::new(),
+            required: layout.required,
             origin,
         });
     }

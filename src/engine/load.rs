@@ -25,6 +25,8 @@ pub struct TableLoad {
     pub types: HashMap<String, Type>,
     /// Columns to index (keys joined on).
     pub indexes: Vec<String>,
+    /// Columns that must not be empty.
+    pub required: Vec<String>,
 }
 
 /// What was loaded: table names and row counts.
@@ -105,6 +107,8 @@ pub struct TableRows {
     pub types: HashMap<String, Type>,
     /// Columns to index.
     pub indexes: Vec<String>,
+    /// Columns that must not be empty (required fields).
+    pub required: Vec<String>,
     /// Where the rows came from, for messages (`data/orders.csv`).
     pub origin: String,
 }
@@ -141,6 +145,7 @@ fn read_csv(table: &TableLoad) -> Result<TableRows, Diagnostic> {
         rows,
         types: table.types.clone(),
         indexes: table.indexes.clone(),
+        required: table.required.clone(),
         origin: table.csv.display().to_string(),
     })
 }
@@ -201,6 +206,18 @@ fn fill_table(connection: &Connection, table: &TableRows) -> Result<(), Diagnost
     for (line, cells) in &table.rows {
         let mut values = Vec::with_capacity(table.columns.len());
         for (i, (cell, ty)) in cells.iter().zip(&types).enumerate() {
+            if cell.is_none() && table.required.contains(&table.columns[i]) {
+                return Err(Diagnostic::error(
+                    Code::DataLoad,
+                    format!(
+                        "{}:{line}: column `{}` is empty, but its field is required",
+                        table.origin, table.columns[i]
+                    ),
+                )
+                .with_help(
+                    "give the value, or remove `required = true` from the field in seg.toml",
+                ));
+            }
             let text = cell.as_deref().unwrap_or_default();
             values.push(convert(cell.as_deref(), *ty).map_err(|expected| {
                 Diagnostic::error(

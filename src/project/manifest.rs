@@ -135,6 +135,8 @@ struct RawFieldTable {
     field: Option<Spanned<String>>,
     #[serde(default)]
     sensitive: bool,
+    #[serde(default)]
+    required: bool,
 }
 
 /// Parses and validates the manifest text of `source`.
@@ -382,6 +384,7 @@ impl Validator {
             values: values.map(|v| v.get_ref().clone()),
             via: None,
             sensitive: table.is_some_and(|t| t.sensitive),
+            required: table.is_some_and(|t| t.required),
             location,
         })
     }
@@ -569,6 +572,7 @@ impl Validator {
                 name: name.clone(),
                 via: Some(index),
                 sensitive: table.sensitive || target.sensitive,
+                required: target.required,
                 location: self.location(raw_field.span()),
                 ..target.clone()
             });

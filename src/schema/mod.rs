@@ -66,6 +66,9 @@ pub struct Field {
     pub via: Option<usize>,
     /// Marked sensitive in the manifest (age, gender, health, …).
     pub sensitive: bool,
+    /// Declared never unknown: loading rejects an empty value, and the compiler relies on
+    /// it (a `first` time needs no test for unknown times).
+    pub required: bool,
     /// Where the field is declared.
     pub location: Location,
 }
@@ -161,6 +164,8 @@ pub struct TableLayout {
     pub types: std::collections::HashMap<String, Type>,
     /// Columns holding a customer's key (worth an index).
     pub indexes: Vec<String>,
+    /// Columns of required fields (an empty value is an error).
+    pub required: Vec<String>,
 }
 
 impl Schema {
@@ -180,6 +185,9 @@ impl Schema {
             }
             for field in entity.fields.iter().filter(|f| f.via.is_none()) {
                 layout.types.insert(field.column.clone(), field.ty);
+                if field.required {
+                    layout.required.push(field.column.clone());
+                }
                 if !layout.columns.contains(&field.column) {
                     layout.columns.push(field.column.clone());
                 }

@@ -311,16 +311,31 @@ impl Generator<'_> {
                 self.comparable(w, column);
                 w.sql(")");
             }
-            (AggregateFn::First, Some(column)) => {
-                w.dialect().earliest_time(
-                    w,
-                    &|w| {
-                        w.column(RELATED, &column.name);
-                    },
-                    None,
-                );
-            }
+            (AggregateFn::First, Some(column)) => self.earliest_time(w, aggregate, column, None),
             _ => self.aggregate_expression(w, aggregate),
+        }
+    }
+
+    /// The earliest time of a group (of the rows `filter` keeps): its minimum when the time
+    /// is declared required, else unknown if any time is unknown.
+    pub(super) fn earliest_time(
+        &self,
+        w: &mut SqlWriter<'_>,
+        aggregate: &Aggregate,
+        column: &Column,
+        filter: Option<&dyn Fn(&mut SqlWriter<'_>)>,
+    ) {
+        let time = |w: &mut SqlWriter<'_>| {
+            w.column(RELATED, &column.name);
+        };
+        if !self.program.related[aggregate.relation].time_required {
+            return w.dialect().earliest_time(w, &time, filter);
+        }
+        w.sql("MIN(");
+        time(w);
+        w.sql(")");
+        if let Some(filter) = filter {
+            w.dialect().aggregate_filter(w, filter);
         }
     }
 

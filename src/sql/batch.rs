@@ -294,7 +294,7 @@ impl Generator<'_> {
             (AggregateFn::Sum, Some(_)) => call(w, "SUM(", &in_units),
             (AggregateFn::Min, Some(_)) => call(w, "MIN(", &in_units),
             (AggregateFn::Max, Some(_)) => call(w, "MAX(", &in_units),
-            (AggregateFn::First, Some(_)) => w.dialect().earliest_time(w, &raw, filter),
+            (AggregateFn::First, Some(column)) => self.earliest_time(w, aggregate, column, filter),
             _ => unreachable!("batch: only facts are collected"),
         }
     }

@@ -216,6 +216,32 @@ fn segments_split_into_batches_that_cover_them_once() {
     }
 }
 
+/// `first(time)` must be unknown when a time is unknown, unless the time is declared
+/// required: then it is the plain minimum, in single queries, batches and samples alike.
+#[test]
+fn a_required_time_makes_first_the_minimum() {
+    let mut program = shop_program();
+    let name = "FirstOrderBefore2024";
+    let names = [name];
+    let queries = |program: &ir::Program| {
+        [
+            compile(program, name, Output::Count, &Sqlite, as_of()).unwrap(),
+            compile_counts(program, &names, &Sqlite, as_of()).unwrap(),
+            sample_queries(program, name, 2, 5, &Sqlite, as_of())
+                .unwrap()
+                .estimate,
+        ]
+    };
+    for query in queries(&program) {
+        assert!(query.sql.contains("NULLIF(MIN(IFNULL("), "{query}");
+    }
+    program.related[0].time_required = true;
+    for query in queries(&program) {
+        assert!(!query.sql.contains("NULLIF"), "{query}");
+        assert!(query.sql.contains("MIN(r.\"ordered_at\")"), "{query}");
+    }
+}
+
 #[test]
 fn has_all_of_needs_one_row_per_value() {
     insta::assert_snapshot!(sqlite("HikingTravellers", Output::Keys));
