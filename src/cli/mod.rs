@@ -7,6 +7,7 @@
 mod check;
 mod compile;
 mod fmt;
+mod funnel;
 mod index;
 mod infer;
 mod list;
@@ -67,6 +68,8 @@ enum Command {
     Run(run::Args),
     /// Run the segment tests (`*.test.toml`) on their fixture rows.
     Test(test::Args),
+    /// The count after each condition of a segment, and without each one (attrition).
+    Funnel(funnel::Args),
     /// The indexes the segments need; `--apply` creates the missing ones.
     Index(index::Args),
     /// List the project's segments with their documentation.
@@ -129,6 +132,7 @@ pub fn run() -> i32 {
         Command::List => list::run(&context),
         Command::Index(args) => index::run(&context, args),
         Command::Test(args) => test::run(&context, args),
+        Command::Funnel(args) => funnel::run(&context, args),
         Command::Load => load::run(&context),
         Command::Repl { project } => {
             let context = Context {

@@ -1,0 +1,154 @@
+//! `seg funnel SEGMENT`: attrition and what-if. The count after each top-level condition
+//! of the segment in order, the share of the step before it keeps, and the count if that
+//! one condition alone were dropped. Every count comes from one batch query.
+
+use super::output::{Format, print_rows, thousands};
+use super::session::Session;
+use super::{Context, Failure};
+use crate::check::ir::{Condition, Segment};
+use crate::engine::{Cell, Rows};
+use crate::sql::{self, Sqlite};
+use crate::syntax::ast;
+
+/// Arguments of `seg funnel`.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The segment.
+    segment: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+}
+
+pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
+    let session = Session::open(context, &[])?;
+    session.require_clean()?;
+    let name = super::run::selected_segments(&session, Some(&args.segment))?.remove(0);
+    let segment = session.program.segment(&name).expect("selected").clone();
+    let parts = match &segment.condition {
+        Condition::And(parts) => parts.clone(),
+        other => vec![other.clone()],
+    };
+    let texts = condition_texts(&session, &name, parts.len());
+
+    let mut program = session.program.clone();
+    let mut derived = Vec::new();
+    let mut add = |label: String, conditions: Vec<Condition>| {
+        let condition = match conditions.len() {
+            1 => conditions.into_iter().next().expect("one"),
+            _ => Condition::And(conditions),
+        };
+        program.segments.push(Segment {
+            name: label.clone(),
+            doc: None,
+            condition,
+            location: segment.location,
+        });
+        derived.push(label);
+    };
+    for step in 0..parts.len() {
+        add(format!("<step {step}>"), parts[..=step].to_vec());
+    }
+    if parts.len() > 1 {
+        for dropped in 0..parts.len() {
+            let rest = parts
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| *i != dropped)
+                .map(|(_, p)| p.clone())
+                .collect();
+            add(format!("<without {dropped}>"), rest);
+        }
+    }
+    let names: Vec<&str> = derived.iter().map(String::as_str).collect();
+    let query = sql::compile_counts(&program, &names, &Sqlite, session.as_of).expect("derived");
+    let database = session.open_database(context, None)?;
+    let everyone = database.count(&sql::population_query(&program, &Sqlite))?;
+    let fetched = database.fetch(&query)?;
+    let counts: Vec<u64> = fetched
+        .rows
+        .first()
+        .map(|row| {
+            row.iter()
+                .map(|c| match c {
+                    Cell::Integer(n) => (*n).max(0) as u64,
+                    _ => 0,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+
+    let mut rows = Rows {
+        columns: ["step", "condition", "members", "kept", "without it"]
+            .map(String::from)
+            .to_vec(),
+        rows: vec![vec![
+            Cell::Integer(0),
+            Cell::Text("all customers".into()),
+            Cell::Integer(everyone as i64),
+            Cell::Null,
+            Cell::Null,
+        ]],
+    };
+    let mut previous = everyone;
+    for (step, text) in texts.iter().enumerate() {
+        let members = counts[step];
+        let without = if parts.len() > 1 {
+            counts[parts.len() + step]
+        } else {
+            everyone
+        };
+        rows.rows.push(vec![
+            Cell::Integer(step as i64 + 1),
+            Cell::Text(text.clone()),
+            Cell::Integer(members as i64),
+            Cell::Text(share(members, previous)),
+            Cell::Integer(without as i64),
+        ]);
+        previous = members;
+    }
+    if args.format == Format::Table {
+        println!(
+            "segment {name}, as of {}: {} of {} customers",
+            session.as_of,
+            thousands(previous),
+            thousands(everyone)
+        );
+    }
+    print_rows(&rows, args.format, |_| None);
+    Ok(0)
+}
+
+/// The source text of each top-level condition of segment `name` (`and` parts).
+fn condition_texts(session: &Session, name: &str, parts: usize) -> Vec<String> {
+    for (source, file) in &session.files {
+        for definition in &file.definitions {
+            let ast::Definition::Segment(segment) = definition else {
+                continue;
+            };
+            if segment.name.text != name {
+                continue;
+            }
+            let text = &session.sources.get(*source).text;
+            let snippet = |span: crate::source::Span| {
+                let raw = &text[span.start as usize..span.end as usize];
+                raw.split_whitespace().collect::<Vec<_>>().join(" ")
+            };
+            return match &segment.condition.kind {
+                ast::ConditionKind::And(items) if items.len() == parts => {
+                    items.iter().map(|c| snippet(c.span)).collect()
+                }
+                _ => vec![snippet(segment.condition.span)],
+            };
+        }
+    }
+    (1..=parts).map(|i| format!("condition {i}")).collect()
+}
+
+/// `kept` of `of` as a percentage with one decimal.
+fn share(kept: u64, of: u64) -> String {
+    if of == 0 {
+        return "–".into();
+    }
+    format!("{:.1}%", kept as f64 * 100.0 / of as f64)
+}
