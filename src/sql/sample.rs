@@ -1,8 +1,8 @@
 //! Estimates from a sample: the REPL answers within about 100 ms on a million customers by
 //! testing a deterministic one-in-k sample of them first, with every aggregate looked up
-//! per sampled customer through the index on the customer key ([`Plan::Probes`]), so the
-//! cost follows the sample's size rather than the related table's. The exact count comes
-//! after (see docs/performance.md).
+//! per sampled customer through the index on the customer key (the generator's `Probes`
+//! plan), so the cost follows the sample's size rather than the related table's. The exact
+//! count comes after (see docs/performance.md).
 
 use chrono::NaiveDate;
 
