@@ -81,3 +81,89 @@ fn funnel_of_an_unknown_segment_suggests_a_name() {
         out.stderr
     );
 }
+
+/// Londoners {1, 3, 6, 9}, Subscribed {1, 3, 4, 6, 8} and HighValueNurses {1, 9}, as
+/// worked out in tests/semantics.rs.
+const LONDONERS: [i64; 4] = [1, 3, 6, 9];
+const SUBSCRIBED: [i64; 5] = [1, 3, 4, 6, 8];
+const HIGH_VALUE_NURSES: [i64; 2] = [1, 9];
+
+#[test]
+fn overlap_counts_pairs_and_their_jaccard_index() {
+    let project = copy_project("tests/fixtures/shop");
+    let out = seg(
+        &project,
+        &[
+            "--as-of",
+            "2025-06-30",
+            "overlap",
+            "Londoners",
+            "Subscribed",
+            "HighValueNurses",
+            "--format",
+            "csv",
+            "--min-group-size",
+            "1",
+        ],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let sets: [(&str, &[i64]); 3] = [
+        ("Londoners", &LONDONERS),
+        ("Subscribed", &SUBSCRIBED),
+        ("HighValueNurses", &HIGH_VALUE_NURSES),
+    ];
+    let mut expected = String::from("a,b,a_members,b_members,both,jaccard\n");
+    for (i, (a, x)) in sets.iter().enumerate() {
+        for (b, y) in &sets[i + 1..] {
+            let in_both = both(x, y).len();
+            let either = x.len() + y.len() - in_both;
+            expected.push_str(&format!(
+                "{a},{b},{},{},{in_both},{:.2}\n",
+                x.len(),
+                y.len(),
+                in_both as f64 / either as f64
+            ));
+        }
+    }
+    assert_eq!(out.stdout, expected);
+}
+
+/// With the default minimum group size (5), every count under 5 is hidden, in the matrix
+/// and in machine output alike; the project can lower it in `[privacy]`.
+#[test]
+fn overlap_hides_small_groups() {
+    let project = copy_project("tests/fixtures/shop");
+    let args = [
+        "--as-of",
+        "2025-06-30",
+        "overlap",
+        "Londoners",
+        "Subscribed",
+        "HighValueNurses",
+    ];
+    let table = seg(&project, &args);
+    assert_eq!(table.code, 0, "{}", table.stderr);
+    insta::assert_snapshot!(table.stdout);
+    let csv = seg(&project, &[&args[..], &["--format", "csv"]].concat());
+    for line in csv.stdout.lines().skip(1) {
+        for number in line
+            .split(',')
+            .skip(2)
+            .filter_map(|f| f.parse::<u64>().ok())
+        {
+            assert!(number == 0 || number >= 5, "{line}");
+        }
+    }
+    let manifest = std::fs::read_to_string(project.join("seg.toml")).unwrap();
+    std::fs::write(
+        project.join("seg.toml"),
+        format!("{manifest}\n[privacy]\nmin_group_size = 2\n"),
+    )
+    .unwrap();
+    let lowered = seg(&project, &[&args[..], &["--format", "csv"]].concat());
+    assert!(
+        lowered.stdout.contains("Londoners,Subscribed,4,5,3,0.50"),
+        "{}",
+        lowered.stdout
+    );
+}

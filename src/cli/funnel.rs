@@ -2,12 +2,12 @@
 //! of the segment in order, the share of the step before it keeps, and the count if that
 //! one condition alone were dropped. Every count comes from one batch query.
 
+use super::derived::Derived;
 use super::output::{Format, print_rows, thousands};
 use super::session::Session;
 use super::{Context, Failure};
-use crate::check::ir::{Condition, Segment};
+use crate::check::ir::Condition;
 use crate::engine::{Cell, Rows};
-use crate::sql::{self, Sqlite};
 use crate::syntax::ast;
 
 /// Arguments of `seg funnel`.
@@ -31,23 +31,9 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
     };
     let texts = condition_texts(&session, &name, parts.len());
 
-    let mut program = session.program.clone();
-    let mut derived = Vec::new();
-    let mut add = |label: String, conditions: Vec<Condition>| {
-        let condition = match conditions.len() {
-            1 => conditions.into_iter().next().expect("one"),
-            _ => Condition::And(conditions),
-        };
-        program.segments.push(Segment {
-            name: label.clone(),
-            doc: None,
-            condition,
-            location: segment.location,
-        });
-        derived.push(label);
-    };
+    let mut derived = Derived::new(&session.program);
     for step in 0..parts.len() {
-        add(format!("<step {step}>"), parts[..=step].to_vec());
+        derived.add(parts[..=step].to_vec(), segment.location);
     }
     if parts.len() > 1 {
         for dropped in 0..parts.len() {
@@ -57,26 +43,11 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
                 .filter(|(i, _)| *i != dropped)
                 .map(|(_, p)| p.clone())
                 .collect();
-            add(format!("<without {dropped}>"), rest);
+            derived.add(rest, segment.location);
         }
     }
-    let names: Vec<&str> = derived.iter().map(String::as_str).collect();
-    let query = sql::compile_counts(&program, &names, &Sqlite, session.as_of).expect("derived");
     let database = session.open_database(context, None)?;
-    let everyone = database.count(&sql::population_query(&program, &Sqlite))?;
-    let fetched = database.fetch(&query)?;
-    let counts: Vec<u64> = fetched
-        .rows
-        .first()
-        .map(|row| {
-            row.iter()
-                .map(|c| match c {
-                    Cell::Integer(n) => (*n).max(0) as u64,
-                    _ => 0,
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let (counts, everyone) = derived.count(&database, session.as_of)?;
 
     let mut rows = Rows {
         columns: ["step", "condition", "members", "kept", "without it"]

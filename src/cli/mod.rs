@@ -6,6 +6,7 @@
 
 mod check;
 mod compile;
+mod derived;
 mod fmt;
 mod funnel;
 mod index;
@@ -13,6 +14,7 @@ mod infer;
 mod list;
 pub(crate) mod load;
 pub(crate) mod output;
+mod overlap;
 mod run;
 pub(crate) mod session;
 mod test;
@@ -70,6 +72,8 @@ enum Command {
     Test(test::Args),
     /// The count after each condition of a segment, and without each one (attrition).
     Funnel(funnel::Args),
+    /// How much segments overlap: customers in both and the Jaccard index, per pair.
+    Overlap(overlap::Args),
     /// The indexes the segments need; `--apply` creates the missing ones.
     Index(index::Args),
     /// List the project's segments with their documentation.
@@ -133,6 +137,7 @@ pub fn run() -> i32 {
         Command::Index(args) => index::run(&context, args),
         Command::Test(args) => test::run(&context, args),
         Command::Funnel(args) => funnel::run(&context, args),
+        Command::Overlap(args) => overlap::run(&context, args),
         Command::Load => load::run(&context),
         Command::Repl { project } => {
             let context = Context {

@@ -28,7 +28,13 @@ pub struct Manifest {
     pub schema: Schema,
     /// `[lints]`: which lints to allow, warn about or deny.
     pub lints: crate::lint::LintConfig,
+    /// `[privacy] min_group_size`: previews (overlaps, breakdowns) hide groups of fewer
+    /// customers than this, so no small group can be singled out (k-anonymity).
+    pub min_group_size: u64,
 }
+
+/// The smallest group a preview shows when the manifest does not say.
+pub const DEFAULT_MIN_GROUP_SIZE: u64 = 5;
 
 /// One CSV file loaded into one table.
 #[derive(Clone, Debug)]
@@ -56,6 +62,14 @@ struct RawManifest {
     rfm: Option<Spanned<RawRfm>>,
     #[serde(default)]
     lints: IndexMap<String, Spanned<toml::Value>>,
+    #[serde(default)]
+    privacy: RawPrivacy,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawPrivacy {
+    min_group_size: Option<u64>,
 }
 
 #[derive(Deserialize)]
@@ -195,6 +209,7 @@ pub fn parse(source: SourceId, text: &str) -> Result<Manifest, Vec<Diagnostic>> 
     }
 
     Ok(Manifest {
+        min_group_size: raw.privacy.min_group_size.unwrap_or(DEFAULT_MIN_GROUP_SIZE),
         name: raw.project.name,
         as_of,
         database: raw.database.path.map(PathBuf::from),

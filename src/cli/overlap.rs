@@ -1,0 +1,139 @@
+//! `seg overlap A B C …`: how much segments overlap. Each segment's size, and for each pair
+//! the customers in both and the Jaccard index (both ÷ either), as a matrix (or, in CSV and
+//! JSON, one row per pair). Counts below the project's minimum group size are hidden.
+
+use super::derived::Derived;
+use super::output::{Format, print_rows, thousands};
+use super::session::Session;
+use super::{Context, Failure};
+use crate::check::ir::Condition;
+use crate::engine::{Cell, Rows};
+
+/// Arguments of `seg overlap`.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Two or more segments.
+    #[arg(num_args = 2.., required = true)]
+    segments: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+    /// Hide counts of fewer customers than this (default: `[privacy] min_group_size` in
+    /// seg.toml, or 5).
+    #[arg(long, value_name = "N")]
+    min_group_size: Option<u64>,
+}
+
+pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
+    let session = Session::open(context, &[])?;
+    session.require_clean()?;
+    let mut names: Vec<String> = Vec::new();
+    for name in &args.segments {
+        let found = super::run::selected_segments(&session, Some(name))?.remove(0);
+        if !names.contains(&found) {
+            names.push(found);
+        }
+    }
+    let smallest = args
+        .min_group_size
+        .unwrap_or(session.project.manifest.min_group_size);
+    let location = session
+        .program
+        .segment(&names[0])
+        .expect("selected")
+        .location;
+    let mut derived = Derived::new(&session.program);
+    let reference = |name: &String| Condition::Segment(name.clone());
+    for name in &names {
+        derived.add(vec![reference(name)], location);
+    }
+    let mut pairs = Vec::new();
+    for (i, a) in names.iter().enumerate() {
+        for (j, b) in names.iter().enumerate().skip(i + 1) {
+            let at = derived.add(vec![reference(a), reference(b)], location);
+            pairs.push((i, j, at));
+        }
+    }
+    let database = session.open_database(context, None)?;
+    let (counts, everyone) = derived.count(&database, session.as_of)?;
+    let size = |i: usize| counts[i];
+    let shown = |n: u64| -> Cell {
+        if n > 0 && n < smallest {
+            Cell::Text(format!("<{smallest}"))
+        } else {
+            Cell::Integer(n as i64)
+        }
+    };
+    let jaccard = |a: u64, b: u64, both: u64| -> Cell {
+        let either = a + b - both;
+        if (both > 0 && both < smallest) || either == 0 {
+            Cell::Null
+        } else {
+            Cell::Text(format!("{:.2}", both as f64 / either as f64))
+        }
+    };
+
+    let rows = if args.format == Format::Table {
+        println!(
+            "customers in both segments (Jaccard index: in both ÷ in either), as of {}; {} customers{}",
+            session.as_of,
+            thousands(everyone),
+            if smallest > 1 {
+                format!("; counts under {smallest} hidden")
+            } else {
+                String::new()
+            }
+        );
+        let mut columns = vec![String::new()];
+        columns.extend(names.iter().cloned());
+        let mut rows = Rows {
+            columns,
+            rows: Vec::new(),
+        };
+        for (i, a) in names.iter().enumerate() {
+            let mut row = vec![Cell::Text(a.clone())];
+            for j in 0..names.len() {
+                if i == j {
+                    row.push(shown(size(i)));
+                    continue;
+                }
+                let (x, y) = (i.min(j), i.max(j));
+                let &(_, _, at) = pairs
+                    .iter()
+                    .find(|(p, q, _)| (*p, *q) == (x, y))
+                    .expect("every pair");
+                let both = counts[at];
+                let cell = match (shown(both), jaccard(size(i), size(j), both)) {
+                    (Cell::Integer(n), Cell::Text(j)) => {
+                        Cell::Text(format!("{} ({j})", thousands(n as u64)))
+                    }
+                    (shown, _) => shown,
+                };
+                row.push(cell);
+            }
+            rows.rows.push(row);
+        }
+        rows
+    } else {
+        let mut rows = Rows {
+            columns: ["a", "b", "a_members", "b_members", "both", "jaccard"]
+                .map(String::from)
+                .to_vec(),
+            rows: Vec::new(),
+        };
+        for &(i, j, at) in &pairs {
+            let both = counts[at];
+            rows.rows.push(vec![
+                Cell::Text(names[i].clone()),
+                Cell::Text(names[j].clone()),
+                shown(size(i)),
+                shown(size(j)),
+                shown(both),
+                jaccard(size(i), size(j), both),
+            ]);
+        }
+        rows
+    };
+    print_rows(&rows, args.format, |_| None);
+    Ok(0)
+}
