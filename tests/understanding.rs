@@ -167,3 +167,88 @@ fn overlap_hides_small_groups() {
         lowered.stdout
     );
 }
+
+/// Londoners {Ann, Cat, Fay, Ivy}: Ann, Cat and Fay subscribe, Ivy does not.
+#[test]
+fn breakdown_by_a_value_gives_counts_and_shares() {
+    let project = copy_project("tests/fixtures/shop");
+    let out = seg(
+        &project,
+        &[
+            "breakdown",
+            "Londoners",
+            "--by",
+            "newsletter",
+            "--format",
+            "csv",
+            "--min-group-size",
+            "1",
+        ],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        out.stdout,
+        "newsletter,members,share\ntrue,3,75.0%\nfalse,1,25.0%\n"
+    );
+}
+
+/// Everyone by ltv: 0.00 … 1,200.00 gives buckets 200.00 wide. Jon 0.00; Bob 500.00 and
+/// Cat 500.01; Ann 620.00 and Eve 750.00; Fay 800.00 (a bucket's lower bound is in it),
+/// Dan 900.00 and Ivy 999.99; Gus 1,200.00; Hal unknown.
+#[test]
+fn breakdown_by_money_uses_exact_round_buckets() {
+    let project = copy_project("tests/fixtures/shop");
+    let out = seg(
+        &project,
+        &[
+            "breakdown",
+            "Everyone",
+            "--by",
+            "ltv",
+            "--format",
+            "csv",
+            "--min-group-size",
+            "1",
+        ],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        out.stdout,
+        "ltv,members,share\n\
+         (unknown),1,10.0%\n\
+         0.00 to under 200.00,1,10.0%\n\
+         400.00 to under 600.00,2,20.0%\n\
+         600.00 to under 800.00,2,20.0%\n\
+         800.00 to under 1000.00,3,30.0%\n\
+         1200.00 to under 1400.00,1,10.0%\n"
+    );
+    // With the default minimum group size of 5, every group here is hidden.
+    let table = seg(
+        &project,
+        &[
+            "--as-of",
+            "2025-06-30",
+            "breakdown",
+            "Everyone",
+            "--by",
+            "ltv",
+        ],
+    );
+    assert_eq!(table.code, 0, "{}", table.stderr);
+    insta::assert_snapshot!(table.stdout);
+}
+
+#[test]
+fn breakdown_by_an_unknown_field_suggests_one() {
+    let project = copy_project("tests/fixtures/shop");
+    let out = seg(
+        &project,
+        &["--plain", "breakdown", "Everyone", "--by", "lvt"],
+    );
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("seg::E003") && out.stderr.contains("did you mean `ltv`?"),
+        "{}",
+        out.stderr
+    );
+}

@@ -4,6 +4,7 @@
 //! whose segments do not check); 2 the command could not run (no manifest, no database, a
 //! database error, bad arguments).
 
+mod breakdown;
 mod check;
 mod compile;
 mod derived;
@@ -74,6 +75,8 @@ enum Command {
     Funnel(funnel::Args),
     /// How much segments overlap: customers in both and the Jaccard index, per pair.
     Overlap(overlap::Args),
+    /// How a segment's members spread over a field's values, buckets or years.
+    Breakdown(breakdown::Args),
     /// The indexes the segments need; `--apply` creates the missing ones.
     Index(index::Args),
     /// List the project's segments with their documentation.
@@ -138,6 +141,7 @@ pub fn run() -> i32 {
         Command::Test(args) => test::run(&context, args),
         Command::Funnel(args) => funnel::run(&context, args),
         Command::Overlap(args) => overlap::run(&context, args),
+        Command::Breakdown(args) => breakdown::run(&context, args),
         Command::Load => load::run(&context),
         Command::Repl { project } => {
             let context = Context {

@@ -88,6 +88,11 @@ pub trait Dialect {
         w.placeholder(one_in).sql(") = 0");
     }
 
+    /// The year of a date or timestamp column.
+    fn year(&self, w: &mut SqlWriter<'_>, alias: &'static str, column: &str) {
+        w.sql("EXTRACT(YEAR FROM ").column(alias, column).sql(")");
+    }
+
     /// Keeps only the first row of an ordered subquery.
     fn first_row_only(&self, w: &mut SqlWriter<'_>) {
         w.sql(" FETCH FIRST 1 ROWS ONLY");

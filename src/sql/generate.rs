@@ -37,34 +37,7 @@ pub fn segment_query(
         as_of,
         plan: Plan::Sets,
     };
-    let dependencies = generator.dependencies(segment);
-    let needs_rfm = std::iter::once(segment)
-        .chain(dependencies.iter().copied())
-        .any(|s| s.condition.uses_rfm());
-    let mut first = true;
-    let mut with = |w: &mut SqlWriter<'_>, name: &str, body: &dyn Fn(&mut SqlWriter<'_>)| {
-        w.sql(if first { "WITH " } else { ", " });
-        first = false;
-        w.ident(name).sql(" AS (");
-        w.indented(|w| {
-            w.newline();
-            body(w);
-        });
-        w.newline().sql(")");
-    };
-    if let (true, Some(rfm)) = (needs_rfm, &program.rfm) {
-        with(&mut w, super::aggregate::RFM, &|w| {
-            generator.rfm_scores(w, rfm)
-        });
-    }
-    for dependency in &dependencies {
-        with(&mut w, &cte_name(&dependency.name), &|w| {
-            generator.select(w, dependency, Output::Keys)
-        });
-    }
-    if !first {
-        w.newline();
-    }
+    generator.with_clauses(&mut w, segment);
     generator.select(&mut w, segment, output);
     Some(w.finish())
 }
@@ -98,6 +71,37 @@ impl Generator<'_> {
         match self.plan {
             Plan::Facts(facts) => Some(facts),
             Plan::Sets | Plan::Probes => None,
+        }
+    }
+
+    /// `WITH rfm AS (…), "segment:A" AS (…), … ` for what `segment` needs, then a new line;
+    /// nothing if it needs nothing.
+    pub(super) fn with_clauses(&self, w: &mut SqlWriter<'_>, segment: &Segment) {
+        let dependencies = self.dependencies(segment);
+        let needs_rfm = std::iter::once(segment)
+            .chain(dependencies.iter().copied())
+            .any(|s| s.condition.uses_rfm());
+        let mut first = true;
+        let mut with = |w: &mut SqlWriter<'_>, name: &str, body: &dyn Fn(&mut SqlWriter<'_>)| {
+            w.sql(if first { "WITH " } else { ", " });
+            first = false;
+            w.ident(name).sql(" AS (");
+            w.indented(|w| {
+                w.newline();
+                body(w);
+            });
+            w.newline().sql(")");
+        };
+        if let (true, Some(rfm)) = (needs_rfm, &self.program.rfm) {
+            with(w, super::aggregate::RFM, &|w| self.rfm_scores(w, rfm));
+        }
+        for dependency in &dependencies {
+            with(w, &cte_name(&dependency.name), &|w| {
+                self.select(w, dependency, Output::Keys)
+            });
+        }
+        if !first {
+            w.newline();
         }
     }
 
@@ -140,13 +144,7 @@ impl Generator<'_> {
             .ident(&customer.table)
             .sql(" AS ")
             .sql(CUSTOMER);
-        w.newline().sql("WHERE ");
-        match &segment.condition {
-            // The top level needs no parentheses: one test per line.
-            Condition::And(parts) => self.lines(w, parts, "AND "),
-            Condition::Or(parts) => self.lines(w, parts, "OR "),
-            condition => self.condition(w, condition),
-        }
+        self.where_clause(w, segment);
         if let Output::Members { limit } = output {
             w.newline().sql("ORDER BY ").column(CUSTOMER, &customer.key);
             if let Some(limit) = limit {
@@ -154,6 +152,16 @@ impl Generator<'_> {
                 let rows = w.bind(Value::Integer(i64::try_from(limit).unwrap_or(i64::MAX)));
                 w.dialect().limit(w, rows);
             }
+        }
+    }
+
+    /// `WHERE <condition>` on a new line, one top-level test per line.
+    pub(super) fn where_clause(&self, w: &mut SqlWriter<'_>, segment: &Segment) {
+        w.newline().sql("WHERE ");
+        match &segment.condition {
+            Condition::And(parts) => self.lines(w, parts, "AND "),
+            Condition::Or(parts) => self.lines(w, parts, "OR "),
+            condition => self.condition(w, condition),
         }
     }
 

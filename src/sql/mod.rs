@@ -6,6 +6,7 @@
 
 mod aggregate;
 mod batch;
+pub mod breakdown;
 pub mod dialect;
 mod existence;
 mod generate;

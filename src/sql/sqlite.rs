@@ -64,6 +64,13 @@ impl Dialect for Sqlite {
             .sql(" = 0");
     }
 
+    /// Dates are `YYYY-MM-DD…` text: the year is the first four characters.
+    fn year(&self, w: &mut SqlWriter<'_>, alias: &'static str, column: &str) {
+        w.sql("CAST(substr(")
+            .column(alias, column)
+            .sql(", 1, 4) AS INTEGER)");
+    }
+
     /// <https://www.sqlite.org/lang_select.html#the_limit_clause>
     fn first_row_only(&self, w: &mut SqlWriter<'_>) {
         w.sql(" LIMIT 1");
