@@ -252,3 +252,88 @@ fn breakdown_by_an_unknown_field_suggests_one() {
         out.stderr
     );
 }
+
+/// The shop with `birthday` marked sensitive, as a real project would mark it.
+fn shop_with_sensitive_birthday() -> std::path::PathBuf {
+    let project = copy_project("tests/fixtures/shop");
+    let manifest = std::fs::read_to_string(project.join("seg.toml")).unwrap();
+    std::fs::write(
+        project.join("seg.toml"),
+        manifest.replace(
+            "birthday = \"date\"",
+            "birthday = { type = \"date\", sensitive = true }",
+        ),
+    )
+    .unwrap();
+    project
+}
+
+/// HighValueNurses are Ann (1) and Ivy (9); by default every customer field but the
+/// sensitive birthday is exported.
+#[test]
+fn export_writes_members_without_sensitive_fields() {
+    let project = shop_with_sensitive_birthday();
+    let out = seg(&project, &["export", "HighValueNurses"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let mut lines = out.stdout.lines();
+    assert_eq!(
+        lines.next(),
+        Some("customer_key,name,occupation,ltv,newsletter,signup_date,city,income,visits")
+    );
+    assert_eq!(
+        lines.next(),
+        Some("1,Ann,nurse,620.00,true,2024-03-01,London,,12")
+    );
+    assert_eq!(
+        lines.next(),
+        Some("9,Ivy,nurse,999.99,false,2019-02-28,London,45000.00,30")
+    );
+    assert_eq!(lines.next(), None);
+
+    let refused = seg(
+        &project,
+        &[
+            "--plain",
+            "export",
+            "HighValueNurses",
+            "--fields",
+            "name,birthday",
+        ],
+    );
+    assert_eq!(refused.code, 2);
+    assert!(
+        refused.stderr.contains("seg::E042")
+            && refused.stderr.contains("`birthday` is marked sensitive"),
+        "{}",
+        refused.stderr
+    );
+
+    let file = project.join("out.jsonl");
+    let asked = seg(
+        &project,
+        &[
+            "export",
+            "HighValueNurses",
+            "--fields",
+            "name,ltv,birthday",
+            "--include-sensitive",
+            "--format",
+            "jsonl",
+            "--output",
+            file.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(asked.code, 0, "{}", asked.stderr);
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&file)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            serde_json::json!({"customer_key": 1, "name": "Ann", "ltv": "620.00", "birthday": "2000-02-29"}),
+            serde_json::json!({"customer_key": 9, "name": "Ivy", "ltv": "999.99", "birthday": "1995-06-15"}),
+        ]
+    );
+}

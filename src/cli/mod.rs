@@ -8,6 +8,7 @@ mod breakdown;
 mod check;
 mod compile;
 mod derived;
+mod export;
 mod fmt;
 mod funnel;
 mod index;
@@ -77,6 +78,8 @@ enum Command {
     Overlap(overlap::Args),
     /// How a segment's members spread over a field's values, buckets or years.
     Breakdown(breakdown::Args),
+    /// Write a segment's members with chosen fields as CSV or JSON Lines.
+    Export(export::Args),
     /// The indexes the segments need; `--apply` creates the missing ones.
     Index(index::Args),
     /// List the project's segments with their documentation.
@@ -142,6 +145,7 @@ pub fn run() -> i32 {
         Command::Funnel(args) => funnel::run(&context, args),
         Command::Overlap(args) => overlap::run(&context, args),
         Command::Breakdown(args) => breakdown::run(&context, args),
+        Command::Export(args) => export::run(&context, args),
         Command::Load => load::run(&context),
         Command::Repl { project } => {
             let context = Context {

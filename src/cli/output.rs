@@ -12,15 +12,23 @@ pub enum Format {
     Csv,
     /// A JSON array of objects.
     Json,
+    /// JSON Lines: one object per line.
+    Jsonl,
 }
 
 /// Prints `rows`; `type_of` gives a column's field type, so money prints with two places.
 pub fn print_rows(rows: &Rows, format: Format, type_of: impl Fn(&str) -> Option<Type>) {
+    print!("{}", render_rows(rows, format, type_of));
+}
+
+/// `rows` as [`print_rows`] prints them.
+pub fn render_rows(rows: &Rows, format: Format, type_of: impl Fn(&str) -> Option<Type>) -> String {
     let types: Vec<Option<Type>> = rows.columns.iter().map(|c| type_of(c)).collect();
     match format {
-        Format::Table => print!("{}", table(rows, &types)),
-        Format::Csv => print!("{}", csv(rows, &types)),
-        Format::Json => println!("{}", json(rows, &types)),
+        Format::Table => table(rows, &types),
+        Format::Csv => csv(rows, &types),
+        Format::Json => format!("{}\n", json(rows, &types)),
+        Format::Jsonl => json_lines(rows, &types),
     }
 }
 
@@ -147,20 +155,29 @@ fn csv(rows: &Rows, types: &[Option<Type>]) -> String {
 }
 
 fn json(rows: &Rows, types: &[Option<Type>]) -> String {
-    let objects: Vec<serde_json::Value> = rows
-        .rows
-        .iter()
-        .map(|row| {
-            let map = rows
-                .columns
-                .iter()
-                .zip(row.iter().zip(types))
-                .map(|(column, (cell, ty))| (column.clone(), json_value(cell, *ty)))
-                .collect();
-            serde_json::Value::Object(map)
-        })
-        .collect();
+    let objects: Vec<serde_json::Value> = json_objects(rows, types).collect();
     serde_json::to_string_pretty(&objects).unwrap_or_default()
+}
+
+fn json_lines(rows: &Rows, types: &[Option<Type>]) -> String {
+    json_objects(rows, types)
+        .map(|object| format!("{object}\n"))
+        .collect()
+}
+
+fn json_objects<'r>(
+    rows: &'r Rows,
+    types: &'r [Option<Type>],
+) -> impl Iterator<Item = serde_json::Value> + 'r {
+    rows.rows.iter().map(move |row| {
+        let map = rows
+            .columns
+            .iter()
+            .zip(row.iter().zip(types))
+            .map(|(column, (cell, ty))| (column.clone(), json_value(cell, *ty)))
+            .collect();
+        serde_json::Value::Object(map)
+    })
 }
 
 fn json_value(cell: &Cell, ty: Option<Type>) -> serde_json::Value {

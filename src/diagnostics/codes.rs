@@ -58,6 +58,8 @@ pub enum Code {
     FileUnreadable,
     /// A segment named on the command line does not exist.
     SegmentNotFound,
+    /// An export names a sensitive field without `--include-sensitive`.
+    SensitiveExport,
     /// `seg schema infer` found nothing to describe.
     SchemaInfer,
     /// Conditions nested deeper than the parser allows.
@@ -116,6 +118,7 @@ impl Code {
         Code::SchemaDrift,
         Code::FileUnreadable,
         Code::SegmentNotFound,
+        Code::SensitiveExport,
         Code::SchemaInfer,
         Code::NestingTooDeep,
         Code::FileTooLarge,
@@ -174,6 +177,7 @@ impl Code {
             Code::SchemaDrift => "seg::E034",
             Code::FileUnreadable => "seg::E040",
             Code::SegmentNotFound => "seg::E041",
+            Code::SensitiveExport => "seg::E042",
             Code::SchemaInfer => "seg::E050",
             Code::NestingTooDeep => "seg::E060",
             Code::FileTooLarge => "seg::E061",
@@ -222,6 +226,7 @@ impl Code {
             Code::SchemaDrift => "schema drift",
             Code::FileUnreadable => "unreadable file",
             Code::SegmentNotFound => "no such segment",
+            Code::SensitiveExport => "sensitive field in an export",
             Code::SchemaInfer => "nothing to infer",
             Code::NestingTooDeep => "nesting too deep",
             Code::FileTooLarge => "file too large",

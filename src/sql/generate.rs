@@ -42,6 +42,44 @@ pub fn segment_query(
     Some(w.finish())
 }
 
+/// The query listing segment `name`'s members, ordered by key: the key, then each
+/// `(field, column)` of the customer table. `None` if there is no such segment.
+pub fn fields_query(
+    program: &Program,
+    name: &str,
+    fields: &[(String, String)],
+    dialect: &dyn Dialect,
+    as_of: NaiveDate,
+) -> Option<Query> {
+    let segment = program.segment(name)?;
+    let mut w = SqlWriter::new(dialect);
+    let generator = Generator {
+        program,
+        as_of,
+        plan: Plan::Sets,
+    };
+    generator.with_clauses(&mut w, segment);
+    let customer = &program.customer;
+    w.sql("SELECT ")
+        .column(CUSTOMER, &customer.key)
+        .sql(" AS ")
+        .ident(KEY);
+    for (field, column) in fields {
+        w.sql(", ")
+            .column(CUSTOMER, column)
+            .sql(" AS ")
+            .ident(field);
+    }
+    w.newline()
+        .sql("FROM ")
+        .ident(&customer.table)
+        .sql(" AS ")
+        .sql(CUSTOMER);
+    generator.where_clause(&mut w, segment);
+    w.newline().sql("ORDER BY ").column(CUSTOMER, &customer.key);
+    Some(w.finish())
+}
+
 /// Writes conditions of one program as of one date.
 pub(super) struct Generator<'p> {
     pub(super) program: &'p Program,

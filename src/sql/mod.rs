@@ -76,6 +76,18 @@ pub fn compile(
     generate::segment_query(program, name, output, dialect, as_of)
 }
 
+/// The members of segment `name` with the given customer fields (`(field, column)`
+/// pairs), ordered by key: for exports.
+pub fn compile_fields(
+    program: &Program,
+    name: &str,
+    fields: &[(String, String)],
+    dialect: &dyn Dialect,
+    as_of: chrono::NaiveDate,
+) -> Option<Query> {
+    generate::fields_query(program, name, fields, dialect, as_of)
+}
+
 /// One query counting the members of every named segment (a column each, in order), with
 /// the aggregates they share computed once. `None` if a name is not a segment.
 pub fn compile_counts(

@@ -1,0 +1,120 @@
+//! `seg export SEGMENT`: the members with chosen customer fields, as CSV or JSON Lines, to
+//! standard output or a file (written whole or not at all). Fields marked sensitive are
+//! left out unless asked for with `--include-sensitive`.
+
+use std::path::PathBuf;
+
+use super::output::{Format, render_rows};
+use super::session::Session;
+use super::{Context, Failure};
+use crate::diagnostics::{Code, Diagnostic, did_you_mean};
+use crate::sql::{self, Sqlite};
+
+/// Arguments of `seg export`.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The segment.
+    segment: String,
+    /// Customer fields to export, comma-separated (default: every field that is not
+    /// sensitive).
+    #[arg(long, value_delimiter = ',', value_name = "FIELDS")]
+    fields: Vec<String>,
+    /// `csv` or `jsonl`.
+    #[arg(long, value_enum, default_value_t = ExportFormat::Csv)]
+    format: ExportFormat,
+    /// Also export fields marked sensitive in seg.toml (when the destination is entitled
+    /// to them).
+    #[arg(long)]
+    include_sensitive: bool,
+    /// Write to this file instead of standard output (replaced only when complete).
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+/// Export formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// Comma-separated values with a header row.
+    Csv,
+    /// One JSON object per line.
+    Jsonl,
+}
+
+pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
+    let session = Session::open(context, &[])?;
+    session.require_clean()?;
+    let name = super::run::selected_segments(&session, Some(&args.segment))?.remove(0);
+    let customer = &session.project.manifest.schema.customer;
+    let own_fields = || customer.fields.iter().filter(|f| f.via.is_none());
+    let fields: Vec<&crate::schema::Field> = if args.fields.is_empty() {
+        own_fields()
+            .filter(|f| args.include_sensitive || !f.sensitive)
+            .collect()
+    } else {
+        let mut chosen = Vec::new();
+        for name in &args.fields {
+            let Some(field) = own_fields().find(|f| f.name == *name) else {
+                let help = did_you_mean(name, own_fields().map(|f| f.name.as_str()), "`")
+                    .unwrap_or_else(|| "`seg schema` lists the customer fields".into());
+                return Err(Diagnostic::error(
+                    Code::UnknownField,
+                    format!("unknown customer field `{name}` to export"),
+                )
+                .with_help(help)
+                .into());
+            };
+            if field.sensitive && !args.include_sensitive {
+                return Err(Diagnostic::error(
+                    Code::SensitiveExport,
+                    format!("`{name}` is marked sensitive in seg.toml"),
+                )
+                .with_help("add --include-sensitive if the destination may receive it, or leave the field out")
+                .into());
+            }
+            chosen.push(field);
+        }
+        chosen
+    };
+    let columns: Vec<(String, String)> = fields
+        .iter()
+        .map(|f| (f.name.clone(), f.column.clone()))
+        .collect();
+    let query = sql::compile_fields(&session.program, &name, &columns, &Sqlite, session.as_of)
+        .expect("selected");
+    let database = session.open_database(context, None)?;
+    let rows = database.fetch(&query)?;
+    let format = match args.format {
+        ExportFormat::Csv => Format::Csv,
+        ExportFormat::Jsonl => Format::Jsonl,
+    };
+    let text = render_rows(&rows, format, |column| {
+        fields.iter().find(|f| f.name == column).map(|f| f.ty)
+    });
+    match &args.output {
+        None => print!("{text}"),
+        Some(path) => {
+            write_whole(path, &text)?;
+            eprintln!(
+                "seg: exported {} members of {name} to {}",
+                rows.rows.len(),
+                path.display()
+            );
+        }
+    }
+    Ok(0)
+}
+
+/// Writes `text` to a temporary file beside `path`, then renames it over `path`: readers
+/// see the old file or the whole new one, never a part.
+fn write_whole(path: &std::path::Path, text: &str) -> Result<(), Failure> {
+    let temporary = path.with_extension(format!("exporting-{}", std::process::id()));
+    let failed = |e: std::io::Error| {
+        let _ = std::fs::remove_file(&temporary);
+        Failure::from(Diagnostic::error(
+            Code::FileUnreadable,
+            format!("cannot write {}: {e}", path.display()),
+        ))
+    };
+    std::fs::write(&temporary, text).map_err(failed)?;
+    std::fs::rename(&temporary, path).map_err(failed)
+}
