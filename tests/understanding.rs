@@ -337,3 +337,51 @@ fn export_writes_members_without_sensitive_fields() {
         ]
     );
 }
+
+/// Bob (2) is a nurse with a holiday order, but his ltv is exactly 500.00, and the segment
+/// needs more than 500: one cent more would pass. Ann (1) passes every test.
+#[test]
+fn explain_shows_each_test_its_value_and_the_gap() {
+    let project = copy_project("tests/fixtures/shop");
+    let explain = |customer: &str| {
+        let out = seg(
+            &project,
+            &[
+                "--as-of",
+                "2025-06-30",
+                "explain",
+                "HighValueNurses",
+                "--customer",
+                customer,
+            ],
+        );
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        out.stdout
+    };
+    let bob = explain("2");
+    assert!(bob.contains("not a member ✗"), "{bob}");
+    assert!(
+        bob.contains("✓   occupation = 'nurse'  value 'nurse'"),
+        "{bob}"
+    );
+    assert!(
+        bob.contains("✗   ltv > 500             value 500.00; 0.01 more would pass"),
+        "{bob}"
+    );
+    assert!(bob.contains("✓   occasion in holidays"), "{bob}");
+    insta::assert_snapshot!("explain_bob", bob);
+    let ann = explain("1");
+    assert!(ann.contains("member ✓") && !ann.contains('✗'), "{ann}");
+
+    let missing = seg(
+        &project,
+        &["--plain", "explain", "HighValueNurses", "--customer", "99"],
+    );
+    assert_eq!(missing.code, 2);
+    assert!(
+        missing.stderr.contains("seg::E043")
+            && missing.stderr.contains("no customer with key `99`"),
+        "{}",
+        missing.stderr
+    );
+}

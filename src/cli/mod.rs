@@ -8,6 +8,7 @@ mod breakdown;
 mod check;
 mod compile;
 mod derived;
+mod explain;
 mod export;
 mod fmt;
 mod funnel;
@@ -72,6 +73,8 @@ enum Command {
     Run(run::Args),
     /// Run the segment tests (`*.test.toml`) on their fixture rows.
     Test(test::Args),
+    /// Why a customer is or is not in a segment: each condition's truth and value.
+    Explain(explain::Args),
     /// The count after each condition of a segment, and without each one (attrition).
     Funnel(funnel::Args),
     /// How much segments overlap: customers in both and the Jaccard index, per pair.
@@ -142,6 +145,7 @@ pub fn run() -> i32 {
         Command::List => list::run(&context),
         Command::Index(args) => index::run(&context, args),
         Command::Test(args) => test::run(&context, args),
+        Command::Explain(args) => explain::run(&context, args),
         Command::Funnel(args) => funnel::run(&context, args),
         Command::Overlap(args) => overlap::run(&context, args),
         Command::Breakdown(args) => breakdown::run(&context, args),

@@ -60,6 +60,8 @@ pub enum Code {
     SegmentNotFound,
     /// An export names a sensitive field without `--include-sensitive`.
     SensitiveExport,
+    /// `--customer KEY` names no customer.
+    CustomerNotFound,
     /// `seg schema infer` found nothing to describe.
     SchemaInfer,
     /// Conditions nested deeper than the parser allows.
@@ -119,6 +121,7 @@ impl Code {
         Code::FileUnreadable,
         Code::SegmentNotFound,
         Code::SensitiveExport,
+        Code::CustomerNotFound,
         Code::SchemaInfer,
         Code::NestingTooDeep,
         Code::FileTooLarge,
@@ -178,6 +181,7 @@ impl Code {
             Code::FileUnreadable => "seg::E040",
             Code::SegmentNotFound => "seg::E041",
             Code::SensitiveExport => "seg::E042",
+            Code::CustomerNotFound => "seg::E043",
             Code::SchemaInfer => "seg::E050",
             Code::NestingTooDeep => "seg::E060",
             Code::FileTooLarge => "seg::E061",
@@ -227,6 +231,7 @@ impl Code {
             Code::FileUnreadable => "unreadable file",
             Code::SegmentNotFound => "no such segment",
             Code::SensitiveExport => "sensitive field in an export",
+            Code::CustomerNotFound => "no such customer",
             Code::SchemaInfer => "nothing to infer",
             Code::NestingTooDeep => "nesting too deep",
             Code::FileTooLarge => "file too large",

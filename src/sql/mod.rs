@@ -9,6 +9,7 @@ mod batch;
 pub mod breakdown;
 pub mod dialect;
 mod existence;
+pub mod explain;
 mod generate;
 pub mod indexes;
 pub mod sample;

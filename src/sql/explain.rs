@@ -1,0 +1,169 @@
+//! Why is (or isn't) a customer in a segment: one query over that customer with, for every
+//! node of the segment's condition tree, a column with the node's truth and, for a test,
+//! a column with the value it tested. The same generator writes each node as it does in
+//! the segment's own query, so the explanation cannot drift from the semantics.
+
+use chrono::NaiveDate;
+
+use super::generate::{CUSTOMER, Generator, Plan};
+use super::writer::SqlWriter;
+use super::{Dialect, Query};
+use crate::check::ir::{Condition, Operand, Program};
+use crate::schema::Type;
+use crate::syntax::ast::AggregateFn;
+use crate::value::Value;
+
+/// One node of the condition tree, in pre-order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Node {
+    /// The condition.
+    pub condition: Condition,
+    /// How many `and`/`or`/`not` nodes it sits under.
+    pub depth: usize,
+    /// How the tested value reads, if the node tests one.
+    pub value: Option<ValueKind>,
+}
+
+/// How to read a node's value column.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ValueKind {
+    /// The field's value as stored, of this type.
+    Stored(Type),
+    /// A whole number of minor units: divide by `10^scale`.
+    MinorUnits(u32),
+    /// A count, a score or another whole number.
+    Number,
+    /// An average, as the engine computes it (shown rounded).
+    Average,
+}
+
+/// The query (one row, or none if there is no such customer: `t0`, `v0`, `t1`, `v1`, …)
+/// and the nodes its columns describe. `None` if there is no such segment.
+pub fn explain_query(
+    program: &Program,
+    name: &str,
+    customer: Value,
+    dialect: &dyn Dialect,
+    as_of: NaiveDate,
+) -> Option<(Query, Vec<Node>)> {
+    let segment = program.segment(name)?;
+    let mut nodes = Vec::new();
+    flatten(&segment.condition, 0, &mut nodes);
+    let generator = Generator {
+        program,
+        as_of,
+        plan: Plan::Probes,
+    };
+    let mut w = SqlWriter::new(dialect);
+    generator.with_clauses(&mut w, segment);
+    w.sql("SELECT");
+    w.indented(|w| {
+        for (i, node) in nodes.iter().enumerate() {
+            w.sql(if i == 0 { "" } else { "," });
+            w.newline().sql("CASE WHEN ");
+            generator.condition(w, &node.condition);
+            w.sql(" THEN 1 ELSE 0 END AS ").ident(&format!("t{i}"));
+            w.sql(", ");
+            match node.value {
+                Some(_) => generator.tested_value(w, &node.condition),
+                None => {
+                    w.sql("NULL");
+                }
+            }
+            w.sql(" AS ").ident(&format!("v{i}"));
+        }
+    });
+    let table = &program.customer;
+    w.newline()
+        .sql("FROM ")
+        .ident(&table.table)
+        .sql(" AS ")
+        .sql(CUSTOMER);
+    w.newline()
+        .sql("WHERE ")
+        .column(CUSTOMER, &table.key)
+        .sql(" = ");
+    w.param(customer);
+    Some((w.finish(), nodes))
+}
+
+fn flatten(condition: &Condition, depth: usize, nodes: &mut Vec<Node>) {
+    nodes.push(Node {
+        condition: condition.clone(),
+        depth,
+        value: value_kind(condition),
+    });
+    match condition {
+        Condition::And(parts) | Condition::Or(parts) => {
+            for part in parts {
+                flatten(part, depth + 1, nodes);
+            }
+        }
+        Condition::Not(inner) => flatten(inner, depth + 1, nodes),
+        _ => {}
+    }
+}
+
+/// What a test compares, if it compares a value of the customer.
+fn value_kind(condition: &Condition) -> Option<ValueKind> {
+    let operand = match condition {
+        Condition::Compare { operand, .. }
+        | Condition::Between { operand, .. }
+        | Condition::Window { operand, .. } => operand,
+        Condition::Anniversary { column, .. }
+        | Condition::During { column, .. }
+        | Condition::Age { column, .. }
+        | Condition::In { column, .. }
+        | Condition::Known { column, .. }
+        | Condition::Contains { column, .. }
+        | Condition::StartsWith { column, .. }
+        | Condition::IsTrue(column) => {
+            return (column.table == crate::check::ir::TableRef::Customer)
+                .then_some(ValueKind::Stored(column.ty));
+        }
+        _ => return None,
+    };
+    match operand {
+        Operand::Column(column) => (column.table == crate::check::ir::TableRef::Customer)
+            .then_some(ValueKind::Stored(column.ty)),
+        Operand::Rfm(_) => Some(ValueKind::Number),
+        // Sums, minima, maxima, firsts and lasts of money come in minor units.
+        Operand::Aggregate(aggregate) => Some(match (aggregate.function, aggregate.ty) {
+            (AggregateFn::Avg, _) => ValueKind::Average,
+            (AggregateFn::Count, _) => ValueKind::Number,
+            (_, Type::Money) => ValueKind::MinorUnits(2),
+            (_, Type::Decimal(Some(scale))) if scale <= 6 => ValueKind::MinorUnits(scale),
+            (_, ty) => ValueKind::Stored(ty),
+        }),
+    }
+}
+
+impl Generator<'_> {
+    /// The value a test looks at, for one customer.
+    fn tested_value(&self, w: &mut SqlWriter<'_>, condition: &Condition) {
+        match condition {
+            Condition::Compare { operand, .. }
+            | Condition::Between { operand, .. }
+            | Condition::Window { operand, .. } => match operand {
+                Operand::Column(column) => {
+                    w.column(CUSTOMER, &column.name);
+                }
+                Operand::Rfm(score) => self.rfm_score(w, *score),
+                Operand::Aggregate(aggregate) => self.aggregate_scalar(w, aggregate),
+            },
+            Condition::Anniversary { column, .. }
+            | Condition::During { column, .. }
+            | Condition::Age { column, .. }
+            | Condition::In { column, .. }
+            | Condition::Known { column, .. }
+            | Condition::Contains { column, .. }
+            | Condition::StartsWith { column, .. }
+            | Condition::IsTrue(column) => {
+                w.column(CUSTOMER, &column.name);
+            }
+            _ => {
+                w.sql("NULL");
+            }
+        }
+    }
+}
