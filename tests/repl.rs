@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use common::{copy_project, seg, temp_dir};
+use common::{copy_project, seg, slow_project, temp_dir};
 use rexpect::session::{PtySession, spawn_command};
 
 /// Starts `seg repl` in `project`, pinned to 2025-06-30, with its own history file.
@@ -168,37 +168,6 @@ fn large_project() -> std::path::PathBuf {
     }
     tx.execute_batch("CREATE INDEX orders_customer ON orders (customer_id);")
         .unwrap();
-    tx.commit().unwrap();
-    dir
-}
-
-/// A project whose database makes `last(orders.amount) > 1` take minutes.
-fn slow_project() -> std::path::PathBuf {
-    let dir = temp_dir("slow");
-    std::fs::write(
-        dir.join("seg.toml"),
-        "[database]\npath = \"slow.db\"\n[customer]\nkey = \"id\"\n[customer.fields]\nname = \"text\"\n\
-         [related.orders]\ncustomer_key = \"customer_id\"\ntime = \"t\"\n[related.orders.fields]\namount = \"money\"\nt = \"date\"\n",
-    )
-    .unwrap();
-    let mut db = rusqlite::Connection::open(dir.join("slow.db")).unwrap();
-    let tx = db.transaction().unwrap();
-    tx.execute_batch("CREATE TABLE customers (id INTEGER, name TEXT); CREATE TABLE orders (customer_id INTEGER, amount NUMERIC, t TEXT);")
-        .unwrap();
-    {
-        let mut customer = tx.prepare("INSERT INTO customers VALUES (?1, ?2)").unwrap();
-        for id in 0..40_000 {
-            customer
-                .execute(rusqlite::params![id, format!("c{id}")])
-                .unwrap();
-        }
-        let mut order = tx
-            .prepare("INSERT INTO orders VALUES (?1, 1.5, '2025-01-01')")
-            .unwrap();
-        for i in 0..400_000 {
-            order.execute([i % 40_000]).unwrap();
-        }
-    }
     tx.commit().unwrap();
     dir
 }

@@ -12,10 +12,12 @@ mod explain;
 mod export;
 mod fmt;
 mod funnel;
+mod history;
 mod index;
 mod infer;
 mod list;
 pub(crate) mod load;
+mod materialize;
 pub(crate) mod output;
 mod overlap;
 mod run;
@@ -83,6 +85,12 @@ enum Command {
     Breakdown(breakdown::Args),
     /// Write a segment's members with chosen fields as CSV or JSON Lines.
     Export(export::Args),
+    /// Record segments' members in the database, keeping their history.
+    Materialize(materialize::Args),
+    /// A segment's materialized runs: when, as of which date, how many members.
+    History(history::HistoryArgs),
+    /// Who entered and who left a segment between two materialized runs.
+    Diff(history::DiffArgs),
     /// The indexes the segments need; `--apply` creates the missing ones.
     Index(index::Args),
     /// List the project's segments with their documentation.
@@ -150,6 +158,9 @@ pub fn run() -> i32 {
         Command::Overlap(args) => overlap::run(&context, args),
         Command::Breakdown(args) => breakdown::run(&context, args),
         Command::Export(args) => export::run(&context, args),
+        Command::Materialize(args) => materialize::run(&context, args),
+        Command::History(args) => history::history(&context, args),
+        Command::Diff(args) => history::diff(&context, args),
         Command::Load => load::run(&context),
         Command::Repl { project } => {
             let context = Context {

@@ -4,6 +4,7 @@
 
 pub mod introspect;
 pub mod load;
+pub mod membership;
 pub mod sqlite;
 
 use crate::diagnostics::{Code, Diagnostic};

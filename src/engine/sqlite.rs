@@ -254,6 +254,11 @@ fn params(query: &Query) -> impl Iterator<Item = SqlValue> + '_ {
     query.params.iter().map(bind)
 }
 
+/// A fetched value as a [`Cell`].
+pub fn cell_of(value: SqlValue) -> Cell {
+    cell(value)
+}
+
 fn cell(value: SqlValue) -> Cell {
     match value {
         SqlValue::Null => Cell::Null,

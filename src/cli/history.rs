@@ -1,0 +1,138 @@
+//! `seg history SEGMENT` (its materialized runs: when, as of which date, how many
+//! members, whether the definition changed) and `seg diff SEGMENT` (who entered and who
+//! left between two runs, by default the last two).
+
+use super::output::{Format, print_rows, thousands};
+use super::session::Session;
+use super::{Context, Failure};
+use crate::diagnostics::{Code, Diagnostic};
+use crate::engine::membership::{self, RunInfo};
+use crate::engine::{Cell, Rows};
+
+/// Arguments of `seg history`.
+#[derive(clap::Args, Debug)]
+pub struct HistoryArgs {
+    /// The segment.
+    segment: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+}
+
+/// Arguments of `seg diff`.
+#[derive(clap::Args, Debug)]
+pub struct DiffArgs {
+    /// The segment.
+    segment: String,
+    /// The earlier run (default: the one before the latest).
+    #[arg(long, value_name = "RUN")]
+    from: Option<i64>,
+    /// The later run (default: the latest).
+    #[arg(long, value_name = "RUN")]
+    to: Option<i64>,
+    /// Output format (`csv` and `json` list every key with `entered` or `left`).
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+}
+
+pub fn history(context: &Context, args: HistoryArgs) -> Result<i32, Failure> {
+    let (session, runs) = runs_of(context, &args.segment)?;
+    let mut rows = Rows {
+        columns: ["run", "computed at", "as of", "members", "definition"]
+            .map(String::from)
+            .to_vec(),
+        rows: Vec::new(),
+    };
+    let mut previous: Option<&RunInfo> = None;
+    for run in &runs {
+        let changed = previous.is_some_and(|p| p.definition != run.definition);
+        rows.rows.push(vec![
+            Cell::Integer(run.run),
+            Cell::Text(run.computed_at.clone()),
+            Cell::Text(run.as_of.clone()),
+            Cell::Integer(run.members as i64),
+            Cell::Text(format!(
+                "{}{}",
+                &run.definition[..run.definition.len().min(8)],
+                if changed { " (changed)" } else { "" }
+            )),
+        ]);
+        previous = Some(run);
+    }
+    if args.format == Format::Table {
+        match runs.last() {
+            Some(last) => println!(
+                "{}: {} runs, last computed {} (as of {})",
+                args.segment,
+                runs.len(),
+                last.computed_at,
+                last.as_of
+            ),
+            None => {
+                println!(
+                    "{}: never materialized (`seg materialize` records it)",
+                    args.segment
+                );
+                return Ok(0);
+            }
+        }
+    }
+    let _ = session;
+    print_rows(&rows, args.format, |_| None);
+    Ok(0)
+}
+
+pub fn diff(context: &Context, args: DiffArgs) -> Result<i32, Failure> {
+    let (session, runs) = runs_of(context, &args.segment)?;
+    let pick = |wanted: Option<i64>, default: Option<&RunInfo>| -> Result<i64, Failure> {
+        match wanted {
+            Some(run) if runs.iter().any(|r| r.run == run) => Ok(run),
+            Some(run) => Err(no_runs(&args.segment, &format!("no run {run} of"))),
+            None => default
+                .map(|r| r.run)
+                .ok_or_else(|| no_runs(&args.segment, "fewer than two runs of")),
+        }
+    };
+    let to = pick(args.to, runs.last())?;
+    let before_to = runs.iter().rev().find(|r| r.run < to);
+    let from = pick(args.from, before_to)?;
+    let database = session.open_database(context, None)?;
+    let (entered, left) = membership::changes(database.connection(), from, to)?;
+    if args.format == Format::Table {
+        println!(
+            "{}: run {from} → run {to}: {} entered, {} left",
+            args.segment,
+            thousands(entered.len() as u64),
+            thousands(left.len() as u64)
+        );
+    }
+    let mut rows = Rows {
+        columns: ["change", "customer_key"].map(String::from).to_vec(),
+        rows: Vec::new(),
+    };
+    for (change, keys) in [("entered", &entered), ("left", &left)] {
+        for key in keys {
+            rows.rows.push(vec![Cell::Text(change.into()), key.clone()]);
+        }
+    }
+    print_rows(&rows, args.format, |_| None);
+    Ok(0)
+}
+
+fn runs_of(context: &Context, segment: &str) -> Result<(Session, Vec<RunInfo>), Failure> {
+    let session = Session::open(context, &[])?;
+    session.require_clean()?;
+    let name = super::run::selected_segments(&session, Some(segment))?.remove(0);
+    let database = session.open_database(context, None)?;
+    let runs = membership::history(database.connection(), &name)?;
+    Ok((session, runs))
+}
+
+fn no_runs(segment: &str, what: &str) -> Failure {
+    Diagnostic::error(
+        Code::SegmentNotFound,
+        format!("{what} `{segment}` in the membership history"),
+    )
+    .with_help("`seg history SEGMENT` lists the runs; `seg materialize` records one")
+    .into()
+}

@@ -1,0 +1,101 @@
+//! `seg materialize [--segment NAME]…`: record the segments' members in the database
+//! (`seg_runs`, `seg_members`), keeping every earlier run, in one transaction. A segment
+//! whose definition, as-of date and members are those of its latest run is left alone.
+
+use std::io::IsTerminal;
+
+use super::session::Session;
+use super::{Context, Failure};
+use crate::check::ir::Program;
+use crate::engine::membership::{self, Outcome, Run};
+use crate::sql::{self, Output, Sqlite};
+
+/// Arguments of `seg materialize`.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Only these segments (default: every segment).
+    #[arg(short, long)]
+    segment: Vec<String>,
+}
+
+pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
+    let session = Session::open(context, &[])?;
+    session.require_clean()?;
+    let names = if args.segment.is_empty() {
+        super::run::selected_segments(&session, None)?
+    } else {
+        let mut names = Vec::new();
+        for name in &args.segment {
+            names.extend(super::run::selected_segments(&session, Some(name))?);
+        }
+        names
+    };
+    // Builds the database if needed and checks it against the manifest.
+    drop(session.open_database(context, None)?);
+    let path = session.database_path()?;
+    let as_of = session.as_of.to_string();
+    let runs: Vec<Run> = names
+        .iter()
+        .map(|name| Run {
+            segment: name.clone(),
+            definition: definition(&session.program, name),
+            as_of: as_of.clone(),
+            keys: sql::compile(&session.program, name, Output::Keys, &Sqlite, session.as_of)
+                .expect("selected"),
+        })
+        .collect();
+    let on_terminal = std::io::stderr().is_terminal();
+    let total = runs.len();
+    let computed_at = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    let outcomes = membership::materialize(&path, &runs, &computed_at, |done| {
+        if on_terminal {
+            eprint!("\rseg: materialized {done} of {total} segments");
+            if done == total {
+                eprintln!();
+            }
+        }
+    })?;
+    for (name, outcome) in names.iter().zip(&outcomes) {
+        match outcome {
+            Outcome::Recorded { run, members } => {
+                println!("{name}: {} (run {run})", members_text(*members));
+            }
+            Outcome::Unchanged { run, members } => {
+                println!("{name}: {}, unchanged since run {run}", members_text(*members));
+            }
+        }
+    }
+    Ok(0)
+}
+
+fn members_text(members: u64) -> String {
+    let plural = if members == 1 { "" } else { "s" };
+    format!("{} member{plural}", super::output::thousands(members))
+}
+
+/// A fingerprint of a segment's checked definition and of every segment it uses (FNV-1a,
+/// 64 bits, hex): the same text means the same meaning, whatever the as-of date.
+pub fn definition(program: &Program, name: &str) -> String {
+    let mut text = String::new();
+    let mut pending = vec![name.to_string()];
+    let mut seen = Vec::new();
+    while let Some(next) = pending.pop() {
+        if seen.contains(&next) {
+            continue;
+        }
+        let Some(segment) = program.segment(&next) else {
+            continue;
+        };
+        text.push_str(&format!("{next}: {:?}\n", segment.condition));
+        let mut referenced = Vec::new();
+        segment.condition.referenced_segments(&mut referenced);
+        pending.extend(referenced.into_iter().map(str::to_string));
+        seen.push(next);
+    }
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in text.bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{hash:016x}")
+}

@@ -1,0 +1,136 @@
+//! `seg materialize`, `seg history` and `seg diff` on real databases: runs are recorded
+//! with their members, an unchanged re-run writes nothing, and a materialization killed
+//! midway leaves the earlier history exactly as it was.
+
+mod common;
+
+use common::{copy_project, seg, slow_project};
+
+/// A segment `Probe` with the given condition, in its own file of the shop project.
+fn define_probe(project: &std::path::Path, condition: &str) {
+    std::fs::write(
+        project.join("segments/probe.seg"),
+        format!("segment Probe where {condition}\n"),
+    )
+    .unwrap();
+}
+
+/// Londoners are Ann, Cat, Fay and Ivy (1, 3, 6, 9); Leeds has Bob and Eve (2, 5).
+#[test]
+fn materialize_records_runs_and_diff_shows_who_entered_and_left() {
+    let project = copy_project("tests/fixtures/shop");
+    define_probe(&project, "city = 'London'");
+    let first = seg(&project, &["materialize", "--segment", "Probe"]);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    assert_eq!(first.stdout, "Probe: 4 members (run 1)\n");
+
+    // Nothing changed: nothing is written, not even a byte of the file.
+    let before = std::fs::read(project.join("shop.db")).unwrap();
+    let again = seg(&project, &["materialize", "--segment", "Probe"]);
+    assert_eq!(again.stdout, "Probe: 4 members, unchanged since run 1\n");
+    assert_eq!(std::fs::read(project.join("shop.db")).unwrap(), before);
+
+    define_probe(&project, "city = 'London' or city = 'Leeds'");
+    let second = seg(&project, &["materialize", "--segment", "Probe"]);
+    assert_eq!(second.stdout, "Probe: 6 members (run 2)\n");
+    let diff = seg(&project, &["diff", "Probe", "--format", "csv"]);
+    assert_eq!(diff.code, 0, "{}", diff.stderr);
+    assert_eq!(diff.stdout, "change,customer_key\nentered,2\nentered,5\n");
+
+    define_probe(&project, "city = 'Leeds'");
+    assert_eq!(
+        seg(&project, &["materialize", "--segment", "Probe"]).code,
+        0
+    );
+    let diff = seg(&project, &["diff", "Probe", "--format", "csv"]);
+    assert_eq!(
+        diff.stdout,
+        "change,customer_key\nleft,1\nleft,3\nleft,6\nleft,9\n"
+    );
+    let first_to_last = seg(
+        &project,
+        &[
+            "diff", "Probe", "--from", "1", "--to", "3", "--format", "csv",
+        ],
+    );
+    assert_eq!(
+        first_to_last.stdout,
+        "change,customer_key\nentered,2\nentered,5\nleft,1\nleft,3\nleft,6\nleft,9\n"
+    );
+
+    let history = seg(&project, &["history", "Probe", "--format", "csv"]);
+    assert_eq!(history.code, 0, "{}", history.stderr);
+    let rows: Vec<Vec<&str>> = history
+        .stdout
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
+    assert_eq!(rows.len(), 3, "{}", history.stdout);
+    assert_eq!(
+        rows.iter().map(|r| r[3]).collect::<Vec<_>>(),
+        ["4", "6", "2"]
+    );
+    // Each run's definition differs from the one before.
+    assert!(
+        !rows[0][4].contains("changed")
+            && rows[1][4].ends_with("(changed)")
+            && rows[2][4].ends_with("(changed)")
+    );
+
+    let missing = seg(&project, &["--plain", "diff", "Probe", "--from", "9"]);
+    assert_eq!(missing.code, 2);
+    assert!(
+        missing.stderr.contains("no run 9 of `Probe`"),
+        "{}",
+        missing.stderr
+    );
+}
+
+/// A materialization is one transaction: killed while computing a slow segment, it
+/// leaves the runs recorded before it exactly as they were.
+#[test]
+fn killing_a_materialization_midway_keeps_the_previous_history() {
+    let project = slow_project();
+    std::fs::write(
+        project.join("s.seg"),
+        "segment Named where name = 'c7'\nsegment Slow where last(orders.amount) > 1\n",
+    )
+    .unwrap();
+    let first = seg(&project, &["materialize", "--segment", "Named"]);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    let history =
+        |project: &std::path::Path| seg(project, &["history", "Named", "--format", "csv"]).stdout;
+    let before = history(&project);
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_seg"))
+        .arg("materialize")
+        .current_dir(&project)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let finished_early = child.try_wait().unwrap().is_some();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(
+        !finished_early,
+        "the materialization finished before it was killed"
+    );
+    assert_eq!(history(&project), before);
+    let slow = seg(&project, &["history", "Slow"]);
+    assert!(
+        slow.stdout.contains("never materialized"),
+        "{}",
+        slow.stdout
+    );
+    // The database is consistent, and a new materialization of `Named` finds it unchanged.
+    let db = rusqlite::Connection::open(project.join("slow.db")).unwrap();
+    let check: String = db
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(check, "ok");
+    drop(db);
+    let again = seg(&project, &["materialize", "--segment", "Named"]);
+    assert_eq!(again.stdout, "Named: 1 member, unchanged since run 1\n");
+}
