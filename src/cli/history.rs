@@ -22,8 +22,16 @@ pub struct HistoryArgs {
 /// Arguments of `seg diff`.
 #[derive(clap::Args, Debug)]
 pub struct DiffArgs {
-    /// The segment.
-    segment: String,
+    /// The segment whose materialized runs to compare (not with --rev or --against).
+    #[arg(required_unless_present_any = ["rev", "against"])]
+    segment: Option<String>,
+    /// Compare the segment definitions with those at this git revision, on the current
+    /// database: which segments change meaning, and how many members each gains and loses.
+    #[arg(long, value_name = "REV", conflicts_with_all = ["segment", "against"])]
+    rev: Option<String>,
+    /// The same, against another copy of the project.
+    #[arg(long, value_name = "DIR", conflicts_with = "segment")]
+    against: Option<std::path::PathBuf>,
     /// The earlier run (default: the one before the latest).
     #[arg(long, value_name = "RUN")]
     from: Option<i64>,
@@ -83,14 +91,21 @@ pub fn history(context: &Context, args: HistoryArgs) -> Result<i32, Failure> {
 }
 
 pub fn diff(context: &Context, args: DiffArgs) -> Result<i32, Failure> {
-    let (session, runs) = runs_of(context, &args.segment)?;
+    if let Some(rev) = args.rev {
+        return super::review::run(context, super::review::Base::Revision(rev), args.format);
+    }
+    if let Some(dir) = args.against {
+        return super::review::run(context, super::review::Base::Directory(dir), args.format);
+    }
+    let segment = args.segment.expect("clap: a segment without --rev");
+    let (session, runs) = runs_of(context, &segment)?;
     let pick = |wanted: Option<i64>, default: Option<&RunInfo>| -> Result<i64, Failure> {
         match wanted {
             Some(run) if runs.iter().any(|r| r.run == run) => Ok(run),
-            Some(run) => Err(no_runs(&args.segment, &format!("no run {run} of"))),
+            Some(run) => Err(no_runs(&segment, &format!("no run {run} of"))),
             None => default
                 .map(|r| r.run)
-                .ok_or_else(|| no_runs(&args.segment, "fewer than two runs of")),
+                .ok_or_else(|| no_runs(&segment, "fewer than two runs of")),
         }
     };
     let to = pick(args.to, runs.last())?;
@@ -101,7 +116,7 @@ pub fn diff(context: &Context, args: DiffArgs) -> Result<i32, Failure> {
     if args.format == Format::Table {
         println!(
             "{}: run {from} → run {to}: {} entered, {} left",
-            args.segment,
+            segment,
             thousands(entered.len() as u64),
             thousands(left.len() as u64)
         );

@@ -61,7 +61,10 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
                 println!("{name}: {} (run {run})", members_text(*members));
             }
             Outcome::Unchanged { run, members } => {
-                println!("{name}: {}, unchanged since run {run}", members_text(*members));
+                println!(
+                    "{name}: {}, unchanged since run {run}",
+                    members_text(*members)
+                );
             }
         }
     }

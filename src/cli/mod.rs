@@ -20,6 +20,7 @@ pub(crate) mod load;
 mod materialize;
 pub(crate) mod output;
 mod overlap;
+mod review;
 mod run;
 pub(crate) mod session;
 mod test;

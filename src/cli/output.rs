@@ -14,6 +14,8 @@ pub enum Format {
     Json,
     /// JSON Lines: one object per line.
     Jsonl,
+    /// A Markdown table (for pull request comments).
+    Markdown,
 }
 
 /// Prints `rows`; `type_of` gives a column's field type, so money prints with two places.
@@ -29,7 +31,23 @@ pub fn render_rows(rows: &Rows, format: Format, type_of: impl Fn(&str) -> Option
         Format::Csv => csv(rows, &types),
         Format::Json => format!("{}\n", json(rows, &types)),
         Format::Jsonl => json_lines(rows, &types),
+        Format::Markdown => markdown(rows, &types),
     }
+}
+
+fn markdown(rows: &Rows, types: &[Option<Type>]) -> String {
+    let escape = |text: String| text.replace('|', "\\|");
+    let mut out = format!("| {} |\n", rows.columns.join(" | "));
+    out.push_str(&format!("|{}\n", "---|".repeat(rows.columns.len())));
+    for row in &rows.rows {
+        let cells: Vec<String> = row
+            .iter()
+            .zip(types)
+            .map(|(cell, ty)| escape(text(cell, *ty)))
+            .collect();
+        out.push_str(&format!("| {} |\n", cells.join(" | ")));
+    }
+    out
 }
 
 fn text(cell: &Cell, ty: Option<Type>) -> String {
