@@ -44,17 +44,22 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
                 .expect("selected"),
         })
         .collect();
-    let on_terminal = std::io::stderr().is_terminal();
-    let total = runs.len();
+    // A progress bar on a terminal only; nothing in logs or pipes.
+    let bar = if std::io::stderr().is_terminal() {
+        indicatif::ProgressBar::new(runs.len() as u64)
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} segments, {elapsed}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
     let computed_at = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
     let outcomes = membership::materialize(&path, &runs, &computed_at, |done| {
-        if on_terminal {
-            eprint!("\rseg: materialized {done} of {total} segments");
-            if done == total {
-                eprintln!();
-            }
-        }
-    })?;
+        bar.set_position(done as u64);
+    });
+    bar.finish_and_clear();
+    let outcomes = outcomes?;
     for (name, outcome) in names.iter().zip(&outcomes) {
         match outcome {
             Outcome::Recorded { run, members } => {
