@@ -7,6 +7,7 @@ use super::session::Session;
 use super::{Context, Failure};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::engine::membership::{self, RunInfo};
+use crate::engine::sqlite::Database;
 use crate::engine::{Cell, Rows};
 
 /// Arguments of `seg history`.
@@ -44,7 +45,7 @@ pub struct DiffArgs {
 }
 
 pub fn history(context: &Context, args: HistoryArgs) -> Result<i32, Failure> {
-    let (session, runs) = runs_of(context, &args.segment)?;
+    let (_, runs) = runs_of(context, &args.segment)?;
     let mut rows = Rows {
         columns: ["run", "computed at", "as of", "members", "definition"]
             .map(String::from)
@@ -85,7 +86,6 @@ pub fn history(context: &Context, args: HistoryArgs) -> Result<i32, Failure> {
             }
         }
     }
-    let _ = session;
     print_rows(&rows, args.format, |_| None);
     Ok(0)
 }
@@ -98,7 +98,7 @@ pub fn diff(context: &Context, args: DiffArgs) -> Result<i32, Failure> {
         return super::review::run(context, super::review::Base::Directory(dir), args.format);
     }
     let segment = args.segment.expect("clap: a segment without --rev");
-    let (session, runs) = runs_of(context, &segment)?;
+    let (database, runs) = runs_of(context, &segment)?;
     let pick = |wanted: Option<i64>, default: Option<&RunInfo>| -> Result<i64, Failure> {
         match wanted {
             Some(run) if runs.iter().any(|r| r.run == run) => Ok(run),
@@ -111,7 +111,6 @@ pub fn diff(context: &Context, args: DiffArgs) -> Result<i32, Failure> {
     let to = pick(args.to, runs.last())?;
     let before_to = runs.iter().rev().find(|r| r.run < to);
     let from = pick(args.from, before_to)?;
-    let database = session.open_database(context, None)?;
     let (entered, left) = membership::changes(database.connection(), from, to)?;
     if args.format == Format::Table {
         println!(
@@ -134,13 +133,14 @@ pub fn diff(context: &Context, args: DiffArgs) -> Result<i32, Failure> {
     Ok(0)
 }
 
-fn runs_of(context: &Context, segment: &str) -> Result<(Session, Vec<RunInfo>), Failure> {
+/// The project's database and the recorded runs of `segment`.
+fn runs_of(context: &Context, segment: &str) -> Result<(Database, Vec<RunInfo>), Failure> {
     let session = Session::open(context, &[])?;
     session.require_clean()?;
     let name = super::run::selected_segments(&session, Some(segment))?.remove(0);
     let database = session.open_database(context, None)?;
     let runs = membership::history(database.connection(), &name)?;
-    Ok((session, runs))
+    Ok((database, runs))
 }
 
 fn no_runs(segment: &str, what: &str) -> Failure {
