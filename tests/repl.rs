@@ -32,6 +32,14 @@ fn enter(session: &mut PtySession, text: &str) {
     type_line(session, text);
 }
 
+/// Waits for a fresh prompt, then leaves with Ctrl-D. (Ctrl-D typed before the editor is
+/// back in raw mode would be read as plain input.)
+fn quit(session: &mut PtySession) {
+    session.exp_string("seg> ").expect("a prompt");
+    session.send_control('d').unwrap();
+    session.exp_eof().unwrap();
+}
+
 /// Types `text` and presses Enter without waiting (a continuation line).
 fn type_line(session: &mut PtySession, text: &str) {
     session.send(text).unwrap();
@@ -55,8 +63,7 @@ fn tab_completes_fields_and_allowed_values() {
     s.flush().unwrap();
     // occupation = 'nurse': Ann, Bob, Cat, Hal and Ivy.
     s.exp_string("5 members (as of 2025-06-30)").unwrap();
-    s.send_control('d').unwrap();
-    s.exp_eof().unwrap();
+    quit(&mut s);
 }
 
 #[test]
@@ -67,8 +74,7 @@ fn an_unfinished_line_continues_on_the_next() {
     type_line(&mut s, "newsletter");
     // London and subscribed: Ann, Cat and Fay.
     s.exp_string("3 members").unwrap();
-    s.send_control('d').unwrap();
-    s.exp_eof().unwrap();
+    quit(&mut s);
 }
 
 #[test]
@@ -87,8 +93,7 @@ fn an_error_is_shown_and_the_session_goes_on() {
     s.send_control('c').unwrap();
     enter(&mut s, "city = 'York'");
     s.exp_string("1 member (as of").unwrap();
-    s.send_control('d').unwrap();
-    s.exp_eof().unwrap();
+    quit(&mut s);
     assert!(
         project.join("history.txt").exists(),
         "history is saved on exit"
@@ -107,8 +112,7 @@ fn ctrl_c_cancels_a_slow_query_and_returns_to_the_prompt() {
     s.exp_string("query cancelled").unwrap();
     enter(&mut s, "name = 'c7'");
     s.exp_string("1 member (as of").unwrap();
-    s.send_control('d').unwrap();
-    s.exp_eof().unwrap();
+    quit(&mut s);
 }
 
 #[test]
@@ -133,8 +137,7 @@ fn a_large_base_gets_an_estimate_from_a_sample_then_the_exact_count() {
     s.exp_string("estimates first: off").unwrap();
     enter(&mut s, "count(orders) >= 3");
     s.exp_string("66,666 members (as of 2025-06-30)").unwrap();
-    s.send_control('d').unwrap();
-    s.exp_eof().unwrap();
+    quit(&mut s);
 }
 
 /// 200,000 customers (ids 1…200,000 in row order); those with an id divisible by 3 have
@@ -186,8 +189,7 @@ fn save_writes_definitions_that_seg_check_accepts() {
     s.exp_string("defined northern").unwrap();
     enter(&mut s, ":save saved.seg");
     s.exp_string("saved 2 definitions to saved.seg").unwrap();
-    s.send_control('d').unwrap();
-    s.exp_eof().unwrap();
+    quit(&mut s);
 
     let saved = std::fs::read_to_string(project.join("saved.seg")).unwrap();
     assert!(saved.contains("import 'segments/shop.seg'"), "{saved}");
@@ -237,6 +239,7 @@ fn an_unusable_history_file_is_a_warning() {
     let mut s = repl(&project);
     enter(&mut s, "city = 'York'");
     s.exp_string("1 member").unwrap();
+    s.exp_string("seg> ").unwrap();
     s.send_control('d').unwrap();
     s.exp_string("warning: cannot save history").unwrap();
     s.exp_eof().unwrap();
