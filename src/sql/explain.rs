@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use super::generate::{CUSTOMER, Generator, Plan};
 use super::writer::SqlWriter;
 use super::{Dialect, Query};
-use crate::check::ir::{Condition, Operand, Program};
+use crate::check::ir::{Column, Condition, Operand, Program, TableRef};
 use crate::schema::Type;
 use crate::syntax::ast::AggregateFn;
 use crate::value::Value;
@@ -104,12 +104,22 @@ fn flatten(condition: &Condition, depth: usize, nodes: &mut Vec<Node>) {
     }
 }
 
-/// What a test compares, if it compares a value of the customer.
-fn value_kind(condition: &Condition) -> Option<ValueKind> {
-    let operand = match condition {
+/// What a test looks at: an operand, or a column.
+enum Tested<'c> {
+    Operand(&'c Operand),
+    Column(&'c Column),
+}
+
+/// What a test compares, if it compares something of the customer (tests of a related
+/// row's field look at many rows, so they have no one value).
+fn tested(condition: &Condition) -> Option<Tested<'_>> {
+    let tested = match condition {
         Condition::Compare { operand, .. }
         | Condition::Between { operand, .. }
-        | Condition::Window { operand, .. } => operand,
+        | Condition::Window { operand, .. } => match operand {
+            Operand::Column(column) => Tested::Column(column),
+            operand => Tested::Operand(operand),
+        },
         Condition::Anniversary { column, .. }
         | Condition::During { column, .. }
         | Condition::Age { column, .. }
@@ -117,51 +127,46 @@ fn value_kind(condition: &Condition) -> Option<ValueKind> {
         | Condition::Known { column, .. }
         | Condition::Contains { column, .. }
         | Condition::StartsWith { column, .. }
-        | Condition::IsTrue(column) => {
-            return (column.table == crate::check::ir::TableRef::Customer)
-                .then_some(ValueKind::Stored(column.ty));
-        }
+        | Condition::IsTrue(column) => Tested::Column(column),
         _ => return None,
     };
-    match operand {
-        Operand::Column(column) => (column.table == crate::check::ir::TableRef::Customer)
-            .then_some(ValueKind::Stored(column.ty)),
-        Operand::Rfm(_) => Some(ValueKind::Number),
-        // Sums, minima, maxima, firsts and lasts of money come in minor units.
-        Operand::Aggregate(aggregate) => Some(match (aggregate.function, aggregate.ty) {
-            (AggregateFn::Avg, _) => ValueKind::Average,
-            (AggregateFn::Count, _) => ValueKind::Number,
-            (_, Type::Money) => ValueKind::MinorUnits(2),
-            (_, Type::Decimal(Some(scale))) if scale <= 6 => ValueKind::MinorUnits(scale),
-            (_, ty) => ValueKind::Stored(ty),
-        }),
+    match tested {
+        Tested::Column(column) if column.table != TableRef::Customer => None,
+        tested => Some(tested),
     }
+}
+
+/// How a test's value reads.
+fn value_kind(condition: &Condition) -> Option<ValueKind> {
+    Some(match tested(condition)? {
+        Tested::Column(column) => ValueKind::Stored(column.ty),
+        Tested::Operand(Operand::Column(column)) => ValueKind::Stored(column.ty),
+        Tested::Operand(Operand::Rfm(_)) => ValueKind::Number,
+        // Sums, minima, maxima, firsts and lasts of money come in minor units.
+        Tested::Operand(Operand::Aggregate(aggregate)) => {
+            match (aggregate.function, aggregate.ty) {
+                (AggregateFn::Avg, _) => ValueKind::Average,
+                (AggregateFn::Count, _) => ValueKind::Number,
+                (_, Type::Money) => ValueKind::MinorUnits(2),
+                (_, Type::Decimal(Some(scale))) if scale <= 6 => ValueKind::MinorUnits(scale),
+                (_, ty) => ValueKind::Stored(ty),
+            }
+        }
+    })
 }
 
 impl Generator<'_> {
     /// The value a test looks at, for one customer.
     fn tested_value(&self, w: &mut SqlWriter<'_>, condition: &Condition) {
-        match condition {
-            Condition::Compare { operand, .. }
-            | Condition::Between { operand, .. }
-            | Condition::Window { operand, .. } => match operand {
-                Operand::Column(column) => {
-                    w.column(CUSTOMER, &column.name);
-                }
-                Operand::Rfm(score) => self.rfm_score(w, *score),
-                Operand::Aggregate(aggregate) => self.aggregate_scalar(w, aggregate),
-            },
-            Condition::Anniversary { column, .. }
-            | Condition::During { column, .. }
-            | Condition::Age { column, .. }
-            | Condition::In { column, .. }
-            | Condition::Known { column, .. }
-            | Condition::Contains { column, .. }
-            | Condition::StartsWith { column, .. }
-            | Condition::IsTrue(column) => {
+        match tested(condition) {
+            Some(Tested::Column(column) | Tested::Operand(Operand::Column(column))) => {
                 w.column(CUSTOMER, &column.name);
             }
-            _ => {
+            Some(Tested::Operand(Operand::Rfm(score))) => self.rfm_score(w, *score),
+            Some(Tested::Operand(Operand::Aggregate(aggregate))) => {
+                self.aggregate_scalar(w, aggregate)
+            }
+            None => {
                 w.sql("NULL");
             }
         }
