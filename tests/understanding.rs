@@ -385,3 +385,27 @@ fn explain_shows_each_test_its_value_and_the_gap() {
         missing.stderr
     );
 }
+
+/// Relative dates are shown resolved: 90 days up to 2025-06-30 start on 2025-04-02
+/// (29 days of April, 31 of May, 30 of June).
+#[test]
+fn explain_shows_the_window_an_aggregate_counts() {
+    let project = copy_project("tests/fixtures/shop");
+    let out = seg(
+        &project,
+        &[
+            "--as-of",
+            "2025-06-30",
+            "explain",
+            "RecentOrders",
+            "--customer",
+            "1",
+        ],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout.contains("(2025-04-02 to 2025-06-30)"),
+        "{}",
+        out.stdout
+    );
+}

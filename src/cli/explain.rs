@@ -9,7 +9,7 @@ use crate::diagnostics::{Code, Diagnostic};
 use crate::engine::Cell;
 use crate::source::Span;
 use crate::sql::Sqlite;
-use crate::sql::explain::{Node, ValueKind, explain_query};
+use crate::sql::explain::{Dates, Node, ValueKind, explain_query};
 use crate::syntax::ast::{self, CompareOp};
 use crate::value::Value;
 
@@ -80,7 +80,12 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
                 }
             }
         };
-        let line = format!("{mark} {indented:width$}{detail}");
+        let window = match node.dates {
+            Some(Dates::Window(first, last)) => format!("  ({first} to {last})"),
+            Some(Dates::Day(day)) => format!("  ({day})"),
+            None => String::new(),
+        };
+        let line = format!("{mark} {indented:width$}{detail}{window}");
         println!("{}", line.trim_end());
     }
     Ok(0)

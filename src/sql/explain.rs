@@ -8,7 +8,8 @@ use chrono::NaiveDate;
 use super::generate::{CUSTOMER, Generator, Plan};
 use super::writer::SqlWriter;
 use super::{Dialect, Query};
-use crate::check::ir::{Column, Condition, Operand, Program, TableRef};
+use crate::calendar;
+use crate::check::ir::{Bound, Column, Condition, Operand, Program, TableRef};
 use crate::schema::Type;
 use crate::syntax::ast::AggregateFn;
 use crate::value::Value;
@@ -22,6 +23,17 @@ pub struct Node {
     pub depth: usize,
     /// How the tested value reads, if the node tests one.
     pub value: Option<ValueKind>,
+    /// The dates the node's relative dates stand for, counted from the as-of date.
+    pub dates: Option<Dates>,
+}
+
+/// Relative dates resolved.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dates {
+    /// A window test, or an aggregate over a window of rows: first and last day.
+    Window(NaiveDate, NaiveDate),
+    /// `… ago`: the day it stands for.
+    Day(NaiveDate),
 }
 
 /// How to read a node's value column.
@@ -49,6 +61,9 @@ pub fn explain_query(
     let segment = program.segment(name)?;
     let mut nodes = Vec::new();
     flatten(&segment.condition, 0, &mut nodes);
+    for node in &mut nodes {
+        node.dates = dates_of(&node.condition, as_of);
+    }
     let generator = Generator {
         program,
         as_of,
@@ -92,6 +107,7 @@ fn flatten(condition: &Condition, depth: usize, nodes: &mut Vec<Node>) {
         condition: condition.clone(),
         depth,
         value: value_kind(condition),
+        dates: None,
     });
     match condition {
         Condition::And(parts) | Condition::Or(parts) => {
@@ -101,6 +117,43 @@ fn flatten(condition: &Condition, depth: usize, nodes: &mut Vec<Node>) {
         }
         Condition::Not(inner) => flatten(inner, depth + 1, nodes),
         _ => {}
+    }
+}
+
+/// The days a window test covers, the day `… ago` stands for, or else the window an
+/// aggregate's row filter keeps (the first `in last/next …` among its `and`ed parts).
+fn dates_of(condition: &Condition, as_of: NaiveDate) -> Option<Dates> {
+    match condition {
+        Condition::Window {
+            direction,
+            amount,
+            unit,
+            ..
+        } => {
+            let (first, last) = calendar::window(as_of, *direction, *amount, *unit);
+            Some(Dates::Window(first, last))
+        }
+        Condition::Compare {
+            value: Bound::Ago { amount, unit },
+            ..
+        } => Some(Dates::Day(calendar::shift(
+            as_of,
+            -i64::from(*amount),
+            *unit,
+        ))),
+        Condition::Compare {
+            operand: Operand::Aggregate(aggregate),
+            ..
+        }
+        | Condition::Between {
+            operand: Operand::Aggregate(aggregate),
+            ..
+        } => aggregate
+            .filter
+            .as_ref()
+            .and_then(|filter| dates_of(filter, as_of)),
+        Condition::And(parts) => parts.iter().find_map(|p| dates_of(p, as_of)),
+        _ => None,
     }
 }
 
