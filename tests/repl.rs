@@ -232,6 +232,25 @@ fn commands_show_schema_segments_and_sql() {
     s.exp_eof().unwrap();
 }
 
+/// `:explain KEY` explains the last condition for one customer: Bob (2) is a nurse whose
+/// ltv is exactly 500.00, one cent short of `ltv > 500`.
+#[test]
+fn explain_tells_why_a_customer_is_not_in_the_last_condition() {
+    let project = copy_project("tests/fixtures/shop");
+    let mut s = repl(&project);
+    enter(&mut s, "occupation = 'nurse' and ltv > 500");
+    s.exp_string("3 members").unwrap();
+    enter(&mut s, ":explain 2");
+    s.exp_string("the condition for customer 2, as of 2025-06-30: not a member")
+        .unwrap();
+    s.exp_string("ltv > 500             value 500.00; 0.01 more would pass")
+        .unwrap();
+    enter(&mut s, ":explain 1 HighValueNurses");
+    s.exp_string("HighValueNurses for customer 1, as of 2025-06-30: member")
+        .unwrap();
+    quit(&mut s);
+}
+
 #[test]
 fn an_unusable_history_file_is_a_warning() {
     let project = copy_project("tests/fixtures/shop");

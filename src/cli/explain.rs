@@ -4,10 +4,14 @@
 
 use super::session::Session;
 use super::{Context, Failure};
-use crate::check::ir::Condition;
+use chrono::NaiveDate;
+
+use crate::check::ir::{Condition, Program};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::engine::Cell;
+use crate::engine::sqlite::Database;
 use crate::source::Span;
+use crate::source::{SourceId, SourceMap};
 use crate::sql::Sqlite;
 use crate::sql::explain::{Dates, Node, ValueKind, explain_query};
 use crate::syntax::ast::{self, CompareOp};
@@ -27,28 +31,63 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
     let session = Session::open(context, &[])?;
     session.require_clean()?;
     let name = super::run::selected_segments(&session, Some(&args.segment))?.remove(0);
-    let key = args
-        .customer
-        .parse::<i64>()
-        .map_or_else(|_| Value::Text(args.customer.clone()), Value::Integer);
-    let (query, nodes) =
-        explain_query(&session.program, &name, key, &Sqlite, session.as_of).expect("selected");
     let database = session.open_database(context, None)?;
+    let definitions = Definitions {
+        program: &session.program,
+        files: &session.files,
+        sources: &session.sources,
+    };
+    print!(
+        "{}",
+        explanation(
+            &definitions,
+            &name,
+            &name,
+            &args.customer,
+            &database,
+            session.as_of
+        )?
+    );
+    Ok(0)
+}
+
+/// The checked segments and the files they were written in (for each part's text).
+pub(crate) struct Definitions<'d> {
+    /// The checked program.
+    pub program: &'d Program,
+    /// The parsed files.
+    pub files: &'d [(SourceId, ast::File)],
+    /// Their text.
+    pub sources: &'d SourceMap,
+}
+
+/// The explanation of segment `name` (headed `label`) for the customer with key
+/// `customer`, as printed.
+pub(crate) fn explanation(
+    definitions: &Definitions<'_>,
+    name: &str,
+    label: &str,
+    customer: &str,
+    database: &Database,
+    as_of: NaiveDate,
+) -> Result<String, Diagnostic> {
+    let key = customer
+        .parse::<i64>()
+        .map_or_else(|_| Value::Text(customer.to_string()), Value::Integer);
+    let (query, nodes) =
+        explain_query(definitions.program, name, key, &Sqlite, as_of).expect("a segment");
     let rows = database.fetch(&query)?;
     let Some(row) = rows.rows.first() else {
         return Err(Diagnostic::error(
             Code::CustomerNotFound,
-            format!("no customer with key `{}`", args.customer),
+            format!("no customer with key `{customer}`"),
         )
-        .with_help("`seg run --segment NAME` lists members with their keys")
-        .into());
+        .with_help("`seg run --segment NAME` lists members with their keys"));
     };
-    let texts = node_texts(&session, &name, &nodes);
+    let texts = node_texts(definitions, name, &nodes);
     let holds = |i: usize| matches!(row.get(2 * i), Some(Cell::Integer(1)));
-    println!(
-        "{name} for customer {}, as of {}: {}",
-        args.customer,
-        session.as_of,
+    let mut out = format!(
+        "{label} for customer {customer}, as of {as_of}: {}\n",
         if holds(0) {
             "member ✓"
         } else {
@@ -86,15 +125,16 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
             None => String::new(),
         };
         let line = format!("{mark} {indented:width$}{detail}{window}");
-        println!("{}", line.trim_end());
+        out.push_str(line.trim_end());
+        out.push('\n');
     }
-    Ok(0)
+    Ok(out)
 }
 
 /// Each node's text: the source of the matching part of the segment's definition where
 /// the checked tree has the written shape, else a description.
-fn node_texts(session: &Session, name: &str, nodes: &[Node]) -> Vec<String> {
-    let definition = session.files.iter().find_map(|(source, file)| {
+fn node_texts(definitions: &Definitions<'_>, name: &str, nodes: &[Node]) -> Vec<String> {
+    let definition = definitions.files.iter().find_map(|(source, file)| {
         file.definitions.iter().find_map(|d| match d {
             ast::Definition::Segment(s) if s.name.text == name => Some((*source, s)),
             _ => None,
@@ -102,7 +142,7 @@ fn node_texts(session: &Session, name: &str, nodes: &[Node]) -> Vec<String> {
     });
     let mut texts = Vec::new();
     if let Some((source, segment)) = definition {
-        let text = &session.sources.get(source).text;
+        let text = &definitions.sources.get(source).text;
         let snippet = |span: Span| {
             text[span.start as usize..span.end as usize]
                 .split_whitespace()

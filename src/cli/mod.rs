@@ -8,7 +8,7 @@ mod breakdown;
 mod check;
 mod compile;
 mod derived;
-mod explain;
+pub(crate) mod explain;
 mod export;
 mod fmt;
 mod funnel;

@@ -25,6 +25,7 @@ Commands:
   :schema          fields and their types, related entities, metrics
   :segments        segments with their documentation and member counts
   :sql EXPR        the SQL and parameters for a condition or a segment name
+  :explain KEY [S] why customer KEY is or is not in segment S (or the last condition)
   :sample N        show N members under each count (now {sample})
   :estimate MODE   first an estimate from a sample, then the exact count:
                    auto (above 100,000 customers), on or off (now {estimate})
@@ -72,6 +73,15 @@ pub fn run(repl: &mut Repl, command: &str) -> Flow {
             }
             Err(_) => eprintln!(":as-of needs a date, as in `:as-of 2025-06-30`"),
         },
+        "explain" => {
+            let mut words = argument.split_whitespace();
+            match words.next() {
+                Some(key) => repl.explain(key, words.next()),
+                None => eprintln!(
+                    ":explain needs a customer key, as in `:explain 256` or `:explain 256 Lapsed`"
+                ),
+            }
+        }
         "save" => save(repl, argument),
         "load" => load(repl, argument),
         _ => eprintln!("unknown command `:{name}`; :help lists the commands"),

@@ -67,6 +67,7 @@ const COMMANDS: &[&str] = &[
     ":schema",
     ":segments",
     ":sql",
+    ":explain",
     ":sample",
     ":estimate",
     ":as-of",

@@ -134,6 +134,8 @@ pub(crate) struct Repl {
     estimate: EstimateMode,
     /// The number of customers, once counted.
     customers: Option<u64>,
+    /// The last condition typed, checked (for `:explain`).
+    last_query: Option<(Program, SourceId, ast::File)>,
     style: Style,
     inputs: usize,
 }
@@ -153,6 +155,7 @@ impl Repl {
             sample: 5,
             estimate: EstimateMode::Auto,
             customers: None,
+            last_query: None,
             style,
             inputs: 0,
         }
@@ -340,12 +343,54 @@ impl Repl {
             condition,
             span,
         };
-        self.check_input(
-            id,
-            ast::File {
-                definitions: vec![ast::Definition::Segment(segment)],
+        let file = ast::File {
+            definitions: vec![ast::Definition::Segment(segment)],
+        };
+        let program = self.check_input(id, file.clone())?;
+        self.last_query = Some((program.clone(), id, file));
+        Some(program)
+    }
+
+    /// Prints why customer `key` is or is not in `segment`, or in the last condition typed.
+    pub(crate) fn explain(&mut self, key: &str, segment: Option<&str>) {
+        let mut files = self.session.files.clone();
+        files.extend(self.accepted.iter().cloned());
+        let (program, name) = match segment {
+            Some(name) if self.program.segment(name).is_some() => {
+                (self.program.clone(), name.to_string())
+            }
+            Some(name) => {
+                eprintln!("no segment named `{name}`; :segments lists them");
+                return;
+            }
+            None => match &self.last_query {
+                Some((program, id, file)) => {
+                    files.push((*id, file.clone()));
+                    (program.clone(), QUERY.to_string())
+                }
+                None => {
+                    eprintln!("type a condition first, or name a segment: `:explain KEY Segment`");
+                    return;
+                }
             },
-        )
+        };
+        let definitions = crate::cli::explain::Definitions {
+            program: &program,
+            files: &files,
+            sources: &self.session.sources,
+        };
+        let as_of = self.as_of;
+        match self.run_query(|db| {
+            let label = if name == QUERY {
+                "the condition"
+            } else {
+                &name
+            };
+            crate::cli::explain::explanation(&definitions, &name, label, key, db, as_of)
+        }) {
+            Ok(text) => print!("{text}"),
+            Err(error) => self.show(&[error]),
+        }
     }
 
     /// The program with `file` (typed as source `id`) added after this session's
