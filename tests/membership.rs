@@ -134,3 +134,68 @@ fn killing_a_materialization_midway_keeps_the_previous_history() {
     let again = seg(&project, &["materialize", "--segment", "Named"]);
     assert_eq!(again.stdout, "Named: 1 member, unchanged since run 1\n");
 }
+
+/// Run as a child process (see below): begins a large write to the database named by
+/// `SEGLANG_CRASH_DB` and aborts before committing, leaving a hot rollback journal, as a
+/// writer killed mid-transaction does. Does nothing in a normal test run.
+#[test]
+fn crash_helper() {
+    let Ok(path) = std::env::var("SEGLANG_CRASH_DB") else {
+        return;
+    };
+    let db = rusqlite::Connection::open(path).unwrap();
+    db.execute_batch("PRAGMA cache_size = 10; BEGIN; CREATE TABLE filler (x INTEGER);")
+        .unwrap();
+    for i in 0..100_000 {
+        db.execute("INSERT INTO filler VALUES (?1)", [i]).unwrap();
+    }
+    db.execute("DELETE FROM seg_members", []).unwrap();
+    std::process::abort();
+}
+
+/// After a writer dies mid-transaction, the next command (even a read-only one) sees the
+/// database as it was before: SQLite rolls the hot journal back.
+#[test]
+fn a_write_killed_mid_transaction_is_rolled_back_by_the_next_command() {
+    let project = copy_project("tests/fixtures/shop");
+    define_probe(&project, "city = 'London'");
+    assert_eq!(
+        seg(&project, &["materialize", "--segment", "Probe"]).code,
+        0
+    );
+    let database = project.join("shop.db");
+    let status = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "crash_helper",
+            "--nocapture",
+            "--test-threads",
+            "1",
+        ])
+        .env("SEGLANG_CRASH_DB", &database)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(!status.success(), "the helper aborts");
+    let mut journal = database.clone().into_os_string();
+    journal.push("-journal");
+    assert!(
+        std::path::Path::new(&journal).exists(),
+        "the aborted writer left its journal"
+    );
+    let history = seg(&project, &["history", "Probe", "--format", "csv"]);
+    assert_eq!(history.code, 0, "{}", history.stderr);
+    assert_eq!(history.stdout.lines().count(), 2, "{}", history.stdout);
+    let diff = seg(&project, &["materialize", "--segment", "Probe"]);
+    assert_eq!(diff.stdout, "Probe: 4 members, unchanged since run 1\n");
+    let db = rusqlite::Connection::open(&database).unwrap();
+    let filler: bool = db
+        .query_row(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'filler')",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(!filler, "the aborted transaction left nothing");
+}

@@ -34,6 +34,7 @@ impl Database {
                 "check `[database] path` in seg.toml, or build it from CSV files with `seg load`",
             ));
         }
+        recover_interrupted_write(path);
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let connection = Connection::open_with_flags(path, flags)
             .map_err(|e| database_error(&format!("cannot open {}", path.display()), &e))?;
@@ -252,6 +253,24 @@ pub fn bind(value: &Value) -> SqlValue {
 
 fn params(query: &Query) -> impl Iterator<Item = SqlValue> + '_ {
     query.params.iter().map(bind)
+}
+
+/// After a writer was killed mid-transaction (a materialization, an index), its rollback
+/// journal is "hot": SQLite restores the previous content on the next read, but only on a
+/// connection that may write, and a read-only one refuses the file until then. So when a
+/// journal is present, one read on a read-write connection lets SQLite roll it back. (A
+/// journal of a writer still running is not hot; the read then just waits for it.)
+fn recover_interrupted_write(path: &Path) {
+    let mut journal = path.as_os_str().to_owned();
+    journal.push("-journal");
+    if !Path::new(&journal).exists() {
+        return;
+    }
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    if let Ok(connection) = Connection::open_with_flags(path, flags) {
+        let _ = connection.busy_timeout(Duration::from_secs(2));
+        let _ = connection.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()));
+    }
 }
 
 /// A fetched value as a [`Cell`].
