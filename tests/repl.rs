@@ -235,7 +235,7 @@ fn commands_show_schema_segments_and_sql() {
 /// `:explain KEY` explains the last condition for one customer: Bob (2) is a nurse whose
 /// ltv is exactly 500.00, one cent short of `ltv > 500`.
 #[test]
-fn explain_tells_why_a_customer_is_not_in_the_last_condition() {
+fn explain_and_funnel_work_on_the_last_condition() {
     let project = copy_project("tests/fixtures/shop");
     let mut s = repl(&project);
     enter(&mut s, "occupation = 'nurse' and ltv > 500");
@@ -248,6 +248,10 @@ fn explain_tells_why_a_customer_is_not_in_the_last_condition() {
     enter(&mut s, ":explain 1 HighValueNurses");
     s.exp_string("HighValueNurses for customer 1, as of 2025-06-30: member")
         .unwrap();
+    // The funnel of the last condition: 3 of the 5 nurses have ltv over 500.
+    enter(&mut s, ":funnel");
+    s.exp_string("ltv > 500").unwrap();
+    s.exp_string("60.0%").unwrap();
     quit(&mut s);
 }
 

@@ -3,10 +3,12 @@
 //! one condition alone were dropped. Every count comes from one batch query.
 
 use super::derived::Derived;
+use super::explain::Definitions;
 use super::output::{Format, print_rows, thousands};
 use super::session::Session;
 use super::{Context, Failure};
 use crate::check::ir::Condition;
+use crate::engine::sqlite::Database;
 use crate::engine::{Cell, Rows};
 use crate::syntax::ast;
 
@@ -24,14 +26,44 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
     let session = Session::open(context, &[])?;
     session.require_clean()?;
     let name = super::run::selected_segments(&session, Some(&args.segment))?.remove(0);
-    let segment = session.program.segment(&name).expect("selected").clone();
+    let database = session.open_database(context, None)?;
+    let definitions = Definitions {
+        program: &session.program,
+        files: &session.files,
+        sources: &session.sources,
+    };
+    let (rows, members, everyone) = funnel(&definitions, &name, &database, session.as_of)?;
+    if args.format == Format::Table {
+        println!(
+            "segment {name}, as of {}: {} of {} customers",
+            session.as_of,
+            thousands(members),
+            thousands(everyone)
+        );
+    }
+    print_rows(&rows, args.format, |_| None);
+    Ok(0)
+}
+
+/// The funnel of segment `name`: its rows, then its members and all customers.
+pub(crate) fn funnel(
+    definitions: &Definitions<'_>,
+    name: &str,
+    database: &Database,
+    as_of: chrono::NaiveDate,
+) -> Result<(Rows, u64, u64), Failure> {
+    let segment = definitions
+        .program
+        .segment(&name)
+        .expect("selected")
+        .clone();
     let parts = match &segment.condition {
         Condition::And(parts) => parts.clone(),
         other => vec![other.clone()],
     };
-    let texts = condition_texts(&session, &name, parts.len());
+    let texts = condition_texts(definitions, name, parts.len());
 
-    let mut derived = Derived::new(&session.program);
+    let mut derived = Derived::new(&definitions.program);
     for step in 0..parts.len() {
         derived.add(parts[..=step].to_vec(), segment.location);
     }
@@ -46,8 +78,7 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
             derived.add(rest, segment.location);
         }
     }
-    let database = session.open_database(context, None)?;
-    let (counts, everyone) = derived.count(&database, session.as_of)?;
+    let (counts, everyone) = derived.count(database, as_of)?;
 
     let mut rows = Rows {
         columns: ["step", "condition", "members", "kept", "without it"]
@@ -78,21 +109,12 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
         ]);
         previous = members;
     }
-    if args.format == Format::Table {
-        println!(
-            "segment {name}, as of {}: {} of {} customers",
-            session.as_of,
-            thousands(previous),
-            thousands(everyone)
-        );
-    }
-    print_rows(&rows, args.format, |_| None);
-    Ok(0)
+    Ok((rows, previous, everyone))
 }
 
 /// The source text of each top-level condition of segment `name` (`and` parts).
-fn condition_texts(session: &Session, name: &str, parts: usize) -> Vec<String> {
-    for (source, file) in &session.files {
+fn condition_texts(definitions: &Definitions<'_>, name: &str, parts: usize) -> Vec<String> {
+    for (source, file) in definitions.files {
         for definition in &file.definitions {
             let ast::Definition::Segment(segment) = definition else {
                 continue;
@@ -100,7 +122,7 @@ fn condition_texts(session: &Session, name: &str, parts: usize) -> Vec<String> {
             if segment.name.text != name {
                 continue;
             }
-            let text = &session.sources.get(*source).text;
+            let text = &definitions.sources.get(*source).text;
             let snippet = |span: crate::source::Span| {
                 let raw = &text[span.start as usize..span.end as usize];
                 raw.split_whitespace().collect::<Vec<_>>().join(" ")

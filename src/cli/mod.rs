@@ -11,7 +11,7 @@ mod derived;
 pub(crate) mod explain;
 mod export;
 mod fmt;
-mod funnel;
+pub(crate) mod funnel;
 mod history;
 mod index;
 mod infer;

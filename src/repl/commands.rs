@@ -26,6 +26,7 @@ Commands:
   :segments        segments with their documentation and member counts
   :sql EXPR        the SQL and parameters for a condition or a segment name
   :explain KEY [S] why customer KEY is or is not in segment S (or the last condition)
+  :funnel [S]      the count after each condition of S (or the last condition)
   :sample N        show N members under each count (now {sample})
   :estimate MODE   first an estimate from a sample, then the exact count:
                    auto (above 100,000 customers), on or off (now {estimate})
@@ -82,6 +83,7 @@ pub fn run(repl: &mut Repl, command: &str) -> Flow {
                 ),
             }
         }
+        "funnel" => repl.funnel((!argument.is_empty()).then_some(argument)),
         "save" => save(repl, argument),
         "load" => load(repl, argument),
         _ => eprintln!("unknown command `:{name}`; :help lists the commands"),

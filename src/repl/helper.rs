@@ -68,6 +68,7 @@ const COMMANDS: &[&str] = &[
     ":segments",
     ":sql",
     ":explain",
+    ":funnel",
     ":sample",
     ":estimate",
     ":as-of",

@@ -353,26 +353,8 @@ impl Repl {
 
     /// Prints why customer `key` is or is not in `segment`, or in the last condition typed.
     pub(crate) fn explain(&mut self, key: &str, segment: Option<&str>) {
-        let mut files = self.session.files.clone();
-        files.extend(self.accepted.iter().cloned());
-        let (program, name) = match segment {
-            Some(name) if self.program.segment(name).is_some() => {
-                (self.program.clone(), name.to_string())
-            }
-            Some(name) => {
-                eprintln!("no segment named `{name}`; :segments lists them");
-                return;
-            }
-            None => match &self.last_query {
-                Some((program, id, file)) => {
-                    files.push((*id, file.clone()));
-                    (program.clone(), QUERY.to_string())
-                }
-                None => {
-                    eprintln!("type a condition first, or name a segment: `:explain KEY Segment`");
-                    return;
-                }
-            },
+        let Some((program, files, name)) = self.target(segment, ":explain KEY") else {
+            return;
         };
         let definitions = crate::cli::explain::Definitions {
             program: &program,
@@ -390,6 +372,56 @@ impl Repl {
         }) {
             Ok(text) => print!("{text}"),
             Err(error) => self.show(&[error]),
+        }
+    }
+
+    /// Prints the funnel of `segment`, or of the last condition typed.
+    pub(crate) fn funnel(&mut self, segment: Option<&str>) {
+        let Some((program, files, name)) = self.target(segment, ":funnel") else {
+            return;
+        };
+        let definitions = crate::cli::explain::Definitions {
+            program: &program,
+            files: &files,
+            sources: &self.session.sources,
+        };
+        let as_of = self.as_of;
+        let result = self.run_query(|db| {
+            crate::cli::funnel::funnel(&definitions, &name, db, as_of).map_err(first_diagnostic)
+        });
+        match result {
+            Ok((rows, _, _)) => print!("{}", table_text(&rows, |_| None, terminal_width())),
+            Err(error) => self.show(&[error]),
+        }
+    }
+
+    /// The program, files and segment name a command about `segment` (or, without one,
+    /// the last condition typed) works on; `None` after saying what is missing.
+    fn target(
+        &self,
+        segment: Option<&str>,
+        usage: &str,
+    ) -> Option<(Program, Vec<(SourceId, ast::File)>, String)> {
+        let mut files = self.session.files.clone();
+        files.extend(self.accepted.iter().cloned());
+        match segment {
+            Some(name) if self.program.segment(name).is_some() => {
+                Some((self.program.clone(), files, name.to_string()))
+            }
+            Some(name) => {
+                eprintln!("no segment named `{name}`; :segments lists them");
+                None
+            }
+            None => match &self.last_query {
+                Some((program, id, file)) => {
+                    files.push((*id, file.clone()));
+                    Some((program.clone(), files, QUERY.to_string()))
+                }
+                None => {
+                    eprintln!("type a condition first, or name a segment: `{usage} Segment`");
+                    None
+                }
+            },
         }
     }
 
