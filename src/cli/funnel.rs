@@ -52,18 +52,14 @@ pub(crate) fn funnel(
     database: &Database,
     as_of: chrono::NaiveDate,
 ) -> Result<(Rows, u64, u64), Failure> {
-    let segment = definitions
-        .program
-        .segment(&name)
-        .expect("selected")
-        .clone();
+    let segment = definitions.program.segment(name).expect("selected").clone();
     let parts = match &segment.condition {
         Condition::And(parts) => parts.clone(),
         other => vec![other.clone()],
     };
     let texts = condition_texts(definitions, name, parts.len());
 
-    let mut derived = Derived::new(&definitions.program);
+    let mut derived = Derived::new(definitions.program);
     for step in 0..parts.len() {
         derived.add(parts[..=step].to_vec(), segment.location);
     }

@@ -397,11 +397,7 @@ impl Repl {
 
     /// The program, files and segment name a command about `segment` (or, without one,
     /// the last condition typed) works on; `None` after saying what is missing.
-    fn target(
-        &self,
-        segment: Option<&str>,
-        usage: &str,
-    ) -> Option<(Program, Vec<(SourceId, ast::File)>, String)> {
+    fn target(&self, segment: Option<&str>, usage: &str) -> Option<Target> {
         let mut files = self.session.files.clone();
         files.extend(self.accepted.iter().cloned());
         match segment {
@@ -465,6 +461,10 @@ impl Repl {
         );
     }
 }
+
+/// What a command about a segment works on: the program, the files its definitions were
+/// written in, and the segment's name.
+type Target = (Program, Vec<(SourceId, ast::File)>, String);
 
 /// The terminal's width, or `$COLUMNS` when output is not a terminal.
 fn terminal_width() -> Option<usize> {
