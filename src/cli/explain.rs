@@ -2,16 +2,15 @@
 //! segment's condition tree, each node with its truth for that customer and, for a test,
 //! the value it looked at; a failing numeric test says how far the value is from passing.
 
-use super::session::Session;
+use super::session::{Definitions, Session};
 use super::{Context, Failure};
 use chrono::NaiveDate;
 
-use crate::check::ir::{Condition, Program};
+use crate::check::ir::Condition;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::engine::Cell;
 use crate::engine::sqlite::Database;
 use crate::source::Span;
-use crate::source::{SourceId, SourceMap};
 use crate::sql::Sqlite;
 use crate::sql::explain::{Dates, Node, ValueKind, explain_query};
 use crate::syntax::ast::{self, CompareOp};
@@ -32,11 +31,7 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
     session.require_clean()?;
     let name = super::run::selected_segments(&session, Some(&args.segment))?.remove(0);
     let database = session.open_database(context, None)?;
-    let definitions = Definitions {
-        program: &session.program,
-        files: &session.files,
-        sources: &session.sources,
-    };
+    let definitions = session.definitions();
     print!(
         "{}",
         explanation(
@@ -49,16 +44,6 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
         )?
     );
     Ok(0)
-}
-
-/// The checked segments and the files they were written in (for each part's text).
-pub(crate) struct Definitions<'d> {
-    /// The checked program.
-    pub program: &'d Program,
-    /// The parsed files.
-    pub files: &'d [(SourceId, ast::File)],
-    /// Their text.
-    pub sources: &'d SourceMap,
 }
 
 /// The explanation of segment `name` (headed `label`) for the customer with key

@@ -3,9 +3,8 @@
 //! one condition alone were dropped. Every count comes from one batch query.
 
 use super::derived::Derived;
-use super::explain::Definitions;
 use super::output::{Format, print_rows, thousands};
-use super::session::Session;
+use super::session::{Definitions, Session};
 use super::{Context, Failure};
 use crate::check::ir::Condition;
 use crate::engine::sqlite::Database;
@@ -27,11 +26,7 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
     session.require_clean()?;
     let name = super::run::selected_segments(&session, Some(&args.segment))?.remove(0);
     let database = session.open_database(context, None)?;
-    let definitions = Definitions {
-        program: &session.program,
-        files: &session.files,
-        sources: &session.sources,
-    };
+    let definitions = session.definitions();
     let (rows, members, everyone) = funnel(&definitions, &name, &database, session.as_of)?;
     if args.format == Format::Table {
         println!(

@@ -34,6 +34,16 @@ pub struct Session {
     pub as_of: chrono::NaiveDate,
 }
 
+/// The checked segments and the files they were written in (for each part's text).
+pub struct Definitions<'d> {
+    /// The checked program.
+    pub program: &'d Program,
+    /// The parsed files.
+    pub files: &'d [(SourceId, ast::File)],
+    /// Their text.
+    pub sources: &'d SourceMap,
+}
+
 impl Session {
     /// Loads the project and checks all its segment files, plus `extra` files.
     pub fn open(context: &Context, extra: &[PathBuf]) -> Result<Session, Failure> {
@@ -110,6 +120,15 @@ impl Session {
             files.push((*id, file.clone()));
         }
         check::check(&files, &imports, &self.project.manifest.schema)
+    }
+
+    /// The checked program with the files it came from.
+    pub fn definitions(&self) -> Definitions<'_> {
+        Definitions {
+            program: &self.program,
+            files: &self.files,
+            sources: &self.sources,
+        }
     }
 
     /// Opens the project's database (or `path`) read-only for queries: built from the CSV

@@ -356,7 +356,7 @@ impl Repl {
         let Some((program, files, name)) = self.target(segment, ":explain KEY") else {
             return;
         };
-        let definitions = crate::cli::explain::Definitions {
+        let definitions = crate::cli::session::Definitions {
             program: &program,
             files: &files,
             sources: &self.session.sources,
@@ -380,7 +380,7 @@ impl Repl {
         let Some((program, files, name)) = self.target(segment, ":funnel") else {
             return;
         };
-        let definitions = crate::cli::explain::Definitions {
+        let definitions = crate::cli::session::Definitions {
             program: &program,
             files: &files,
             sources: &self.session.sources,
