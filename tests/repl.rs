@@ -235,7 +235,7 @@ fn commands_show_schema_segments_and_sql() {
 /// `:explain KEY` explains the last condition for one customer: Bob (2) is a nurse whose
 /// ltv is exactly 500.00, one cent short of `ltv > 500`.
 #[test]
-fn explain_and_funnel_work_on_the_last_condition() {
+fn explain_funnel_and_breakdown_work_on_the_last_condition() {
     let project = copy_project("tests/fixtures/shop");
     let mut s = repl(&project);
     enter(&mut s, "occupation = 'nurse' and ltv > 500");
@@ -252,6 +252,11 @@ fn explain_and_funnel_work_on_the_last_condition() {
     enter(&mut s, ":funnel");
     s.exp_string("ltv > 500").unwrap();
     s.exp_string("60.0%").unwrap();
+    // Ann, Cat and Ivy: Ann and Cat subscribe, Ivy does not; groups under 5 are hidden.
+    enter(&mut s, ":breakdown newsletter");
+    s.exp_string("the condition by newsletter, as of 2025-06-30: 3 members")
+        .unwrap();
+    s.exp_string("<5").unwrap();
     quit(&mut s);
 }
 

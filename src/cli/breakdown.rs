@@ -36,15 +36,51 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
     let session = Session::open(context, &[])?;
     session.require_clean()?;
     let name = super::run::selected_segments(&session, Some(&args.segment))?.remove(0);
-    let (field, column) = resolve(&session, &args.by)?;
     let smallest = args
         .min_group_size
         .unwrap_or(session.project.manifest.min_group_size);
-    let program = &session.program;
-    let as_of = session.as_of;
     let database = session.open_database(context, None)?;
+    let breakdown = breakdown(
+        &session.program,
+        &session.project.manifest.schema,
+        &name,
+        &format!("segment {name}"),
+        &args.by,
+        smallest,
+        &database,
+        session.as_of,
+    )?;
+    if args.format == Format::Table {
+        println!("{}", breakdown.title);
+    }
+    print_rows(&breakdown.rows, args.format, |_| None);
+    Ok(0)
+}
+
+/// A breakdown as shown: a title line and one row per group.
+pub(crate) struct Breakdown {
+    /// What is broken down, as of when, and what is hidden.
+    pub title: String,
+    /// Group, members (or `<k`), share.
+    pub rows: Rows,
+}
+
+/// The breakdown of segment `name` of `program` (titled `label`) by field `by`, hiding
+/// groups under `smallest` customers.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn breakdown(
+    program: &crate::check::ir::Program,
+    schema: &crate::schema::Schema,
+    name: &str,
+    label: &str,
+    by: &str,
+    smallest: u64,
+    database: &crate::engine::sqlite::Database,
+    as_of: chrono::NaiveDate,
+) -> Result<Breakdown, Failure> {
+    let (field, column) = resolve(schema, by)?;
     let members = database
-        .count(&sql::compile(program, &name, Output::Count, &Sqlite, as_of).expect("selected"))?;
+        .count(&sql::compile(program, name, Output::Count, &Sqlite, as_of).expect("a segment"))?;
     let scale = match field.ty {
         Type::Money => Some(2),
         Type::Integer => Some(0),
@@ -54,7 +90,7 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
     let dated = matches!(field.ty, Type::Date | Type::Timestamp);
     let grouping = if dated || scale.is_some() {
         let range = database
-            .fetch(&range_query(program, &name, &column, &Sqlite, as_of).expect("selected"))?;
+            .fetch(&range_query(program, name, &column, &Sqlite, as_of).expect("a segment"))?;
         let bound = |i: usize| match range.rows.first().and_then(|r| r.get(i)) {
             Some(Cell::Integer(n)) => Some(*n),
             _ => None,
@@ -72,13 +108,11 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
         Grouping::Values
     };
     let groups = database.fetch(
-        &breakdown_query(program, &name, &column, grouping, &Sqlite, as_of).expect("selected"),
+        &breakdown_query(program, name, &column, grouping, &Sqlite, as_of).expect("a segment"),
     )?;
 
     let mut rows = Rows {
-        columns: [args.by.as_str(), "members", "share"]
-            .map(String::from)
-            .to_vec(),
+        columns: [by, "members", "share"].map(String::from).to_vec(),
         rows: Vec::new(),
     };
     for group in &groups.rows {
@@ -86,10 +120,10 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
             Some(Cell::Integer(n)) => (*n).max(0) as u64,
             _ => 0,
         };
-        let label = label(&group[0], field.ty, grouping, scale.unwrap_or(0));
+        let group_text = group_label(&group[0], field.ty, grouping, scale.unwrap_or(0));
         if count < smallest {
             rows.rows.push(vec![
-                Cell::Text(label),
+                Cell::Text(group_text),
                 Cell::Text(format!("<{smallest}")),
                 Cell::Null,
             ]);
@@ -100,8 +134,11 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
         } else {
             Cell::Text(format!("{:.1}%", count as f64 * 100.0 / members as f64))
         };
-        rows.rows
-            .push(vec![Cell::Text(label), Cell::Integer(count as i64), share]);
+        rows.rows.push(vec![
+            Cell::Text(group_text),
+            Cell::Integer(count as i64),
+            share,
+        ]);
     }
     if grouping == Grouping::Values {
         // Largest groups first; hidden ones last.
@@ -110,30 +147,25 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
             _ => 1,
         });
     }
-    if args.format == Format::Table {
-        println!(
-            "segment {name} by {}, as of {as_of}: {} members{}{}",
-            args.by,
-            thousands(members),
-            if field.via.is_some() || matches!(column.table, TableRef::Related(_)) {
-                "; a member counts under each value of its rows"
-            } else {
-                ""
-            },
-            if smallest > 1 {
-                format!("; groups under {smallest} hidden")
-            } else {
-                String::new()
-            }
-        );
-    }
-    print_rows(&rows, args.format, |_| None);
-    Ok(0)
+    let title = format!(
+        "{label} by {by}, as of {as_of}: {} members{}{}",
+        thousands(members),
+        if field.via.is_some() || matches!(column.table, TableRef::Related(_)) {
+            "; a member counts under each value of its rows"
+        } else {
+            ""
+        },
+        if smallest > 1 {
+            format!("; groups under {smallest} hidden")
+        } else {
+            String::new()
+        }
+    );
+    Ok(Breakdown { title, rows })
 }
 
 /// The field named `by` (a customer field or `entity.field`) and its column.
-fn resolve(session: &Session, by: &str) -> Result<(Field, Column), Failure> {
-    let schema = &session.project.manifest.schema;
+fn resolve(schema: &crate::schema::Schema, by: &str) -> Result<(Field, Column), Failure> {
     let found = match by.split_once('.') {
         Some((entity, name)) => schema
             .related_entity(entity)
@@ -189,7 +221,7 @@ fn buckets(least: Option<i64>, most: Option<i64>, unit: i64) -> Grouping {
 }
 
 /// A group as shown: a value, a bucket `[from, to)` in the field's units, or a year.
-fn label(cell: &Cell, ty: Type, grouping: Grouping, scale: u32) -> String {
+fn group_label(cell: &Cell, ty: Type, grouping: Grouping, scale: u32) -> String {
     let units = |n: i64| -> String {
         let unit = 10i64.pow(scale);
         // Plain digits, as values are written in segment files (and no comma in CSV).
@@ -250,7 +282,7 @@ mod tests {
             Grouping::Buckets { low: -7, width: 1 }
         );
         assert_eq!(
-            label(
+            group_label(
                 &Cell::Integer(2),
                 Type::Money,
                 buckets(Some(0), Some(120_000), 100),

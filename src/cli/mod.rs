@@ -4,7 +4,7 @@
 //! whose segments do not check); 2 the command could not run (no manifest, no database, a
 //! database error, bad arguments).
 
-mod breakdown;
+pub(crate) mod breakdown;
 mod check;
 mod compile;
 mod derived;

@@ -27,6 +27,7 @@ Commands:
   :sql EXPR        the SQL and parameters for a condition or a segment name
   :explain KEY [S] why customer KEY is or is not in segment S (or the last condition)
   :funnel [S]      the count after each condition of S (or the last condition)
+  :breakdown F [S] how the members of S (or the last condition) spread over field F
   :sample N        show N members under each count (now {sample})
   :estimate MODE   first an estimate from a sample, then the exact count:
                    auto (above 100,000 customers), on or off (now {estimate})
@@ -84,6 +85,15 @@ pub fn run(repl: &mut Repl, command: &str) -> Flow {
             }
         }
         "funnel" => repl.funnel((!argument.is_empty()).then_some(argument)),
+        "breakdown" => {
+            let mut words = argument.split_whitespace();
+            match words.next() {
+                Some(field) => repl.breakdown(field, words.next()),
+                None => eprintln!(
+                    ":breakdown needs a field, as in `:breakdown city` or `:breakdown city Lapsed`"
+                ),
+            }
+        }
         "save" => save(repl, argument),
         "load" => load(repl, argument),
         _ => eprintln!("unknown command `:{name}`; :help lists the commands"),

@@ -69,6 +69,7 @@ const COMMANDS: &[&str] = &[
     ":sql",
     ":explain",
     ":funnel",
+    ":breakdown",
     ":sample",
     ":estimate",
     ":as-of",

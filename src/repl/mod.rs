@@ -395,6 +395,44 @@ impl Repl {
         }
     }
 
+    /// Prints how the members of `segment` (or of the last condition typed) spread over
+    /// the field `by`.
+    pub(crate) fn breakdown(&mut self, by: &str, segment: Option<&str>) {
+        let Some((program, _, name)) = self.target(segment, ":breakdown FIELD") else {
+            return;
+        };
+        let manifest = &self.session.project.manifest;
+        let label = if name == QUERY {
+            "the condition".to_string()
+        } else {
+            format!("segment {name}")
+        };
+        let as_of = self.as_of;
+        let result = self.run_query(|db| {
+            crate::cli::breakdown::breakdown(
+                &program,
+                &manifest.schema,
+                &name,
+                &label,
+                by,
+                manifest.min_group_size,
+                db,
+                as_of,
+            )
+            .map_err(first_diagnostic)
+        });
+        match result {
+            Ok(breakdown) => {
+                println!("{}", breakdown.title);
+                print!(
+                    "{}",
+                    table_text(&breakdown.rows, |_| None, terminal_width())
+                );
+            }
+            Err(error) => self.show(&[error]),
+        }
+    }
+
     /// The program, files and segment name a command about `segment` (or, without one,
     /// the last condition typed) works on; `None` after saying what is missing.
     fn target(&self, segment: Option<&str>, usage: &str) -> Option<Target> {
