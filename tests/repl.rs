@@ -257,6 +257,11 @@ fn explain_funnel_and_breakdown_work_on_the_last_condition() {
     s.exp_string("the condition by newsletter, as of 2025-06-30: 3 members")
         .unwrap();
     s.exp_string("<5").unwrap();
+    // Londoners {1, 3, 6, 9} and Subscribed {1, 3, 4, 6, 8}: hidden under 5, except
+    // Subscribed's own 5.
+    enter(&mut s, ":overlap Londoners Subscribed");
+    s.exp_string("counts under 5 hidden").unwrap();
+    s.exp_string("Subscribed").unwrap();
     quit(&mut s);
 }
 

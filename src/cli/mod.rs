@@ -19,7 +19,7 @@ mod list;
 pub(crate) mod load;
 mod materialize;
 pub(crate) mod output;
-mod overlap;
+pub(crate) mod overlap;
 mod review;
 mod run;
 pub(crate) mod session;

@@ -37,14 +37,36 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
     let smallest = args
         .min_group_size
         .unwrap_or(session.project.manifest.min_group_size);
-    let location = session
-        .program
-        .segment(&names[0])
-        .expect("selected")
-        .location;
-    let mut derived = Derived::new(&session.program);
+    let database = session.open_database(context, None)?;
+    let (title, rows) = overlap(
+        &session.program,
+        &names,
+        smallest,
+        args.format,
+        &database,
+        session.as_of,
+    )?;
+    if args.format == Format::Table {
+        println!("{title}");
+    }
+    print_rows(&rows, args.format, |_| None);
+    Ok(0)
+}
+
+/// The overlaps of the named segments (at least two) of `program`: a title line and a
+/// matrix for `Format::Table`, else one row per pair; counts under `smallest` hidden.
+pub(crate) fn overlap(
+    program: &crate::check::ir::Program,
+    names: &[String],
+    smallest: u64,
+    format: Format,
+    database: &crate::engine::sqlite::Database,
+    as_of: chrono::NaiveDate,
+) -> Result<(String, Rows), Failure> {
+    let location = program.segment(&names[0]).expect("a segment").location;
+    let mut derived = Derived::new(program);
     let reference = |name: &String| Condition::Segment(name.clone());
-    for name in &names {
+    for name in names {
         derived.add(vec![reference(name)], location);
     }
     let mut pairs = Vec::new();
@@ -54,8 +76,7 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
             pairs.push((i, j, at));
         }
     }
-    let database = session.open_database(context, None)?;
-    let (counts, everyone) = derived.count(&database, session.as_of)?;
+    let (counts, everyone) = derived.count(database, as_of)?;
     let size = |i: usize| counts[i];
     let shown = |n: u64| -> Cell {
         if n > 0 && n < smallest {
@@ -73,17 +94,16 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
         }
     };
 
-    let rows = if args.format == Format::Table {
-        println!(
-            "customers in both segments (Jaccard index: in both ÷ in either), as of {}; {} customers{}",
-            session.as_of,
-            thousands(everyone),
-            if smallest > 1 {
-                format!("; counts under {smallest} hidden")
-            } else {
-                String::new()
-            }
-        );
+    let title = format!(
+        "customers in both segments (Jaccard index: in both ÷ in either), as of {as_of}; {} customers{}",
+        thousands(everyone),
+        if smallest > 1 {
+            format!("; counts under {smallest} hidden")
+        } else {
+            String::new()
+        }
+    );
+    let rows = if format == Format::Table {
         let mut columns = vec![String::new()];
         columns.extend(names.iter().cloned());
         let mut rows = Rows {
@@ -134,6 +154,5 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
         }
         rows
     };
-    print_rows(&rows, args.format, |_| None);
-    Ok(0)
+    Ok((title, rows))
 }

@@ -28,6 +28,7 @@ Commands:
   :explain KEY [S] why customer KEY is or is not in segment S (or the last condition)
   :funnel [S]      the count after each condition of S (or the last condition)
   :breakdown F [S] how the members of S (or the last condition) spread over field F
+  :overlap A B …   customers in both of each pair of segments, and the Jaccard index
   :sample N        show N members under each count (now {sample})
   :estimate MODE   first an estimate from a sample, then the exact count:
                    auto (above 100,000 customers), on or off (now {estimate})
@@ -85,6 +86,7 @@ pub fn run(repl: &mut Repl, command: &str) -> Flow {
             }
         }
         "funnel" => repl.funnel((!argument.is_empty()).then_some(argument)),
+        "overlap" => repl.overlap(&argument.split_whitespace().collect::<Vec<_>>()),
         "breakdown" => {
             let mut words = argument.split_whitespace();
             match words.next() {

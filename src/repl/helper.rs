@@ -70,6 +70,7 @@ const COMMANDS: &[&str] = &[
     ":explain",
     ":funnel",
     ":breakdown",
+    ":overlap",
     ":sample",
     ":estimate",
     ":as-of",

@@ -15,7 +15,7 @@ use rustyline::history::DefaultHistory;
 use rustyline::{Config, Editor};
 
 use crate::check::ir::Program;
-use crate::cli::output::{table_text, thousands};
+use crate::cli::output::{Format, table_text, thousands};
 use crate::cli::session::Session;
 use crate::cli::{Context, Failure};
 use crate::diagnostics::Diagnostic;
@@ -428,6 +428,32 @@ impl Repl {
                     "{}",
                     table_text(&breakdown.rows, |_| None, terminal_width())
                 );
+            }
+            Err(error) => self.show(&[error]),
+        }
+    }
+
+    /// Prints how much the named segments overlap, pair by pair.
+    pub(crate) fn overlap(&mut self, names: &[&str]) {
+        if names.len() < 2 {
+            eprintln!(":overlap needs two or more segments, as in `:overlap Lapsed Champions`");
+            return;
+        }
+        if let Some(unknown) = names.iter().find(|n| self.program.segment(n).is_none()) {
+            eprintln!("no segment named `{unknown}`; :segments lists them");
+            return;
+        }
+        let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+        let smallest = self.session.project.manifest.min_group_size;
+        let (program, as_of) = (self.program.clone(), self.as_of);
+        let result = self.run_query(|db| {
+            crate::cli::overlap::overlap(&program, &names, smallest, Format::Table, db, as_of)
+                .map_err(first_diagnostic)
+        });
+        match result {
+            Ok((title, rows)) => {
+                println!("{title}");
+                print!("{}", table_text(&rows, |_| None, terminal_width()));
             }
             Err(error) => self.show(&[error]),
         }
