@@ -90,7 +90,8 @@ enum Command {
     Materialize(materialize::Args),
     /// A segment's materialized runs: when, as of which date, how many members.
     History(history::HistoryArgs),
-    /// Who entered and who left a segment between two materialized runs.
+    /// Who entered and who left a segment between two runs; with --rev, what a change to
+    /// the segment files does to every segment.
     Diff(history::DiffArgs),
     /// The indexes the segments need; `--apply` creates the missing ones.
     Index(index::Args),
