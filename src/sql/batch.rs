@@ -20,12 +20,36 @@ use crate::schema::Type;
 use crate::syntax::ast::AggregateFn;
 
 /// The per-customer aggregates of one batch, by related table.
+#[derive(Clone)]
 pub(super) struct Facts {
     /// For each related table (by index), the aggregates computed over its rows.
     by_relation: Vec<Vec<Aggregate>>,
+    /// Whether RFM scores are ranked from them.
+    ranked: bool,
 }
 
 impl Facts {
+    /// No facts yet, for the related tables of `program`.
+    fn none(program: &Program) -> Facts {
+        Facts {
+            by_relation: vec![Vec::new(); program.related.len()],
+            ranked: false,
+        }
+    }
+
+    /// Adds the facts segment `name` reads (and the segments it refers to), and the totals
+    /// RFM scores are ranked by if it uses them.
+    fn gather(&mut self, program: &Program, name: &str) {
+        if let Some(segment) = program.segment(name) {
+            collect(program, &segment.condition, self);
+        }
+        if let (true, Some(rfm)) = (self.ranked, &program.rfm) {
+            for aggregate in rfm_facts(rfm) {
+                self.add(aggregate);
+            }
+        }
+    }
+
     /// The `WITH` name (and alias) of a related table's facts.
     pub(super) fn table(&self, relation: usize, program: &Program) -> String {
         format!("facts:{}", program.related[relation].name)
@@ -61,19 +85,11 @@ pub fn counts_query(
         .iter()
         .map(|name| program.segment(name))
         .collect::<Option<Vec<_>>>()?;
-    let mut facts = Facts {
-        by_relation: vec![Vec::new(); program.related.len()],
-    };
-    let mut uses_rfm = false;
-    for segment in &segments {
-        collect(program, &segment.condition, &mut facts, &mut uses_rfm);
+    let mut facts = Facts::none(program);
+    for name in names {
+        facts.gather(program, name);
     }
-    let rfm = program.rfm.as_ref().filter(|_| uses_rfm);
-    if let Some(rfm) = rfm {
-        for aggregate in rfm_facts(rfm) {
-            facts.add(aggregate);
-        }
-    }
+    let rfm = program.rfm.as_ref().filter(|_| facts.ranked);
     let generator = Generator {
         program,
         as_of,
@@ -156,7 +172,6 @@ pub fn split_batches<'n>(
     struct Batch<'n> {
         names: Vec<&'n str>,
         facts: Facts,
-        uses_rfm: bool,
     }
     let cost = |batch: &Batch<'_>| {
         let mut total = TEST * batch.names.len() as u64;
@@ -165,35 +180,18 @@ pub fn split_batches<'n>(
                 total += PASS + FACT * facts.len() as u64;
             }
         }
-        total + if batch.uses_rfm { RANKING } else { 0 }
+        total + if batch.facts.ranked { RANKING } else { 0 }
     };
     let with = |batch: &Batch<'n>, name: &'n str| {
-        let mut facts = Facts {
-            by_relation: batch.facts.by_relation.clone(),
-        };
-        let mut uses_rfm = batch.uses_rfm;
-        if let Some(segment) = program.segment(name) {
-            collect(program, &segment.condition, &mut facts, &mut uses_rfm);
-        }
-        if let (true, Some(rfm)) = (uses_rfm, &program.rfm) {
-            for aggregate in rfm_facts(rfm) {
-                facts.add(aggregate);
-            }
-        }
+        let mut facts = batch.facts.clone();
+        facts.gather(program, name);
         let mut names = batch.names.clone();
         names.push(name);
-        Batch {
-            names,
-            facts,
-            uses_rfm,
-        }
+        Batch { names, facts }
     };
     let empty = || Batch {
         names: Vec::new(),
-        facts: Facts {
-            by_relation: vec![Vec::new(); program.related.len()],
-        },
-        uses_rfm: false,
+        facts: Facts::none(program),
     };
     let mut order: Vec<(u64, &'n str)> = names
         .iter()
@@ -403,7 +401,7 @@ pub(super) fn rfm_facts(rfm: &crate::check::ir::Rfm) -> [Aggregate; 3] {
 }
 
 /// Walks a condition (and the segments it refers to) for the facts it reads.
-fn collect(program: &Program, condition: &Condition, facts: &mut Facts, uses_rfm: &mut bool) {
+fn collect(program: &Program, condition: &Condition, facts: &mut Facts) {
     match condition {
         Condition::Compare { operand, .. }
         | Condition::Between { operand, .. }
@@ -414,7 +412,7 @@ fn collect(program: &Program, condition: &Condition, facts: &mut Facts, uses_rfm
                     facts.add(fact);
                 }
             }
-            Operand::Rfm(_) => *uses_rfm = true,
+            Operand::Rfm(_) => facts.ranked = true,
             Operand::Column(_) => {}
         },
         Condition::Exists {
@@ -423,13 +421,13 @@ fn collect(program: &Program, condition: &Condition, facts: &mut Facts, uses_rfm
         } => facts.add(row_count(*relation, condition.as_deref())),
         Condition::And(parts) | Condition::Or(parts) => {
             for part in parts {
-                collect(program, part, facts, uses_rfm);
+                collect(program, part, facts);
             }
         }
-        Condition::Not(inner) => collect(program, inner, facts, uses_rfm),
+        Condition::Not(inner) => collect(program, inner, facts),
         Condition::Segment(name) => {
             if let Some(segment) = program.segment(name) {
-                collect(program, &segment.condition, facts, uses_rfm);
+                collect(program, &segment.condition, facts);
             }
         }
         _ => {}
