@@ -16,7 +16,7 @@ use rustyline::{Config, Editor};
 
 use crate::check::ir::Program;
 use crate::cli::output::{Format, table_text, thousands};
-use crate::cli::session::Session;
+use crate::cli::session::{Definitions, Session};
 use crate::cli::{Context, Failure};
 use crate::diagnostics::Diagnostic;
 use crate::diagnostics::render::{Style, render_all};
@@ -353,23 +353,16 @@ impl Repl {
 
     /// Prints why customer `key` is or is not in `segment`, or in the last condition typed.
     pub(crate) fn explain(&mut self, key: &str, segment: Option<&str>) {
-        let Some((program, files, name)) = self.target(segment, ":explain KEY") else {
+        let Some(target) = self.target(segment, ":explain KEY") else {
             return;
         };
-        let definitions = crate::cli::session::Definitions {
-            program: &program,
-            files: &files,
-            sources: &self.session.sources,
-        };
+        let definitions = target.definitions(&self.session.sources);
         let as_of = self.as_of;
-        match self.run_query(|db| {
-            let label = if name == QUERY {
-                "the condition"
-            } else {
-                &name
-            };
-            crate::cli::explain::explanation(&definitions, &name, label, key, db, as_of)
-        }) {
+        let result = self.run_query(|db| {
+            let (name, label) = (&target.name, target.label());
+            crate::cli::explain::explanation(&definitions, name, label, key, db, as_of)
+        });
+        match result {
             Ok(text) => print!("{text}"),
             Err(error) => self.show(&[error]),
         }
@@ -377,17 +370,14 @@ impl Repl {
 
     /// Prints the funnel of `segment`, or of the last condition typed.
     pub(crate) fn funnel(&mut self, segment: Option<&str>) {
-        let Some((program, files, name)) = self.target(segment, ":funnel") else {
+        let Some(target) = self.target(segment, ":funnel") else {
             return;
         };
-        let definitions = crate::cli::session::Definitions {
-            program: &program,
-            files: &files,
-            sources: &self.session.sources,
-        };
+        let definitions = target.definitions(&self.session.sources);
         let as_of = self.as_of;
         let result = self.run_query(|db| {
-            crate::cli::funnel::funnel(&definitions, &name, db, as_of).map_err(first_diagnostic)
+            crate::cli::funnel::funnel(&definitions, &target.name, db, as_of)
+                .map_err(first_diagnostic)
         });
         match result {
             Ok((rows, _, _)) => print!("{}", table_text(&rows, |_| None, terminal_width())),
@@ -398,21 +388,20 @@ impl Repl {
     /// Prints how the members of `segment` (or of the last condition typed) spread over
     /// the field `by`.
     pub(crate) fn breakdown(&mut self, by: &str, segment: Option<&str>) {
-        let Some((program, _, name)) = self.target(segment, ":breakdown FIELD") else {
+        let Some(target) = self.target(segment, ":breakdown FIELD") else {
             return;
         };
         let manifest = &self.session.project.manifest;
-        let label = if name == QUERY {
-            "the condition".to_string()
-        } else {
-            format!("segment {name}")
+        let label = match target.name.as_str() {
+            QUERY => target.label().to_string(),
+            name => format!("segment {name}"),
         };
         let as_of = self.as_of;
         let result = self.run_query(|db| {
             crate::cli::breakdown::breakdown(
-                &program,
+                &target.program,
                 &manifest.schema,
-                &name,
+                &target.name,
                 &label,
                 by,
                 manifest.min_group_size,
@@ -465,9 +454,11 @@ impl Repl {
         let mut files = self.session.files.clone();
         files.extend(self.accepted.iter().cloned());
         match segment {
-            Some(name) if self.program.segment(name).is_some() => {
-                Some((self.program.clone(), files, name.to_string()))
-            }
+            Some(name) if self.program.segment(name).is_some() => Some(Target {
+                program: self.program.clone(),
+                files,
+                name: name.to_string(),
+            }),
             Some(name) => {
                 eprintln!("no segment named `{name}`; :segments lists them");
                 None
@@ -475,7 +466,11 @@ impl Repl {
             None => match &self.last_query {
                 Some((program, id, file)) => {
                     files.push((*id, file.clone()));
-                    Some((program.clone(), files, QUERY.to_string()))
+                    Some(Target {
+                        program: program.clone(),
+                        files,
+                        name: QUERY.to_string(),
+                    })
                 }
                 None => {
                     eprintln!("type a condition first, or name a segment: `{usage} Segment`");
@@ -526,9 +521,35 @@ impl Repl {
     }
 }
 
-/// What a command about a segment works on: the program, the files its definitions were
-/// written in, and the segment's name.
-type Target = (Program, Vec<(SourceId, ast::File)>, String);
+/// What a command about a segment (or the last condition typed) works on.
+struct Target {
+    /// The program holding it.
+    program: Program,
+    /// The files its definitions were written in.
+    files: Vec<(SourceId, ast::File)>,
+    /// The segment's name ([`QUERY`] for the last condition).
+    name: String,
+}
+
+impl Target {
+    /// The program with its files, for the commands that show a definition's text.
+    fn definitions<'t>(&'t self, sources: &'t crate::source::SourceMap) -> Definitions<'t> {
+        Definitions {
+            program: &self.program,
+            files: &self.files,
+            sources,
+        }
+    }
+
+    /// How output names it: the segment's name, or "the condition".
+    fn label(&self) -> &str {
+        if self.name == QUERY {
+            "the condition"
+        } else {
+            &self.name
+        }
+    }
+}
 
 /// The terminal's width, or `$COLUMNS` when output is not a terminal.
 fn terminal_width() -> Option<usize> {
