@@ -324,14 +324,7 @@ fn run(case: &Case) {
         let query =
             sql::compile(&program, name, Output::Keys, &Sqlite, case.as_of).expect("segment");
         let rows = database.fetch(&query).expect("query runs");
-        let from_sql: BTreeSet<Key> = rows
-            .rows
-            .iter()
-            .map(|r| match &r[0] {
-                Cell::Integer(n) => number_key(*n),
-                other => panic!("unexpected key {other:?}"),
-            })
-            .collect();
+        let from_sql = keys_of(&rows);
         let from_reference = reference::members(&program, name, &dataset, case.as_of);
         assert_eq!(
             from_sql, from_reference,
@@ -368,14 +361,7 @@ fn run(case: &Case) {
             .collect();
         let expected: BTreeSet<Key> = members["S"].intersection(&sample_keys).cloned().collect();
         let rows = database.fetch(&sample.members).expect("sample members run");
-        let sampled: BTreeSet<Key> = rows
-            .rows
-            .iter()
-            .map(|r| match &r[0] {
-                Cell::Integer(n) => number_key(*n),
-                other => panic!("unexpected key {other:?}"),
-            })
-            .collect();
+        let sampled = keys_of(&rows);
         assert_eq!(
             sampled, expected,
             "the 1-in-{one_in} sample of `S` differs as of {}\n{}\nSQL:\n{}",
@@ -402,6 +388,17 @@ fn run(case: &Case) {
         "S and not S miss customers: {}",
         case.condition
     );
+}
+
+/// The keys in the first column of `rows` (integers here).
+fn keys_of(rows: &seglang::engine::Rows) -> BTreeSet<Key> {
+    rows.rows
+        .iter()
+        .map(|r| match &r[0] {
+            Cell::Integer(n) => number_key(*n),
+            other => panic!("unexpected key {other:?}"),
+        })
+        .collect()
 }
 
 fn number_key(n: i64) -> Key {
