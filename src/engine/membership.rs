@@ -211,7 +211,7 @@ pub fn changes(
             )
             .map_err(failed)?;
         statement
-            .query_map([a, b], |r| Ok(super::sqlite::cell_of(r.get(0)?)))
+            .query_map([a, b], |r| Ok(super::sqlite::cell(r.get(0)?)))
             .map_err(failed)?
             .collect::<Result<Vec<_>, _>>()
             .map_err(failed)

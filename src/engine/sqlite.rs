@@ -274,11 +274,7 @@ fn recover_interrupted_write(path: &Path) {
 }
 
 /// A fetched value as a [`Cell`].
-pub fn cell_of(value: SqlValue) -> Cell {
-    cell(value)
-}
-
-fn cell(value: SqlValue) -> Cell {
+pub(super) fn cell(value: SqlValue) -> Cell {
     match value {
         SqlValue::Null => Cell::Null,
         SqlValue::Integer(n) => Cell::Integer(n),
