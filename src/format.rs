@@ -19,7 +19,7 @@ pub fn format(source: SourceId, text: &str) -> Result<String, Vec<Diagnostic>> {
     let mut blocks: Vec<Block> = Vec::new();
     let mut position = 0;
     for definition in &file.definitions {
-        let span = span_of(definition);
+        let span = definition.span();
         let (start, end) = (span.start as usize, span.end as usize);
         let gap = &text[position..start];
         let (trailing, standalone, leading) = split_gap(gap, position == 0, true);
@@ -149,16 +149,6 @@ fn verbatim(text: &str) -> String {
         .map(str::trim_end)
         .collect::<Vec<_>>()
         .join("\n")
-}
-
-fn span_of(definition: &ast::Definition) -> crate::source::Span {
-    match definition {
-        ast::Definition::Segment(d) => d.span,
-        ast::Definition::Set(d) => d.span,
-        ast::Definition::Occasion(d) => d.span,
-        ast::Definition::Metric(d) => d.span,
-        ast::Definition::Import(d) => d.span,
-    }
 }
 
 #[cfg(test)]

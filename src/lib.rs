@@ -27,5 +27,6 @@ pub mod value;
 pub mod calendar;
 pub mod format;
 pub mod lint;
+pub mod split;
 #[cfg(test)]
 mod test_support;

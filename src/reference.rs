@@ -11,6 +11,7 @@ use chrono::{Datelike, NaiveDate, NaiveDateTime};
 
 use crate::calendar;
 use crate::check::ir::{Aggregate, Bound, Column, Condition, Operand, Program, RfmScore, TableRef};
+use crate::split;
 use crate::syntax::ast::{AggregateFn, CompareOp};
 use crate::value::{Decimal, Value};
 
@@ -230,6 +231,14 @@ impl Evaluator<'_> {
                 };
                 let age = age_on(born, self.as_of);
                 compare_ord(age.cmp(years), *op)
+            }
+            Condition::Bucket { seed, from, to } => {
+                let key = match customer.get(&self.program.customer.key) {
+                    Some(Datum::Text(text)) => text.clone(),
+                    Some(Datum::Integer(n)) => n.to_string(),
+                    _ => return false,
+                };
+                (*from..*to).contains(&split::bucket(seed, &key))
             }
             Condition::Segment(name) => {
                 let segment = self.program.segment(name).expect("checked reference");

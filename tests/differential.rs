@@ -55,6 +55,7 @@ set holidays = ['christmas', 'easter']
 occasion xmas from Dec 20 to Jan 5
 metric spend = sum(orders.amount)
 segment Base where visits >= 2 or occupation = 'nurse'
+split Base seed 'differential' into BaseA 37.5%, BaseB 0.01%, BaseC 62.49%
 ";
 
 /// A generated customer: each field may be unknown (`None`).
@@ -244,6 +245,9 @@ fn atom() -> impl Strategy<Value = String> {
         "monetary_score <= 2",
         "spend > 100",
         "Base",
+        "BaseA",
+        "BaseC",
+        "(BaseA or BaseB)",
     ]);
     text.prop_map(str::to_string)
 }

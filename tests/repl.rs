@@ -187,8 +187,15 @@ fn save_writes_definitions_that_seg_check_accepts() {
     s.exp_string("segment LondonNurses: 2 members").unwrap();
     enter(&mut s, "set northern = ['Leeds', 'York']");
     s.exp_string("defined northern").unwrap();
+    // `printf 'london:1' | md5sum` gives bucket 2018, `london:9` 5111.
+    enter(
+        &mut s,
+        "split LondonNurses seed 'london' into LondonA 50%, LondonB 50%",
+    );
+    s.exp_string("segment LondonA: 1 member").unwrap();
+    s.exp_string("segment LondonB: 1 member").unwrap();
     enter(&mut s, ":save saved.seg");
-    s.exp_string("saved 2 definitions to saved.seg").unwrap();
+    s.exp_string("saved 3 definitions to saved.seg").unwrap();
     quit(&mut s);
 
     let saved = std::fs::read_to_string(project.join("saved.seg")).unwrap();
@@ -210,6 +217,11 @@ fn save_writes_definitions_that_seg_check_accepts() {
         &["run", "--segment", "LondonNurses", "--format", "csv"],
     );
     assert_eq!(common::member_keys(&run.stdout), [1, 9]);
+    let run = seg(
+        &project,
+        &["run", "--segment", "LondonB", "--format", "csv"],
+    );
+    assert_eq!(common::member_keys(&run.stdout), [9]);
 }
 
 #[test]

@@ -167,6 +167,16 @@ pub enum Condition {
     },
     /// A boolean field that is true.
     IsTrue(Column),
+    /// The customer's split bucket lies in `from..to`: the bucket is the seeded hash of the
+    /// customer's key, 0–9999 (see [`crate::split`]).
+    Bucket {
+        /// The split's seed.
+        seed: String,
+        /// First bucket in the range.
+        from: u32,
+        /// First bucket after the range.
+        to: u32,
+    },
     /// Membership of another segment (by name, defined earlier in [`Program::segments`]).
     Segment(String),
     /// At least one related row satisfies the condition (or exists at all).

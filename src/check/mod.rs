@@ -21,7 +21,7 @@ use crate::schema::Schema;
 use crate::source::{Location, SourceId, Span};
 use crate::syntax::ast;
 use condition::ConditionChecker;
-use definitions::{Definitions, collect_definitions};
+use definitions::{Definitions, SegmentBody, collect_definitions};
 pub use scope::Imports;
 
 /// Checks parsed files against the schema. Returns the segments that checked cleanly (with
@@ -63,21 +63,20 @@ pub fn check(
     let mut failed: HashSet<&str> = HashSet::new();
     for (&name, entry) in &definitions.segments {
         let mut checker = checker(context(entry.source), entry.source, &definitions);
-        let condition = checker.condition(&entry.definition.condition);
+        let condition = segment_condition(&mut checker, &entry.body);
         errors.append(&mut checker.errors);
         graph.insert(name, checker.references);
         match condition {
             Some(condition) => {
                 let location = Location {
                     source: entry.source,
-                    span: entry.definition.name.span,
+                    span: entry.name.span,
                 };
-                let doc = entry.definition.doc.clone();
                 checked.insert(
                     name,
                     ir::Segment {
                         name: name.to_string(),
-                        doc,
+                        doc: entry.doc.map(str::to_string),
                         condition,
                         location,
                     },
@@ -132,6 +131,35 @@ pub fn check(
         rfm: program_rfm,
     };
     (program, errors)
+}
+
+/// A segment's condition: as written, or for a split's bucket, its base and its hash range.
+fn segment_condition(
+    checker: &mut ConditionChecker<'_>,
+    body: &SegmentBody<'_>,
+) -> Option<ir::Condition> {
+    match body {
+        SegmentBody::Condition(condition) => checker.condition(condition),
+        SegmentBody::Bucket { split, range } => {
+            let base = ast::Condition {
+                kind: ast::ConditionKind::Reference(split.base.clone()),
+                span: split.base.span,
+            };
+            let base = checker.condition(&base);
+            let (from, to) = (*range)?;
+            let ast::LiteralKind::Text(seed) = &split.seed.kind else {
+                unreachable!("grammar: a split's seed is a string")
+            };
+            Some(ir::Condition::And(vec![
+                base?,
+                ir::Condition::Bucket {
+                    seed: seed.clone(),
+                    from,
+                    to,
+                },
+            ]))
+        }
+    }
 }
 
 /// What every checker of one file shares.

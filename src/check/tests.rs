@@ -200,3 +200,50 @@ fn names_from_files_that_are_not_imported_are_reported() {
     );
     insta::assert_snapshot!(render_all(&errors, &sources_only, Style::Plain));
 }
+
+#[test]
+fn a_split_bucket_is_its_base_and_a_range_of_the_hash() {
+    let program = clean_program(&[(
+        "test.seg",
+        "segment Base where city = 'Leeds'\n\
+         split Base seed 'spring' into A 12.5%, B 0.01%, C 87.49%",
+    )]);
+    let ranges: Vec<(&str, ir::Condition)> = program
+        .segments
+        .iter()
+        .skip(1)
+        .map(|s| (s.name.as_str(), s.condition.clone()))
+        .collect();
+    let bucket = |from, to| {
+        ir::Condition::And(vec![
+            ir::Condition::Segment("Base".into()),
+            ir::Condition::Bucket {
+                seed: "spring".into(),
+                from,
+                to,
+            },
+        ])
+    };
+    assert_eq!(
+        ranges,
+        [
+            ("A", bucket(0, 1250)),
+            ("B", bucket(1250, 1251)),
+            ("C", bucket(1251, 10_000)),
+        ]
+    );
+}
+
+#[test]
+fn split_problems() {
+    insta::assert_snapshot!(problems(
+        "segment Base where city = 'Leeds'\n\
+         split Base seed 'a' into A 50%, B 40%\n\
+         split Base seed 'b' into C 60%, D 50%\n\
+         split Base seed '' into E 50.125%, F 0%, G 50%\n\
+         split Bsae seed 'c' into H 100%\n\
+         split Loop seed 'd' into Loop 100%\n\
+         split Base seed 'e' into Base 100%\n\
+         segment UsesA where A and city = 'York'\n"
+    ));
+}

@@ -197,6 +197,9 @@ fn label(condition: &Condition) -> String {
         Condition::Or(_) => "any of".into(),
         Condition::Not(_) => "not".into(),
         Condition::Segment(name) => format!("segment {name}"),
+        Condition::Bucket { seed, from, to } => {
+            format!("split bucket {from} to {} (seed '{seed}')", to - 1)
+        }
         _ => "test".into(),
     }
 }

@@ -8,9 +8,10 @@ pub fn run(context: &Context) -> Result<i32, Failure> {
     let mut segments: Vec<(String, String, Option<String>)> = Vec::new();
     for (source, file) in &session.files {
         for definition in &file.definitions {
-            if let crate::syntax::ast::Definition::Segment(segment) = definition {
-                let position = session.position(*source, segment.span.start);
-                segments.push((segment.name.text.clone(), position, segment.doc.clone()));
+            let position = session.position(*source, definition.span().start);
+            for name in definition.segment_names() {
+                let doc = definition.doc().map(str::to_string);
+                segments.push((name.text.clone(), position.clone(), doc));
             }
         }
     }

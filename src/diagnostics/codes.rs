@@ -38,6 +38,8 @@ pub enum Code {
     NotImported,
     /// A segment test file that cannot be read as tests.
     TestFile,
+    /// A split whose seed is empty or whose shares are not positive or do not add up to 100%.
+    BadSplit,
     /// No `seg.toml` was found.
     ManifestNotFound,
     /// `seg.toml` is not valid TOML or has misnamed keys.
@@ -110,6 +112,7 @@ impl Code {
         Code::UnknownOccasion,
         Code::NotImported,
         Code::TestFile,
+        Code::BadSplit,
         Code::ManifestNotFound,
         Code::ManifestSyntax,
         Code::ManifestInvalid,
@@ -170,6 +173,7 @@ impl Code {
             Code::UnknownOccasion => "seg::E015",
             Code::NotImported => "seg::E016",
             Code::TestFile => "seg::E017",
+            Code::BadSplit => "seg::E018",
             Code::ManifestNotFound => "seg::E020",
             Code::ManifestSyntax => "seg::E021",
             Code::ManifestInvalid => "seg::E022",
@@ -220,6 +224,7 @@ impl Code {
             Code::UnknownOccasion => "unknown occasion",
             Code::NotImported => "not imported",
             Code::TestFile => "invalid test file",
+            Code::BadSplit => "bad split",
             Code::ManifestNotFound => "no manifest",
             Code::ManifestSyntax => "manifest syntax",
             Code::ManifestInvalid => "invalid manifest",

@@ -157,7 +157,7 @@ pub fn in_memory(tables: &[TableRows]) -> Result<super::sqlite::Database, Diagno
     for table in tables {
         fill_table(&connection, table)?;
     }
-    Ok(super::sqlite::Database::from_connection(connection))
+    super::sqlite::Database::from_connection(connection)
 }
 
 /// Creates the table, inserts the rows (checking each value against its type) and indexes.

@@ -88,6 +88,7 @@ pub fn materialize(
     connection
         .busy_timeout(std::time::Duration::from_secs(2))
         .map_err(|e| database_error("cannot configure the connection", &e))?;
+    super::sqlite::add_functions(&connection)?;
     let failed = |e: rusqlite::Error| database_error("cannot record the membership", &e);
     let transaction = connection.transaction().map_err(failed)?;
     transaction.execute_batch(CREATE).map_err(failed)?;

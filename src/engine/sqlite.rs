@@ -3,13 +3,38 @@
 use std::path::Path;
 use std::time::Duration;
 
+use rusqlite::functions::FunctionFlags;
 use rusqlite::types::Value as SqlValue;
+use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags};
 
 use super::{Cell, Rows, database_error};
 use crate::diagnostics::{Code, Diagnostic};
+use crate::split;
 use crate::sql::Query;
 use crate::value::Value;
+
+/// Adds the SQL functions seglang's SQLite dialect uses and SQLite lacks:
+/// `seg_split_bucket(seed, key)` ([`crate::split::bucket`]).
+pub fn add_functions(connection: &Connection) -> Result<(), Diagnostic> {
+    let flags = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC;
+    connection
+        .create_scalar_function(split::SQL_FUNCTION, 2, flags, |context| {
+            let seed: String = context.get(0)?;
+            let key = match context.get_raw(1) {
+                ValueRef::Integer(n) => n.to_string(),
+                ValueRef::Text(text) => String::from_utf8_lossy(text).into_owned(),
+                ValueRef::Null => return Ok(None),
+                ValueRef::Real(_) | ValueRef::Blob(_) => {
+                    return Err(rusqlite::Error::UserFunctionError(
+                        "a split needs whole-number or text customer keys".into(),
+                    ));
+                }
+            };
+            Ok(Some(i64::from(split::bucket(&seed, &key))))
+        })
+        .map_err(|e| database_error("cannot add seglang's SQL functions", &e))
+}
 
 /// An open SQLite database.
 pub struct Database {
@@ -41,6 +66,7 @@ impl Database {
         connection
             .busy_timeout(Duration::from_secs(2))
             .map_err(|e| database_error("cannot configure the connection", &e))?;
+        add_functions(&connection)?;
         // Reading the schema catches a file that is not a database before any query runs.
         connection
             .query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))
@@ -117,13 +143,14 @@ impl Database {
     }
 
     /// Wraps an existing connection (for in-memory databases).
-    pub fn from_connection(connection: Connection) -> Database {
-        Database {
+    pub fn from_connection(connection: Connection) -> Result<Database, Diagnostic> {
+        add_functions(&connection)?;
+        Ok(Database {
             connection,
             path: None,
             timeout: None,
             deadline: Default::default(),
-        }
+        })
     }
 
     /// A handle that cancels the running query from another thread (Ctrl-C).

@@ -78,3 +78,17 @@ fn formatting_is_idempotent_and_keeps_meaning_for_every_segment_file() {
     }
     assert!(checked > 20);
 }
+
+#[test]
+fn splits_print_in_canonical_layout_and_break_when_long() {
+    assert_eq!(
+        fmt("SPLIT  Base SEED 'x'   INTO A 90% ,B 10%"),
+        "split Base seed 'x' into A 90%, B 10%\n"
+    );
+    let long = "split Subscribers seed 'spring-2026' into SpringCampaignFirstWave 45%, \
+                SpringCampaignSecondWave 45%, SpringHoldout 10%";
+    let expected = "split Subscribers seed 'spring-2026' into\n  SpringCampaignFirstWave 45%,\n  \
+                    SpringCampaignSecondWave 45%,\n  SpringHoldout 10%\n";
+    assert_eq!(fmt(long), expected);
+    assert_eq!(fmt(expected), expected);
+}

@@ -355,7 +355,7 @@ fn unused(files: &[(SourceId, ast::File)], used: &HashSet<String>, out: &mut Vec
                 Definition::Metric(_) => "metric",
                 _ => continue,
             };
-            let Some(name) = definition.name() else {
+            let Some(name) = definition.names().pop() else {
                 continue;
             };
             if !used.contains(&name.text) {

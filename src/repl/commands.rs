@@ -166,9 +166,10 @@ fn all_definitions(repl: &Repl) -> impl Iterator<Item = &ast::Definition> {
 
 fn segments(repl: &Repl) {
     let docs: Vec<(&str, Option<&str>)> = all_definitions(repl)
-        .filter_map(|d| match d {
-            ast::Definition::Segment(s) => Some((s.name.text.as_str(), s.doc.as_deref())),
-            _ => None,
+        .flat_map(|d| {
+            d.segment_names()
+                .into_iter()
+                .map(|n| (n.text.as_str(), d.doc()))
         })
         .collect();
     let width = docs.iter().map(|(n, _)| n.len()).max().unwrap_or(0);

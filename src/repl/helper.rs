@@ -132,7 +132,7 @@ impl SegHelper {
         self.names.extend(
             files
                 .flat_map(|(_, f)| &f.definitions)
-                .filter_map(|d| d.name())
+                .flat_map(|d| d.names())
                 .map(|n| n.text.clone()),
         );
         self.names.sort();

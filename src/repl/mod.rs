@@ -204,15 +204,18 @@ impl Repl {
         self.program = program;
         for definition in &file.definitions {
             match definition {
-                ast::Definition::Segment(segment) => {
-                    let name = segment.name.text.clone();
-                    match self.count(&name) {
-                        Ok(count) => println!("segment {name}: {}", member_count(count)),
-                        Err(error) => self.show(&[error]),
+                ast::Definition::Segment(_) | ast::Definition::Split(_) => {
+                    for name in definition.names() {
+                        match self.count(&name.text) {
+                            Ok(count) => {
+                                println!("segment {}: {}", name.text, member_count(count))
+                            }
+                            Err(error) => self.show(&[error]),
+                        }
                     }
                 }
                 other => {
-                    if let Some(name) = other.name() {
+                    for name in other.names() {
                         println!("defined {}", name.text);
                     }
                 }
@@ -569,27 +572,7 @@ fn member_count(count: u64) -> String {
 
 /// Whether typed text defines something rather than being a condition.
 fn is_definition(text: &str) -> bool {
-    let first = text
-        .split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
-        .next()
-        .unwrap_or("");
-    let second = text[first.len()..].trim_start();
-    let next_word_then = |after: &str| {
-        let name_end = second
-            .find(|c: char| !c.is_ascii_alphanumeric() && c != '_')
-            .unwrap_or(second.len());
-        name_end > 0
-            && second[name_end..]
-                .trim_start()
-                .to_ascii_lowercase()
-                .starts_with(after)
-    };
-    match first.to_ascii_lowercase().as_str() {
-        "segment" | "set" | "import" => true,
-        "occasion" => next_word_then("from"),
-        "metric" => next_word_then("="),
-        _ => text.starts_with("///"),
-    }
+    text.starts_with("///") || crate::syntax::starts_definition(text)
 }
 
 fn first_diagnostic(failure: Failure) -> Diagnostic {
@@ -611,6 +594,8 @@ mod tests {
         assert!(is_definition("SET s = ['a']"));
         assert!(is_definition("occasion xmas from Dec 1 to Dec 26"));
         assert!(is_definition("metric ltv = sum(orders.amount)"));
+        assert!(is_definition("split Base seed 'x' into A 50%, B 50%"));
+        assert!(!is_definition("split = 'a'"));
         assert!(is_definition("/// doc\nsegment A where x = 1"));
         assert!(!is_definition("occasion in holidays"));
         assert!(!is_definition("occasion = 'christmas'"));

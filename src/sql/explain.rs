@@ -157,10 +157,11 @@ fn dates_of(condition: &Condition, as_of: NaiveDate) -> Option<Dates> {
     }
 }
 
-/// What a test looks at: an operand, or a column.
+/// What a test looks at: an operand, a column, or a split's bucket.
 enum Tested<'c> {
     Operand(&'c Operand),
     Column(&'c Column),
+    Bucket(&'c str),
 }
 
 /// What a test compares, if it compares something of the customer (tests of a related
@@ -181,6 +182,7 @@ fn tested(condition: &Condition) -> Option<Tested<'_>> {
         | Condition::Contains { column, .. }
         | Condition::StartsWith { column, .. }
         | Condition::IsTrue(column) => Tested::Column(column),
+        Condition::Bucket { seed, .. } => Tested::Bucket(seed),
         _ => return None,
     };
     match tested {
@@ -194,7 +196,7 @@ fn value_kind(condition: &Condition) -> Option<ValueKind> {
     Some(match tested(condition)? {
         Tested::Column(column) => ValueKind::Stored(column.ty),
         Tested::Operand(Operand::Column(column)) => ValueKind::Stored(column.ty),
-        Tested::Operand(Operand::Rfm(_)) => ValueKind::Number,
+        Tested::Operand(Operand::Rfm(_)) | Tested::Bucket(_) => ValueKind::Number,
         // Sums, minima, maxima, firsts and lasts of money come in minor units.
         Tested::Operand(Operand::Aggregate(aggregate)) => {
             match (aggregate.function, aggregate.ty) {
@@ -216,6 +218,11 @@ impl Generator<'_> {
                 w.column(CUSTOMER, &column.name);
             }
             Some(Tested::Operand(Operand::Rfm(score))) => self.rfm_score(w, *score),
+            Some(Tested::Bucket(seed)) => {
+                let seed = w.bind(Value::Text(seed.to_string()));
+                let key = &self.program.customer.key;
+                w.dialect().split_bucket(w, seed, CUSTOMER, key);
+            }
             Some(Tested::Operand(Operand::Aggregate(aggregate))) => {
                 self.aggregate_scalar(w, aggregate)
             }

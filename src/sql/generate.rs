@@ -300,6 +300,15 @@ impl Generator<'_> {
             Condition::IsTrue(column) => {
                 w.column(alias(column), &column.name).sql(" = TRUE");
             }
+            Condition::Bucket { seed, from, to } => {
+                let seed = w.bind(Value::Text(seed.clone()));
+                w.dialect()
+                    .split_bucket(w, seed, CUSTOMER, &self.program.customer.key);
+                w.sql(" BETWEEN ");
+                w.param(Value::Integer(i64::from(*from)));
+                w.sql(" AND ");
+                w.param(Value::Integer(i64::from(*to) - 1));
+            }
             Condition::Segment(name) if !matches!(self.plan, Plan::Sets) => {
                 // A referenced segment is its condition, evaluated for the same customer.
                 let segment = self.program.segment(name).expect("checker: defined");

@@ -131,7 +131,7 @@ impl Usage<'_> {
             | Condition::Anniversary { column, .. }
             | Condition::During { column, .. }
             | Condition::Age { column, .. } => self.column(column),
-            Condition::Segment(_) => {}
+            Condition::Segment(_) | Condition::Bucket { .. } => {}
         }
     }
 

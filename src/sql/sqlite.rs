@@ -71,6 +71,13 @@ impl Dialect for Sqlite {
             .sql(", 1, 4) AS INTEGER)");
     }
 
+    /// SQLite has no MD5: seglang adds the function to every connection it opens
+    /// ([`crate::engine::sqlite::add_functions`]).
+    fn split_bucket(&self, w: &mut SqlWriter<'_>, seed: ParamId, alias: &'static str, key: &str) {
+        w.sql(crate::split::SQL_FUNCTION).sql("(").placeholder(seed);
+        w.sql(", ").column(alias, key).sql(")");
+    }
+
     /// <https://www.sqlite.org/lang_select.html#the_limit_clause>
     fn first_row_only(&self, w: &mut SqlWriter<'_>) {
         w.sql(" LIMIT 1");

@@ -263,3 +263,17 @@ fn the_as_of_date_changes_parameters_not_sql() {
         assert_ne!(a.params, b.params, "{name}");
     }
 }
+
+#[test]
+fn a_split_bucket_is_a_range_of_the_seeded_hash_per_dialect() {
+    let program = clean_program(&[(
+        "x.seg",
+        "segment Base where city = 'Leeds'\nsplit Base seed 'spring' into A 90%, B 10%",
+    )]);
+    let mut out = String::new();
+    for dialect in [&Sqlite as &dyn Dialect, &Standard] {
+        let query = compile(&program, "B", Output::Keys, dialect, as_of()).unwrap();
+        out.push_str(&format!("-- B / {}\n{query}\n", dialect.name()));
+    }
+    insta::assert_snapshot!(out);
+}

@@ -1,6 +1,7 @@
 //! SQL text plus its parameters. On purpose there is no way to append a runtime string as
 //! SQL: text goes in as `&'static str`, names through [`SqlWriter::ident`] (quoted by the
-//! dialect), and values through [`SqlWriter::param`] (bound, never printed).
+//! dialect), values through [`SqlWriter::param`] (bound, never printed), and only the
+//! compiler's own constants as [`SqlWriter::number`].
 
 use super::dialect::Dialect;
 use crate::value::Value;
@@ -36,6 +37,13 @@ impl<'d> SqlWriter<'d> {
     /// Appends fixed SQL text.
     pub fn sql(&mut self, text: &'static str) -> &mut Self {
         self.sql.push_str(text);
+        self
+    }
+
+    /// Appends a whole number the compiler chose itself (a position, a constant); a
+    /// number cannot carry SQL, and user values are bound instead.
+    pub fn number(&mut self, n: u64) -> &mut Self {
+        self.sql.push_str(&n.to_string());
         self
     }
 

@@ -23,19 +23,81 @@ pub enum Definition {
     Metric(MetricDef),
     /// `import 'file.seg'`.
     Import(ImportDef),
+    /// `split Base seed 'spring-2026' into Treatment 90%, Holdout 10%`.
+    Split(SplitDef),
 }
 
 impl Definition {
-    /// The defined name (`None` for an import).
-    pub fn name(&self) -> Option<&Name> {
+    /// The names it defines: one, none for an import, a split's buckets.
+    pub fn names(&self) -> Vec<&Name> {
         match self {
-            Definition::Segment(d) => Some(&d.name),
-            Definition::Set(d) => Some(&d.name),
-            Definition::Occasion(d) => Some(&d.name),
-            Definition::Metric(d) => Some(&d.name),
+            Definition::Segment(d) => vec![&d.name],
+            Definition::Set(d) => vec![&d.name],
+            Definition::Occasion(d) => vec![&d.name],
+            Definition::Metric(d) => vec![&d.name],
+            Definition::Import(_) => Vec::new(),
+            Definition::Split(d) => d.buckets.iter().map(|b| &b.name).collect(),
+        }
+    }
+
+    /// The segments it defines: a segment, or a split's buckets.
+    pub fn segment_names(&self) -> Vec<&Name> {
+        match self {
+            Definition::Segment(_) | Definition::Split(_) => self.names(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Its `///` documentation, if any.
+    pub fn doc(&self) -> Option<&str> {
+        match self {
+            Definition::Segment(d) => d.doc.as_deref(),
+            Definition::Set(d) => d.doc.as_deref(),
+            Definition::Occasion(d) => d.doc.as_deref(),
+            Definition::Metric(d) => d.doc.as_deref(),
+            Definition::Split(d) => d.doc.as_deref(),
             Definition::Import(_) => None,
         }
     }
+
+    /// The whole definition, doc lines included.
+    pub fn span(&self) -> Span {
+        match self {
+            Definition::Segment(d) => d.span,
+            Definition::Set(d) => d.span,
+            Definition::Occasion(d) => d.span,
+            Definition::Metric(d) => d.span,
+            Definition::Import(d) => d.span,
+            Definition::Split(d) => d.span,
+        }
+    }
+}
+
+/// `split Base seed 'spring-2026' into Treatment 90%, Holdout 10%`: stable buckets of a
+/// segment, each a segment of its own (see docs/semantics.md, "Splits").
+#[derive(Clone, Debug, PartialEq)]
+pub struct SplitDef {
+    /// The `///` lines before it.
+    pub doc: Option<String>,
+    /// The segment (or boolean field) split.
+    pub base: Name,
+    /// The seed, a text literal: the same seed gives every customer the same bucket.
+    pub seed: Literal,
+    /// The buckets in order; each takes the next share of the hash range.
+    pub buckets: Vec<SplitBucket>,
+    /// The whole definition.
+    pub span: Span,
+}
+
+/// `Holdout 10%`: one bucket of a split.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SplitBucket {
+    /// The segment it defines.
+    pub name: Name,
+    /// Its share in percent as written, without the `%` (`12.5`).
+    pub share: String,
+    /// The share with its `%`.
+    pub share_span: Span,
 }
 
 /// `import 'file.seg'`.

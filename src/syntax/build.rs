@@ -21,6 +21,7 @@ pub fn file(pair: Pair<'_, Rule>, offset: usize) -> Vec<Definition> {
             Rule::occasion_def => Definition::Occasion(b.occasion_def(p)),
             Rule::metric_def => Definition::Metric(b.metric_def(p)),
             Rule::import_def => Definition::Import(b.import_def(p)),
+            Rule::split_def => Definition::Split(b.split_def(p)),
             other => unreachable!("grammar: unexpected {other:?} in file"),
         })
         .collect()
@@ -106,6 +107,34 @@ impl Builder {
             name,
             start,
             end,
+            span,
+        }
+    }
+
+    fn split_def(&self, pair: Pair<'_, Rule>) -> SplitDef {
+        let span = self.span(&pair);
+        let mut parts = pair.into_inner().peekable();
+        let Head { doc, name: base } = self.head(&mut parts);
+        parts.next().expect("grammar: seed keyword");
+        let seed = self.literal(parts.next().expect("grammar: seed"));
+        let buckets = parts
+            .filter(|p| p.as_rule() == Rule::split_bucket)
+            .map(|p| {
+                let mut inner = p.into_inner();
+                let name = self.name(inner.next().expect("grammar: bucket name"));
+                let share = inner.next().expect("grammar: bucket share");
+                SplitBucket {
+                    name,
+                    share: share.as_str().trim_end_matches('%').to_string(),
+                    share_span: self.span(&share),
+                }
+            })
+            .collect();
+        SplitDef {
+            doc,
+            base,
+            seed,
+            buckets,
             span,
         }
     }

@@ -1,7 +1,7 @@
 //! Stage 1: text → syntax tree. Knows the grammar and nothing about schemas or SQL.
 //!
 //! pest stops at the first error, so a file is cut into top-level chunks (each starting at a
-//! line whose first word is `segment` or `set`, with the `///` lines just above it) and each
+//! line that starts a definition, with the `///` lines just above it) and each
 //! chunk is parsed on its own: one broken definition does not hide problems in the others.
 
 pub mod ast;
@@ -126,9 +126,9 @@ fn chunks(text: &str) -> Vec<std::ops::Range<usize>> {
 }
 
 /// Whether a line starts a definition: `segment …`, `set …`, `import '…`, or
-/// `occasion NAME from` / `metric NAME =` (those two words are also common field names, so
-/// the shape of the line decides).
-fn starts_definition(line: &str) -> bool {
+/// `occasion NAME from` / `metric NAME =` / `split NAME seed` (those words are also common
+/// field names, so the shape of the line decides).
+pub(crate) fn starts_definition(line: &str) -> bool {
     let (first, rest) = leading_word(line.trim_start());
     let is = |w: &str| first.eq_ignore_ascii_case(w);
     if is("segment") || is("set") {
@@ -139,6 +139,7 @@ fn starts_definition(line: &str) -> bool {
     (is("import") && rest.trim_start().starts_with('\''))
         || (is("occasion") && !second.is_empty() && third.eq_ignore_ascii_case("from"))
         || (is("metric") && !second.is_empty() && after_second.trim_start().starts_with('='))
+        || (is("split") && !second.is_empty() && third.eq_ignore_ascii_case("seed"))
 }
 
 /// The identifier at the very start of `text` (possibly empty), and what follows it.

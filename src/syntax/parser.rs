@@ -97,7 +97,14 @@ fn describe(rule: Rule) -> &'static str {
         | Rule::metric_def
         | Rule::kw_import
         | Rule::kw_occasion
-        | Rule::kw_metric => "a definition (`segment`, `set`, `occasion`, `metric` or `import`)",
+        | Rule::kw_metric
+        | Rule::split_def
+        | Rule::kw_split => {
+            "a definition (`segment`, `set`, `occasion`, `metric`, `split` or `import`)"
+        }
+        Rule::kw_seed => "`seed`",
+        Rule::kw_into => "`into`",
+        Rule::split_bucket | Rule::share => "a bucket and its share (`Holdout 10%`)",
         Rule::kw_from => "`from`",
         Rule::kw_to => "`to`",
         Rule::month_day | Rule::month_name => "a month and day (`Dec 24`)",

@@ -35,6 +35,23 @@ pub fn definition(definition: &Definition) -> String {
             metric.name.text,
             aggregate(&metric.aggregate)
         ),
+        Definition::Split(split) => {
+            let head = format!(
+                "split {} seed {} into",
+                split.base.text,
+                literal(&split.seed)
+            );
+            let buckets: Vec<String> = split
+                .buckets
+                .iter()
+                .map(|b| format!("{} {}%", b.name.text, b.share))
+                .collect();
+            let one_line = format!("{head} {}", buckets.join(", "));
+            if one_line.len() <= MAX_WIDTH {
+                return one_line;
+            }
+            format!("{head}\n  {}", buckets.join(",\n  "))
+        }
         Definition::Segment(segment) => {
             let head = format!("segment {} where", segment.name.text);
             let one_line = format!("{head} {}", condition(&segment.condition));
@@ -62,13 +79,7 @@ pub fn definition(definition: &Definition) -> String {
 
 /// The `///` lines of a definition, if any.
 pub fn doc_lines(definition: &Definition) -> Vec<String> {
-    let doc = match definition {
-        Definition::Segment(d) => d.doc.as_deref(),
-        Definition::Set(d) => d.doc.as_deref(),
-        Definition::Occasion(d) => d.doc.as_deref(),
-        Definition::Metric(d) => d.doc.as_deref(),
-        Definition::Import(_) => None,
-    };
+    let doc = definition.doc();
     doc.map(|d| {
         d.lines()
             .map(|l| {

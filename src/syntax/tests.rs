@@ -132,3 +132,49 @@ fn definition_lines_are_recognised_by_their_leading_words_only() {
     assert!(!super::starts_definition("// segment in a comment"));
     assert!(super::starts_definition("import 'x.seg'"));
 }
+
+#[test]
+fn a_split_names_its_base_seed_and_buckets() {
+    let text = "/// Test.\nSPLIT Subscribers Seed 'spring-2026' INTO Campaign 87.5%, Holdout 12.5%";
+    let file = ast(text);
+    let ast::Definition::Split(split) = &file.definitions[0] else {
+        panic!("expected a split, got {:?}", file.definitions[0])
+    };
+    assert_eq!(split.doc.as_deref(), Some("Test."));
+    assert_eq!(split.base.text, "Subscribers");
+    assert_eq!(
+        split.seed.kind,
+        ast::LiteralKind::Text("spring-2026".into())
+    );
+    let buckets: Vec<(&str, &str, &str)> = split
+        .buckets
+        .iter()
+        .map(|b| {
+            let written = &text[b.share_span.start as usize..b.share_span.end as usize];
+            (b.name.text.as_str(), b.share.as_str(), written)
+        })
+        .collect();
+    assert_eq!(
+        buckets,
+        [("Campaign", "87.5", "87.5%"), ("Holdout", "12.5", "12.5%")]
+    );
+    let names: Vec<&str> = file.definitions[0]
+        .names()
+        .iter()
+        .map(|n| n.text.as_str())
+        .collect();
+    assert_eq!(names, ["Campaign", "Holdout"]);
+}
+
+#[test]
+fn split_is_still_a_field_name_and_a_broken_split_does_not_hide_the_next_segment() {
+    let file = ast("segment S where split = 'a'");
+    assert_eq!(file.definitions.len(), 1);
+    let text = "split Base seed 'x' into A 50, B 50%\nsegment T where x = 1";
+    let (file, errors) = parse(SourceId(0), text);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(matches!(
+        &file.definitions[..],
+        [ast::Definition::Segment(_)]
+    ));
+}
