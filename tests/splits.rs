@@ -160,3 +160,28 @@ fn explain_shows_the_customers_bucket() {
     // Bucket 399 (see above): inside the campaign's 0–8499, outside the holdout's.
     insta::assert_snapshot!(format!("{}\n{}", explain("Campaign"), explain("Holdout")));
 }
+
+#[test]
+fn funnel_of_a_bucket_shows_its_base_and_its_share_of_the_hash() {
+    let keys: Vec<String> = (1..=600).map(|k| k.to_string()).collect();
+    let dir = project(&keys, "f");
+    let holdout = expected(&keys, "f")[1].len();
+    // Without the base: every customer whose bucket is in 8500–9499.
+    let anyone = keys
+        .iter()
+        .filter(|k| (8500..9500).contains(&bucket("f", k)))
+        .count();
+    let out = seg(&dir, &["funnel", "Holdout", "--format", "csv"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let share = |n: usize, of: usize| format!("{:.1}%", n as f64 * 100.0 / of as f64);
+    assert_eq!(
+        out.stdout,
+        format!(
+            "step,condition,members,kept,without it\n\
+             0,all customers,600,,\n\
+             1,Leeds,200,33.3%,{anyone}\n\
+             2,split bucket 8500 to 9499 (seed 'f'),{holdout},{},200\n",
+            share(holdout, 200)
+        )
+    );
+}

@@ -197,11 +197,14 @@ fn label(condition: &Condition) -> String {
         Condition::Or(_) => "any of".into(),
         Condition::Not(_) => "not".into(),
         Condition::Segment(name) => format!("segment {name}"),
-        Condition::Bucket { seed, from, to } => {
-            format!("split bucket {from} to {} (seed '{seed}')", to - 1)
-        }
+        Condition::Bucket { seed, from, to } => bucket_label(seed, *from, *to),
         _ => "test".into(),
     }
+}
+
+/// How a split's bucket test reads: its range of hash buckets, inclusive, and its seed.
+pub(super) fn bucket_label(seed: &str, from: u32, to: u32) -> String {
+    format!("split bucket {from} to {} (seed '{seed}')", to - 1)
 }
 
 /// A value as the reader knows it: money with two places, unknown as `unknown`.

@@ -52,7 +52,7 @@ pub(crate) fn funnel(
         Condition::And(parts) => parts.clone(),
         other => vec![other.clone()],
     };
-    let texts = condition_texts(definitions, name, parts.len());
+    let texts = condition_texts(definitions, name, &parts);
 
     let mut derived = Derived::new(definitions.program);
     for step in 0..parts.len() {
@@ -103,8 +103,9 @@ pub(crate) fn funnel(
     Ok((rows, previous, everyone))
 }
 
-/// The source text of each top-level condition of segment `name` (`and` parts).
-fn condition_texts(definitions: &Definitions<'_>, name: &str, parts: usize) -> Vec<String> {
+/// The source text of each top-level condition of segment `name` (`and` parts), or for a
+/// split's bucket what its parts are.
+fn condition_texts(definitions: &Definitions<'_>, name: &str, parts: &[Condition]) -> Vec<String> {
     for (source, file) in definitions.files {
         for definition in &file.definitions {
             let ast::Definition::Segment(segment) = definition else {
@@ -119,14 +120,22 @@ fn condition_texts(definitions: &Definitions<'_>, name: &str, parts: usize) -> V
                 raw.split_whitespace().collect::<Vec<_>>().join(" ")
             };
             return match &segment.condition.kind {
-                ast::ConditionKind::And(items) if items.len() == parts => {
+                ast::ConditionKind::And(items) if items.len() == parts.len() => {
                     items.iter().map(|c| snippet(c.span)).collect()
                 }
                 _ => vec![snippet(segment.condition.span)],
             };
         }
     }
-    (1..=parts).map(|i| format!("condition {i}")).collect()
+    parts
+        .iter()
+        .enumerate()
+        .map(|(i, part)| match part {
+            Condition::Segment(name) => name.clone(),
+            Condition::Bucket { seed, from, to } => super::explain::bucket_label(seed, *from, *to),
+            _ => format!("condition {}", i + 1),
+        })
+        .collect()
 }
 
 /// `kept` of `of` as a percentage with one decimal.
