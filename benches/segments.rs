@@ -21,7 +21,9 @@ fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/project");
     let mut sources = SourceMap::default();
     let project = Project::load(&root, &mut sources).expect("the benchmark project loads");
-    let database_path = project.database_path().expect("a database");
+    let Ok(Some(seglang::engine::Location::File(database_path))) = project.database() else {
+        panic!("the benchmark project names a SQLite file");
+    };
     if !database_path.exists() {
         eprintln!(
             "no {}: run `cargo run --release --example generate-bench` first",

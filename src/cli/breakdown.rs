@@ -10,7 +10,7 @@ use crate::diagnostics::{Code, Diagnostic, did_you_mean};
 use crate::engine::{Cell, Rows};
 use crate::schema::{Field, Type};
 use crate::sql::breakdown::{Grouping, breakdown_query, range_query};
-use crate::sql::{self, Output, Sqlite};
+use crate::sql::{self, Output};
 
 /// Arguments of `seg breakdown`.
 #[derive(clap::Args, Debug)]
@@ -75,12 +75,13 @@ pub(crate) fn breakdown(
     label: &str,
     by: &str,
     smallest: u64,
-    database: &crate::engine::sqlite::Database,
+    database: &crate::engine::Database,
     as_of: chrono::NaiveDate,
 ) -> Result<Breakdown, Failure> {
     let (field, column) = resolve(schema, by)?;
-    let members = database
-        .count(&sql::compile(program, name, Output::Count, &Sqlite, as_of).expect("a segment"))?;
+    let members = database.count(
+        &sql::compile(program, name, Output::Count, database.dialect(), as_of).expect("a segment"),
+    )?;
     let scale = match field.ty {
         Type::Money => Some(2),
         Type::Integer => Some(0),
@@ -89,8 +90,9 @@ pub(crate) fn breakdown(
     };
     let dated = matches!(field.ty, Type::Date | Type::Timestamp);
     let grouping = if dated || scale.is_some() {
-        let range = database
-            .fetch(&range_query(program, name, &column, &Sqlite, as_of).expect("a segment"))?;
+        let range = database.fetch(
+            &range_query(program, name, &column, database.dialect(), as_of).expect("a segment"),
+        )?;
         let bound = |i: usize| match range.rows.first().and_then(|r| r.get(i)) {
             Some(Cell::Integer(n)) => Some(*n),
             _ => None,
@@ -108,7 +110,8 @@ pub(crate) fn breakdown(
         Grouping::Values
     };
     let groups = database.fetch(
-        &breakdown_query(program, name, &column, grouping, &Sqlite, as_of).expect("a segment"),
+        &breakdown_query(program, name, &column, grouping, database.dialect(), as_of)
+            .expect("a segment"),
     )?;
 
     let mut rows = Rows {

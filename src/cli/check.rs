@@ -8,8 +8,9 @@ use std::path::PathBuf;
 use super::session::{Session, same_file};
 use super::{Context, EXIT_PROBLEMS, Failure};
 use crate::diagnostics::{Diagnostic, Severity, formats};
+use crate::engine::Location;
 use crate::lint::{self, data::Baseline};
-use crate::sql::{self, Output, Sqlite};
+use crate::sql::{self, Output};
 
 /// Arguments of `seg check`.
 #[derive(clap::Args, Debug)]
@@ -22,9 +23,10 @@ pub struct Args {
     /// `--deny warnings`: fail (exit 1) on warnings too.
     #[arg(long, value_name = "warnings")]
     deny: Option<Deny>,
-    /// Also run the data-aware lints on the database (the project's, or the one given).
-    #[arg(long, value_name = "FILE", num_args = 0..=1)]
-    db: Option<Option<PathBuf>>,
+    /// Also run the data-aware lints on the database (the project's, or the SQLite file or
+    /// PostgreSQL URL given).
+    #[arg(long, value_name = "FILE|URL", num_args = 0..=1)]
+    db: Option<Option<String>>,
     /// With `--db`: compare each segment's size with this file (see `--update-baseline`).
     #[arg(long, value_name = "FILE", requires = "db")]
     baseline: Option<PathBuf>,
@@ -143,14 +145,17 @@ fn data_lints(
     args: &Args,
     context: &Context,
 ) -> Result<Vec<Diagnostic>, Failure> {
-    let database = session.open_database(context, args.db.clone().flatten())?;
+    let database = session.open_database(
+        context,
+        args.db.clone().flatten().map(|db| Location::parse(&db)),
+    )?;
     let mut counts = BTreeMap::new();
     for segment in &session.program.segments {
         let query = sql::compile(
             &session.program,
             &segment.name,
             Output::Count,
-            &Sqlite,
+            database.dialect(),
             session.as_of,
         )
         .expect("segment exists");

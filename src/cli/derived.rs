@@ -4,9 +4,9 @@
 use super::Failure;
 use crate::check::ir::{Condition, Program, Segment};
 use crate::engine::Cell;
-use crate::engine::sqlite::Database;
+use crate::engine::Database;
 use crate::source::Location;
-use crate::sql::{self, Sqlite};
+use crate::sql;
 
 /// The project's program plus the made-up segments.
 pub struct Derived {
@@ -49,11 +49,11 @@ impl Derived {
         as_of: chrono::NaiveDate,
     ) -> Result<(Vec<u64>, u64), Failure> {
         let names: Vec<&str> = self.names.iter().map(String::as_str).collect();
-        let everyone = database.count(&sql::population_query(&self.program, &Sqlite))?;
+        let everyone = database.count(&sql::population_query(&self.program, database.dialect()))?;
         if names.is_empty() {
             return Ok((Vec::new(), everyone));
         }
-        let query = sql::compile_counts(&self.program, &names, &Sqlite, as_of)
+        let query = sql::compile_counts(&self.program, &names, database.dialect(), as_of)
             .expect("made-up segments exist");
         let fetched = database.fetch(&query)?;
         let counts = fetched

@@ -9,9 +9,8 @@ use chrono::NaiveDate;
 use crate::check::ir::Condition;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::engine::Cell;
-use crate::engine::sqlite::Database;
+use crate::engine::Database;
 use crate::source::Span;
-use crate::sql::Sqlite;
 use crate::sql::explain::{Dates, Node, ValueKind, explain_query};
 use crate::syntax::ast::{self, CompareOp};
 use crate::value::Value;
@@ -59,8 +58,8 @@ pub(crate) fn explanation(
     let key = customer
         .parse::<i64>()
         .map_or_else(|_| Value::Text(customer.to_string()), Value::Integer);
-    let (query, nodes) =
-        explain_query(definitions.program, name, key, &Sqlite, as_of).expect("a segment");
+    let (query, nodes) = explain_query(definitions.program, name, key, database.dialect(), as_of)
+        .expect("a segment");
     let rows = database.fetch(&query)?;
     let Some(row) = rows.rows.first() else {
         return Err(Diagnostic::error(

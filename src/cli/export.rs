@@ -8,7 +8,7 @@ use super::output::{Format, render_rows};
 use super::session::Session;
 use super::{Context, Failure};
 use crate::diagnostics::{Code, Diagnostic, did_you_mean};
-use crate::sql::{self, Sqlite};
+use crate::sql;
 
 /// Arguments of `seg export`.
 #[derive(clap::Args, Debug)]
@@ -79,9 +79,15 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
         .iter()
         .map(|f| (f.name.clone(), f.column.clone()))
         .collect();
-    let query = sql::compile_fields(&session.program, &name, &columns, &Sqlite, session.as_of)
-        .expect("selected");
     let database = session.open_database(context, None)?;
+    let query = sql::compile_fields(
+        &session.program,
+        &name,
+        &columns,
+        database.dialect(),
+        session.as_of,
+    )
+    .expect("selected");
     let rows = database.fetch(&query)?;
     let format = match args.format {
         ExportFormat::Csv => Format::Csv,

@@ -7,7 +7,7 @@ use super::output::{Format, print_rows, thousands};
 use super::session::{Definitions, Session};
 use super::{Context, Failure};
 use crate::check::ir::Condition;
-use crate::engine::sqlite::Database;
+use crate::engine::Database;
 use crate::engine::{Cell, Rows};
 use crate::syntax::ast;
 

@@ -6,8 +6,8 @@ use super::output::{Format, print_rows, thousands};
 use super::session::Session;
 use super::{Context, Failure};
 use crate::diagnostics::{Code, Diagnostic};
-use crate::engine::membership::{self, RunInfo};
-use crate::engine::sqlite::Database;
+use crate::engine::Database;
+use crate::engine::membership::RunInfo;
 use crate::engine::{Cell, Rows};
 
 /// Arguments of `seg history`.
@@ -111,7 +111,7 @@ pub fn diff(context: &Context, args: DiffArgs) -> Result<i32, Failure> {
     let to = pick(args.to, runs.last())?;
     let before_to = runs.iter().rev().find(|r| r.run < to);
     let from = pick(args.from, before_to)?;
-    let (entered, left) = membership::changes(database.connection(), from, to)?;
+    let (entered, left) = database.changes(from, to)?;
     if args.format == Format::Table {
         println!(
             "{}: run {from} → run {to}: {} entered, {} left",
@@ -139,7 +139,7 @@ fn runs_of(context: &Context, segment: &str) -> Result<(Database, Vec<RunInfo>),
     session.require_clean()?;
     let name = super::run::selected_segments(&session, Some(segment))?.remove(0);
     let database = session.open_database(context, None)?;
-    let runs = membership::history(database.connection(), &name)?;
+    let runs = database.history(&name)?;
     Ok((database, runs))
 }
 

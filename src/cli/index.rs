@@ -5,9 +5,8 @@ use super::output::{Format, print_rows};
 use super::session::Session;
 use super::{Context, Failure};
 use crate::diagnostics::{Code, Diagnostic};
-use crate::engine::sqlite::Database;
-use crate::engine::{Cell, Rows, introspect};
-use crate::sql::Sqlite;
+use crate::engine::Database;
+use crate::engine::{Cell, Rows};
 use crate::sql::indexes::{IndexAdvice, advice};
 
 /// Arguments of `seg index`.
@@ -33,6 +32,7 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
     let session = Session::open(context, &[])?;
     session.require_clean()?;
     let database = session.open_database(context, None)?;
+    let dialect = database.dialect();
     let advised = statuses(&session, &database)?;
     let mut rows = Rows {
         columns: vec!["table".into(), "index".into(), "status".into()],
@@ -62,14 +62,14 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
     if !args.apply {
         println!();
         for advice in &wanted {
-            println!("{};", advice.create(&Sqlite).sql);
+            println!("{};", advice.create(dialect).sql);
         }
         println!("\n-- run `seg index --apply` to create them");
         return Ok(0);
     }
     drop(database);
-    let statements: Vec<_> = wanted.iter().map(|a| a.create(&Sqlite)).collect();
-    Database::execute_all(&session.database_path()?, &statements)?;
+    let statements: Vec<_> = wanted.iter().map(|a| a.create(dialect)).collect();
+    Database::execute_all(&session.database_location()?, &statements)?;
     println!(
         "created {} index{}",
         wanted.len(),
@@ -83,7 +83,7 @@ pub(crate) fn statuses(
     session: &Session,
     database: &Database,
 ) -> Result<Vec<(IndexAdvice, Status)>, Failure> {
-    let existing = introspect::indexes(database.connection())?;
+    let existing = database.indexes()?;
     Ok(advice(&session.program)
         .into_iter()
         .map(|advice| {

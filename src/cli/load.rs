@@ -1,22 +1,22 @@
-//! `seg load`: (re)build the project's SQLite database from the CSV files in seg.toml.
-
-use std::path::Path;
+//! `seg load`: (re)build the project's database (a SQLite file, or the tables in
+//! PostgreSQL) from the CSV files in seg.toml.
 
 use super::session::Session;
 use super::{Context, Failure};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::engine::load::{self, TableLoad};
+use crate::engine::{Location, load_postgres};
 use crate::project::Project;
 
 pub fn run(context: &Context) -> Result<i32, Failure> {
     let session = Session::open(context, &[])?;
-    let target = session.database_path()?;
+    let target = session.database_location()?;
     build(&session.project, &target)?;
     Ok(0)
 }
 
 /// Builds `target` from the project's `[data]` files, reporting what was loaded on stderr.
-pub(crate) fn build(project: &Project, target: &Path) -> Result<(), Failure> {
+pub(crate) fn build(project: &Project, target: &Location) -> Result<(), Failure> {
     let manifest = &project.manifest;
     if manifest.data.is_empty() {
         return Err(Diagnostic::error(
@@ -40,12 +40,20 @@ pub(crate) fn build(project: &Project, target: &Path) -> Result<(), Failure> {
             }
         })
         .collect();
-    eprintln!(
-        "seg: building {} from {} CSV files",
-        project.display_name(target),
-        tables.len()
-    );
-    let summary = load::load(target, &tables)?;
+    let summary = match target {
+        Location::File(path) => {
+            eprintln!(
+                "seg: building {} from {} CSV files",
+                project.display_name(path),
+                tables.len()
+            );
+            load::load(path, &tables)?
+        }
+        Location::Postgres(url) => {
+            eprintln!("seg: loading {} CSV files into {url}", tables.len());
+            load_postgres::load(url, &tables)?
+        }
+    };
     for (table, rows) in summary {
         eprintln!("  {table}: {} rows", super::output::thousands(rows as u64));
     }

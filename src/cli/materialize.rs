@@ -8,7 +8,7 @@ use super::session::Session;
 use super::{Context, Failure};
 use crate::check::ir::Program;
 use crate::engine::membership::{self, Outcome, Run};
-use crate::sql::{self, Output, Sqlite};
+use crate::sql::{self, Output};
 
 /// Arguments of `seg materialize`.
 #[derive(clap::Args, Debug)]
@@ -31,8 +31,8 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
         names
     };
     // Builds the database if needed and checks it against the manifest.
-    drop(session.open_database(context, None)?);
-    let path = session.database_path()?;
+    let dialect = session.open_database(context, None)?.dialect();
+    let location = session.database_location()?;
     let as_of = session.as_of.to_string();
     let runs: Vec<Run> = names
         .iter()
@@ -40,7 +40,7 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
             segment: name.clone(),
             definition: definition(&session.program, name),
             as_of: as_of.clone(),
-            keys: sql::compile(&session.program, name, Output::Keys, &Sqlite, session.as_of)
+            keys: sql::compile(&session.program, name, Output::Keys, dialect, session.as_of)
                 .expect("selected"),
         })
         .collect();
@@ -55,7 +55,7 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     let computed_at = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
-    let outcomes = membership::materialize(&path, &runs, &computed_at, |done| {
+    let outcomes = membership::materialize(&location, &runs, &computed_at, |done| {
         bar.set_position(done as u64);
     });
     bar.finish_and_clear();

@@ -60,7 +60,7 @@ pub(crate) fn overlap(
     names: &[String],
     smallest: u64,
     format: Format,
-    database: &crate::engine::sqlite::Database,
+    database: &crate::engine::Database,
     as_of: chrono::NaiveDate,
 ) -> Result<(String, Rows), Failure> {
     let location = program.segment(&names[0]).expect("a segment").location;

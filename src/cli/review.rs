@@ -12,9 +12,9 @@ use super::session::Session;
 use super::{Context, Failure};
 use crate::check::ir::Program;
 use crate::diagnostics::{Code, Diagnostic};
-use crate::engine::sqlite::Database;
+use crate::engine::Database;
 use crate::engine::{Cell, Rows};
-use crate::sql::{self, Output, Sqlite};
+use crate::sql::{self, Output};
 
 /// The version to compare with.
 pub enum Base {
@@ -136,7 +136,8 @@ fn keys(
     name: &str,
     as_of: chrono::NaiveDate,
 ) -> Result<BTreeSet<String>, Failure> {
-    let query = sql::compile(program, name, Output::Keys, &Sqlite, as_of).expect("present");
+    let query =
+        sql::compile(program, name, Output::Keys, database.dialect(), as_of).expect("present");
     let rows = database.fetch(&query)?;
     Ok(rows
         .rows

@@ -5,7 +5,7 @@ use super::session::Session;
 use super::{Context, Failure};
 use crate::diagnostics::{Code, Diagnostic, did_you_mean};
 use crate::engine::{Cell, Rows};
-use crate::sql::{self, Output, Sqlite};
+use crate::sql::{self, Output};
 
 /// Arguments of `seg run`.
 #[derive(clap::Args, Debug)]
@@ -56,7 +56,7 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
             &session.program,
             name,
             Output::Members { limit: args.limit },
-            &Sqlite,
+            database.dialect(),
             session.as_of,
         )
         .expect("segment exists");
@@ -81,7 +81,7 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
     let queries: Vec<sql::Query> = batches
         .iter()
         .map(|batch| {
-            sql::compile_counts(&session.program, batch, &Sqlite, session.as_of)
+            sql::compile_counts(&session.program, batch, database.dialect(), session.as_of)
                 .expect("segments exist")
         })
         .collect();

@@ -10,8 +10,7 @@ use crate::check::{self, Imports, ir::Program};
 use crate::diagnostics::Code;
 use crate::diagnostics::render::{Style, render_all};
 use crate::diagnostics::{Diagnostic, Severity};
-use crate::engine::introspect;
-use crate::engine::sqlite::Database;
+use crate::engine::{Database, Location};
 use crate::project::{self, Project};
 use crate::source::{SourceId, SourceMap};
 use crate::syntax::{self, ast};
@@ -131,26 +130,30 @@ impl Session {
         }
     }
 
-    /// Opens the project's database (or `path`) read-only for queries: built from the CSV
-    /// files first if it does not exist yet, limited to `--timeout`, and checked for drift
-    /// from the manifest before anything runs.
+    /// Opens the project's database (or `location`) read-only for queries: a SQLite file is
+    /// built from the CSV files first if it does not exist yet; queries are limited to
+    /// `--timeout`, and the database is checked for drift from the manifest before anything
+    /// runs.
     pub fn open_database(
         &self,
         context: &Context,
-        path: Option<PathBuf>,
+        location: Option<Location>,
     ) -> Result<Database, Failure> {
-        let path = match path {
-            Some(path) => path,
+        let location = match location {
+            Some(location) => location,
             None => {
-                let path = self.database_path()?;
-                if !path.exists() && !self.project.manifest.data.is_empty() {
-                    super::load::build(&self.project, &path)?;
+                let location = self.database_location()?;
+                if let Location::File(path) = &location
+                    && !path.exists()
+                    && !self.project.manifest.data.is_empty()
+                {
+                    super::load::build(&self.project, &location)?;
                 }
-                path
+                location
             }
         };
-        let database = Database::open_read_only(&path)?.with_timeout(context.timeout)?;
-        let columns = introspect::columns(database.connection())?;
+        let database = Database::open_read_only(&location, context.timeout)?;
+        let columns = database.columns()?;
         let drift = crate::schema::drift::check(&self.project.manifest.schema, &columns);
         if !drift.is_empty() {
             return Err(Failure::could_not_run(drift, self.sources.clone()));
@@ -189,15 +192,17 @@ impl Session {
         format!("{}:{line}", file.name)
     }
 
-    /// The database path, or a coded error when the manifest names none.
-    pub fn database_path(&self) -> Result<PathBuf, Failure> {
-        self.project.database_path().ok_or_else(|| {
+    /// Where the database is, or a coded error when the manifest names none.
+    pub fn database_location(&self) -> Result<Location, Failure> {
+        self.project.database()?.ok_or_else(|| {
             Failure::from(
                 Diagnostic::error(
                     crate::diagnostics::Code::ManifestInvalid,
                     "seg.toml names no database",
                 )
-                .with_help("add `[database]` with `path = \"customers.db\"`"),
+                .with_help(
+                    "add `[database]` with `path = \"customers.db\"` (SQLite) or `url = \"postgresql://…\"`",
+                ),
             )
         })
     }

@@ -113,7 +113,7 @@ pub struct TableRows {
     pub origin: String,
 }
 
-fn read_csv(table: &TableLoad) -> Result<TableRows, Diagnostic> {
+pub(super) fn read_csv(table: &TableLoad) -> Result<TableRows, Diagnostic> {
     let file = std::fs::File::open(&table.csv).map_err(|e| {
         Diagnostic::error(
             Code::DataLoad,
@@ -162,18 +162,7 @@ pub fn in_memory(tables: &[TableRows]) -> Result<super::sqlite::Database, Diagno
 
 /// Creates the table, inserts the rows (checking each value against its type) and indexes.
 fn fill_table(connection: &Connection, table: &TableRows) -> Result<(), Diagnostic> {
-    let types: Vec<Option<Type>> = table
-        .columns
-        .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            table
-                .types
-                .get(c)
-                .copied()
-                .or_else(|| sniff(&table.rows, i))
-        })
-        .collect();
+    let (types, rows) = checked_rows(table)?;
     let mut create = String::from("CREATE TABLE ");
     quote(&mut create, &table.table);
     create.push_str(" (");
@@ -203,6 +192,55 @@ fn fill_table(connection: &Connection, table: &TableRows) -> Result<(), Diagnost
     let mut statement = connection
         .prepare(&insert)
         .map_err(|e| database_error("cannot prepare the insert", &e))?;
+    for ((line, _), values) in table.rows.iter().zip(rows) {
+        statement
+            .execute(rusqlite::params_from_iter(values))
+            .map_err(|e| {
+                database_error(
+                    &format!("cannot insert line {line} of {}", table.origin),
+                    &e,
+                )
+            })?;
+    }
+    for column in &table.indexes {
+        connection
+            .execute(&index_statement(&table.table, column), [])
+            .map_err(|e| database_error(&format!("cannot index {}.{column}", table.table), &e))?;
+    }
+    Ok(())
+}
+
+/// `CREATE INDEX "orders_customer_id" ON "orders" ("customer_id")`.
+pub(super) fn index_statement(table: &str, column: &str) -> String {
+    let mut sql = String::from("CREATE INDEX ");
+    quote(&mut sql, &format!("{table}_{column}"));
+    sql.push_str(" ON ");
+    quote(&mut sql, table);
+    sql.push_str(" (");
+    quote(&mut sql, column);
+    sql.push(')');
+    sql
+}
+
+/// Each column's type (declared or sniffed; `None`: text) and each row's checked values.
+pub(super) type Checked = (Vec<Option<Type>>, Vec<Vec<SqlValue>>);
+
+/// Each column's type and each row's values, checked: a required column is not empty, and
+/// every value is of its column's type.
+pub(super) fn checked_rows(table: &TableRows) -> Result<Checked, Diagnostic> {
+    let types: Vec<Option<Type>> = table
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            table
+                .types
+                .get(c)
+                .copied()
+                .or_else(|| sniff(&table.rows, i))
+        })
+        .collect();
+    let mut rows = Vec::with_capacity(table.rows.len());
     for (line, cells) in &table.rows {
         let mut values = Vec::with_capacity(table.columns.len());
         for (i, (cell, ty)) in cells.iter().zip(&types).enumerate() {
@@ -230,28 +268,9 @@ fn fill_table(connection: &Connection, table: &TableRows) -> Result<(), Diagnost
                 .with_help("fix the value, leave the cell empty for unknown, or change the field's type in seg.toml")
             })?);
         }
-        statement
-            .execute(rusqlite::params_from_iter(values))
-            .map_err(|e| {
-                database_error(
-                    &format!("cannot insert line {line} of {}", table.origin),
-                    &e,
-                )
-            })?;
+        rows.push(values);
     }
-    for column in &table.indexes {
-        let mut sql = String::from("CREATE INDEX ");
-        quote(&mut sql, &format!("{}_{}", table.table, column));
-        sql.push_str(" ON ");
-        quote(&mut sql, &table.table);
-        sql.push_str(" (");
-        quote(&mut sql, column);
-        sql.push(')');
-        connection
-            .execute(&sql, [])
-            .map_err(|e| database_error(&format!("cannot index {}.{column}", table.table), &e))?;
-    }
-    Ok(())
+    Ok((types, rows))
 }
 
 /// The type of a column the schema does not declare (keys, mostly): integer when every
@@ -324,7 +343,7 @@ fn storage_type(ty: Option<Type>) -> &'static str {
     }
 }
 
-fn quote(out: &mut String, ident: &str) {
+pub(super) fn quote(out: &mut String, ident: &str) {
     out.push('"');
     out.push_str(&ident.replace('"', "\"\""));
     out.push('"');

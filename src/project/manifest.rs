@@ -18,8 +18,8 @@ pub struct Manifest {
     pub name: Option<String>,
     /// The as-of date when no `--as-of` is given, for a project whose data is a snapshot.
     pub as_of: Option<chrono::NaiveDate>,
-    /// The SQLite database file.
-    pub database: Option<PathBuf>,
+    /// Where the data is: a SQLite file or a PostgreSQL URL.
+    pub database: Option<DatabaseSetting>,
     /// CSV files that `seg load` turns into tables, by table name.
     pub data: Vec<DataSource>,
     /// Files or directories holding `.seg` files (empty: the whole project).
@@ -88,10 +88,24 @@ struct RawProject {
     segments: Vec<String>,
 }
 
+/// `[database]`: one of `path`, `url` or `url_env`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DatabaseSetting {
+    /// `path = "shop.db"`: a SQLite file, relative to the project.
+    Path(PathBuf),
+    /// `url = "postgresql://seg@localhost:5432/shop"`: a PostgreSQL database (the password
+    /// comes from `PGPASSWORD`, never from the manifest).
+    Url(String),
+    /// `url_env = "DATABASE_URL"`: the PostgreSQL URL is in this environment variable.
+    UrlEnv(String),
+}
+
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 struct RawDatabase {
     path: Option<String>,
+    url: Option<Spanned<String>>,
+    url_env: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -194,6 +208,7 @@ pub fn parse(source: SourceId, text: &str) -> Result<Manifest, Vec<Diagnostic>> 
         }
         date
     });
+    let database = v.database(raw.database);
     let data = raw
         .data
         .iter()
@@ -212,7 +227,7 @@ pub fn parse(source: SourceId, text: &str) -> Result<Manifest, Vec<Diagnostic>> 
         min_group_size: raw.privacy.min_group_size.unwrap_or(DEFAULT_MIN_GROUP_SIZE),
         name: raw.project.name,
         as_of,
-        database: raw.database.path.map(PathBuf::from),
+        database,
         data,
         segments: raw
             .project
@@ -235,6 +250,47 @@ struct Validator {
 }
 
 impl Validator {
+    /// `[database]`: one setting; a URL with a password in it is refused.
+    fn database(&mut self, raw: RawDatabase) -> Option<DatabaseSetting> {
+        let given = [raw.path.is_some(), raw.url.is_some(), raw.url_env.is_some()];
+        if given.iter().filter(|g| **g).count() > 1 {
+            self.errors.push(
+                Diagnostic::error(
+                    Code::ManifestInvalid,
+                    "`[database]` names more than one database",
+                )
+                .with_help("give one of `path` (SQLite), `url` or `url_env` (PostgreSQL)"),
+            );
+            return None;
+        }
+        if let Some(url) = raw.url {
+            let text = url.get_ref();
+            if !(text.starts_with("postgresql://") || text.starts_with("postgres://")) {
+                self.invalid(
+                    url.span(),
+                    format!("`{text}` is not a PostgreSQL URL"),
+                    "write it as postgresql://USER@HOST:PORT/DATABASE",
+                );
+                return None;
+            }
+            let authority = text.split("://").nth(1).unwrap_or("");
+            let user_info = authority.split('/').next().unwrap_or("");
+            if user_info.contains('@') && user_info.split('@').next().unwrap_or("").contains(':') {
+                self.invalid(
+                    url.span(),
+                    "the database URL holds a password".to_string(),
+                    "a password, in a committed file; set PGPASSWORD instead",
+                );
+                return None;
+            }
+            return Some(DatabaseSetting::Url(text.clone()));
+        }
+        if let Some(variable) = raw.url_env {
+            return Some(DatabaseSetting::UrlEnv(variable));
+        }
+        raw.path.map(|p| DatabaseSetting::Path(PathBuf::from(p)))
+    }
+
     fn location(&self, range: std::ops::Range<usize>) -> Location {
         Location {
             source: self.source,

@@ -6,8 +6,9 @@ pub mod manifest;
 use std::path::{Path, PathBuf};
 
 use crate::diagnostics::{Code, Diagnostic};
+use crate::engine::Location;
 use crate::source::{SourceFile, SourceId, SourceMap};
-use manifest::Manifest;
+use manifest::{DatabaseSetting, Manifest};
 
 /// The manifest's file name.
 pub const MANIFEST: &str = "seg.toml";
@@ -58,9 +59,28 @@ impl Project {
         })
     }
 
-    /// The database file, if the manifest names one.
-    pub fn database_path(&self) -> Option<PathBuf> {
-        self.manifest.database.as_ref().map(|p| self.root.join(p))
+    /// Where the data is, if the manifest says: a SQLite file (relative to the project) or
+    /// a PostgreSQL URL (read from its environment variable for `url_env`).
+    pub fn database(&self) -> Result<Option<Location>, Diagnostic> {
+        Ok(match &self.manifest.database {
+            None => None,
+            Some(DatabaseSetting::Path(path)) => Some(Location::File(self.root.join(path))),
+            Some(DatabaseSetting::Url(url)) => Some(Location::Postgres(url.clone())),
+            Some(DatabaseSetting::UrlEnv(variable)) => match std::env::var(variable) {
+                Ok(url) => Some(Location::Postgres(url)),
+                Err(_) => {
+                    return Err(Diagnostic::error(
+                        Code::DatabaseMissing,
+                        format!(
+                            "seg.toml reads the database URL from ${variable}, which is not set"
+                        ),
+                    )
+                    .with_help(format!(
+                        "set {variable} to postgresql://USER@HOST:PORT/DATABASE"
+                    )));
+                }
+            },
+        })
     }
 
     /// Every `.seg` file of the project, sorted: under the manifest's `segments` paths, or

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use super::estimate::EstimateMode;
 use super::{Flow, QUERY, Repl};
 use crate::cli::output::thousands;
-use crate::sql::{self, Output, Sqlite};
+use crate::sql::{self, Output};
 use crate::syntax::ast;
 
 const HELP: &str = "\
@@ -203,8 +203,8 @@ fn sql(repl: &mut Repl, argument: &str) {
             None => return,
         }
     };
-    let query =
-        sql::compile(&program, &name, Output::Keys, &Sqlite, repl.as_of).expect("segment exists");
+    let query = sql::compile(&program, &name, Output::Keys, repl.dialect(), repl.as_of)
+        .expect("segment exists");
     print!("{query}");
 }
 

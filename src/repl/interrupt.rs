@@ -1,12 +1,13 @@
-//! Ctrl-C while a query runs cancels that query (SQLite's interrupt) and returns to the
-//! prompt. At the prompt, the line editor reads Ctrl-C itself and clears the line.
+//! Ctrl-C while a query runs cancels that query (SQLite's interrupt, PostgreSQL's cancel
+//! request) and returns to the prompt. At the prompt, the line editor reads Ctrl-C itself
+//! and clears the line.
 
 use std::sync::Mutex;
 
-use rusqlite::InterruptHandle;
+use crate::engine::Canceller;
 
-/// The running query's interrupt handle, if a query is running.
-static RUNNING: Mutex<Option<InterruptHandle>> = Mutex::new(None);
+/// What cancels the running query, if a query is running.
+static RUNNING: Mutex<Option<Canceller>> = Mutex::new(None);
 
 /// Routes Ctrl-C (SIGINT) to the running query. Installing twice is harmless.
 pub fn install() {
@@ -14,7 +15,7 @@ pub fn install() {
         if let Ok(running) = RUNNING.lock()
             && let Some(handle) = running.as_ref()
         {
-            handle.interrupt();
+            handle.cancel();
         }
     });
     if let Err(error) = result {
@@ -23,14 +24,14 @@ pub fn install() {
 }
 
 /// Runs `work` with `handle` registered, so Ctrl-C interrupts it.
-pub fn while_running<T>(handle: InterruptHandle, work: impl FnOnce() -> T) -> T {
+pub fn while_running<T>(handle: Canceller, work: impl FnOnce() -> T) -> T {
     set(Some(handle));
     let result = work();
     set(None);
     result
 }
 
-fn set(handle: Option<InterruptHandle>) {
+fn set(handle: Option<Canceller>) {
     if let Ok(mut running) = RUNNING.lock() {
         *running = handle;
     }

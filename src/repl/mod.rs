@@ -21,7 +21,7 @@ use crate::cli::{Context, Failure};
 use crate::diagnostics::Diagnostic;
 use crate::diagnostics::render::{Style, render_all};
 use crate::engine::Cell;
-use crate::engine::sqlite::Database;
+use crate::engine::Database;
 use crate::source::{SourceFile, SourceId, Span};
 use crate::sql::{self, Output, Sqlite};
 use crate::syntax::{self, ast};
@@ -233,7 +233,7 @@ impl Repl {
         if self.estimate_first(&program) {
             return;
         }
-        let count = sql::compile(&program, QUERY, Output::Count, &Sqlite, self.as_of)
+        let count = sql::compile(&program, QUERY, Output::Count, self.dialect(), self.as_of)
             .expect("query segment");
         let members = sql::compile(
             &program,
@@ -241,7 +241,7 @@ impl Repl {
             Output::Members {
                 limit: Some(self.sample),
             },
-            &Sqlite,
+            self.dialect(),
             self.as_of,
         )
         .expect("query segment");
@@ -273,9 +273,14 @@ impl Repl {
             return false;
         }
         let one_in = estimate::one_in(customers);
-        let Some(sample) =
-            sql::sample_queries(program, QUERY, one_in, self.sample, &Sqlite, self.as_of)
-        else {
+        let Some(sample) = sql::sample_queries(
+            program,
+            QUERY,
+            one_in,
+            self.sample,
+            self.dialect(),
+            self.as_of,
+        ) else {
             return false;
         };
         let started = std::time::Instant::now();
@@ -308,7 +313,7 @@ impl Repl {
                 )
             );
         }
-        let exact = sql::compile(program, QUERY, Output::Count, &Sqlite, self.as_of)
+        let exact = sql::compile(program, QUERY, Output::Count, self.dialect(), self.as_of)
             .expect("query segment");
         match self.run_query(|db| db.count(&exact)) {
             Ok(count) => println!("{} (as of {}, exact)", member_count(count), self.as_of),
@@ -320,7 +325,7 @@ impl Repl {
     /// The number of customers, counted once per session.
     fn customers(&mut self) -> Option<u64> {
         if self.customers.is_none() {
-            let query = sql::population_query(&self.program, &Sqlite);
+            let query = sql::population_query(&self.program, self.dialect());
             self.customers = self.run_query(|db| db.count(&query)).ok();
         }
         self.customers
@@ -502,9 +507,21 @@ impl Repl {
 
     /// The number of members of a checked segment.
     fn count(&self, name: &str) -> Result<u64, Diagnostic> {
-        let query = sql::compile(&self.program, name, Output::Count, &Sqlite, self.as_of)
-            .expect("segment exists");
+        let query = sql::compile(
+            &self.program,
+            name,
+            Output::Count,
+            self.dialect(),
+            self.as_of,
+        )
+        .expect("segment exists");
         self.run_query(|db| db.count(&query))
+    }
+
+    /// The SQL dialect of the session's database (SQLite's when it could not be opened:
+    /// `:sql` still prints something).
+    pub(crate) fn dialect(&self) -> &'static dyn sql::Dialect {
+        self.database.as_ref().map_or(&Sqlite, Database::dialect)
     }
 
     /// Runs database work that Ctrl-C may cancel.
@@ -513,7 +530,7 @@ impl Repl {
         work: impl FnOnce(&Database) -> Result<T, Diagnostic>,
     ) -> Result<T, Diagnostic> {
         let database = self.database.as_ref().map_err(Clone::clone)?;
-        interrupt::while_running(database.interrupt_handle(), || work(database))
+        interrupt::while_running(database.canceller(), || work(database))
     }
 
     fn show(&self, diagnostics: &[Diagnostic]) {

@@ -128,19 +128,20 @@ pub trait Dialect {
 
     /// The customer's split bucket, 0–9999 ([`crate::split::bucket`]): the first 32 bits
     /// of MD5(seed ':' key), modulo 10,000. By default the MD5 function most engines have
-    /// (lowercase hex), its first eight hex digits decoded with standard string functions.
+    /// (lowercase hex), its first eight hex digits decoded with standard string functions,
+    /// in 64-bit arithmetic (the sum reaches 2^32).
     fn split_bucket(&self, w: &mut SqlWriter<'_>, seed: ParamId, alias: &'static str, key: &str) {
         w.sql("MOD(");
         for digit in 0..8u32 {
             if digit > 0 {
                 w.sql(" + ");
             }
-            w.sql("(POSITION(SUBSTRING(MD5(").placeholder(seed);
+            w.sql("CAST(POSITION(SUBSTRING(MD5(").placeholder(seed);
             w.sql(" || ':' || CAST(")
                 .column(alias, key)
                 .sql(" AS VARCHAR))");
             w.sql(" FROM ").number(u64::from(digit) + 1);
-            w.sql(" FOR 1) IN '0123456789abcdef') - 1) * ");
+            w.sql(" FOR 1) IN '0123456789abcdef') - 1 AS BIGINT) * ");
             w.number(16u64.pow(7 - digit));
         }
         w.sql(", ")

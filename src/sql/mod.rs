@@ -12,6 +12,7 @@ mod existence;
 pub mod explain;
 mod generate;
 pub mod indexes;
+pub mod postgres;
 pub mod sample;
 pub mod sqlite;
 pub mod writer;
@@ -21,6 +22,7 @@ use std::fmt;
 use crate::check::ir::Program;
 use crate::value::Value;
 pub use dialect::Dialect;
+pub use postgres::Postgres;
 pub use sample::{SampleQueries, population_query, sample_queries};
 pub use sqlite::Sqlite;
 

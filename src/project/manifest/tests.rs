@@ -68,7 +68,40 @@ price = { type = "decimal", scale = 3 }
         ("purchases", Some("person"))
     );
     assert_eq!(orders.field("price").unwrap().ty, Type::Decimal(Some(3)));
-    assert_eq!(m.database.as_deref(), Some(std::path::Path::new("x.db")));
+    assert_eq!(m.database, Some(DatabaseSetting::Path("x.db".into())));
+}
+
+#[test]
+fn a_postgres_url_is_accepted_without_a_password_and_refused_with_one() {
+    let parse = |database: &str| {
+        let text = format!("[database]\n{database}\n[customer]\nkey = \"id\"\n");
+        parse(SourceId(0), &text)
+    };
+    let url = "postgresql://seg@db.example.com:5432/shop";
+    assert_eq!(
+        parse(&format!("url = \"{url}\"")).unwrap().database,
+        Some(DatabaseSetting::Url(url.into()))
+    );
+    assert_eq!(
+        parse("url_env = \"DATABASE_URL\"").unwrap().database,
+        Some(DatabaseSetting::UrlEnv("DATABASE_URL".into()))
+    );
+    let refused = |database: &str| {
+        let errors = parse(database).unwrap_err();
+        (errors[0].code, errors[0].message.clone())
+    };
+    assert_eq!(
+        refused("url = \"postgresql://seg:secret@db:5432/shop\""),
+        (Code::ManifestInvalid, "the database URL holds a password".into())
+    );
+    assert_eq!(
+        refused("url = \"mysql://db/shop\""),
+        (Code::ManifestInvalid, "`mysql://db/shop` is not a PostgreSQL URL".into())
+    );
+    assert_eq!(
+        refused("path = \"x.db\"\nurl = \"postgresql://db/shop\"").1,
+        "`[database]` names more than one database"
+    );
 }
 
 #[test]

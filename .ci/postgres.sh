@@ -1,0 +1,55 @@
+# Starts a throwaway PostgreSQL server for the tests, on loopback on a free port, in a
+# temporary data directory; installs PostgreSQL from Debian's packages if it is missing.
+# Source it, then call `postgres_start`: it exports SEG_TEST_POSTGRES_URL and stops the
+# server (and removes its directory) when the calling shell exits.
+
+postgres_bin() {
+  local dir
+  for dir in /usr/lib/postgresql/*/bin; do
+    if [ -x "$dir/pg_ctl" ]; then echo "$dir"; return 0; fi
+  done
+  if command -v pg_ctl >/dev/null 2>&1; then dirname "$(command -v pg_ctl)"; return 0; fi
+  return 1
+}
+
+postgres_install() {
+  echo "== installing PostgreSQL from Debian's packages"
+  local sudo=""
+  if [ "$(id -u)" != 0 ]; then sudo="sudo"; fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq postgresql >/dev/null
+}
+
+postgres_free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+postgres_start() {
+  local bin
+  bin="$(postgres_bin)" || { postgres_install; bin="$(postgres_bin)"; }
+  POSTGRES_DIR="$(mktemp -d /tmp/seglang-postgres.XXXXXX)"
+  local port as=()
+  port="$(postgres_free_port)"
+  # PostgreSQL refuses to run as root: the server then runs as the `postgres` user.
+  if [ "$(id -u)" = 0 ]; then
+    id postgres >/dev/null 2>&1 || useradd --system --no-create-home postgres
+    chown postgres "$POSTGRES_DIR"
+    as=(runuser -u postgres --)
+  fi
+  "${as[@]}" "$bin/initdb" -D "$POSTGRES_DIR/data" -U seg --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+  "${as[@]}" "$bin/pg_ctl" -D "$POSTGRES_DIR/data" -l "$POSTGRES_DIR/log" -w \
+    -o "-c listen_addresses=127.0.0.1 -p $port -k $POSTGRES_DIR -c fsync=off" start >/dev/null
+  trap postgres_stop EXIT
+  POSTGRES_BIN="$bin"
+  export SEG_TEST_POSTGRES_URL="postgresql://seg@127.0.0.1:$port/postgres"
+  echo "== PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port"
+}
+
+postgres_stop() {
+  if [ -n "${POSTGRES_DIR:-}" ] && [ -d "$POSTGRES_DIR/data" ]; then
+    local as=()
+    if [ "$(id -u)" = 0 ]; then as=(runuser -u postgres --); fi
+    "${as[@]}" "$POSTGRES_BIN/pg_ctl" -D "$POSTGRES_DIR/data" -m immediate stop >/dev/null 2>&1 || true
+    rm -rf "$POSTGRES_DIR"
+  fi
+}
