@@ -1,22 +1,26 @@
 //! Differential testing: random data that fits a schema and random well-typed segments using
-//! every construct; SQLite (through the real compiler) must return exactly the members the
-//! reference evaluator (src/reference.rs) computes from the IR. A second oracle: a segment
-//! and its negation partition the customers (ternary-logic partitioning, after SQLancer).
+//! every construct; SQLite and PostgreSQL (through the real compiler and engines) must return
+//! exactly the members the reference evaluator (src/reference.rs) computes from the IR. A
+//! second oracle: a segment and its negation partition the customers (ternary-logic
+//! partitioning, after SQLancer). The PostgreSQL leg runs where a test server is configured
+//! (`.ci/run` starts one; see tests/common/postgres.rs).
 //!
 //! `cargo test --test differential` runs `CASES` cases; set `PROPTEST_CASES` for a long run
 //! (docs/testing.md). A failure is shrunk by proptest; add it to `regressions()` below.
+
+mod common;
 
 use std::collections::{BTreeSet, HashMap};
 
 use chrono::{NaiveDate, NaiveDateTime};
 use proptest::prelude::*;
 use seglang::check::{self, Imports};
-use seglang::engine::Cell;
 use seglang::engine::load::{TableRows, in_memory};
+use seglang::engine::{Cell, Database, Location};
 use seglang::project::manifest;
 use seglang::reference::{self, Dataset, Datum, Key, Row};
 use seglang::source::SourceId;
-use seglang::sql::{self, Output, Sqlite};
+use seglang::sql::{self, Output, Postgres, Sqlite};
 use seglang::value::Decimal;
 
 /// Cases in the normal test run.
@@ -380,6 +384,9 @@ fn run(case: &Case) {
             sample.estimate
         );
     }
+    if let Some(url) = postgres_database() {
+        on_postgres(url, &program, &tables, &members, case);
+    }
     // A condition and its negation partition the customers.
     assert!(
         members["S"].is_disjoint(&members["NotS"]),
@@ -392,6 +399,51 @@ fn run(case: &Case) {
         "S and not S miss customers: {}",
         case.condition
     );
+}
+
+/// This run's PostgreSQL test database, if there is a server.
+fn postgres_database() -> Option<&'static str> {
+    static URL: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    URL.get_or_init(|| common::postgres::fresh_database("differential"))
+        .as_deref()
+}
+
+/// The same case on PostgreSQL: the same members as SQLite and the reference (`members`),
+/// one segment at a time and in a batch.
+fn on_postgres(
+    url: &str,
+    program: &seglang::check::ir::Program,
+    tables: &[TableRows],
+    members: &HashMap<&str, BTreeSet<Key>>,
+    case: &Case,
+) {
+    seglang::engine::load_postgres::load_rows(url, tables).expect("the case loads into PostgreSQL");
+    let location = Location::Postgres(url.to_string());
+    let database = Database::open_read_only(&location, None).expect("PostgreSQL opens");
+    for name in ["S", "NotS"] {
+        let query =
+            sql::compile(program, name, Output::Keys, &Postgres, case.as_of).expect("segment");
+        let rows = database.fetch(&query).expect("query runs on PostgreSQL");
+        assert_eq!(
+            keys_of(&rows),
+            members[name],
+            "PostgreSQL and the reference disagree on `{name}` as of {}\n{}\nSQL:\n{query}",
+            case.as_of,
+            case.condition
+        );
+    }
+    let batch =
+        sql::compile_counts(program, &["S", "NotS"], &Postgres, case.as_of).expect("segments");
+    let counts = database.fetch(&batch).expect("batch runs on PostgreSQL");
+    for (i, name) in ["S", "NotS"].iter().enumerate() {
+        assert_eq!(
+            counts.rows[0][i],
+            Cell::Integer(members[name].len() as i64),
+            "the PostgreSQL batch count of `{name}` differs as of {}\n{}\nSQL:\n{batch}",
+            case.as_of,
+            case.condition
+        );
+    }
 }
 
 /// The keys in the first column of `rows` (integers here).

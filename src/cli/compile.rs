@@ -1,9 +1,12 @@
-//! `seg compile [--segment NAME] [--count | --batch]`: the SQL and its parameters, as it
-//! would run.
+//! `seg compile [--segment NAME] [--count | --batch] [--dialect NAME] [--format json]`: the
+//! SQL and its parameters, as it would run, for the project's engine or another one.
 
 use super::session::Session;
 use super::{Context, Failure};
-use crate::sql::{self, Output, Sqlite};
+use crate::diagnostics::{Code, Diagnostic};
+use crate::engine::Location;
+use crate::sql::{self, Dialect, Output, Query};
+use crate::value::Value;
 
 /// Arguments of `seg compile`.
 #[derive(clap::Args, Debug)]
@@ -18,16 +21,38 @@ pub struct Args {
     /// once (what `seg run` runs).
     #[arg(long, conflicts_with = "count")]
     batch: bool,
+    /// The SQL dialect: sqlite, postgres, duckdb, bigquery, snowflake or spark (default: the
+    /// project's database's).
+    #[arg(long, value_name = "NAME")]
+    dialect: Option<String>,
+    /// `json`: one object per query, with its segments, SQL and typed parameters, for tools
+    /// that run the SQL themselves.
+    #[arg(long, value_enum, default_value_t = CompileFormat::Sql)]
+    format: CompileFormat,
+}
+
+/// How `seg compile` prints.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CompileFormat {
+    /// SQL text with its parameters in comments.
+    Sql,
+    /// JSON Lines: `{"segments": [...], "sql": "...", "params": [{"type": ..., "value": ...}]}`.
+    Json,
 }
 
 pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
     let session = Session::open(context, &[])?;
     session.require_clean()?;
     let names = super::run::selected_segments(&session, args.segment.as_deref())?;
+    let dialect = dialect(&session, args.dialect.as_deref())?;
     if args.batch {
         let selected: Vec<&str> = names.iter().map(String::as_str).collect();
-        let query = sql::compile_counts(&session.program, &selected, &Sqlite, session.as_of)
+        let query = sql::compile_counts(&session.program, &selected, dialect, session.as_of)
             .expect("segments exist");
+        if args.format == CompileFormat::Json {
+            println!("{}", json(&names, &query));
+            return Ok(0);
+        }
         println!(
             "-- {} segments counted in one query, as of {}",
             names.len(),
@@ -46,8 +71,12 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
             .program
             .segment(name)
             .expect("selected from the program");
-        let query = sql::compile(&session.program, name, output, &Sqlite, session.as_of)
+        let query = sql::compile(&session.program, name, output, dialect, session.as_of)
             .expect("segment exists");
+        if args.format == CompileFormat::Json {
+            println!("{}", json(std::slice::from_ref(name), &query));
+            continue;
+        }
         if i > 0 {
             println!();
         }
@@ -56,4 +85,43 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
         print!("{query}");
     }
     Ok(0)
+}
+
+/// The dialect asked for, or the one of the project's database (SQLite without one).
+fn dialect(session: &Session, name: Option<&str>) -> Result<&'static dyn Dialect, Failure> {
+    let Some(name) = name else {
+        return Ok(match session.project.database() {
+            Ok(Some(Location::Postgres(_))) => &sql::Postgres,
+            _ => &sql::Sqlite,
+        });
+    };
+    sql::dialect_named(name).ok_or_else(|| {
+        let known: Vec<&str> = sql::DIALECTS.iter().map(|d| d.name()).collect();
+        Failure::from(
+            Diagnostic::error(
+                Code::UnknownDialect,
+                format!("no SQL dialect called `{name}`"),
+            )
+            .with_help(format!("choose one of {}", known.join(", "))),
+        )
+    })
+}
+
+/// A query as one line of JSON: its segments, its SQL, and each parameter with its type.
+fn json(segments: &[String], query: &Query) -> String {
+    let params: Vec<serde_json::Value> = query
+        .params
+        .iter()
+        .map(|value| {
+            let (ty, text) = match value {
+                Value::Text(t) => ("text", t.clone()),
+                Value::Integer(n) => ("integer", n.to_string()),
+                Value::Decimal(d) => ("decimal", d.to_string()),
+                Value::Date(d) => ("date", d.format("%Y-%m-%d").to_string()),
+                Value::Bool(b) => ("bool", b.to_string()),
+            };
+            serde_json::json!({ "type": ty, "value": text })
+        })
+        .collect();
+    serde_json::json!({ "segments": segments, "sql": query.sql, "params": params }).to_string()
 }

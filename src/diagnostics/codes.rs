@@ -40,6 +40,8 @@ pub enum Code {
     TestFile,
     /// A split whose seed is empty or whose shares are not positive or do not add up to 100%.
     BadSplit,
+    /// `--dialect` names no dialect seglang writes.
+    UnknownDialect,
     /// No `seg.toml` was found.
     ManifestNotFound,
     /// `seg.toml` is not valid TOML or has misnamed keys.
@@ -125,6 +127,7 @@ impl Code {
         Code::SegmentNotFound,
         Code::SensitiveExport,
         Code::CustomerNotFound,
+        Code::UnknownDialect,
         Code::SchemaInfer,
         Code::NestingTooDeep,
         Code::FileTooLarge,
@@ -186,6 +189,7 @@ impl Code {
             Code::SegmentNotFound => "seg::E041",
             Code::SensitiveExport => "seg::E042",
             Code::CustomerNotFound => "seg::E043",
+            Code::UnknownDialect => "seg::E044",
             Code::SchemaInfer => "seg::E050",
             Code::NestingTooDeep => "seg::E060",
             Code::FileTooLarge => "seg::E061",
@@ -237,6 +241,7 @@ impl Code {
             Code::SegmentNotFound => "no such segment",
             Code::SensitiveExport => "sensitive field in an export",
             Code::CustomerNotFound => "no such customer",
+            Code::UnknownDialect => "no such dialect",
             Code::SchemaInfer => "nothing to infer",
             Code::NestingTooDeep => "nesting too deep",
             Code::FileTooLarge => "file too large",

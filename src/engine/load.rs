@@ -274,14 +274,13 @@ pub(super) fn checked_rows(table: &TableRows) -> Result<Checked, Diagnostic> {
 }
 
 /// The type of a column the schema does not declare (keys, mostly): integer when every
-/// value is one, otherwise text.
+/// value is one (or there is none: an empty table's keys must still join with other
+/// tables' integer keys on engines that type them), otherwise text.
 fn sniff(rows: &[(usize, Vec<Option<String>>)], column: usize) -> Option<Type> {
     let mut values = rows
         .iter()
         .filter_map(|(_, r)| r.get(column).and_then(|c| c.as_deref()))
-        .filter(|v| !v.is_empty())
-        .peekable();
-    values.peek()?;
+        .filter(|v| !v.is_empty());
     values
         .all(|v| v.parse::<i64>().is_ok())
         .then_some(Type::Integer)

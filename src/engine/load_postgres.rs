@@ -15,9 +15,14 @@ use crate::value::Decimal;
 /// Replaces the tables of `tables` in the PostgreSQL database at `url`.
 pub fn load(url: &str, tables: &[TableLoad]) -> Result<LoadSummary, Diagnostic> {
     let contents = tables.iter().map(read_csv).collect::<Result<Vec<_>, _>>()?;
+    load_rows(url, &contents)
+}
+
+/// Replaces the tables of `tables` (rows already read) in the PostgreSQL database at `url`.
+pub fn load_rows(url: &str, tables: &[TableRows]) -> Result<LoadSummary, Diagnostic> {
     write(url, |transaction| {
         let mut summary = Vec::new();
-        for table in &contents {
+        for table in tables {
             fill_table(transaction, table)?;
             summary.push((table.table.clone(), table.rows.len()));
         }
@@ -48,28 +53,30 @@ fn fill_table(
         .batch_execute(&create)
         .map_err(|e| database_error(&format!("cannot create table {}", table.table), &e))?;
 
-    // CSV for COPY: an empty unquoted field is NULL; decimals keep their exact digits.
-    let mut csv = csv::WriterBuilder::new().from_writer(Vec::new());
+    // CSV for COPY: unknown is an empty unquoted field, every value is quoted (so an empty
+    // text stays an empty text), decimals keep their exact digits.
+    let mut data = String::new();
     for ((_, cells), values) in table.rows.iter().zip(&rows) {
-        let record: Vec<String> = cells
-            .iter()
-            .zip(values)
-            .zip(&types)
-            .map(|((cell, value), ty)| copy_text(cell.as_deref(), value, *ty))
-            .collect();
-        csv.write_record(&record)
-            .map_err(|e| copy_error(table, &e.to_string()))?;
+        for (i, ((cell, value), ty)) in cells.iter().zip(values).zip(&types).enumerate() {
+            if i > 0 {
+                data.push(',');
+            }
+            if let Some(text) = copy_text(cell.as_deref(), value, *ty) {
+                data.push('"');
+                data.push_str(&text.replace('"', "\"\""));
+                data.push('"');
+            }
+        }
+        data.push('\n');
     }
-    let data = csv
-        .into_inner()
-        .map_err(|e| copy_error(table, &e.to_string()))?;
     let mut copy = String::from("COPY ");
     quote(&mut copy, &table.table);
     copy.push_str(" FROM STDIN (FORMAT csv)");
     let mut writer = transaction
         .copy_in(copy.as_str())
         .map_err(|e| database_error(&format!("cannot load {}", table.origin), &e))?;
-    std::io::Write::write_all(&mut writer, &data).map_err(|e| copy_error(table, &e.to_string()))?;
+    std::io::Write::write_all(&mut writer, data.as_bytes())
+        .map_err(|e| copy_error(table, &e.to_string()))?;
     writer
         .finish()
         .map_err(|e| database_error(&format!("cannot load {}", table.origin), &e))?;
@@ -81,20 +88,16 @@ fn fill_table(
     Ok(())
 }
 
-/// A checked value as `COPY` reads it (empty: unknown).
-fn copy_text(cell: Option<&str>, value: &SqlValue, ty: Option<Type>) -> String {
-    match (value, ty) {
-        (SqlValue::Null, _) => String::new(),
-        (_, Some(Type::Decimal(_) | Type::Money)) => cell
-            .and_then(|c| Decimal::parse(c.trim()))
-            .map(|d| d.to_string())
-            .unwrap_or_default(),
+/// A checked value as `COPY` reads it (`None`: unknown).
+fn copy_text(cell: Option<&str>, value: &SqlValue, ty: Option<Type>) -> Option<String> {
+    Some(match (value, ty) {
+        (SqlValue::Null | SqlValue::Blob(_), _) => return None,
+        (_, Some(Type::Decimal(_) | Type::Money)) => Decimal::parse(cell?.trim())?.to_string(),
         (SqlValue::Integer(n), Some(Type::Bool)) => (*n != 0).to_string(),
         (SqlValue::Integer(n), _) => n.to_string(),
         (SqlValue::Real(r), _) => r.to_string(),
         (SqlValue::Text(t), _) => t.clone(),
-        (SqlValue::Blob(_), _) => String::new(),
-    }
+    })
 }
 
 /// The PostgreSQL column type for a field type; undeclared columns were sniffed.

@@ -89,13 +89,15 @@ impl Generator<'_> {
         }
     }
 
-    /// `ORDER BY time DESC, key DESC` + first row, for `last` (ascending for `first`).
+    /// `ORDER BY time DESC, key DESC` + first row, for `last` (ascending for `first`). An
+    /// unknown time sorts first, on every engine: engines differ in where NULLs go unless
+    /// told.
     fn in_time_order(&self, w: &mut SqlWriter<'_>, aggregate: &Aggregate) {
         let related = &self.program.related[aggregate.relation];
         let direction = if aggregate.function == AggregateFn::First {
-            " ASC"
+            " ASC NULLS FIRST"
         } else {
-            " DESC"
+            " DESC NULLS LAST"
         };
         w.newline().sql("ORDER BY ");
         if let Some(time) = &related.time {
@@ -479,7 +481,7 @@ impl Generator<'_> {
 
     /// Scores 1–5 per purchasing customer: `1 + 5 × (rank − 1) / n`, where rank is the
     /// `RANK()` of the customer's value (ties share a rank, so they share a score) among the
-    /// n customers with purchases.
+    /// n customers with purchases. An unknown total ranks lowest on every engine.
     pub(super) fn rfm_scores(&self, w: &mut SqlWriter<'_>, rfm: &Rfm) {
         let related = &self.program.related[rfm.relation];
         w.sql("SELECT ").ident(KEY);
@@ -490,10 +492,19 @@ impl Generator<'_> {
         ] {
             w.sql(",");
             w.indented(|w| {
-                w.newline()
-                    .sql("1 + 5 * (RANK() OVER (ORDER BY ")
-                    .ident(total);
-                w.sql(") - 1) / COUNT(*) OVER () AS ").ident(column);
+                w.newline().sql("1 + ");
+                w.dialect().integer_division(
+                    w,
+                    &|w| {
+                        w.sql("5 * (RANK() OVER (ORDER BY ")
+                            .ident(total)
+                            .sql(" NULLS FIRST) - 1)");
+                    },
+                    &|w| {
+                        w.sql("COUNT(*) OVER ()");
+                    },
+                );
+                w.sql(" AS ").ident(column);
             });
         }
         w.newline().sql("FROM (");

@@ -73,22 +73,28 @@ pub fn breakdown_query(
             Grouping::Values => {
                 w.column(alias(column), &column.name);
             }
-            Grouping::Buckets { low, width } => {
-                w.sql("(");
-                units(w, column);
-                w.sql(" - ");
-                w.param(Value::Integer(low));
-                w.sql(") / ");
-                w.param(Value::Integer(width.max(1)));
-            }
-            Grouping::Years { low, width } => {
-                w.sql("(");
-                w.dialect().year(w, alias(column), &column.name);
-                w.sql(" - ");
-                w.param(Value::Integer(low));
-                w.sql(") / ");
-                w.param(Value::Integer(width.max(1)));
-            }
+            Grouping::Buckets { low, width } => w.dialect().integer_division(
+                w,
+                &|w| {
+                    units(w, column);
+                    w.sql(" - ");
+                    w.param(Value::Integer(low));
+                },
+                &|w| {
+                    w.param(Value::Integer(width.max(1)));
+                },
+            ),
+            Grouping::Years { low, width } => w.dialect().integer_division(
+                w,
+                &|w| {
+                    w.dialect().year(w, alias(column), &column.name);
+                    w.sql(" - ");
+                    w.param(Value::Integer(low));
+                },
+                &|w| {
+                    w.param(Value::Integer(width.max(1)));
+                },
+            ),
         }
         w.sql(" AS ").ident("group").sql(", COUNT(DISTINCT ");
         w.column(CUSTOMER, key).sql(") AS ").ident("members");
@@ -143,7 +149,7 @@ fn write(
     generator.where_clause(&mut w, segment);
     if grouped {
         w.newline().sql("GROUP BY 1");
-        w.newline().sql("ORDER BY 1");
+        w.newline().sql("ORDER BY 1 NULLS FIRST");
     }
     Some(w.finish())
 }

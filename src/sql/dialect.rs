@@ -88,6 +88,21 @@ pub trait Dialect {
         w.placeholder(one_in).sql(") = 0");
     }
 
+    /// The whole part of `numerator / denominator`, both whole and not negative (standard
+    /// `/` on integers).
+    fn integer_division(
+        &self,
+        w: &mut SqlWriter<'_>,
+        numerator: &dyn Fn(&mut SqlWriter<'_>),
+        denominator: &dyn Fn(&mut SqlWriter<'_>),
+    ) {
+        w.sql("(");
+        numerator(w);
+        w.sql(") / (");
+        denominator(w);
+        w.sql(")");
+    }
+
     /// The year of a date or timestamp column.
     fn year(&self, w: &mut SqlWriter<'_>, alias: &'static str, column: &str) {
         w.sql("EXTRACT(YEAR FROM ").column(alias, column).sql(")");

@@ -8,6 +8,7 @@ mod aggregate;
 mod batch;
 pub mod breakdown;
 pub mod dialect;
+pub mod duckdb;
 mod existence;
 pub mod explain;
 mod generate;
@@ -22,6 +23,15 @@ use std::fmt;
 use crate::check::ir::Program;
 use crate::value::Value;
 pub use dialect::Dialect;
+
+/// Every dialect `seg compile --dialect` can write, by name.
+pub const DIALECTS: &[&dyn Dialect] = &[&Sqlite, &Postgres, &DuckDb];
+
+/// The dialect called `name` on the command line.
+pub fn dialect_named(name: &str) -> Option<&'static dyn Dialect> {
+    DIALECTS.iter().copied().find(|d| d.name() == name)
+}
+pub use duckdb::DuckDb;
 pub use postgres::Postgres;
 pub use sample::{SampleQueries, population_query, sample_queries};
 pub use sqlite::Sqlite;

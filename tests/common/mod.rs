@@ -2,6 +2,9 @@
 
 #![allow(dead_code)] // each test file uses a different subset
 
+pub mod duckdb;
+pub mod postgres;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};

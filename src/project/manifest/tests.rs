@@ -92,11 +92,17 @@ fn a_postgres_url_is_accepted_without_a_password_and_refused_with_one() {
     };
     assert_eq!(
         refused("url = \"postgresql://seg:secret@db:5432/shop\""),
-        (Code::ManifestInvalid, "the database URL holds a password".into())
+        (
+            Code::ManifestInvalid,
+            "the database URL holds a password".into()
+        )
     );
     assert_eq!(
         refused("url = \"mysql://db/shop\""),
-        (Code::ManifestInvalid, "`mysql://db/shop` is not a PostgreSQL URL".into())
+        (
+            Code::ManifestInvalid,
+            "`mysql://db/shop` is not a PostgreSQL URL".into()
+        )
     );
     assert_eq!(
         refused("path = \"x.db\"\nurl = \"postgresql://db/shop\"").1,

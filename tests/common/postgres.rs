@@ -1,0 +1,30 @@
+//! A PostgreSQL server for tests: the one `.ci/run` starts (`SEG_TEST_POSTGRES_URL`). Each
+//! test gets a database of its own. Without a server the PostgreSQL legs are skipped with
+//! a note, except under `SEG_REQUIRE_POSTGRES=1` (CI), where that is a failure.
+
+use ::postgres::{Client, NoTls};
+
+/// The URL of a new, empty database named after `label`, or `None` when no server is
+/// configured (outside CI).
+pub fn fresh_database(label: &str) -> Option<String> {
+    let Ok(server) = std::env::var("SEG_TEST_POSTGRES_URL") else {
+        assert!(
+            std::env::var("SEG_REQUIRE_POSTGRES").is_err(),
+            "SEG_REQUIRE_POSTGRES is set but SEG_TEST_POSTGRES_URL is not: start the server with .ci/run"
+        );
+        eprintln!(
+            "note: no SEG_TEST_POSTGRES_URL, so the PostgreSQL leg of `{label}` is skipped (.ci/run starts a server)"
+        );
+        return None;
+    };
+    let name = format!("seg_{label}_{}", std::process::id());
+    let mut client = Client::connect(&server, NoTls).expect("the test server accepts connections");
+    for statement in [
+        format!("DROP DATABASE IF EXISTS {name}"),
+        format!("CREATE DATABASE {name}"),
+    ] {
+        client.batch_execute(&statement).expect("a test database");
+    }
+    let (base, _) = server.rsplit_once('/').expect("a URL with a database");
+    Some(format!("{base}/{name}"))
+}

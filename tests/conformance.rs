@@ -1,0 +1,381 @@
+//! The cross-engine conformance suite: one corpus of segments (tests/fixtures/conformance:
+//! every construct, aimed at unknown values, text case, month ends and 29 February, money at
+//! the cent, empty aggregates) on every engine seglang executes — SQLite, PostgreSQL and
+//! DuckDB — at several as-of dates. Each engine's members must equal the reference
+//! evaluator's (src/reference.rs), computed here from the CSV files; the example project
+//! must give the same members on every engine through the real `seg` binary.
+//!
+//! PostgreSQL needs a server (`.ci/run` starts one); DuckDB its Python package (`.ci/run`
+//! installs it). Without them those legs are skipped with a note, except in CI, where
+//! `SEG_REQUIRE_POSTGRES` / `SEG_REQUIRE_DUCKDB` make that a failure.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+use chrono::{NaiveDate, NaiveDateTime};
+use common::{copy_project, seg};
+use seglang::check::{self, Imports, ir::Program};
+use seglang::engine::load::{self, TableLoad};
+use seglang::engine::{Cell, Database, Location, load_postgres};
+use seglang::project::Project;
+use seglang::reference::{self, Dataset, Datum, Key, Row};
+use seglang::schema::{Schema, Type};
+use seglang::source::SourceMap;
+use seglang::sql::{self, Dialect, Output, Postgres, Sqlite};
+use seglang::value::Decimal;
+
+const CORPUS: &str = "tests/fixtures/conformance";
+
+/// As-of dates: a month end, 29 February, the last day of February in a common year.
+const AS_OF: [&str; 3] = ["2025-03-31", "2024-02-29", "2025-02-28"];
+
+/// Members by segment, as keys.
+type Members = BTreeMap<String, BTreeSet<Key>>;
+
+/// The corpus project: its checked program, its tables, and the same rows as a dataset.
+struct Corpus {
+    root: PathBuf,
+    program: Program,
+    tables: Vec<TableLoad>,
+    data: Dataset,
+}
+
+fn corpus() -> Corpus {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(CORPUS);
+    let mut sources = SourceMap::default();
+    let project = Project::load(&root, &mut sources).expect("the corpus project loads");
+    let mut files = Vec::new();
+    for path in project.segment_files().expect("segment files") {
+        let id = seglang::project::read_source(&path, path.display().to_string(), &mut sources)
+            .expect("readable");
+        let (file, errors) = seglang::syntax::parse(id, &sources.get(id).text);
+        assert!(errors.is_empty(), "{errors:?}");
+        files.push((id, file));
+    }
+    let schema = &project.manifest.schema;
+    let (program, errors) = check::check(&files, &Imports::default(), schema);
+    assert!(errors.is_empty(), "{errors:?}");
+    let tables: Vec<TableLoad> = project
+        .manifest
+        .data
+        .iter()
+        .map(|source| {
+            let layout = schema.table_layout(&source.table);
+            TableLoad {
+                table: source.table.clone(),
+                csv: root.join(&source.path),
+                types: layout.types,
+                indexes: layout.indexes,
+                required: layout.required,
+            }
+        })
+        .collect();
+    let data = dataset(schema, &tables);
+    Corpus {
+        root,
+        program,
+        tables,
+        data,
+    }
+}
+
+/// The CSV rows as the reference evaluator reads them, each cell of its declared type.
+fn dataset(schema: &Schema, tables: &[TableLoad]) -> Dataset {
+    let rows_of = |table: &str| -> Vec<Row> {
+        let load = tables
+            .iter()
+            .find(|t| t.table == table)
+            .expect("a CSV file");
+        let mut reader = csv::Reader::from_path(&load.csv).expect("readable CSV");
+        let headers = reader.headers().expect("a header").clone();
+        reader
+            .records()
+            .map(|record| {
+                let record = record.expect("a record");
+                headers
+                    .iter()
+                    .zip(record.iter())
+                    .filter(|(_, cell)| !cell.is_empty())
+                    .map(|(column, cell)| (column.to_string(), datum(load.types.get(column), cell)))
+                    .collect()
+            })
+            .collect()
+    };
+    Dataset {
+        customers: rows_of(&schema.customer.table),
+        related: schema.related.iter().map(|r| rows_of(&r.table)).collect(),
+    }
+}
+
+fn datum(ty: Option<&Type>, cell: &str) -> Datum {
+    match ty {
+        Some(Type::Text) => Datum::Text(cell.to_string()),
+        Some(Type::Integer) => Datum::Integer(cell.parse().expect("an integer")),
+        Some(Type::Decimal(_) | Type::Money) => {
+            Datum::Decimal(Decimal::parse(cell).expect("a decimal"))
+        }
+        Some(Type::Bool) => Datum::Bool(cell == "true"),
+        Some(Type::Date) => {
+            Datum::Date(NaiveDate::parse_from_str(cell, "%Y-%m-%d").expect("a date"))
+        }
+        Some(Type::Timestamp) => Datum::Timestamp(
+            NaiveDateTime::parse_from_str(cell, "%Y-%m-%d %H:%M:%S").expect("a timestamp"),
+        ),
+        None => cell
+            .parse()
+            .map_or_else(|_| Datum::Text(cell.to_string()), Datum::Integer),
+    }
+}
+
+fn date(text: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").expect("a date")
+}
+
+fn key(cell: &Cell) -> Key {
+    match cell {
+        Cell::Integer(n) => reference::key_of(&Datum::Integer(*n)),
+        Cell::Text(t) => reference::key_of(
+            &t.parse()
+                .map_or_else(|_| Datum::Text(t.clone()), Datum::Integer),
+        ),
+        other => panic!("unexpected key {other:?}"),
+    }
+}
+
+/// Every segment's members on `database`, through the real compiler.
+fn members_on(
+    database: &Database,
+    program: &Program,
+    dialect: &dyn Dialect,
+    as_of: NaiveDate,
+) -> Members {
+    program
+        .segments
+        .iter()
+        .map(|segment| {
+            let query = sql::compile(program, &segment.name, Output::Keys, dialect, as_of)
+                .expect("a segment");
+            let rows = database.fetch(&query).unwrap_or_else(|e| {
+                panic!(
+                    "`{}` fails on {}: {e:?}\n{query}",
+                    segment.name,
+                    dialect.name()
+                )
+            });
+            (
+                segment.name.clone(),
+                rows.rows.iter().map(|r| key(&r[0])).collect(),
+            )
+        })
+        .collect()
+}
+
+fn reference_members(corpus: &Corpus, as_of: NaiveDate) -> Members {
+    corpus
+        .program
+        .segments
+        .iter()
+        .map(|s| {
+            (
+                s.name.clone(),
+                reference::members(&corpus.program, &s.name, &corpus.data, as_of),
+            )
+        })
+        .collect()
+}
+
+/// Each segment whose members differ, with both sides: empty when the engine conforms.
+fn differences(engine: &str, got: &Members, want: &Members) -> Vec<String> {
+    want.iter()
+        .filter(|(name, members)| got.get(*name) != Some(members))
+        .map(|(name, members)| {
+            format!(
+                "{engine} `{name}`: {:?}, reference {members:?}",
+                got.get(name)
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn the_corpus_means_the_same_on_sqlite_as_in_the_reference() {
+    let corpus = corpus();
+    let path = common::temp_dir("conformance-sqlite").join("corpus.db");
+    load::load(&path, &corpus.tables).expect("the corpus loads into SQLite");
+    let database = Database::open_read_only(&Location::File(path), None).expect("SQLite opens");
+    for as_of in AS_OF.map(date) {
+        let got = members_on(&database, &corpus.program, &Sqlite, as_of);
+        let problems = differences(
+            &format!("SQLite as of {as_of}"),
+            &got,
+            &reference_members(&corpus, as_of),
+        );
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
+    }
+}
+
+#[test]
+fn the_corpus_means_the_same_on_postgresql_as_in_the_reference() {
+    let Some(url) = common::postgres::fresh_database("conformance") else {
+        return;
+    };
+    let corpus = corpus();
+    load_postgres::load(&url, &corpus.tables).expect("the corpus loads into PostgreSQL");
+    let database =
+        Database::open_read_only(&Location::Postgres(url), None).expect("PostgreSQL opens");
+    for as_of in AS_OF.map(date) {
+        let got = members_on(&database, &corpus.program, &Postgres, as_of);
+        let problems = differences(
+            &format!("PostgreSQL as of {as_of}"),
+            &got,
+            &reference_members(&corpus, as_of),
+        );
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
+    }
+}
+
+#[test]
+fn the_corpus_means_the_same_on_duckdb_as_in_the_reference() {
+    if !common::duckdb::available("the corpus on DuckDB") {
+        return;
+    }
+    let corpus = corpus();
+    let project = copy_project(CORPUS);
+    for as_of in AS_OF {
+        let got = common::duckdb::members(&project, &corpus.root, as_of);
+        let got: Members = got
+            .into_iter()
+            .map(|(name, keys)| {
+                (
+                    name,
+                    keys.iter().map(|k| key(&Cell::Text(k.clone()))).collect(),
+                )
+            })
+            .collect();
+        let problems = differences(
+            &format!("DuckDB as of {as_of}"),
+            &got,
+            &reference_members(&corpus, date(as_of)),
+        );
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
+    }
+}
+
+/// `seg run -s NAME --format csv` member keys of every segment, by segment.
+fn members_through_seg(project: &Path) -> BTreeMap<String, Vec<String>> {
+    let run = seg(project, &["run", "--format", "csv"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.stdout
+        .lines()
+        .skip(1)
+        .map(|line| {
+            let name = line.split(',').next().unwrap().to_string();
+            let out = seg(project, &["run", "--segment", &name, "--format", "csv"]);
+            assert_eq!(out.code, 0, "{}", out.stderr);
+            let keys = out
+                .stdout
+                .lines()
+                .skip(1)
+                .map(|l| l.split(',').next().unwrap().to_string())
+                .collect();
+            (name, keys)
+        })
+        .collect()
+}
+
+/// Points a copy of a project at a PostgreSQL database instead of its SQLite file.
+fn use_postgres(project: &Path, url: &str) {
+    let manifest = project.join("seg.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let text = text.replace("path = \"retail.db\"", &format!("url = \"{url}\""));
+    std::fs::write(manifest, text).unwrap();
+}
+
+#[test]
+fn the_example_gives_the_same_members_on_postgresql_through_seg() {
+    let Some(url) = common::postgres::fresh_database("retail") else {
+        return;
+    };
+    let sqlite = copy_project("examples/retail");
+    let postgres = copy_project("examples/retail");
+    use_postgres(&postgres, &url);
+    let load = seg(&postgres, &["load"]);
+    assert_eq!(load.code, 0, "{}", load.stderr);
+    assert!(
+        load.stderr.contains("customers: 3,000 rows"),
+        "{}",
+        load.stderr
+    );
+
+    let on_sqlite = members_through_seg(&sqlite);
+    assert_eq!(on_sqlite.len(), 44);
+    assert_eq!(members_through_seg(&postgres), on_sqlite);
+
+    // The data-aware checks, indexes and membership history work there too.
+    let check = seg(&postgres, &["check", "--db"]);
+    assert_eq!(check.code, 0, "{}{}", check.stdout, check.stderr);
+    let index = seg(&postgres, &["index", "--apply"]);
+    assert_eq!(index.code, 0, "{}", index.stderr);
+    let advice = seg(&postgres, &["index", "--format", "csv"]);
+    assert!(!advice.stdout.contains("missing"), "{}", advice.stdout);
+    let first = seg(&postgres, &["materialize", "--segment", "Lapsed"]);
+    assert_eq!(
+        first.stdout, "Lapsed: 1,288 members (run 1)\n",
+        "{}",
+        first.stderr
+    );
+    let again = seg(&postgres, &["materialize", "--segment", "Lapsed"]);
+    assert_eq!(
+        again.stdout,
+        "Lapsed: 1,288 members, unchanged since run 1\n"
+    );
+    let later = seg(
+        &postgres,
+        &[
+            "materialize",
+            "--segment",
+            "Lapsed",
+            "--as-of",
+            "2026-01-01",
+        ],
+    );
+    assert_eq!(later.code, 0, "{}", later.stderr);
+    let diff = seg(&postgres, &["diff", "Lapsed", "--format", "csv"]);
+    let sqlite_first = seg(&sqlite, &["materialize", "--segment", "Lapsed"]);
+    let sqlite_later = seg(
+        &sqlite,
+        &[
+            "materialize",
+            "--segment",
+            "Lapsed",
+            "--as-of",
+            "2026-01-01",
+        ],
+    );
+    assert_eq!((sqlite_first.code, sqlite_later.code), (0, 0));
+    assert_eq!(
+        diff.stdout,
+        seg(&sqlite, &["diff", "Lapsed", "--format", "csv"]).stdout
+    );
+}
+
+#[test]
+fn the_example_gives_the_same_members_on_duckdb() {
+    if !common::duckdb::available("the example on DuckDB") {
+        return;
+    }
+    let sqlite = copy_project("examples/retail");
+    let on_sqlite: HashMap<String, Vec<String>> =
+        members_through_seg(&sqlite).into_iter().collect();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/retail");
+    let on_duckdb = common::duckdb::members(&sqlite, &root, "2025-12-01");
+    assert_eq!(on_duckdb.len(), 44);
+    for (name, mut keys) in on_duckdb {
+        let mut want = on_sqlite[&name].clone();
+        keys.sort();
+        want.sort();
+        assert_eq!(keys, want, "`{name}` differs on DuckDB");
+    }
+}
