@@ -5,6 +5,7 @@
 //! dividing: `avg(x) > v` is written `SUM(x) > v × COUNT(x)`.
 
 use super::batch::{average_parts, rfm_facts};
+use super::dialect;
 use super::generate::{
     CUSTOMER, Generator, KEY, Plan, RELATED, alias, between_expression, between_values,
     compare_expression, compare_op, from_related,
@@ -333,12 +334,7 @@ impl Generator<'_> {
         if !self.program.related[aggregate.relation].time_required {
             return w.dialect().earliest_time(w, &time, filter);
         }
-        w.sql("MIN(");
-        time(w);
-        w.sql(")");
-        if let Some(filter) = filter {
-            w.dialect().aggregate_filter(w, filter);
-        }
+        dialect::aggregate(w, "MIN(", Some(&time), filter);
     }
 
     /// Whether customers with no matching rows pass: a count and a sum are then 0 (tested

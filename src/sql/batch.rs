@@ -12,7 +12,7 @@ use chrono::NaiveDate;
 
 use super::Query;
 use super::aggregate::{RFM, units};
-use super::dialect::Dialect;
+use super::dialect::{self, Dialect};
 use super::generate::{CUSTOMER, Generator, KEY, Plan, RELATED, from_related};
 use super::writer::SqlWriter;
 use crate::check::ir::{Aggregate, Column, Condition, Operand, Program};
@@ -266,12 +266,7 @@ impl Generator<'_> {
         let column = aggregate.column.as_ref();
         let call =
             |w: &mut SqlWriter<'_>, open: &'static str, value: &dyn Fn(&mut SqlWriter<'_>)| {
-                w.sql(open);
-                value(w);
-                w.sql(")");
-                if let Some(filter) = filter {
-                    w.dialect().aggregate_filter(w, filter);
-                }
+                dialect::aggregate(w, open, Some(value), filter);
             };
         let raw = |w: &mut SqlWriter<'_>| {
             if let Some(column) = column {
@@ -284,9 +279,7 @@ impl Generator<'_> {
             }
         };
         match (aggregate.function, column) {
-            (AggregateFn::Count, None) => call(w, "COUNT(", &|w| {
-                w.sql("*");
-            }),
+            (AggregateFn::Count, None) => dialect::aggregate(w, "COUNT(", None, filter),
             (AggregateFn::Count, Some(_)) if aggregate.distinct => call(w, "COUNT(DISTINCT ", &raw),
             (AggregateFn::Count, Some(_)) => call(w, "COUNT(", &raw),
             (AggregateFn::Sum, Some(_)) => call(w, "SUM(", &in_units),

@@ -41,27 +41,25 @@ pub trait Dialect {
         time: &dyn Fn(&mut SqlWriter<'_>),
         filter: Option<&dyn Fn(&mut SqlWriter<'_>)>,
     ) {
-        let filtered = |w: &mut SqlWriter<'_>| {
-            if let Some(filter) = filter {
-                self.aggregate_filter(w, filter);
-            }
-        };
-        w.sql("CASE WHEN COUNT(*)");
-        filtered(w);
-        w.sql(" = COUNT(");
-        time(w);
-        w.sql(")");
-        filtered(w);
-        w.sql(" THEN MIN(");
-        time(w);
-        w.sql(")");
-        filtered(w);
+        w.sql("CASE WHEN ");
+        aggregate(w, "COUNT(", None, filter);
+        w.sql(" = ");
+        aggregate(w, "COUNT(", Some(time), filter);
+        w.sql(" THEN ");
+        aggregate(w, "MIN(", Some(time), filter);
         w.sql(" END");
     }
 
-    /// Restricts the aggregate call just written to the rows `filter` keeps (standard
-    /// `FILTER (WHERE …)`, in SQLite since 3.30).
-    fn aggregate_filter(&self, w: &mut SqlWriter<'_>, filter: &dyn Fn(&mut SqlWriter<'_>)) {
+    /// `open value)` over the rows `filter` keeps (`value` `None`: `*`): standard
+    /// `FILTER (WHERE …)` after the call, in SQLite since 3.30.
+    fn filtered_aggregate(
+        &self,
+        w: &mut SqlWriter<'_>,
+        open: &'static str,
+        value: Option<&dyn Fn(&mut SqlWriter<'_>)>,
+        filter: &dyn Fn(&mut SqlWriter<'_>),
+    ) {
+        aggregate(w, open, value, None);
         w.sql(" FILTER (WHERE ");
         filter(w);
         w.sql(")");
@@ -163,4 +161,45 @@ pub trait Dialect {
             .number(u64::from(crate::split::BUCKETS))
             .sql(")");
     }
+}
+
+/// An aggregate call `open value)` (`value` `None`: `*`), over the rows `filter` keeps if
+/// given, as the dialect restricts rows.
+pub fn aggregate(
+    w: &mut SqlWriter<'_>,
+    open: &'static str,
+    value: Option<&dyn Fn(&mut SqlWriter<'_>)>,
+    filter: Option<&dyn Fn(&mut SqlWriter<'_>)>,
+) {
+    if let Some(filter) = filter {
+        return w.dialect().filtered_aggregate(w, open, value, filter);
+    }
+    w.sql(open);
+    match value {
+        Some(value) => value(w),
+        None => {
+            w.sql("*");
+        }
+    }
+    w.sql(")");
+}
+
+/// [`Dialect::filtered_aggregate`] for engines without `FILTER`: the value only on the rows
+/// kept, `CASE WHEN filter THEN value END` (1 for `*`), which aggregates skip elsewhere.
+pub fn aggregate_of_case(
+    w: &mut SqlWriter<'_>,
+    open: &'static str,
+    value: Option<&dyn Fn(&mut SqlWriter<'_>)>,
+    filter: &dyn Fn(&mut SqlWriter<'_>),
+) {
+    w.sql(open).sql("CASE WHEN ");
+    filter(w);
+    w.sql(" THEN ");
+    match value {
+        Some(value) => value(w),
+        None => {
+            w.sql("1");
+        }
+    }
+    w.sql(" END)");
 }

@@ -6,6 +6,7 @@
 
 mod aggregate;
 mod batch;
+pub mod bigquery;
 pub mod breakdown;
 pub mod dialect;
 pub mod duckdb;
@@ -15,6 +16,8 @@ mod generate;
 pub mod indexes;
 pub mod postgres;
 pub mod sample;
+pub mod snowflake;
+pub mod spark;
 pub mod sqlite;
 pub mod writer;
 
@@ -25,15 +28,18 @@ use crate::value::Value;
 pub use dialect::Dialect;
 
 /// Every dialect `seg compile --dialect` can write, by name.
-pub const DIALECTS: &[&dyn Dialect] = &[&Sqlite, &Postgres, &DuckDb];
+pub const DIALECTS: &[&dyn Dialect] = &[&Sqlite, &Postgres, &DuckDb, &BigQuery, &Snowflake, &Spark];
 
 /// The dialect called `name` on the command line.
 pub fn dialect_named(name: &str) -> Option<&'static dyn Dialect> {
     DIALECTS.iter().copied().find(|d| d.name() == name)
 }
+pub use bigquery::BigQuery;
 pub use duckdb::DuckDb;
 pub use postgres::Postgres;
 pub use sample::{SampleQueries, population_query, sample_queries};
+pub use snowflake::Snowflake;
+pub use spark::Spark;
 pub use sqlite::Sqlite;
 
 /// SQL text and the values bound to its placeholders, in order.

@@ -1,7 +1,7 @@
 //! SQLite (<https://www.sqlite.org/lang.html>): numbered `?N` parameters, no `POSITION`
 //! or `SUBSTRING … FROM … FOR`, dates stored as ISO-8601 text.
 
-use super::dialect::Dialect;
+use super::dialect::{Dialect, aggregate};
 use super::writer::{ParamId, SqlWriter};
 use crate::value::Value;
 
@@ -36,12 +36,13 @@ impl Dialect for Sqlite {
         time: &dyn Fn(&mut SqlWriter<'_>),
         filter: Option<&dyn Fn(&mut SqlWriter<'_>)>,
     ) {
-        w.sql("NULLIF(MIN(IFNULL(");
-        time(w);
-        w.sql(", 0))");
-        if let Some(filter) = filter {
-            self.aggregate_filter(w, filter);
-        }
+        w.sql("NULLIF(");
+        let unknown_as_zero = |w: &mut SqlWriter<'_>| {
+            w.sql("IFNULL(");
+            time(w);
+            w.sql(", 0)");
+        };
+        aggregate(w, "MIN(", Some(&unknown_as_zero), filter);
         w.sql(", 0)");
     }
 

@@ -1,5 +1,6 @@
 use super::*;
 use crate::check::ir;
+use crate::sql::{BigQuery, DuckDb, Snowflake, Spark};
 use crate::test_support::{SHOP_SEGMENTS, as_of, clean_program};
 use crate::value::Value;
 
@@ -276,4 +277,86 @@ fn a_split_bucket_is_a_range_of_the_seeded_hash_per_dialect() {
         out.push_str(&format!("-- B / {}\n{query}\n", dialect.name()));
     }
     insta::assert_snapshot!(out);
+}
+
+#[test]
+fn every_dialect_writes_the_same_segments_its_own_way() {
+    let program = clean_program(&[(
+        "x.seg",
+        "segment Base where city starts with 'L' and city contains 'on'\n\
+         segment Spenders where sum(orders.amount where category = 'toys') > 10 and Base\n\
+         segment FirstToys where first(orders.category) = 'toys'\n\
+         segment Top where monetary_score >= 4\n\
+         split Base seed 's' into A 50%, B 50%",
+    )]);
+    let mut out = String::new();
+    for dialect in [&BigQuery as &dyn Dialect, &Snowflake, &Spark, &DuckDb] {
+        for name in ["Spenders", "FirstToys", "Top", "B"] {
+            let query = compile(&program, name, Output::Keys, dialect, as_of()).unwrap();
+            out.push_str(&format!("-- {name} / {}\n{query}\n", dialect.name()));
+        }
+        let batch = compile_counts(&program, &["Spenders", "FirstToys"], dialect, as_of()).unwrap();
+        out.push_str(&format!("-- batch / {}\n{batch}\n", dialect.name()));
+    }
+    insta::assert_snapshot!(out);
+}
+
+/// The seam stays clean: outside the dialect files, nothing asks which dialect it writes.
+#[test]
+fn no_code_outside_the_dialects_branches_on_a_dialect() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let dialect_files = [
+        "sql/dialect.rs",
+        "sql/sqlite.rs",
+        "sql/postgres.rs",
+        "sql/duckdb.rs",
+        "sql/bigquery.rs",
+        "sql/snowflake.rs",
+        "sql/spark.rs",
+        "sql/tests.rs",
+    ];
+    let mut offenders = Vec::new();
+    let mut stack = vec![root.clone()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let relative = path
+                .strip_prefix(&root)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            if path.extension().is_none_or(|e| e != "rs")
+                || dialect_files.contains(&relative.as_str())
+            {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            for (i, line) in text.lines().enumerate() {
+                let asks = line.contains(".name() ==")
+                    && (line.contains("dialect") || line.contains("Dialect"))
+                    || [
+                        "\"sqlite\"",
+                        "\"postgres\"",
+                        "\"duckdb\"",
+                        "\"bigquery\"",
+                        "\"snowflake\"",
+                        "\"spark\"",
+                    ]
+                    .iter()
+                    .any(|name| line.contains(name));
+                if asks {
+                    offenders.push(format!("src/{relative}:{}: {}", i + 1, line.trim()));
+                }
+            }
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "dialect checks outside the dialects:\n{}",
+        offenders.join("\n")
+    );
 }

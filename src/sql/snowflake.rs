@@ -1,0 +1,65 @@
+//! Snowflake (<https://docs.snowflake.com/en/sql-reference>): numbered `:N` bind variables,
+//! no `FILTER` on aggregates, `STARTSWITH`, `/` giving a decimal, and hex read with
+//! `TO_NUMBER`. Compile-only: seglang writes it but does not run it.
+
+use super::dialect::{Dialect, aggregate_of_case};
+use super::writer::{ParamId, SqlWriter};
+
+/// The Snowflake dialect.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Snowflake;
+
+impl Dialect for Snowflake {
+    fn name(&self) -> &'static str {
+        "snowflake"
+    }
+
+    /// <https://docs.snowflake.com/en/developer-guide/sql-api/submitting-requests#using-bind-variables-in-a-statement>
+    fn placeholder(&self, out: &mut String, index: usize) {
+        out.push(':');
+        out.push_str(&index.to_string());
+    }
+
+    fn filtered_aggregate(
+        &self,
+        w: &mut SqlWriter<'_>,
+        open: &'static str,
+        value: Option<&dyn Fn(&mut SqlWriter<'_>)>,
+        filter: &dyn Fn(&mut SqlWriter<'_>),
+    ) {
+        aggregate_of_case(w, open, value, filter);
+    }
+
+    fn integer_division(
+        &self,
+        w: &mut SqlWriter<'_>,
+        numerator: &dyn Fn(&mut SqlWriter<'_>),
+        denominator: &dyn Fn(&mut SqlWriter<'_>),
+    ) {
+        w.sql("FLOOR((");
+        numerator(w);
+        w.sql(") / (");
+        denominator(w);
+        w.sql("))");
+    }
+
+    fn starts_with(
+        &self,
+        w: &mut SqlWriter<'_>,
+        alias: &'static str,
+        column: &str,
+        prefix: ParamId,
+    ) {
+        w.sql("STARTSWITH(").column(alias, column).sql(", ");
+        w.placeholder(prefix).sql(")");
+    }
+
+    /// <https://docs.snowflake.com/en/sql-reference/functions/to_decimal>: `X` reads hex.
+    fn split_bucket(&self, w: &mut SqlWriter<'_>, seed: ParamId, alias: &'static str, key: &str) {
+        w.sql("MOD(TO_NUMBER(SUBSTR(MD5(").placeholder(seed);
+        w.sql(" || ':' || CAST(")
+            .column(alias, key)
+            .sql(" AS VARCHAR)), 1, 8), 'XXXXXXXX'), ");
+        w.number(u64::from(crate::split::BUCKETS)).sql(")");
+    }
+}

@@ -1,0 +1,58 @@
+//! Spark SQL (<https://spark.apache.org/docs/latest/sql-ref.html>): backquoted names,
+//! named `:pN` parameters (Spark 3.4+), `DIV`, `LIMIT`, and `CONV` to read hex.
+
+use super::dialect::Dialect;
+use super::writer::{ParamId, SqlWriter};
+
+/// The Spark SQL dialect.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Spark;
+
+impl Dialect for Spark {
+    fn name(&self) -> &'static str {
+        "spark"
+    }
+
+    /// <https://spark.apache.org/docs/latest/sql-ref-identifier.html>
+    fn quote_ident(&self, out: &mut String, ident: &str) {
+        out.push('`');
+        out.push_str(&ident.replace('`', "``"));
+        out.push('`');
+    }
+
+    /// <https://spark.apache.org/docs/latest/sql-ref-syntax-aux-param.html>: named markers.
+    fn placeholder(&self, out: &mut String, index: usize) {
+        out.push_str(":p");
+        out.push_str(&index.to_string());
+    }
+
+    fn integer_division(
+        &self,
+        w: &mut SqlWriter<'_>,
+        numerator: &dyn Fn(&mut SqlWriter<'_>),
+        denominator: &dyn Fn(&mut SqlWriter<'_>),
+    ) {
+        w.sql("(");
+        numerator(w);
+        w.sql(") DIV (");
+        denominator(w);
+        w.sql(")");
+    }
+
+    fn first_row_only(&self, w: &mut SqlWriter<'_>) {
+        w.sql(" LIMIT 1");
+    }
+
+    fn limit(&self, w: &mut SqlWriter<'_>, rows: ParamId) {
+        w.sql("LIMIT ").placeholder(rows);
+    }
+
+    fn split_bucket(&self, w: &mut SqlWriter<'_>, seed: ParamId, alias: &'static str, key: &str) {
+        w.sql("MOD(CAST(CONV(SUBSTRING(MD5(CONCAT(")
+            .placeholder(seed);
+        w.sql(", ':', CAST(")
+            .column(alias, key)
+            .sql(" AS STRING))), 1, 8), 16, 10) AS BIGINT), ");
+        w.number(u64::from(crate::split::BUCKETS)).sql(")");
+    }
+}
