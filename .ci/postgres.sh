@@ -1,7 +1,8 @@
 # Starts a throwaway PostgreSQL server for the tests, on loopback on a free port, in a
 # temporary data directory; installs PostgreSQL from Debian's packages if it is missing.
-# Source it, then call `postgres_start`: it exports SEG_TEST_POSTGRES_URL and stops the
-# server (and removes its directory) when the calling shell exits.
+# Source it (after exit-hooks.sh), then call `postgres_start`: it exports
+# SEG_TEST_POSTGRES_URL and stops the server (and removes its directory) when the calling
+# shell exits.
 
 postgres_bin() {
   local dir
@@ -39,7 +40,7 @@ postgres_start() {
   "${as[@]}" "$bin/initdb" -D "$POSTGRES_DIR/data" -U seg --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
   "${as[@]}" "$bin/pg_ctl" -D "$POSTGRES_DIR/data" -l "$POSTGRES_DIR/log" -w \
     -o "-c listen_addresses=127.0.0.1 -p $port -k $POSTGRES_DIR -c fsync=off" start >/dev/null
-  trap postgres_stop EXIT
+  add_exit_hook postgres_stop
   POSTGRES_BIN="$bin"
   export SEG_TEST_POSTGRES_URL="postgresql://seg@127.0.0.1:$port/postgres"
   echo "== PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port"

@@ -236,30 +236,45 @@ fn the_corpus_means_the_same_on_postgresql_as_in_the_reference() {
     }
 }
 
-#[test]
-fn the_corpus_means_the_same_on_duckdb_as_in_the_reference() {
-    if !common::duckdb::available("the corpus on DuckDB") {
-        return;
-    }
+/// The corpus on an engine run through Python, at every as-of date.
+fn corpus_on(engine: &common::engines::Engine, name: &str, dates: &[&str]) {
     let corpus = corpus();
     let project = copy_project(CORPUS);
-    for as_of in AS_OF {
-        let got = common::duckdb::members(&project, &corpus.root, as_of);
-        let got: Members = got
+    for as_of in dates {
+        let got: Members = engine
+            .members(&project, &corpus.root, as_of)
             .into_iter()
-            .map(|(name, keys)| {
+            .map(|(segment, keys)| {
                 (
-                    name,
+                    segment,
                     keys.iter().map(|k| key(&Cell::Text(k.clone()))).collect(),
                 )
             })
             .collect();
-        let problems = differences(
-            &format!("DuckDB as of {as_of}"),
-            &got,
-            &reference_members(&corpus, date(as_of)),
-        );
+        let want = reference_members(&corpus, date(as_of));
+        let problems = differences(&format!("{name} as of {as_of}"), &got, &want);
         assert!(problems.is_empty(), "{}", problems.join("\n"));
+    }
+}
+
+#[test]
+fn the_corpus_means_the_same_on_duckdb_as_in_the_reference() {
+    if let Some(duckdb) = common::engines::duckdb("the corpus on DuckDB") {
+        corpus_on(&duckdb, "DuckDB", &AS_OF);
+    }
+}
+
+/// On Spark, one submission per as-of date: a small smoke test at the first date unless
+/// `SEG_SPARK_FULL` asks for all (`.ci/spark`).
+#[test]
+fn the_corpus_means_the_same_on_spark_as_in_the_reference() {
+    if let Some(spark) = common::engines::spark("the corpus on Spark") {
+        let dates = if std::env::var("SEG_SPARK_FULL").is_ok() {
+            &AS_OF[..]
+        } else {
+            &AS_OF[..1]
+        };
+        corpus_on(&spark, "Spark", dates);
     }
 }
 
@@ -361,21 +376,35 @@ fn the_example_gives_the_same_members_on_postgresql_through_seg() {
     );
 }
 
-#[test]
-fn the_example_gives_the_same_members_on_duckdb() {
-    if !common::duckdb::available("the example on DuckDB") {
-        return;
-    }
+/// The example's members on an engine run through Python equal SQLite's through `seg`.
+fn example_on(engine: &common::engines::Engine, name: &str) {
     let sqlite = copy_project("examples/retail");
     let on_sqlite: HashMap<String, Vec<String>> =
         members_through_seg(&sqlite).into_iter().collect();
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/retail");
-    let on_duckdb = common::duckdb::members(&sqlite, &root, "2025-12-01");
-    assert_eq!(on_duckdb.len(), 44);
-    for (name, mut keys) in on_duckdb {
-        let mut want = on_sqlite[&name].clone();
+    let found = engine.members(&sqlite, &root, "2025-12-01");
+    assert_eq!(found.len(), 44);
+    for (segment, mut keys) in found {
+        let mut want = on_sqlite[&segment].clone();
         keys.sort();
         want.sort();
-        assert_eq!(keys, want, "`{name}` differs on DuckDB");
+        assert_eq!(keys, want, "`{segment}` differs on {name}");
+    }
+}
+
+#[test]
+fn the_example_gives_the_same_members_on_duckdb() {
+    if let Some(duckdb) = common::engines::duckdb("the example on DuckDB") {
+        example_on(&duckdb, "DuckDB");
+    }
+}
+
+#[test]
+fn the_example_gives_the_same_members_on_spark() {
+    if std::env::var("SEG_SPARK_FULL").is_err() {
+        return eprintln!("note: the example on Spark runs under SEG_SPARK_FULL (.ci/spark)");
+    }
+    if let Some(spark) = common::engines::spark("the example on Spark") {
+        example_on(&spark, "Spark");
     }
 }

@@ -2,7 +2,7 @@
 
 #![allow(dead_code)] // each test file uses a different subset
 
-pub mod duckdb;
+pub mod engines;
 pub mod postgres;
 
 use std::path::{Path, PathBuf};

@@ -1,10 +1,11 @@
 """Runs SQL that `seg compile --dialect duckdb --format json` wrote on DuckDB.
 
-Reads one JSON object on standard input:
+Reads a job file (the path is the first argument):
   {"tables": [{"name": ..., "csv": ..., "columns": [[name, duckdb_type], ...]}, ...],
    "queries": [{"segments": [...], "sql": ..., "params": [{"type": ..., "value": ...}]}]}
 loads each CSV file into a typed table (an empty cell is unknown), runs each query with its
-parameters, and prints one JSON line per query: its rows, every value as text or null.
+parameters, and writes one JSON line per query to the file named by the second argument:
+its rows, every value as text or null.
 """
 
 import datetime
@@ -39,7 +40,8 @@ def text(value):
 
 
 def main():
-    job = json.load(sys.stdin)
+    with open(sys.argv[1]) as f:
+        job = json.load(f)
     con = duckdb.connect()
     for table in job["tables"]:
         columns = ", ".join(f'"{name}" {ty}' for name, ty in table["columns"])
@@ -47,9 +49,11 @@ def main():
         con.execute(
             f'COPY "{table["name"]}" FROM \'{table["csv"]}\' (HEADER, NULLSTR \'\')'
         )
-    for query in job["queries"]:
-        rows = con.execute(query["sql"], [param(p) for p in query["params"]]).fetchall()
-        print(json.dumps([[text(v) for v in row] for row in rows]))
+    with open(sys.argv[2], "w") as out:
+        for query in job["queries"]:
+            params = [param(p) for p in query["params"]]
+            rows = con.execute(query["sql"], params).fetchall()
+            out.write(json.dumps([[text(v) for v in row] for row in rows]) + "\n")
 
 
 if __name__ == "__main__":
