@@ -116,6 +116,22 @@ fn ctrl_c_cancels_a_slow_query_and_returns_to_the_prompt() {
 }
 
 #[test]
+fn ctrl_c_cancels_a_slow_query_on_postgresql() {
+    let Some(project) = common::postgres::slow_project("repl_cancel") else {
+        return;
+    };
+    let mut s = repl(&project);
+    enter(&mut s, "last(orders.amount) > 1");
+    std::thread::sleep(Duration::from_millis(1500));
+    s.send_control('c').unwrap();
+    s.exp_string("seg::E033").unwrap();
+    s.exp_string("query cancelled").unwrap();
+    enter(&mut s, "name = 'c7'");
+    s.exp_string("1 member (as of").unwrap();
+    quit(&mut s);
+}
+
+#[test]
 fn a_large_base_gets_an_estimate_from_a_sample_then_the_exact_count() {
     let project = large_project();
     let mut s = repl(&project);

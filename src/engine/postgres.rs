@@ -172,7 +172,7 @@ impl Database {
     fn error(&self, context: &str, error: &postgres::Error) -> Diagnostic {
         if error.code() == Some(&SqlState::QUERY_CANCELED)
             && let Some(timeout) = self.timeout
-            && error.to_string().contains("statement timeout")
+            && source_text(error).contains("statement timeout")
         {
             return Diagnostic::error(
                 Code::QueryInterrupted,

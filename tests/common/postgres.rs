@@ -28,3 +28,27 @@ pub fn fresh_database(label: &str) -> Option<String> {
     let (base, _) = server.rsplit_once('/').expect("a URL with a database");
     Some(format!("{base}/{name}"))
 }
+
+/// A project on a new database of the test server whose `last(orders.amount) > 1` takes
+/// minutes: 40,000 customers, 400,000 orders, no index. `None` without a server.
+pub fn slow_project(label: &str) -> Option<std::path::PathBuf> {
+    let url = fresh_database(label)?;
+    let mut client = Client::connect(&url, NoTls).expect("the test database accepts connections");
+    client
+        .batch_execute(
+            "CREATE TABLE customers AS SELECT id, 'c' || id AS name FROM generate_series(0, 39999) AS id;
+             CREATE TABLE orders AS SELECT i % 40000 AS customer_id, 1.5::numeric AS amount,
+               DATE '2025-01-01' AS t FROM generate_series(0, 399999) AS i;",
+        )
+        .expect("the slow tables");
+    let dir = super::temp_dir("slow-postgres");
+    std::fs::write(
+        dir.join("seg.toml"),
+        format!(
+            "[database]\nurl = \"{url}\"\n[customer]\nkey = \"id\"\n[customer.fields]\nname = \"text\"\n\
+             [related.orders]\ncustomer_key = \"customer_id\"\ntime = \"t\"\n[related.orders.fields]\namount = \"money\"\nt = \"date\"\n"
+        ),
+    )
+    .unwrap();
+    Some(dir)
+}
