@@ -163,20 +163,8 @@ pub fn in_memory(tables: &[TableRows]) -> Result<super::sqlite::Database, Diagno
 /// Creates the table, inserts the rows (checking each value against its type) and indexes.
 fn fill_table(connection: &Connection, table: &TableRows) -> Result<(), Diagnostic> {
     let (types, rows) = checked_rows(table)?;
-    let mut create = String::from("CREATE TABLE ");
-    quote(&mut create, &table.table);
-    create.push_str(" (");
-    for (i, (column, ty)) in table.columns.iter().zip(&types).enumerate() {
-        if i > 0 {
-            create.push_str(", ");
-        }
-        quote(&mut create, column);
-        create.push(' ');
-        create.push_str(storage_type(*ty));
-    }
-    create.push(')');
     connection
-        .execute(&create, [])
+        .execute(&create_statement(table, &types, storage_type), [])
         .map_err(|e| database_error(&format!("cannot create table {}", table.table), &e))?;
 
     let mut insert = String::from("INSERT INTO ");
@@ -208,6 +196,28 @@ fn fill_table(connection: &Connection, table: &TableRows) -> Result<(), Diagnost
             .map_err(|e| database_error(&format!("cannot index {}.{column}", table.table), &e))?;
     }
     Ok(())
+}
+
+/// `CREATE TABLE "orders" ("id" INTEGER, …)`, each column of the engine's type for its
+/// field's type.
+pub(super) fn create_statement(
+    table: &TableRows,
+    types: &[Option<Type>],
+    storage_type: fn(Option<Type>) -> &'static str,
+) -> String {
+    let mut create = String::from("CREATE TABLE ");
+    quote(&mut create, &table.table);
+    create.push_str(" (");
+    for (i, (column, ty)) in table.columns.iter().zip(types).enumerate() {
+        if i > 0 {
+            create.push_str(", ");
+        }
+        quote(&mut create, column);
+        create.push(' ');
+        create.push_str(storage_type(*ty));
+    }
+    create.push(')');
+    create
 }
 
 /// `CREATE INDEX "orders_customer_id" ON "orders" ("customer_id")`.

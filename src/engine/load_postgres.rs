@@ -5,7 +5,8 @@
 use rusqlite::types::Value as SqlValue;
 
 use super::load::{
-    LoadSummary, TableLoad, TableRows, checked_rows, index_statement, quote, read_csv,
+    LoadSummary, TableLoad, TableRows, checked_rows, create_statement, index_statement, quote,
+    read_csv,
 };
 use super::postgres::{database_error, write};
 use crate::diagnostics::{Code, Diagnostic};
@@ -37,18 +38,8 @@ fn fill_table(
     let (types, rows) = checked_rows(table)?;
     let mut create = String::from("DROP TABLE IF EXISTS ");
     quote(&mut create, &table.table);
-    create.push_str(" CASCADE; CREATE TABLE ");
-    quote(&mut create, &table.table);
-    create.push_str(" (");
-    for (i, (column, ty)) in table.columns.iter().zip(&types).enumerate() {
-        if i > 0 {
-            create.push_str(", ");
-        }
-        quote(&mut create, column);
-        create.push(' ');
-        create.push_str(storage_type(*ty));
-    }
-    create.push(')');
+    create.push_str(" CASCADE; ");
+    create.push_str(&create_statement(table, &types, storage_type));
     transaction
         .batch_execute(&create)
         .map_err(|e| database_error(&format!("cannot create table {}", table.table), &e))?;

@@ -7,6 +7,7 @@
 
 use rusqlite::{Connection, OpenFlags};
 
+use super::pg_wire::{bound, cells};
 use super::{Cell, Location};
 use crate::diagnostics::Diagnostic;
 use crate::sql::Query;
@@ -155,41 +156,18 @@ impl Store for SqliteStore<'_> {
 
 impl<C: postgres::GenericClient> Store for PostgresStore<'_, C> {
     fn execute(&mut self, sql: &str, params: &[Value]) -> Result<(), Diagnostic> {
-        let params: Vec<super::pg_wire::Param<'_>> =
-            params.iter().map(super::pg_wire::Param).collect();
-        let refs: Vec<&(dyn postgres::types::ToSql + Sync)> = params
-            .iter()
-            .map(|p| p as &(dyn postgres::types::ToSql + Sync))
-            .collect();
         self.0
-            .execute(sql, &refs)
+            .execute(sql, &bound(params))
             .map(|_| ())
             .map_err(|e| super::postgres::database_error("cannot record the membership", &e))
     }
 
     fn rows(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Vec<Cell>>, Diagnostic> {
-        let params: Vec<super::pg_wire::Param<'_>> =
-            params.iter().map(super::pg_wire::Param).collect();
-        let refs: Vec<&(dyn postgres::types::ToSql + Sync)> = params
-            .iter()
-            .map(|p| p as &(dyn postgres::types::ToSql + Sync))
-            .collect();
         let failed = |e: postgres::Error| {
             super::postgres::database_error("cannot read the membership history", &e)
         };
-        let found = self.0.query(sql, &refs).map_err(failed)?;
-        found
-            .iter()
-            .map(|row| {
-                (0..row.len())
-                    .map(|i| {
-                        row.try_get::<_, super::pg_wire::Fetched>(i)
-                            .map(|f| f.0)
-                            .map_err(failed)
-                    })
-                    .collect()
-            })
-            .collect()
+        let found = self.0.query(sql, &bound(params)).map_err(failed)?;
+        found.iter().map(|row| cells(row).map_err(failed)).collect()
     }
 
     fn has_history(&mut self) -> Result<bool, Diagnostic> {

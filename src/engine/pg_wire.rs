@@ -1,4 +1,4 @@
-//! seglang values to and from PostgreSQL's binary wire format. A parameter is encoded as
+//! seglang values to and from PostgreSQL's binary wire format. A [`Value`] parameter is encoded as
 //! the type the server inferred for its placeholder (a date compared with a timestamp
 //! column is sent as that day's midnight, a number compared with a `NUMERIC` as an exact
 //! `NUMERIC`), so the SQL needs no casts; a fetched value becomes a [`Cell`] as SQLite's
@@ -12,12 +12,20 @@ use postgres::types::{FromSql, IsNull, ToSql, Type, to_sql_checked};
 use super::Cell;
 use crate::value::{Decimal, Value};
 
-/// A bound parameter.
-#[derive(Debug)]
-pub struct Param<'a>(pub &'a Value);
-
 /// A fetched value.
 pub struct Fetched(pub Cell);
+
+/// Values as the parameters of a statement.
+pub fn bound(values: &[Value]) -> Vec<&(dyn ToSql + Sync)> {
+    values.iter().map(|v| v as &(dyn ToSql + Sync)).collect()
+}
+
+/// A fetched row's values.
+pub fn cells(row: &postgres::Row) -> Result<Vec<Cell>, postgres::Error> {
+    (0..row.len())
+        .map(|i| row.try_get::<_, Fetched>(i).map(|f| f.0))
+        .collect()
+}
 
 type BoxError = Box<dyn Error + Sync + Send>;
 
@@ -26,11 +34,11 @@ fn epoch() -> NaiveDate {
     NaiveDate::from_ymd_opt(2000, 1, 1).expect("a date")
 }
 
-impl ToSql for Param<'_> {
+impl ToSql for Value {
     fn to_sql(&self, ty: &Type, out: &mut bytes::BytesMut) -> Result<IsNull, BoxError> {
         use bytes::BufMut;
-        let mismatch = || -> BoxError { format!("cannot send {} as {ty}", self.0).into() };
-        match (ty.clone(), self.0) {
+        let mismatch = || -> BoxError { format!("cannot send {self} as {ty}").into() };
+        match (ty.clone(), self) {
             (Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME | Type::UNKNOWN, v) => {
                 let text = match v {
                     Value::Text(t) => t.clone(),

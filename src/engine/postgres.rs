@@ -9,7 +9,7 @@ use std::time::Duration;
 use postgres::error::SqlState;
 use postgres::{Client, NoTls};
 
-use super::pg_wire::{Fetched, Param};
+use super::pg_wire::{bound, cells};
 use super::{Cell, Rows};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::sql::Query;
@@ -86,11 +86,6 @@ impl Database {
 
     /// Runs a query and fetches all its rows.
     pub fn fetch(&self, query: &Query) -> Result<Rows, Diagnostic> {
-        let params: Vec<Param<'_>> = query.params.iter().map(Param).collect();
-        let refs: Vec<&(dyn postgres::types::ToSql + Sync)> = params
-            .iter()
-            .map(|p| p as &(dyn postgres::types::ToSql + Sync))
-            .collect();
         let mut client = self.client();
         let statement = client
             .prepare(&query.sql)
@@ -101,19 +96,12 @@ impl Database {
             .map(|c| c.name().to_string())
             .collect();
         let found = client
-            .query(&statement, &refs)
+            .query(&statement, &bound(&query.params))
             .map_err(|e| self.error("query failed", &e))?;
-        let mut rows = Vec::with_capacity(found.len());
-        for row in found {
-            let mut cells = Vec::with_capacity(row.len());
-            for i in 0..row.len() {
-                let Fetched(cell) = row
-                    .try_get(i)
-                    .map_err(|e| self.error("cannot read a row", &e))?;
-                cells.push(cell);
-            }
-            rows.push(cells);
-        }
+        let rows = found
+            .iter()
+            .map(|row| cells(row).map_err(|e| self.error("cannot read a row", &e)))
+            .collect::<Result<_, _>>()?;
         Ok(Rows { columns, rows })
     }
 
@@ -192,13 +180,8 @@ impl Database {
 pub fn execute_all(url: &str, statements: &[Query]) -> Result<(), Diagnostic> {
     write(url, |transaction| {
         for statement in statements {
-            let params: Vec<Param<'_>> = statement.params.iter().map(Param).collect();
-            let refs: Vec<&(dyn postgres::types::ToSql + Sync)> = params
-                .iter()
-                .map(|p| p as &(dyn postgres::types::ToSql + Sync))
-                .collect();
             transaction
-                .execute(statement.sql.as_str(), &refs)
+                .execute(statement.sql.as_str(), &bound(&statement.params))
                 .map_err(|e| database_error("cannot change the database", &e))?;
         }
         Ok(())

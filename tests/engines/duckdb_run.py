@@ -8,35 +8,14 @@ parameters, and writes one JSON line per query to the file named by the second a
 its rows, every value as text or null.
 """
 
-import datetime
-import decimal
 import json
+import os
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from job import param, text  # noqa: E402
+
 import duckdb
-
-
-def param(p):
-    kind, value = p["type"], p["value"]
-    if kind == "text":
-        return value
-    if kind == "integer":
-        return int(value)
-    if kind == "decimal":
-        return decimal.Decimal(value)
-    if kind == "date":
-        return datetime.date.fromisoformat(value)
-    if kind == "bool":
-        return value == "true"
-    raise ValueError(f"unknown parameter type {kind}")
-
-
-def text(value):
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    return str(value)
 
 
 def main():
