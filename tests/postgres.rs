@@ -81,3 +81,32 @@ fn connection_and_manifest_problems_are_coded() {
         password.stderr
     );
 }
+
+#[test]
+fn compile_writes_the_dialect_of_the_projects_engine_without_connecting() {
+    let dir = project_with("url = \"postgresql://seg@127.0.0.1:1/none\"");
+    std::fs::write(dir.join("a.seg"), "segment A where name = 'x'\n").unwrap();
+    let postgres = seg(&dir, &["compile"]);
+    assert_eq!(postgres.code, 0, "{}", postgres.stderr);
+    assert!(
+        postgres.stdout.contains("WHERE c.\"name\" = $1"),
+        "{}",
+        postgres.stdout
+    );
+    let sqlite = seg(&dir, &["compile", "--dialect", "sqlite"]);
+    assert!(
+        sqlite.stdout.contains("WHERE c.\"name\" = ?1"),
+        "{}",
+        sqlite.stdout
+    );
+    let unknown = seg(&dir, &["compile", "--dialect", "oracle", "--plain"]);
+    assert_eq!(unknown.code, 2, "{}", unknown.stderr);
+    assert!(unknown.stderr.contains("seg::E044"), "{}", unknown.stderr);
+    assert!(
+        unknown
+            .stderr
+            .contains("sqlite, postgres, duckdb, bigquery, snowflake, spark"),
+        "{}",
+        unknown.stderr
+    );
+}

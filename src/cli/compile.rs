@@ -4,7 +4,6 @@
 use super::session::Session;
 use super::{Context, Failure};
 use crate::diagnostics::{Code, Diagnostic};
-use crate::engine::Location;
 use crate::sql::{self, Dialect, Output, Query};
 use crate::value::Value;
 
@@ -91,7 +90,7 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
 fn dialect(session: &Session, name: Option<&str>) -> Result<&'static dyn Dialect, Failure> {
     let Some(name) = name else {
         return Ok(match session.project.database() {
-            Ok(Some(Location::Postgres(_))) => &sql::Postgres,
+            Ok(Some(location)) => location.dialect(),
             _ => &sql::Sqlite,
         });
     };

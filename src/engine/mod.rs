@@ -29,6 +29,14 @@ pub enum Location {
 }
 
 impl Location {
+    /// The SQL dialect of the engine there.
+    pub fn dialect(&self) -> &'static dyn Dialect {
+        match self {
+            Location::File(_) => &Sqlite,
+            Location::Postgres(_) => &Postgres,
+        }
+    }
+
     /// A database given on the command line: a PostgreSQL URL, or else a SQLite file.
     pub fn parse(text: &str) -> Location {
         if text.starts_with("postgresql://") || text.starts_with("postgres://") {
