@@ -24,7 +24,7 @@ use seglang::reference::{self, Dataset, Datum, Key, Row};
 use seglang::schema::{Schema, Type};
 use seglang::source::SourceMap;
 use seglang::sql::{self, Dialect, Output, Postgres, Sqlite};
-use seglang::value::Decimal;
+use seglang::value::{Decimal, Value};
 
 const CORPUS: &str = "tests/fixtures/conformance";
 
@@ -236,13 +236,15 @@ fn the_corpus_means_the_same_on_postgresql_as_in_the_reference() {
     }
 }
 
-/// The corpus on an engine run through Python, at every as-of date.
-fn corpus_on(engine: &common::engines::Engine, name: &str, dates: &[&str]) {
+#[test]
+fn the_corpus_means_the_same_on_duckdb_as_in_the_reference() {
+    if !common::engines::duckdb_available("the corpus on DuckDB") {
+        return;
+    }
     let corpus = corpus();
     let project = copy_project(CORPUS);
-    for as_of in dates {
-        let got: Members = engine
-            .members(&project, &corpus.root, as_of)
+    for as_of in AS_OF {
+        let got: Members = common::engines::duckdb_members(&project, &corpus.root, as_of)
             .into_iter()
             .map(|(segment, keys)| {
                 (
@@ -251,30 +253,98 @@ fn corpus_on(engine: &common::engines::Engine, name: &str, dates: &[&str]) {
                 )
             })
             .collect();
-        let want = reference_members(&corpus, date(as_of));
-        let problems = differences(&format!("{name} as of {as_of}"), &got, &want);
+        let problems = differences(
+            &format!("DuckDB as of {as_of}"),
+            &got,
+            &reference_members(&corpus, date(as_of)),
+        );
         assert!(problems.is_empty(), "{}", problems.join("\n"));
     }
 }
 
-#[test]
-fn the_corpus_means_the_same_on_duckdb_as_in_the_reference() {
-    if let Some(duckdb) = common::engines::duckdb("the corpus on DuckDB") {
-        corpus_on(&duckdb, "DuckDB", &AS_OF);
-    }
+/// A copy of a project pointed at the Spark cluster instead of its SQLite file.
+fn on_spark(relative: &str, database: &str, master: &str) -> PathBuf {
+    let project = copy_project(relative);
+    let manifest = project.join("seg.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(
+        &manifest,
+        text.replace(database, &format!("spark = \"{master}\"")),
+    )
+    .unwrap();
+    project
 }
 
-/// On Spark, one submission per as-of date: a small smoke test at the first date unless
-/// `SEG_SPARK_FULL` asks for all (`.ci/spark`).
+/// Every segment's members on Spark, in one job of seg's own Spark engine: the queries as
+/// `seg compile --format json` writes them for the project.
+fn spark_members(project: &Path, as_of: &str) -> Members {
+    let compiled = seg(project, &["compile", "--format", "json", "--as-of", as_of]);
+    assert_eq!(compiled.code, 0, "{}", compiled.stderr);
+    let (names, queries): (Vec<String>, Vec<sql::Query>) = compiled
+        .stdout
+        .lines()
+        .map(|line| {
+            let json: serde_json::Value = serde_json::from_str(line).expect("a JSON query");
+            let name = json["segments"][0].as_str().expect("a segment").to_string();
+            let params = json["params"]
+                .as_array()
+                .expect("params")
+                .iter()
+                .map(|p| {
+                    let text = p["value"].as_str().expect("a value");
+                    match p["type"].as_str().expect("a type") {
+                        "text" => Value::Text(text.into()),
+                        "integer" => Value::Integer(text.parse().expect("an integer")),
+                        "decimal" => Value::Decimal(Decimal::parse(text).expect("a decimal")),
+                        "date" => Value::Date(date(text)),
+                        "bool" => Value::Bool(text == "true"),
+                        other => panic!("unknown parameter type {other}"),
+                    }
+                })
+                .collect();
+            let sql = json["sql"].as_str().expect("SQL").to_string();
+            (name, sql::Query { sql, params })
+        })
+        .unzip();
+    let mut sources = SourceMap::default();
+    let location = Project::load(project, &mut sources)
+        .expect("the project loads")
+        .database()
+        .expect("a Spark project")
+        .expect("a database");
+    let database = Database::open_read_only(&location, None).expect("spark-submit is found");
+    let rows = database
+        .fetch_side_by_side(&queries)
+        .expect("the Spark job runs");
+    names
+        .into_iter()
+        .zip(rows)
+        .map(|(name, rows)| (name, rows.rows.iter().map(|r| key(&r[0])).collect()))
+        .collect()
+}
+
+/// On Spark, one job per as-of date: a smoke test at the first date unless `SEG_SPARK_FULL`
+/// asks for all (`.ci/spark`).
 #[test]
 fn the_corpus_means_the_same_on_spark_as_in_the_reference() {
-    if let Some(spark) = common::engines::spark("the corpus on Spark") {
-        let dates = if std::env::var("SEG_SPARK_FULL").is_ok() {
-            &AS_OF[..]
-        } else {
-            &AS_OF[..1]
-        };
-        corpus_on(&spark, "Spark", dates);
+    let Some(master) = common::engines::spark_master("the corpus on Spark") else {
+        return;
+    };
+    let corpus = corpus();
+    let project = on_spark(CORPUS, "path = \"conformance.db\"", &master);
+    let dates = if std::env::var("SEG_SPARK_FULL").is_ok() {
+        &AS_OF[..]
+    } else {
+        &AS_OF[..1]
+    };
+    for as_of in dates {
+        let got = spark_members(&project, as_of);
+        let problems = differences(
+            &format!("Spark as of {as_of}"),
+            &got,
+            &reference_members(&corpus, date(as_of)),
+        );
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
     }
 }
 
@@ -376,35 +446,47 @@ fn the_example_gives_the_same_members_on_postgresql_through_seg() {
     );
 }
 
-/// The example's members on an engine run through Python equal SQLite's through `seg`.
-fn example_on(engine: &common::engines::Engine, name: &str) {
+#[test]
+fn the_example_gives_the_same_members_on_duckdb() {
+    if !common::engines::duckdb_available("the example on DuckDB") {
+        return;
+    }
     let sqlite = copy_project("examples/retail");
     let on_sqlite: HashMap<String, Vec<String>> =
         members_through_seg(&sqlite).into_iter().collect();
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/retail");
-    let found = engine.members(&sqlite, &root, "2025-12-01");
+    let found = common::engines::duckdb_members(&sqlite, &root, "2025-12-01");
     assert_eq!(found.len(), 44);
     for (segment, mut keys) in found {
         let mut want = on_sqlite[&segment].clone();
         keys.sort();
         want.sort();
-        assert_eq!(keys, want, "`{segment}` differs on {name}");
+        assert_eq!(keys, want, "`{segment}` differs on DuckDB");
     }
 }
 
-#[test]
-fn the_example_gives_the_same_members_on_duckdb() {
-    if let Some(duckdb) = common::engines::duckdb("the example on DuckDB") {
-        example_on(&duckdb, "DuckDB");
-    }
-}
-
+/// The example pointed at Spark: `seg run` counts as on SQLite, and every segment's members.
 #[test]
 fn the_example_gives_the_same_members_on_spark() {
     if std::env::var("SEG_SPARK_FULL").is_err() {
         return eprintln!("note: the example on Spark runs under SEG_SPARK_FULL (.ci/spark)");
     }
-    if let Some(spark) = common::engines::spark("the example on Spark") {
-        example_on(&spark, "Spark");
+    let Some(master) = common::engines::spark_master("the example on Spark") else {
+        return;
+    };
+    let sqlite = copy_project("examples/retail");
+    let spark = on_spark("examples/retail", "path = \"retail.db\"", &master);
+    let counts = |project: &Path| {
+        let run = seg(project, &["run", "--format", "csv"]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        run.stdout
+    };
+    assert_eq!(counts(&spark), counts(&sqlite));
+
+    let on_sqlite = members_through_seg(&sqlite);
+    let got = spark_members(&spark, "2025-12-01");
+    for (segment, keys) in on_sqlite {
+        let want: BTreeSet<Key> = keys.iter().map(|k| key(&Cell::Text(k.clone()))).collect();
+        assert_eq!(got[&segment], want, "`{segment}` differs on Spark");
     }
 }

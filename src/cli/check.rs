@@ -8,9 +8,8 @@ use std::path::PathBuf;
 use super::session::{Session, same_file};
 use super::{Context, EXIT_PROBLEMS, Failure};
 use crate::diagnostics::{Diagnostic, Severity, formats};
-use crate::engine::Location;
+use crate::engine::{Cell, Location};
 use crate::lint::{self, data::Baseline};
-use crate::sql::{self, Output};
 
 /// Arguments of `seg check`.
 #[derive(clap::Args, Debug)]
@@ -149,18 +148,24 @@ fn data_lints(
         context,
         args.db.clone().flatten().map(|db| Location::parse(&db)),
     )?;
-    let mut counts = BTreeMap::new();
-    for segment in &session.program.segments {
-        let query = sql::compile(
-            &session.program,
-            &segment.name,
-            Output::Count,
-            database.dialect(),
-            session.as_of,
-        )
-        .expect("segment exists");
-        counts.insert(segment.name.clone(), database.count(&query)?);
-    }
+    let names: Vec<String> = session
+        .program
+        .segments
+        .iter()
+        .map(|s| s.name.clone())
+        .collect();
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let counts: BTreeMap<String, u64> =
+        super::run::count_segments(session.as_of, &session.program, &database, &names, threads)?
+            .into_iter()
+            .map(|(name, count)| match count {
+                Cell::Integer(n) => Ok((name, n.max(0) as u64)),
+                other => Err(Diagnostic::error(
+                    crate::diagnostics::Code::DatabaseError,
+                    format!("counting `{name}` returned {other:?}"),
+                )),
+            })
+            .collect::<Result<_, _>>()?;
     let as_of = session.as_of.to_string();
     let mut out = lint::data::empty_segments(&session.program, &counts, &as_of);
     if let Some(baseline_path) = &args.baseline {

@@ -32,6 +32,10 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
     let session = Session::open(context, &[])?;
     session.require_clean()?;
     let database = session.open_database(context, None)?;
+    if !database.has_indexes() {
+        println!("Spark reads the CSV files without indexes: nothing to advise");
+        return Ok(0);
+    }
     let dialect = database.dialect();
     let advised = statuses(&session, &database)?;
     let mut rows = Rows {
@@ -110,6 +114,9 @@ pub(crate) fn missing_index_warnings(
     session: &Session,
     database: &Database,
 ) -> Result<Vec<Diagnostic>, Failure> {
+    if !database.has_indexes() {
+        return Ok(Vec::new());
+    }
     Ok(statuses(session, database)?
         .into_iter()
         .filter(|(_, status)| *status == Status::Missing)

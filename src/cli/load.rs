@@ -53,6 +53,10 @@ pub(crate) fn build(project: &Project, target: &Location) -> Result<(), Failure>
             eprintln!("seg: loading {} CSV files into {url}", tables.len());
             load_postgres::load(url, &tables)?
         }
+        Location::Spark(_) => {
+            eprintln!("seg: Spark reads the [data] CSV files at each run; nothing to load");
+            return Ok(());
+        }
     };
     for (table, rows) in summary {
         eprintln!("  {table}: {} rows", super::output::thousands(rows as u64));

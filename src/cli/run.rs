@@ -72,17 +72,34 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
         columns: vec!["segment".into(), "members".into()],
         rows: Vec::new(),
     };
-    // One query per batch: the aggregates a batch's segments share are computed once.
     let threads = args
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get));
+    for (name, count) in
+        count_segments(session.as_of, &session.program, &database, &names, threads)?
+    {
+        counts.rows.push(vec![Cell::Text(name), count]);
+    }
+    print_rows(&counts, args.format, |_| None);
+    Ok(0)
+}
+
+/// Each segment's member count, in the order of `names`: one query per batch (the
+/// aggregates a batch's segments share are computed once), up to `threads` batches side by
+/// side.
+pub(crate) fn count_segments(
+    as_of: chrono::NaiveDate,
+    program: &crate::check::ir::Program,
+    database: &crate::engine::Database,
+    names: &[String],
+    threads: usize,
+) -> Result<Vec<(String, Cell)>, Failure> {
     let selected: Vec<&str> = names.iter().map(String::as_str).collect();
-    let batches = sql::split_batches(&session.program, &selected, threads);
+    let batches = sql::split_batches(program, &selected, threads);
     let queries: Vec<sql::Query> = batches
         .iter()
         .map(|batch| {
-            sql::compile_counts(&session.program, batch, database.dialect(), session.as_of)
-                .expect("segments exist")
+            sql::compile_counts(program, batch, database.dialect(), as_of).expect("segments exist")
         })
         .collect();
     let results = database.fetch_side_by_side(&queries)?;
@@ -91,15 +108,13 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
         let row = rows.rows.into_iter().next().unwrap_or_default();
         found.extend(batch.iter().copied().zip(row));
     }
-    for name in &names {
-        if let Some((_, count)) = found.iter().find(|(n, _)| n == name) {
-            counts
-                .rows
-                .push(vec![Cell::Text(name.clone()), count.clone()]);
-        }
-    }
-    print_rows(&counts, args.format, |_| None);
-    Ok(0)
+    Ok(names
+        .iter()
+        .filter_map(|name| {
+            let (_, count) = found.iter().find(|(n, _)| n == name)?;
+            Some((name.clone(), count.clone()))
+        })
+        .collect())
 }
 
 /// The named segment, or all segments in definition order.

@@ -210,10 +210,20 @@ pub fn materialize(
             transaction.commit().map_err(failed)?;
             Ok(outcomes)
         }
+        Location::Spark(_) => Err(not_on_spark()),
         Location::Postgres(url) => super::postgres::write(url, |transaction| {
             record(&mut PostgresStore(transaction), runs, computed_at, progress)
         }),
     }
+}
+
+/// Membership history needs a database seg may write to; on Spark it reads CSV files.
+pub fn not_on_spark() -> Diagnostic {
+    Diagnostic::error(
+        crate::diagnostics::Code::DatabaseError,
+        "seg keeps membership history in a database it may write to, and on Spark it only reads the CSV files",
+    )
+    .with_help("materialize on SQLite or PostgreSQL; Spark runs, lists, explains and exports segments")
 }
 
 /// Records each run in `store` (inside the caller's transaction).

@@ -1,8 +1,8 @@
 //! Stage 4: run queries on a database and fetch rows; build a database from CSV files.
 //! Takes [`crate::sql::Query`] values and never sees the syntax tree or the IR. Connections
 //! are read-only unless the command must write, and then every write is one transaction.
-//! [`Database`] is the one type the rest of seglang holds: a SQLite file or a PostgreSQL
-//! server, each with its SQL dialect.
+//! [`Database`] is the one type the rest of seglang holds: a SQLite file, a PostgreSQL
+//! server or a Spark cluster, each with its SQL dialect.
 
 pub mod introspect;
 pub mod load;
@@ -10,6 +10,7 @@ pub mod load_postgres;
 pub mod membership;
 mod pg_wire;
 pub mod postgres;
+pub mod spark;
 pub mod sqlite;
 
 use std::collections::HashMap;
@@ -17,7 +18,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::diagnostics::{Code, Diagnostic};
-use crate::sql::{Dialect, Postgres, Query, Sqlite};
+use crate::sql::{Dialect, Postgres, Query, Spark, Sqlite};
 
 /// Where a project's data lives.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -26,6 +27,8 @@ pub enum Location {
     File(PathBuf),
     /// A PostgreSQL database, by URL (without a password).
     Postgres(String),
+    /// A Spark cluster and the CSV files it reads.
+    Spark(spark::Target),
 }
 
 impl Location {
@@ -34,6 +37,7 @@ impl Location {
         match self {
             Location::File(_) => &Sqlite,
             Location::Postgres(_) => &Postgres,
+            Location::Spark(_) => &Spark,
         }
     }
 
@@ -53,6 +57,8 @@ pub enum Database {
     Sqlite(sqlite::Database),
     /// A PostgreSQL server.
     Postgres(postgres::Database),
+    /// A Spark cluster (read-only: each command's queries run as one job).
+    Spark(spark::Database),
 }
 
 /// Stops the query running on a database, from another thread.
@@ -62,6 +68,8 @@ pub enum Canceller {
     Sqlite(std::sync::Arc<rusqlite::InterruptHandle>),
     /// A PostgreSQL cancel request.
     Postgres(postgres::Canceller),
+    /// Killing the Spark job.
+    Spark(spark::Canceller),
 }
 
 impl Canceller {
@@ -70,6 +78,7 @@ impl Canceller {
         match self {
             Canceller::Sqlite(handle) => handle.interrupt(),
             Canceller::Postgres(token) => token.cancel(),
+            Canceller::Spark(job) => job.cancel(),
         }
     }
 }
@@ -87,6 +96,7 @@ impl Database {
             Location::Postgres(url) => {
                 Database::Postgres(postgres::Database::open_read_only(url, timeout)?)
             }
+            Location::Spark(target) => Database::Spark(spark::Database::open(target, timeout)?),
         })
     }
 
@@ -95,6 +105,7 @@ impl Database {
         match self {
             Database::Sqlite(_) => &Sqlite,
             Database::Postgres(_) => &Postgres,
+            Database::Spark(_) => &Spark,
         }
     }
 
@@ -103,6 +114,13 @@ impl Database {
         match self {
             Database::Sqlite(db) => db.count(query),
             Database::Postgres(db) => db.count(query),
+            Database::Spark(_) => match self.fetch(query)?.rows.first().and_then(|r| r.first()) {
+                Some(Cell::Integer(n)) => Ok((*n).max(0) as u64),
+                other => Err(Diagnostic::error(
+                    Code::DatabaseError,
+                    format!("a count query returned {other:?}"),
+                )),
+            },
         }
     }
 
@@ -111,6 +129,10 @@ impl Database {
         match self {
             Database::Sqlite(db) => db.fetch(query),
             Database::Postgres(db) => db.fetch(query),
+            Database::Spark(db) => Ok(db
+                .fetch_all(std::slice::from_ref(query))?
+                .pop()
+                .unwrap_or_default()),
         }
     }
 
@@ -119,6 +141,8 @@ impl Database {
     pub fn fetch_side_by_side(&self, queries: &[Query]) -> Result<Vec<Rows>, Diagnostic> {
         match self {
             Database::Sqlite(db) => db.fetch_side_by_side(queries),
+            // One job: the cluster spreads each query over its workers.
+            Database::Spark(db) => db.fetch_all(queries),
             Database::Postgres(db) => {
                 let others = queries
                     .iter()
@@ -147,6 +171,7 @@ impl Database {
         match self {
             Database::Sqlite(db) => Canceller::Sqlite(std::sync::Arc::new(db.interrupt_handle())),
             Database::Postgres(db) => Canceller::Postgres(db.canceller()),
+            Database::Spark(db) => Canceller::Spark(db.canceller()),
         }
     }
 
@@ -155,6 +180,7 @@ impl Database {
         match self {
             Database::Sqlite(db) => introspect::columns(db.connection()),
             Database::Postgres(db) => db.columns(),
+            Database::Spark(db) => db.columns(),
         }
     }
 
@@ -167,6 +193,7 @@ impl Database {
             Database::Postgres(db) => {
                 membership::history(&mut membership::PostgresStore(&mut *db.client()), segment)
             }
+            Database::Spark(_) => Err(membership::not_on_spark()),
         }
     }
 
@@ -179,6 +206,7 @@ impl Database {
             Database::Postgres(db) => {
                 membership::changes(&mut membership::PostgresStore(&mut *db.client()), from, to)
             }
+            Database::Spark(_) => Err(membership::not_on_spark()),
         }
     }
 
@@ -188,7 +216,19 @@ impl Database {
         match location {
             Location::File(path) => sqlite::Database::execute_all(path, statements),
             Location::Postgres(url) => postgres::execute_all(url, statements),
+            Location::Spark(_) => Err(Diagnostic::error(
+                Code::DatabaseError,
+                "seg does not change data on Spark: its tables are the project's CSV files",
+            )
+            .with_help(
+                "Spark reads files without indexes; `seg index` advises SQLite and PostgreSQL",
+            )),
         }
+    }
+
+    /// Whether the engine has indexes for seg to advise on (Spark reads files).
+    pub fn has_indexes(&self) -> bool {
+        !matches!(self, Database::Spark(_))
     }
 
     /// Every index: its table and its columns in order.
@@ -196,6 +236,7 @@ impl Database {
         match self {
             Database::Sqlite(db) => introspect::indexes(db.connection()),
             Database::Postgres(db) => db.indexes(),
+            Database::Spark(_) => Ok(Vec::new()),
         }
     }
 }

@@ -98,6 +98,10 @@ pub enum DatabaseSetting {
     Url(String),
     /// `url_env = "DATABASE_URL"`: the PostgreSQL URL is in this environment variable.
     UrlEnv(String),
+    /// `spark = "spark://host:7077"`: a Spark cluster, reading the `[data]` files.
+    Spark(String),
+    /// `spark_env = "SPARK_MASTER"`: the Spark master URL is in this environment variable.
+    SparkEnv(String),
 }
 
 #[derive(Deserialize, Default)]
@@ -106,6 +110,8 @@ struct RawDatabase {
     path: Option<String>,
     url: Option<Spanned<String>>,
     url_env: Option<String>,
+    spark: Option<String>,
+    spark_env: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -252,14 +258,22 @@ struct Validator {
 impl Validator {
     /// `[database]`: one setting; a URL with a password in it is refused.
     fn database(&mut self, raw: RawDatabase) -> Option<DatabaseSetting> {
-        let given = [raw.path.is_some(), raw.url.is_some(), raw.url_env.is_some()];
+        let given = [
+            raw.path.is_some(),
+            raw.url.is_some(),
+            raw.url_env.is_some(),
+            raw.spark.is_some(),
+            raw.spark_env.is_some(),
+        ];
         if given.iter().filter(|g| **g).count() > 1 {
             self.errors.push(
                 Diagnostic::error(
                     Code::ManifestInvalid,
                     "`[database]` names more than one database",
                 )
-                .with_help("give one of `path` (SQLite), `url` or `url_env` (PostgreSQL)"),
+                .with_help(
+                    "give one of `path` (SQLite), `url` or `url_env` (PostgreSQL), `spark` or `spark_env` (Spark)",
+                ),
             );
             return None;
         }
@@ -287,6 +301,12 @@ impl Validator {
         }
         if let Some(variable) = raw.url_env {
             return Some(DatabaseSetting::UrlEnv(variable));
+        }
+        if let Some(master) = raw.spark {
+            return Some(DatabaseSetting::Spark(master));
+        }
+        if let Some(variable) = raw.spark_env {
+            return Some(DatabaseSetting::SparkEnv(variable));
         }
         raw.path.map(|p| DatabaseSetting::Path(PathBuf::from(p)))
     }

@@ -5,17 +5,18 @@ Reads a job file (the path is the first argument):
    "queries": [{"segments": [...], "sql": ..., "params": [{"type": ..., "value": ...}]}]}
 loads each CSV file into a typed table (an empty cell is unknown), runs each query with its
 parameters, and writes one JSON line per query to the file named by the second argument:
-its rows, every value as text or null.
+its column names and rows (the form src/engine/spark_job.py writes).
 """
 
 import json
 import os
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from job import param, text  # noqa: E402
-
 import duckdb
+
+# The parameters and values are read and written as seglang's Spark job does.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../src/engine"))
+from spark_job import param, value  # noqa: E402
 
 
 def main():
@@ -31,8 +32,10 @@ def main():
     with open(sys.argv[2], "w") as out:
         for query in job["queries"]:
             params = [param(p) for p in query["params"]]
-            rows = con.execute(query["sql"], params).fetchall()
-            out.write(json.dumps([[text(v) for v in row] for row in rows]) + "\n")
+            cursor = con.execute(query["sql"], params)
+            columns = [d[0] for d in cursor.description]
+            rows = [[value(v) for v in row] for row in cursor.fetchall()]
+            out.write(json.dumps({"columns": columns, "rows": rows}) + "\n")
 
 
 if __name__ == "__main__":

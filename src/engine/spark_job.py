@@ -1,0 +1,75 @@
+"""seglang's Spark job: runs segment queries on a Spark cluster.
+
+`seg` (src/engine/spark.rs) writes this file and submits it with Spark's own
+`spark-submit --master …`. It reads a job file (the path is the first argument):
+  {"tables": [{"name": ..., "csv": ..., "columns": [[name, spark_type], ...]}, ...],
+   "queries": [{"sql": ..., "params": [{"type": ..., "value": ...}]}]}
+registers each CSV file as a typed view (an empty cell is unknown), runs each query with its
+named parameters (`:p1`, `:p2`, …), and writes one JSON line per query to the file named by
+the second argument: its column names and rows.
+"""
+
+import datetime
+import decimal
+import json
+import sys
+
+
+def param(p):
+    """A typed parameter as a Python value."""
+    kind, value = p["type"], p["value"]
+    if kind == "text":
+        return value
+    if kind == "integer":
+        return int(value)
+    if kind == "decimal":
+        return decimal.Decimal(value)
+    if kind == "date":
+        return datetime.date.fromisoformat(value)
+    if kind == "bool":
+        return value == "true"
+    raise ValueError(f"unknown parameter type {kind}")
+
+
+def value(v):
+    """A fetched value as JSON: numbers as numbers (booleans 1 / 0, as SQLite has them,
+    decimals as floats), dates and text as text, unknown as null."""
+    if v is None:
+        return None
+    if isinstance(v, bool):
+        return 1 if v else 0
+    if isinstance(v, (int, float)):
+        return v
+    if isinstance(v, decimal.Decimal):
+        return int(v) if v == v.to_integral_value() and v.as_tuple().exponent >= 0 else float(v)
+    return str(v)
+
+
+def main():
+    from pyspark.sql import SparkSession
+
+    with open(sys.argv[1]) as f:
+        job = json.load(f)
+    spark = SparkSession.builder.appName("seglang").getOrCreate()
+    spark.sparkContext.setLogLevel("ERROR")
+    for table in job["tables"]:
+        schema = ", ".join(f"`{name}` {ty}" for name, ty in table["columns"])
+        frame = spark.read.csv(
+            table["csv"],
+            schema=schema,
+            header=True,
+            timestampFormat="yyyy-MM-dd HH:mm:ss",
+            mode="FAILFAST",
+        )
+        frame.createOrReplaceTempView(table["name"])
+    with open(sys.argv[2], "w") as out:
+        for query in job["queries"]:
+            args = {f"p{i + 1}": param(p) for i, p in enumerate(query["params"])}
+            frame = spark.sql(query["sql"], args=args)
+            rows = [[value(v) for v in row] for row in frame.collect()]
+            out.write(json.dumps({"columns": frame.columns, "rows": rows}) + "\n")
+    spark.stop()
+
+
+if __name__ == "__main__":
+    main()
