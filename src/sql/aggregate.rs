@@ -563,14 +563,15 @@ impl Generator<'_> {
     }
 }
 
-/// `CAST(ROUND(r.amount * 100) AS INTEGER)` for money; the column itself otherwise.
+/// `CAST(ROUND(r.amount * 100) AS BIGINT)` for money (64-bit: engines whose `INTEGER` is
+/// 32-bit would overflow past 21,474,836.47); the column itself otherwise.
 pub(super) fn units(w: &mut SqlWriter<'_>, column: &Column) {
     match scale_of(column.ty) {
         Some(scale) if scale > 0 => {
             w.sql("CAST(ROUND(")
                 .column(alias(column), &column.name)
                 .sql(" * ");
-            w.sql(POWERS_OF_TEN[scale as usize]).sql(") AS INTEGER)");
+            w.sql(POWERS_OF_TEN[scale as usize]).sql(") AS BIGINT)");
         }
         _ => {
             w.column(alias(column), &column.name);
