@@ -94,11 +94,7 @@ pub trait Dialect {
         numerator: &dyn Fn(&mut SqlWriter<'_>),
         denominator: &dyn Fn(&mut SqlWriter<'_>),
     ) {
-        w.sql("(");
-        numerator(w);
-        w.sql(") / (");
-        denominator(w);
-        w.sql(")");
+        infix(w, numerator, " / ", denominator);
     }
 
     /// The year of a date or timestamp column.
@@ -202,4 +198,18 @@ pub fn aggregate_of_case(
         }
     }
     w.sql(" END)");
+}
+
+/// `(left) op (right)`: a binary operator between two parenthesised operands.
+pub fn infix(
+    w: &mut SqlWriter<'_>,
+    left: &dyn Fn(&mut SqlWriter<'_>),
+    op: &'static str,
+    right: &dyn Fn(&mut SqlWriter<'_>),
+) {
+    w.sql("(");
+    left(w);
+    w.sql(")").sql(op).sql("(");
+    right(w);
+    w.sql(")");
 }

@@ -1,7 +1,7 @@
 //! DuckDB (<https://duckdb.org/docs/sql/introduction>): standard SQL with `$n` parameters,
 //! but `/` on integers gives a fraction.
 
-use super::dialect::Dialect;
+use super::dialect::{Dialect, infix};
 use super::writer::SqlWriter;
 
 /// The DuckDB dialect.
@@ -20,10 +20,6 @@ impl Dialect for DuckDb {
         numerator: &dyn Fn(&mut SqlWriter<'_>),
         denominator: &dyn Fn(&mut SqlWriter<'_>),
     ) {
-        w.sql("(");
-        numerator(w);
-        w.sql(") // (");
-        denominator(w);
-        w.sql(")");
+        infix(w, numerator, " // ", denominator);
     }
 }

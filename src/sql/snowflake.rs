@@ -2,7 +2,7 @@
 //! no `FILTER` on aggregates, `STARTSWITH`, `/` giving a decimal, and hex read with
 //! `TO_NUMBER`. Compile-only: seglang writes it but does not run it.
 
-use super::dialect::{Dialect, aggregate_of_case};
+use super::dialect::{Dialect, aggregate_of_case, infix};
 use super::writer::{ParamId, SqlWriter};
 
 /// The Snowflake dialect.
@@ -36,11 +36,9 @@ impl Dialect for Snowflake {
         numerator: &dyn Fn(&mut SqlWriter<'_>),
         denominator: &dyn Fn(&mut SqlWriter<'_>),
     ) {
-        w.sql("FLOOR((");
-        numerator(w);
-        w.sql(") / (");
-        denominator(w);
-        w.sql("))");
+        w.sql("FLOOR(");
+        infix(w, numerator, " / ", denominator);
+        w.sql(")");
     }
 
     fn starts_with(

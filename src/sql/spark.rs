@@ -1,7 +1,7 @@
 //! Spark SQL (<https://spark.apache.org/docs/latest/sql-ref.html>): backquoted names,
 //! named `:pN` parameters (Spark 3.4+), `DIV`, `LIMIT`, and `CONV` to read hex.
 
-use super::dialect::Dialect;
+use super::dialect::{Dialect, infix};
 use super::writer::{ParamId, SqlWriter};
 
 /// The Spark SQL dialect.
@@ -32,11 +32,7 @@ impl Dialect for Spark {
         numerator: &dyn Fn(&mut SqlWriter<'_>),
         denominator: &dyn Fn(&mut SqlWriter<'_>),
     ) {
-        w.sql("(");
-        numerator(w);
-        w.sql(") DIV (");
-        denominator(w);
-        w.sql(")");
+        infix(w, numerator, " DIV ", denominator);
     }
 
     fn first_row_only(&self, w: &mut SqlWriter<'_>) {
