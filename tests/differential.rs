@@ -432,6 +432,28 @@ fn on_postgres(
             case.condition
         );
     }
+    // The sample preview: the customers whose key hash under `sample` is a multiple of k.
+    for one_in in [1u64, 3] {
+        let Some(sample) = sql::sample_queries(program, "S", one_in, 1000, &Postgres, case.as_of)
+        else {
+            break; // RFM: no sample preview
+        };
+        let sampled: BTreeSet<Key> = (1..=case.customers.len() as i64)
+            .filter(|n| u64::from(seglang::split::key_hash("sample", &n.to_string())) % one_in == 0)
+            .map(number_key)
+            .collect();
+        let expected: BTreeSet<Key> = members["S"].intersection(&sampled).cloned().collect();
+        let rows = database
+            .fetch(&sample.members)
+            .expect("sample runs on PostgreSQL");
+        assert_eq!(
+            keys_of(&rows),
+            expected,
+            "the PostgreSQL 1-in-{one_in} sample of `S` differs\n{}\nSQL:\n{}",
+            case.condition,
+            sample.members
+        );
+    }
     let batch =
         sql::compile_counts(program, &["S", "NotS"], &Postgres, case.as_of).expect("segments");
     let counts = database.fetch(&batch).expect("batch runs on PostgreSQL");

@@ -126,6 +126,39 @@ fn ctrl_c_cancels_a_slow_query_on_postgresql() {
     }
 }
 
+/// On PostgreSQL the sample is picked by the key's hash, so text keys work too.
+#[test]
+fn estimates_work_with_text_keys_on_postgresql() {
+    let Some(url) = common::postgres::fresh_database("repl_text_keys") else {
+        return;
+    };
+    let project = common::temp_dir("text-keys");
+    std::fs::create_dir(project.join("data")).unwrap();
+    std::fs::write(
+        project.join("seg.toml"),
+        format!(
+            "[database]\nurl = \"{url}\"\n[data]\ncustomers = \"data/customers.csv\"\n\
+             [customer]\ntable = \"customers\"\nkey = \"id\"\n[customer.fields]\ncity = \"text\"\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        project.join("data/customers.csv"),
+        "id,city\nC-1,Leeds\nC-2,York\nC-3,Leeds\nC-4,Leeds\n",
+    )
+    .unwrap();
+    assert_eq!(common::seg(&project, &["load"]).code, 0);
+    let mut s = repl(&project);
+    enter(&mut s, ":estimate on");
+    s.exp_string("estimates first: on").unwrap();
+    enter(&mut s, "city = 'Leeds'");
+    s.exp_string("3 members (estimate from every customer")
+        .unwrap();
+    s.exp_string("C-4").unwrap();
+    s.exp_string("3 members (as of").unwrap();
+    quit(&mut s);
+}
+
 #[test]
 fn a_large_base_gets_an_estimate_from_a_sample_then_the_exact_count() {
     let project = large_project();

@@ -15,7 +15,7 @@ use crate::sql::Query;
 use crate::value::Value;
 
 /// Adds the SQL functions seglang's SQLite dialect uses and SQLite lacks:
-/// `seg_split_bucket(seed, key)` ([`crate::split::bucket`]).
+/// `seg_key_hash(seed, key)` ([`crate::split::key_hash`]).
 pub fn add_functions(connection: &Connection) -> Result<(), Diagnostic> {
     let flags = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC;
     connection
@@ -31,7 +31,7 @@ pub fn add_functions(connection: &Connection) -> Result<(), Diagnostic> {
                     ));
                 }
             };
-            Ok(Some(i64::from(split::bucket(&seed, &key))))
+            Ok(Some(i64::from(split::key_hash(&seed, &key))))
         })
         .map_err(|e| database_error("cannot add seglang's SQL functions", &e))
 }

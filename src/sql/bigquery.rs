@@ -76,12 +76,11 @@ impl Dialect for BigQuery {
     }
 
     /// `MD5` gives bytes: their hex, the first eight digits read as a hex literal.
-    fn split_bucket(&self, w: &mut SqlWriter<'_>, seed: ParamId, alias: &'static str, key: &str) {
-        w.sql("MOD(CAST(CONCAT('0x', SUBSTR(TO_HEX(MD5(CONCAT(")
+    fn key_hash(&self, w: &mut SqlWriter<'_>, seed: ParamId, alias: &'static str, key: &str) {
+        w.sql("CAST(CONCAT('0x', SUBSTR(TO_HEX(MD5(CONCAT(")
             .placeholder(seed);
         w.sql(", ':', CAST(")
             .column(alias, key)
-            .sql(" AS STRING)))), 1, 8)) AS INT64), ");
-        w.number(u64::from(crate::split::BUCKETS)).sql(")");
+            .sql(" AS STRING)))), 1, 8)) AS INT64)");
     }
 }

@@ -80,10 +80,13 @@ pub trait Dialect {
     }
 
     /// True for a deterministic one in `one_in` of the customers (for estimates). By
-    /// default the key modulo `one_in` is 0, which needs a numeric key.
+    /// default the key's hash ([`Dialect::key_hash`] under the seed `sample`) modulo
+    /// `one_in` is 0: any key type, spread evenly.
     fn sample(&self, w: &mut SqlWriter<'_>, alias: &'static str, key: &str, one_in: ParamId) {
-        w.sql("MOD(").column(alias, key).sql(", ");
-        w.placeholder(one_in).sql(") = 0");
+        let seed = w.bind(Value::Text(SAMPLE_SEED.into()));
+        w.sql("MOD(");
+        self.key_hash(w, seed, alias, key);
+        w.sql(", ").placeholder(one_in).sql(") = 0");
     }
 
     /// The whole part of `numerator / denominator`, both whole and not negative (standard
@@ -135,12 +138,12 @@ pub trait Dialect {
         w.placeholder(prefix).sql(")) = ").placeholder(prefix);
     }
 
-    /// The customer's split bucket, 0–9999 ([`crate::split::bucket`]): the first 32 bits
-    /// of MD5(seed ':' key), modulo 10,000. By default the MD5 function most engines have
-    /// (lowercase hex), its first eight hex digits decoded with standard string functions,
-    /// in 64-bit arithmetic (the sum reaches 2^32).
-    fn split_bucket(&self, w: &mut SqlWriter<'_>, seed: ParamId, alias: &'static str, key: &str) {
-        w.sql("MOD(");
+    /// The first 32 bits of MD5(seed ':' key) as a whole number, 0 to 2^32 − 1
+    /// ([`crate::split::key_hash`]), the key read as text. By default the MD5 function most
+    /// engines have (lowercase hex), its first eight hex digits decoded with standard
+    /// string functions, in 64-bit arithmetic.
+    fn key_hash(&self, w: &mut SqlWriter<'_>, seed: ParamId, alias: &'static str, key: &str) {
+        w.sql("(");
         for digit in 0..8u32 {
             if digit > 0 {
                 w.sql(" + ");
@@ -153,11 +156,22 @@ pub trait Dialect {
             w.sql(" FOR 1) IN '0123456789abcdef') - 1 AS BIGINT) * ");
             w.number(16u64.pow(7 - digit));
         }
+        w.sql(")");
+    }
+
+    /// The customer's split bucket, 0–9999 ([`crate::split::bucket`]): its key hash modulo
+    /// 10,000.
+    fn split_bucket(&self, w: &mut SqlWriter<'_>, seed: ParamId, alias: &'static str, key: &str) {
+        w.sql("MOD(");
+        self.key_hash(w, seed, alias, key);
         w.sql(", ")
             .number(u64::from(crate::split::BUCKETS))
             .sql(")");
     }
 }
+
+/// The seed of the key hash that picks sampled customers.
+pub const SAMPLE_SEED: &str = "sample";
 
 /// An aggregate call `open value)` (`value` `None`: `*`), over the rows `filter` keeps if
 /// given, as the dialect restricts rows.

@@ -53,11 +53,10 @@ impl Dialect for Snowflake {
     }
 
     /// <https://docs.snowflake.com/en/sql-reference/functions/to_decimal>: `X` reads hex.
-    fn split_bucket(&self, w: &mut SqlWriter<'_>, seed: ParamId, alias: &'static str, key: &str) {
-        w.sql("MOD(TO_NUMBER(SUBSTR(MD5(").placeholder(seed);
+    fn key_hash(&self, w: &mut SqlWriter<'_>, seed: ParamId, alias: &'static str, key: &str) {
+        w.sql("TO_NUMBER(SUBSTR(MD5(").placeholder(seed);
         w.sql(" || ':' || CAST(")
             .column(alias, key)
-            .sql(" AS VARCHAR)), 1, 8), 'XXXXXXXX'), ");
-        w.number(u64::from(crate::split::BUCKETS)).sql(")");
+            .sql(" AS VARCHAR)), 1, 8), 'XXXXXXXX')");
     }
 }

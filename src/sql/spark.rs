@@ -43,12 +43,11 @@ impl Dialect for Spark {
         w.sql("LIMIT ").placeholder(rows);
     }
 
-    fn split_bucket(&self, w: &mut SqlWriter<'_>, seed: ParamId, alias: &'static str, key: &str) {
-        w.sql("MOD(CAST(CONV(SUBSTRING(MD5(CONCAT(")
-            .placeholder(seed);
+    /// <https://spark.apache.org/docs/latest/api/sql/#conv>: `CONV` reads hex.
+    fn key_hash(&self, w: &mut SqlWriter<'_>, seed: ParamId, alias: &'static str, key: &str) {
+        w.sql("CAST(CONV(SUBSTRING(MD5(CONCAT(").placeholder(seed);
         w.sql(", ':', CAST(")
             .column(alias, key)
-            .sql(" AS STRING))), 1, 8), 16, 10) AS BIGINT), ");
-        w.number(u64::from(crate::split::BUCKETS)).sql(")");
+            .sql(" AS STRING))), 1, 8), 16, 10) AS BIGINT)");
     }
 }

@@ -74,9 +74,15 @@ impl Dialect for Sqlite {
 
     /// SQLite has no MD5: seglang adds the function to every connection it opens
     /// ([`crate::engine::sqlite::add_functions`]).
-    fn split_bucket(&self, w: &mut SqlWriter<'_>, seed: ParamId, alias: &'static str, key: &str) {
+    fn key_hash(&self, w: &mut SqlWriter<'_>, seed: ParamId, alias: &'static str, key: &str) {
         w.sql(crate::split::SQL_FUNCTION).sql("(").placeholder(seed);
         w.sql(", ").column(alias, key).sql(")");
+    }
+
+    /// <https://www.sqlite.org/lang_expr.html#operators>: `%` (`mod()` is optional).
+    fn split_bucket(&self, w: &mut SqlWriter<'_>, seed: ParamId, alias: &'static str, key: &str) {
+        self.key_hash(w, seed, alias, key);
+        w.sql(" % ").number(u64::from(crate::split::BUCKETS));
     }
 
     /// <https://www.sqlite.org/lang_select.html#the_limit_clause>
