@@ -105,6 +105,21 @@ pub enum Value {
     Bool(bool),
 }
 
+impl Value {
+    /// The value with its type, as JSON `{"type": …, "value": "…"}`: how parameters travel
+    /// to tools that run seglang's SQL themselves (`seg compile --format json`, the Spark job).
+    pub fn typed_json(&self) -> serde_json::Value {
+        let (ty, text) = match self {
+            Value::Text(t) => ("text", t.clone()),
+            Value::Integer(n) => ("integer", n.to_string()),
+            Value::Decimal(d) => ("decimal", d.to_string()),
+            Value::Date(d) => ("date", d.format("%Y-%m-%d").to_string()),
+            Value::Bool(b) => ("bool", b.to_string()),
+        };
+        serde_json::json!({ "type": ty, "value": text })
+    }
+}
+
 impl fmt::Display for Value {
     /// Shows the value as it would be written in a segment file.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -108,19 +108,6 @@ fn dialect(session: &Session, name: Option<&str>) -> Result<&'static dyn Dialect
 
 /// A query as one line of JSON: its segments, its SQL, and each parameter with its type.
 fn json(segments: &[String], query: &Query) -> String {
-    let params: Vec<serde_json::Value> = query
-        .params
-        .iter()
-        .map(|value| {
-            let (ty, text) = match value {
-                Value::Text(t) => ("text", t.clone()),
-                Value::Integer(n) => ("integer", n.to_string()),
-                Value::Decimal(d) => ("decimal", d.to_string()),
-                Value::Date(d) => ("date", d.format("%Y-%m-%d").to_string()),
-                Value::Bool(b) => ("bool", b.to_string()),
-            };
-            serde_json::json!({ "type": ty, "value": text })
-        })
-        .collect();
+    let params: Vec<serde_json::Value> = query.params.iter().map(Value::typed_json).collect();
     serde_json::json!({ "segments": segments, "sql": query.sql, "params": params }).to_string()
 }

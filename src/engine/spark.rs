@@ -124,7 +124,7 @@ impl Database {
             .collect::<Result<Vec<_>, Diagnostic>>()?;
         let queries: Vec<serde_json::Value> = queries
             .iter()
-            .map(|q| serde_json::json!({ "sql": q.sql, "params": q.params.iter().map(typed).collect::<Vec<_>>() }))
+            .map(|q| serde_json::json!({ "sql": q.sql, "params": q.params.iter().map(Value::typed_json).collect::<Vec<_>>() }))
             .collect();
         let job = serde_json::json!({ "tables": tables, "queries": queries });
         let (script, job_file, out_file) = (
@@ -244,18 +244,6 @@ fn cell(value: serde_json::Value) -> Cell {
         serde_json::Value::String(t) => Cell::Text(t),
         other => Cell::Text(other.to_string()),
     }
-}
-
-/// A parameter with its type, as the job reads it.
-fn typed(value: &Value) -> serde_json::Value {
-    let (ty, text) = match value {
-        Value::Text(t) => ("text", t.clone()),
-        Value::Integer(n) => ("integer", n.to_string()),
-        Value::Decimal(d) => ("decimal", d.to_string()),
-        Value::Date(d) => ("date", d.format("%Y-%m-%d").to_string()),
-        Value::Bool(b) => ("bool", b.to_string()),
-    };
-    serde_json::json!({ "type": ty, "value": text })
 }
 
 /// The Spark SQL type of a column.
