@@ -9,8 +9,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use seglang::check::{self, Imports};
-use seglang::engine::Cell;
-use seglang::engine::sqlite::Database;
+use seglang::engine::{self, Cell, Database, Location};
 use seglang::project::Project;
 use seglang::source::SourceMap;
 use seglang::sql::{self, Output, Query, Sqlite};
@@ -21,7 +20,7 @@ fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/project");
     let mut sources = SourceMap::default();
     let project = Project::load(&root, &mut sources).expect("the benchmark project loads");
-    let Ok(Some(seglang::engine::Location::File(database_path))) = project.database() else {
+    let Ok(Some(Location::File(database_path))) = project.database() else {
         panic!("the benchmark project names a SQLite file");
     };
     if !database_path.exists() {
@@ -45,7 +44,9 @@ fn main() {
         .manifest
         .as_of
         .expect("the project pins its as-of date");
-    let database = Database::open_read_only(&database_path).expect("the database opens");
+    let database = engine::connect(&Location::File(database_path))
+        .open_read_only(None)
+        .expect("the database opens");
     let customers = database
         .count(&plain("SELECT COUNT(*) FROM customers"))
         .unwrap();
@@ -68,7 +69,7 @@ fn main() {
         let expert_path = root.join("../expert").join(format!("{}.sql", segment.name));
         let expert = plain(&std::fs::read_to_string(&expert_path).expect("an expert query"));
         let ((our_time, our_count), (expert_time, expert_count)) =
-            best_of_pair(&database, &ours, &expert);
+            best_of_pair(&*database, &ours, &expert);
         let ratio = our_time.as_secs_f64() / expert_time.as_secs_f64().max(1e-6);
         worst_ratio = worst_ratio.max(ratio);
         total += our_time;
@@ -227,7 +228,11 @@ fn plain(sql: &str) -> Query {
 
 /// For each query, the fastest of `RUNS` runs and its count. The two alternate, so that
 /// a change in the machine's load affects both alike.
-fn best_of_pair(database: &Database, a: &Query, b: &Query) -> ((Duration, u64), (Duration, u64)) {
+fn best_of_pair(
+    database: &dyn Database,
+    a: &Query,
+    b: &Query,
+) -> ((Duration, u64), (Duration, u64)) {
     let mut fastest = [Duration::MAX; 2];
     let mut counts = [0; 2];
     for _ in 0..RUNS {

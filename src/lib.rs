@@ -10,6 +10,7 @@
 //! SQL, `sql` opens no connection, `engine` never sees the AST. `cli` composes the stages;
 //! `diagnostics` reports problems from all of them. See `docs/architecture.md`.
 
+pub mod app;
 pub mod check;
 pub mod cli;
 pub mod diagnostics;
@@ -27,6 +28,13 @@ pub mod value;
 pub mod calendar;
 pub mod format;
 pub mod lint;
+pub mod output;
 pub mod split;
 #[cfg(test)]
 mod test_support;
+
+/// Runs `seg` with the process's arguments (the command line, and the REPL for `seg repl`);
+/// returns the exit code.
+pub fn main() -> i32 {
+    cli::run(repl::run)
+}

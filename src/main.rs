@@ -1,5 +1,5 @@
 //! The `seg` command.
 
 fn main() {
-    std::process::exit(seglang::cli::run());
+    std::process::exit(seglang::main());
 }

@@ -52,6 +52,14 @@ impl Decimal {
         scale
     }
 
+    /// The number as a 64-bit whole number, when it is whole and fits (`5.00` is 5).
+    pub fn to_whole(self) -> Option<i64> {
+        if self.significant_scale() != 0 {
+            return None;
+        }
+        i64::try_from(self.units / 10i128.pow(self.scale)).ok()
+    }
+
     /// The same number with at least `scale` digits after the point (`500` → `500.00`).
     pub fn with_min_scale(self, scale: u32) -> Decimal {
         if self.scale >= scale {

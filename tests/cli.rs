@@ -17,7 +17,11 @@ fn readme_command_counts_high_value_nurses_on_the_example() {
     let name = project.file_name().unwrap().to_str().unwrap();
     let out = seg(project.parent().unwrap(), &["run", name]);
     assert_eq!(out.code, 0, "{}", out.stderr);
-    assert!(out.stderr.contains("building retail.db"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("loading 4 CSV files into retail.db"),
+        "{}",
+        out.stderr
+    );
     let line = out
         .stdout
         .lines()

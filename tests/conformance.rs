@@ -17,8 +17,8 @@ use std::path::{Path, PathBuf};
 use chrono::{NaiveDate, NaiveDateTime};
 use common::{copy_project, seg};
 use seglang::check::{self, Imports, ir::Program};
-use seglang::engine::load::{self, TableLoad};
-use seglang::engine::{Cell, Database, Location, load_postgres};
+use seglang::engine::table_rows::read_csv;
+use seglang::engine::{self, Cell, Database, Location, TableLoad, TableRows};
 use seglang::project::Project;
 use seglang::reference::{self, Dataset, Datum, Key, Row};
 use seglang::schema::{Schema, Type};
@@ -146,7 +146,7 @@ fn key(cell: &Cell) -> Key {
 
 /// Every segment's members on `database`, through the real compiler.
 fn members_on(
-    database: &Database,
+    database: &dyn Database,
     program: &Program,
     dialect: &dyn Dialect,
     as_of: NaiveDate,
@@ -203,10 +203,13 @@ fn differences(engine: &str, got: &Members, want: &Members) -> Vec<String> {
 fn the_corpus_means_the_same_on_sqlite_as_in_the_reference() {
     let corpus = corpus();
     let path = common::temp_dir("conformance-sqlite").join("corpus.db");
-    load::load(&path, &corpus.tables).expect("the corpus loads into SQLite");
-    let database = Database::open_read_only(&Location::File(path), None).expect("SQLite opens");
+    let sqlite = engine::connect(&Location::File(path));
+    sqlite
+        .load(&rows_of(&corpus.tables))
+        .expect("the corpus loads into SQLite");
+    let database = sqlite.open_read_only(None).expect("SQLite opens");
     for as_of in AS_OF.map(date) {
-        let got = members_on(&database, &corpus.program, &Sqlite, as_of);
+        let got = members_on(&*database, &corpus.program, &Sqlite, as_of);
         let problems = differences(
             &format!("SQLite as of {as_of}"),
             &got,
@@ -222,11 +225,13 @@ fn the_corpus_means_the_same_on_postgresql_as_in_the_reference() {
         return;
     };
     let corpus = corpus();
-    load_postgres::load(&url, &corpus.tables).expect("the corpus loads into PostgreSQL");
-    let database =
-        Database::open_read_only(&Location::Postgres(url), None).expect("PostgreSQL opens");
+    let postgres = engine::connect(&Location::Postgres(url));
+    postgres
+        .load(&rows_of(&corpus.tables))
+        .expect("the corpus loads into PostgreSQL");
+    let database = postgres.open_read_only(None).expect("PostgreSQL opens");
     for as_of in AS_OF.map(date) {
-        let got = members_on(&database, &corpus.program, &Postgres, as_of);
+        let got = members_on(&*database, &corpus.program, &Postgres, as_of);
         let problems = differences(
             &format!("PostgreSQL as of {as_of}"),
             &got,
@@ -312,7 +317,9 @@ fn spark_members(project: &Path, as_of: &str) -> Members {
         .database()
         .expect("a Spark project")
         .expect("a database");
-    let database = Database::open_read_only(&location, None).expect("spark-submit is found");
+    let database = engine::connect(&location)
+        .open_read_only(None)
+        .expect("spark-submit is found");
     let rows = database
         .fetch_side_by_side(&queries)
         .expect("the Spark job runs");
@@ -489,4 +496,12 @@ fn the_example_gives_the_same_members_on_spark() {
         let want: BTreeSet<Key> = keys.iter().map(|k| key(&Cell::Text(k.clone()))).collect();
         assert_eq!(got[&segment], want, "`{segment}` differs on Spark");
     }
+}
+
+/// The corpus tables' rows, read from their CSV files.
+fn rows_of(tables: &[TableLoad]) -> Vec<TableRows> {
+    tables
+        .iter()
+        .map(|t| read_csv(t).expect("the corpus CSV reads"))
+        .collect()
 }

@@ -15,8 +15,7 @@ use std::collections::{BTreeSet, HashMap};
 use chrono::{NaiveDate, NaiveDateTime};
 use proptest::prelude::*;
 use seglang::check::{self, Imports};
-use seglang::engine::load::{TableRows, in_memory};
-use seglang::engine::{Cell, Database, Location};
+use seglang::engine::{self, Cell, Location, TableRows};
 use seglang::project::manifest;
 use seglang::reference::{self, Dataset, Datum, Key, Row};
 use seglang::source::SourceId;
@@ -325,7 +324,7 @@ fn run(case: &Case) {
     );
 
     let (tables, dataset) = data(case, &schema);
-    let database = in_memory(&tables).expect("fixture database");
+    let database = engine::scratch(&tables).expect("fixture database");
     let everyone: BTreeSet<Key> = (1..=case.customers.len() as i64).map(number_key).collect();
     let mut members = HashMap::new();
     for name in ["S", "NotS"] {
@@ -417,9 +416,11 @@ fn on_postgres(
     members: &HashMap<&str, BTreeSet<Key>>,
     case: &Case,
 ) {
-    seglang::engine::load_postgres::load_rows(url, tables).expect("the case loads into PostgreSQL");
-    let location = Location::Postgres(url.to_string());
-    let database = Database::open_read_only(&location, None).expect("PostgreSQL opens");
+    let postgres = engine::connect(&Location::Postgres(url.to_string()));
+    postgres
+        .load(tables)
+        .expect("the case loads into PostgreSQL");
+    let database = postgres.open_read_only(None).expect("PostgreSQL opens");
     for name in ["S", "NotS"] {
         let query =
             sql::compile(program, name, Output::Keys, &Postgres, case.as_of).expect("segment");

@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use super::session::{Session, same_file};
-use super::{Context, EXIT_PROBLEMS, Failure};
+use crate::app::session::{Session, same_file};
+use crate::app::{Context, EXIT_PROBLEMS, Failure};
 use crate::diagnostics::{Diagnostic, Severity, formats};
 use crate::engine::{Cell, Location};
 use crate::lint::{self, data::Baseline};
@@ -155,17 +155,22 @@ fn data_lints(
         .map(|s| s.name.clone())
         .collect();
     let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-    let counts: BTreeMap<String, u64> =
-        super::run::count_segments(session.as_of, &session.program, &database, &names, threads)?
-            .into_iter()
-            .map(|(name, count)| match count {
-                Cell::Integer(n) => Ok((name, n.max(0) as u64)),
-                other => Err(Diagnostic::error(
-                    crate::diagnostics::Code::DatabaseError,
-                    format!("counting `{name}` returned {other:?}"),
-                )),
-            })
-            .collect::<Result<_, _>>()?;
+    let counts: BTreeMap<String, u64> = crate::app::segments::count_segments(
+        session.as_of,
+        &session.program,
+        &*database,
+        &names,
+        threads,
+    )?
+    .into_iter()
+    .map(|(name, count)| match count {
+        Cell::Integer(n) => Ok((name, n.max(0) as u64)),
+        other => Err(Diagnostic::error(
+            crate::diagnostics::Code::DatabaseError,
+            format!("counting `{name}` returned {other:?}"),
+        )),
+    })
+    .collect::<Result<_, _>>()?;
     let as_of = session.as_of.to_string();
     let mut out = lint::data::empty_segments(&session.program, &counts, &as_of);
     if let Some(baseline_path) = &args.baseline {

@@ -1,8 +1,8 @@
 //! `seg compile [--segment NAME] [--count | --batch] [--dialect NAME] [--format json]`: the
 //! SQL and its parameters, as it would run, for the project's engine or another one.
 
-use super::session::Session;
-use super::{Context, Failure};
+use crate::app::session::Session;
+use crate::app::{Context, Failure};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::sql::{self, Dialect, Output, Query};
 use crate::value::Value;
@@ -42,7 +42,7 @@ pub enum CompileFormat {
 pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
     let session = Session::open(context, &[])?;
     session.require_clean()?;
-    let names = super::run::selected_segments(&session, args.segment.as_deref())?;
+    let names = crate::app::segments::selected_segments(&session, args.segment.as_deref())?;
     let dialect = dialect(&session, args.dialect.as_deref())?;
     if args.batch {
         let selected: Vec<&str> = names.iter().map(String::as_str).collect();
@@ -90,7 +90,7 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
 fn dialect(session: &Session, name: Option<&str>) -> Result<&'static dyn Dialect, Failure> {
     let Some(name) = name else {
         return Ok(match session.project.database() {
-            Ok(Some(location)) => location.dialect(),
+            Ok(Some(location)) => crate::engine::connect(&location).dialect(),
             _ => &sql::Sqlite,
         });
     };

@@ -4,10 +4,10 @@
 
 use std::path::PathBuf;
 
-use super::output::{Format, render_rows};
-use super::session::Session;
-use super::{Context, Failure};
+use crate::app::session::Session;
+use crate::app::{Context, Failure};
 use crate::diagnostics::{Code, Diagnostic, did_you_mean};
+use crate::output::{Format, render_rows};
 use crate::sql;
 
 /// Arguments of `seg export`.
@@ -43,7 +43,7 @@ pub enum ExportFormat {
 pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
     let session = Session::open(context, &[])?;
     session.require_clean()?;
-    let name = super::run::selected_segments(&session, Some(&args.segment))?.remove(0);
+    let name = crate::app::segments::selected_segments(&session, Some(&args.segment))?.remove(0);
     let customer = &session.project.manifest.schema.customer;
     let own_fields = || customer.fields.iter().filter(|f| f.via.is_none());
     let fields: Vec<&crate::schema::Field> = if args.fields.is_empty() {

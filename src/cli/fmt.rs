@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use super::{Context, EXIT_FAILURE, EXIT_PROBLEMS, Failure};
+use crate::app::{Context, EXIT_FAILURE, EXIT_PROBLEMS, Failure};
 use crate::diagnostics::render::render_all;
 use crate::project::{self, Project};
 use crate::source::SourceMap;

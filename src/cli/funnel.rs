@@ -1,15 +1,9 @@
-//! `seg funnel SEGMENT`: attrition and what-if. The count after each top-level condition
-//! of the segment in order, the share of the step before it keeps, and the count if that
-//! one condition alone were dropped. Every count comes from one batch query.
+//! `seg funnel`: parse the arguments, compute it with the application layer, print it.
 
-use super::derived::Derived;
-use super::output::{Format, print_rows, thousands};
-use super::session::{Definitions, Session};
-use super::{Context, Failure};
-use crate::check::ir::Condition;
-use crate::engine::Database;
-use crate::engine::{Cell, Rows};
-use crate::syntax::ast;
+use crate::app::funnel::funnel;
+use crate::app::session::Session;
+use crate::app::{Context, Failure};
+use crate::output::{Format, print_rows, thousands};
 
 /// Arguments of `seg funnel`.
 #[derive(clap::Args, Debug)]
@@ -24,10 +18,10 @@ pub struct Args {
 pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
     let session = Session::open(context, &[])?;
     session.require_clean()?;
-    let name = super::run::selected_segments(&session, Some(&args.segment))?.remove(0);
+    let name = crate::app::segments::selected_segments(&session, Some(&args.segment))?.remove(0);
     let database = session.open_database(context, None)?;
     let definitions = session.definitions();
-    let (rows, members, everyone) = funnel(&definitions, &name, &database, session.as_of)?;
+    let (rows, members, everyone) = funnel(&definitions, &name, &*database, session.as_of)?;
     if args.format == Format::Table {
         println!(
             "segment {name}, as of {}: {} of {} customers",
@@ -38,110 +32,4 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
     }
     print_rows(&rows, args.format, |_| None);
     Ok(0)
-}
-
-/// The funnel of segment `name`: its rows, then its members and all customers.
-pub(crate) fn funnel(
-    definitions: &Definitions<'_>,
-    name: &str,
-    database: &Database,
-    as_of: chrono::NaiveDate,
-) -> Result<(Rows, u64, u64), Failure> {
-    let segment = definitions.program.segment(name).expect("selected").clone();
-    let parts = match &segment.condition {
-        Condition::And(parts) => parts.clone(),
-        other => vec![other.clone()],
-    };
-    let texts = condition_texts(definitions, name, &parts);
-
-    let mut derived = Derived::new(definitions.program);
-    for step in 0..parts.len() {
-        derived.add(parts[..=step].to_vec(), segment.location);
-    }
-    if parts.len() > 1 {
-        for dropped in 0..parts.len() {
-            let rest = parts
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| *i != dropped)
-                .map(|(_, p)| p.clone())
-                .collect();
-            derived.add(rest, segment.location);
-        }
-    }
-    let (counts, everyone) = derived.count(database, as_of)?;
-
-    let mut rows = Rows {
-        columns: ["step", "condition", "members", "kept", "without it"]
-            .map(String::from)
-            .to_vec(),
-        rows: vec![vec![
-            Cell::Integer(0),
-            Cell::Text("all customers".into()),
-            Cell::Integer(everyone as i64),
-            Cell::Null,
-            Cell::Null,
-        ]],
-    };
-    let mut previous = everyone;
-    for (step, text) in texts.iter().enumerate() {
-        let members = counts[step];
-        let without = if parts.len() > 1 {
-            counts[parts.len() + step]
-        } else {
-            everyone
-        };
-        rows.rows.push(vec![
-            Cell::Integer(step as i64 + 1),
-            Cell::Text(text.clone()),
-            Cell::Integer(members as i64),
-            Cell::Text(share(members, previous)),
-            Cell::Integer(without as i64),
-        ]);
-        previous = members;
-    }
-    Ok((rows, previous, everyone))
-}
-
-/// The source text of each top-level condition of segment `name` (`and` parts), or for a
-/// split's bucket what its parts are.
-fn condition_texts(definitions: &Definitions<'_>, name: &str, parts: &[Condition]) -> Vec<String> {
-    for (source, file) in definitions.files {
-        for definition in &file.definitions {
-            let ast::Definition::Segment(segment) = definition else {
-                continue;
-            };
-            if segment.name.text != name {
-                continue;
-            }
-            let text = &definitions.sources.get(*source).text;
-            let snippet = |span: crate::source::Span| {
-                let raw = &text[span.start as usize..span.end as usize];
-                raw.split_whitespace().collect::<Vec<_>>().join(" ")
-            };
-            return match &segment.condition.kind {
-                ast::ConditionKind::And(items) if items.len() == parts.len() => {
-                    items.iter().map(|c| snippet(c.span)).collect()
-                }
-                _ => vec![snippet(segment.condition.span)],
-            };
-        }
-    }
-    parts
-        .iter()
-        .enumerate()
-        .map(|(i, part)| match part {
-            Condition::Segment(name) => name.clone(),
-            Condition::Bucket { seed, from, to } => super::explain::bucket_label(seed, *from, *to),
-            _ => format!("condition {}", i + 1),
-        })
-        .collect()
-}
-
-/// `kept` of `of` as a percentage with one decimal.
-fn share(kept: u64, of: u64) -> String {
-    if of == 0 {
-        return "–".into();
-    }
-    format!("{:.1}%", kept as f64 * 100.0 / of as f64)
 }

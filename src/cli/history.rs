@@ -2,13 +2,13 @@
 //! members, whether the definition changed) and `seg diff SEGMENT` (who entered and who
 //! left between two runs, by default the last two).
 
-use super::output::{Format, print_rows, thousands};
-use super::session::Session;
-use super::{Context, Failure};
+use crate::app::session::Session;
+use crate::app::{Context, Failure};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::engine::Database;
 use crate::engine::membership::RunInfo;
 use crate::engine::{Cell, Rows};
+use crate::output::{Format, print_rows, thousands};
 
 /// Arguments of `seg history`.
 #[derive(clap::Args, Debug)]
@@ -134,10 +134,10 @@ pub fn diff(context: &Context, args: DiffArgs) -> Result<i32, Failure> {
 }
 
 /// The project's database and the recorded runs of `segment`.
-fn runs_of(context: &Context, segment: &str) -> Result<(Database, Vec<RunInfo>), Failure> {
+fn runs_of(context: &Context, segment: &str) -> Result<(Box<dyn Database>, Vec<RunInfo>), Failure> {
     let session = Session::open(context, &[])?;
     session.require_clean()?;
-    let name = super::run::selected_segments(&session, Some(segment))?.remove(0);
+    let name = crate::app::segments::selected_segments(&session, Some(segment))?.remove(0);
     let database = session.open_database(context, None)?;
     let runs = database.history(&name)?;
     Ok((database, runs))

@@ -1,12 +1,12 @@
 //! `seg index [--apply]`: the indexes the project's segments need, whether the database has
 //! them, and (with `--apply`) creating the missing ones in one transaction.
 
-use super::output::{Format, print_rows};
-use super::session::Session;
-use super::{Context, Failure};
+use crate::app::session::Session;
+use crate::app::{Context, Failure};
 use crate::diagnostics::{Code, Diagnostic};
-use crate::engine::Database;
+use crate::engine::{self, Database};
 use crate::engine::{Cell, Rows};
+use crate::output::{Format, print_rows};
 use crate::sql::indexes::{IndexAdvice, advice};
 
 /// Arguments of `seg index`.
@@ -32,12 +32,11 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
     let session = Session::open(context, &[])?;
     session.require_clean()?;
     let database = session.open_database(context, None)?;
-    if !database.has_indexes() {
-        println!("Spark reads the CSV files without indexes: nothing to advise");
-        return Ok(0);
-    }
     let dialect = database.dialect();
-    let advised = statuses(&session, &database)?;
+    let Some(advised) = statuses(&session, &*database)? else {
+        println!("this engine reads files without indexes: nothing to advise");
+        return Ok(0);
+    };
     let mut rows = Rows {
         columns: vec!["table".into(), "index".into(), "status".into()],
         rows: Vec::new(),
@@ -73,7 +72,7 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
     }
     drop(database);
     let statements: Vec<_> = wanted.iter().map(|a| a.create(dialect)).collect();
-    Database::execute_all(&session.database_location()?, &statements)?;
+    engine::connect(&session.database_location()?).apply(&statements)?;
     println!(
         "created {} index{}",
         wanted.len(),
@@ -82,42 +81,45 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
     Ok(0)
 }
 
-/// Each index the segments need, with how well the database has it.
+/// Each index the segments need, with how well the database has it (`None`: the engine
+/// has no indexes).
 pub(crate) fn statuses(
     session: &Session,
-    database: &Database,
-) -> Result<Vec<(IndexAdvice, Status)>, Failure> {
-    let existing = database.indexes()?;
-    Ok(advice(&session.program)
-        .into_iter()
-        .map(|advice| {
-            let on_table = existing
-                .iter()
-                .filter(|(t, _)| *t == advice.table)
-                .map(|(_, c)| c);
-            let status = on_table.fold(Status::Missing, |best, columns| {
-                if columns.starts_with(&advice.columns) {
-                    Status::Covering
-                } else if best == Status::Missing && columns.first() == advice.columns.first() {
-                    Status::Usable
-                } else {
-                    best
-                }
-            });
-            (advice, status)
-        })
-        .collect())
+    database: &dyn Database,
+) -> Result<Option<Vec<(IndexAdvice, Status)>>, Failure> {
+    let Some(existing) = database.indexes()? else {
+        return Ok(None);
+    };
+    Ok(Some(
+        advice(&session.program)
+            .into_iter()
+            .map(|advice| {
+                let on_table = existing
+                    .iter()
+                    .filter(|(t, _)| *t == advice.table)
+                    .map(|(_, c)| c);
+                let status = on_table.fold(Status::Missing, |best, columns| {
+                    if columns.starts_with(&advice.columns) {
+                        Status::Covering
+                    } else if best == Status::Missing && columns.first() == advice.columns.first() {
+                        Status::Usable
+                    } else {
+                        best
+                    }
+                });
+                (advice, status)
+            })
+            .collect(),
+    ))
 }
 
 /// Warnings for related tables with no index on the customer key (for `seg run`).
 pub(crate) fn missing_index_warnings(
     session: &Session,
-    database: &Database,
+    database: &dyn Database,
 ) -> Result<Vec<Diagnostic>, Failure> {
-    if !database.has_indexes() {
-        return Ok(Vec::new());
-    }
     Ok(statuses(session, database)?
+        .unwrap_or_default()
         .into_iter()
         .filter(|(_, status)| *status == Status::Missing)
         .map(|(advice, _)| {

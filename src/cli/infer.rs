@@ -2,9 +2,9 @@
 
 use std::path::PathBuf;
 
-use super::{Context, Failure};
+use crate::app::{Context, Failure};
 use crate::diagnostics::{Code, Diagnostic};
-use crate::engine::{introspect, sqlite::Database};
+use crate::engine::{self, Location};
 use crate::schema::infer;
 
 /// Arguments of `seg schema infer`.
@@ -19,8 +19,8 @@ pub struct Args {
 }
 
 pub fn run(_context: &Context, args: Args) -> Result<i32, Failure> {
-    let database = Database::open_read_only(&args.db)?;
-    let tables = introspect::tables(database.connection())?;
+    let database = engine::connect(&Location::File(args.db.clone())).open_read_only(None)?;
+    let tables = database.tables()?;
     let path_text = args.db.to_string_lossy();
     let manifest = infer::manifest(&tables, &path_text)?;
     match args.output {

@@ -1,7 +1,7 @@
 //! `seg list`: the project's segments, where they are defined, and their documentation.
 
-use super::session::Session;
-use super::{Context, Failure};
+use crate::app::session::Session;
+use crate::app::{Context, Failure};
 
 pub fn run(context: &Context) -> Result<i32, Failure> {
     let session = Session::open(context, &[])?;

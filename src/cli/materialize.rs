@@ -4,10 +4,10 @@
 
 use std::io::IsTerminal;
 
-use super::session::Session;
-use super::{Context, Failure};
+use crate::app::session::Session;
+use crate::app::{Context, Failure};
 use crate::check::ir::Program;
-use crate::engine::membership::{self, Outcome, Run};
+use crate::engine::{self, Outcome, Run};
 use crate::sql::{self, Output};
 
 /// Arguments of `seg materialize`.
@@ -22,11 +22,14 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
     let session = Session::open(context, &[])?;
     session.require_clean()?;
     let names = if args.segment.is_empty() {
-        super::run::selected_segments(&session, None)?
+        crate::app::segments::selected_segments(&session, None)?
     } else {
         let mut names = Vec::new();
         for name in &args.segment {
-            names.extend(super::run::selected_segments(&session, Some(name))?);
+            names.extend(crate::app::segments::selected_segments(
+                &session,
+                Some(name),
+            )?);
         }
         names
     };
@@ -55,20 +58,20 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     let computed_at = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
-    let outcomes = membership::materialize(&location, &runs, &computed_at, |done| {
+    let outcomes = engine::connect(&location).materialize(&runs, &computed_at, &mut |done| {
         bar.set_position(done as u64);
     });
     bar.finish_and_clear();
     let outcomes = outcomes?;
-    for (name, outcome) in names.iter().zip(&outcomes) {
+    for (name, outcome) in names.iter().zip(outcomes) {
         match outcome {
             Outcome::Recorded { run, members } => {
-                println!("{name}: {} (run {run})", members_text(*members));
+                println!("{name}: {} (run {run})", members_text(members));
             }
             Outcome::Unchanged { run, members } => {
                 println!(
                     "{name}: {}, unchanged since run {run}",
-                    members_text(*members)
+                    members_text(members)
                 );
             }
         }
@@ -78,7 +81,7 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
 
 fn members_text(members: u64) -> String {
     let plural = if members == 1 { "" } else { "s" };
-    format!("{} member{plural}", super::output::thousands(members))
+    format!("{} member{plural}", crate::output::thousands(members))
 }
 
 /// A fingerprint of a segment's checked definition and of every segment it uses (FNV-1a,

@@ -4,25 +4,22 @@
 //! whose segments do not check); 2 the command could not run (no manifest, no database, a
 //! database error, bad arguments).
 
-pub(crate) mod breakdown;
+mod breakdown;
 mod check;
 mod compile;
-mod derived;
-pub(crate) mod explain;
+mod explain;
 mod export;
 mod fmt;
-pub(crate) mod funnel;
+mod funnel;
 mod history;
 mod index;
 mod infer;
 mod list;
-pub(crate) mod load;
+mod load;
 mod materialize;
-pub(crate) mod output;
-pub(crate) mod overlap;
+mod overlap;
 mod review;
 mod run;
-pub(crate) mod session;
 mod test;
 
 use std::path::PathBuf;
@@ -30,9 +27,8 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
 
-use crate::diagnostics::Diagnostic;
+use crate::app::{Context, EXIT_FAILURE, Failure};
 use crate::diagnostics::render::{Style, render_all};
-use crate::source::SourceMap;
 
 /// Command-line arguments.
 #[derive(Parser, Debug)]
@@ -118,13 +114,9 @@ enum SchemaCommand {
     Infer(infer::Args),
 }
 
-/// Exit status: the command could not run.
-pub const EXIT_FAILURE: i32 = 2;
-/// Exit status: problems were found.
-pub const EXIT_PROBLEMS: i32 = 1;
-
-/// Runs `seg` with the process's arguments; returns the exit code.
-pub fn run() -> i32 {
+/// Runs `seg` with the process's arguments; returns the exit code. `repl` runs the
+/// interactive front end for `seg repl` (the two front ends do not import each other).
+pub fn run(repl: fn(&Context) -> Result<i32, Failure>) -> i32 {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) => {
@@ -169,7 +161,7 @@ pub fn run() -> i32 {
                 project: project.or(context.project.clone()),
                 ..context.clone()
             };
-            crate::repl::run(&context)
+            repl(&context)
         }
         Command::Schema {
             command: SchemaCommand::Infer(args),
@@ -187,41 +179,7 @@ pub fn run() -> i32 {
     }
 }
 
-/// Options every command shares.
-#[derive(Clone)]
-pub struct Context {
-    pub(crate) project: Option<PathBuf>,
-    pub(crate) style: Style,
-    /// `--as-of`, if given.
-    pub(crate) as_of: Option<NaiveDate>,
-    /// `--timeout`, if given.
-    pub(crate) timeout: Option<std::time::Duration>,
-}
-
 fn parse_date(text: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(text, "%Y-%m-%d")
         .map_err(|_| format!("`{text}` is not a date (YYYY-MM-DD)"))
-}
-
-/// Why a command stopped: the diagnostics to print and the exit code.
-pub struct Failure {
-    pub(crate) diagnostics: Vec<Diagnostic>,
-    pub(crate) sources: SourceMap,
-    pub(crate) exit_code: i32,
-}
-
-impl Failure {
-    pub(crate) fn could_not_run(diagnostics: Vec<Diagnostic>, sources: SourceMap) -> Failure {
-        Failure {
-            diagnostics,
-            sources,
-            exit_code: EXIT_FAILURE,
-        }
-    }
-}
-
-impl From<Diagnostic> for Failure {
-    fn from(diagnostic: Diagnostic) -> Failure {
-        Failure::could_not_run(vec![diagnostic], SourceMap::default())
-    }
 }

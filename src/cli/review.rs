@@ -7,13 +7,13 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use super::output::{Format, print_rows, thousands};
-use super::session::Session;
-use super::{Context, Failure};
+use crate::app::session::Session;
+use crate::app::{Context, Failure};
 use crate::check::ir::Program;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::engine::Database;
 use crate::engine::{Cell, Rows};
+use crate::output::{Format, print_rows, thousands};
 use crate::sql::{self, Output};
 
 /// The version to compare with.
@@ -78,7 +78,7 @@ pub fn run(context: &Context, base: Base, format: Format) -> Result<i32, Failure
             if !present {
                 return Ok(BTreeSet::new());
             }
-            keys(&database, program, name, session.as_of)
+            keys(&*database, program, name, session.as_of)
         };
         let (old_members, new_members) = (
             members(&old.program, before)?,
@@ -131,7 +131,7 @@ pub fn run(context: &Context, base: Base, format: Format) -> Result<i32, Failure
 
 /// The members' keys of segment `name` of `program`, as text.
 fn keys(
-    database: &Database,
+    database: &dyn Database,
     program: &Program,
     name: &str,
     as_of: chrono::NaiveDate,

@@ -5,11 +5,10 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use super::session::Session;
-use super::{Context, EXIT_PROBLEMS, Failure};
+use crate::app::session::Session;
+use crate::app::{Context, EXIT_PROBLEMS, Failure};
 use crate::diagnostics::{Code, Diagnostic, did_you_mean};
-use crate::engine::load::{TableRows, in_memory};
-use crate::engine::{Cell, sqlite::Database};
+use crate::engine::{self, Cell, Database, TableRows};
 use crate::project;
 use crate::segtest::{self, Expectation, TestCase};
 use crate::source::SourceId;
@@ -148,7 +147,7 @@ fn fixture_database(
     session: &Session,
     source: SourceId,
     case: &TestCase,
-) -> Result<Database, Diagnostic> {
+) -> Result<Box<dyn Database>, Diagnostic> {
     let schema = &session.project.manifest.schema;
     let mut tables: Vec<String> = std::iter::once(&schema.customer)
         .chain(&schema.related)
@@ -197,7 +196,7 @@ fn fixture_database(
             origin,
         });
     }
-    in_memory(&fixtures)
+    engine::scratch(&fixtures)
 }
 
 fn key_text(cell: &Cell) -> String {

@@ -2,15 +2,13 @@
 //! as of which date, from which definition, how many members) in `seg_runs`, and its
 //! members in `seg_members`. A materialization writes all its segments in one transaction
 //! on a read-write connection, so an interrupted one leaves the previous history intact.
-//! The statements are the same on every engine (`$n` parameters, which SQLite reads too);
-//! each engine is a [`Store`].
+//! The statements are the same on every engine; each backend runs them through
+//! [`Statements`].
 
-use rusqlite::{Connection, OpenFlags};
-
-use super::pg_wire::{bound, cells};
-use super::{Cell, Location};
+use super::Cell;
+use super::failure::{count_of, internal};
 use crate::diagnostics::Diagnostic;
-use crate::sql::Query;
+use crate::sql::{Dialect, Query, ddl};
 use crate::value::Value;
 
 /// One segment to materialize.
@@ -59,181 +57,39 @@ pub struct RunInfo {
     pub members: u64,
 }
 
-/// The tables, on SQLite: keys keep the customer table's own type.
-const CREATE_SQLITE: &str = "
-CREATE TABLE IF NOT EXISTS seg_runs (
-  run_id INTEGER PRIMARY KEY,
-  segment TEXT NOT NULL,
-  as_of TEXT NOT NULL,
-  definition TEXT NOT NULL,
-  computed_at TEXT NOT NULL,
-  members INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS seg_members (
-  run_id INTEGER NOT NULL REFERENCES seg_runs (run_id),
-  customer_key NOT NULL,
-  PRIMARY KEY (run_id, customer_key)
-) WITHOUT ROWID;";
-
-/// The tables, on PostgreSQL: keys are kept as text, whatever the key's type.
-const CREATE_POSTGRES: &str = "
-CREATE TABLE IF NOT EXISTS seg_runs (
-  run_id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-  segment TEXT NOT NULL,
-  as_of TEXT NOT NULL,
-  definition TEXT NOT NULL,
-  computed_at TEXT NOT NULL,
-  members BIGINT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS seg_members (
-  run_id BIGINT NOT NULL REFERENCES seg_runs (run_id),
-  customer_key TEXT NOT NULL,
-  PRIMARY KEY (run_id, customer_key)
-);";
-
-/// A connection (or a transaction) membership history is read from and written to.
-pub trait Store {
+/// The statements a backend runs for membership history, on a read-only connection or
+/// inside its write transaction. Each backend implements it in its own folder; the
+/// statements themselves are written once, here (`$n` parameters, which SQLite reads too).
+pub(super) trait Statements {
+    /// The backend's dialect (for the tables' DDL).
+    fn dialect(&self) -> &'static dyn Dialect;
     /// Runs one statement.
     fn execute(&mut self, sql: &str, params: &[Value]) -> Result<(), Diagnostic>;
+    /// Runs several statements without parameters.
+    fn execute_batch(&mut self, sql: &str) -> Result<(), Diagnostic>;
     /// Runs one query and fetches its rows.
     fn rows(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Vec<Cell>>, Diagnostic>;
-    /// Whether the history tables exist.
-    fn has_history(&mut self) -> Result<bool, Diagnostic>;
-    /// Creates the history tables if they do not exist.
-    fn create_tables(&mut self) -> Result<(), Diagnostic>;
-}
-
-/// A SQLite connection (or transaction) as a [`Store`].
-pub struct SqliteStore<'a>(pub &'a Connection);
-
-/// A PostgreSQL client (or transaction) as a [`Store`].
-pub struct PostgresStore<'a, C>(pub &'a mut C);
-
-impl Store for SqliteStore<'_> {
-    fn execute(&mut self, sql: &str, params: &[Value]) -> Result<(), Diagnostic> {
-        self.0
-            .execute(
-                sql,
-                rusqlite::params_from_iter(params.iter().map(super::sqlite::bind)),
-            )
-            .map(|_| ())
-            .map_err(|e| super::database_error("cannot record the membership", &e))
-    }
-
-    fn rows(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Vec<Cell>>, Diagnostic> {
-        let failed =
-            |e: rusqlite::Error| super::database_error("cannot read the membership history", &e);
-        let mut statement = self.0.prepare(sql).map_err(failed)?;
-        let width = statement.column_count();
-        statement
-            .query_map(
-                rusqlite::params_from_iter(params.iter().map(super::sqlite::bind)),
-                |row| {
-                    (0..width)
-                        .map(|i| row.get(i).map(super::sqlite::cell))
-                        .collect()
-                },
-            )
-            .map_err(failed)?
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(failed)
-    }
-
-    fn has_history(&mut self) -> Result<bool, Diagnostic> {
-        let rows = self.rows(
-            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'seg_runs')",
-            &[],
-        )?;
-        Ok(rows.first().and_then(|r| r.first()) == Some(&Cell::Integer(1)))
-    }
-
-    fn create_tables(&mut self) -> Result<(), Diagnostic> {
-        self.0
-            .execute_batch(CREATE_SQLITE)
-            .map_err(|e| super::database_error("cannot record the membership", &e))
-    }
-}
-
-impl<C: postgres::GenericClient> Store for PostgresStore<'_, C> {
-    fn execute(&mut self, sql: &str, params: &[Value]) -> Result<(), Diagnostic> {
-        self.0
-            .execute(sql, &bound(params))
-            .map(|_| ())
-            .map_err(|e| super::postgres::database_error("cannot record the membership", &e))
-    }
-
-    fn rows(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Vec<Cell>>, Diagnostic> {
-        let failed = |e: postgres::Error| {
-            super::postgres::database_error("cannot read the membership history", &e)
-        };
-        let found = self.0.query(sql, &bound(params)).map_err(failed)?;
-        found.iter().map(|row| cells(row).map_err(failed)).collect()
-    }
-
-    fn has_history(&mut self) -> Result<bool, Diagnostic> {
-        let rows = self.rows("SELECT to_regclass('seg_runs') IS NOT NULL", &[])?;
-        Ok(rows.first().and_then(|r| r.first()) == Some(&Cell::Integer(1)))
-    }
-
-    fn create_tables(&mut self) -> Result<(), Diagnostic> {
-        self.0
-            .batch_execute(CREATE_POSTGRES)
-            .map_err(|e| super::postgres::database_error("cannot record the membership", &e))
-    }
-}
-
-/// Materializes `runs` at `location` in one transaction; `progress` is told after each
-/// segment.
-pub fn materialize(
-    location: &Location,
-    runs: &[Run],
-    computed_at: &str,
-    progress: impl FnMut(usize),
-) -> Result<Vec<Outcome>, Diagnostic> {
-    match location {
-        Location::File(path) => {
-            let mut connection = Connection::open_with_flags(
-                path,
-                OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-            )
-            .map_err(|e| {
-                super::database_error(&format!("cannot open {} for writing", path.display()), &e)
-            })?;
-            connection
-                .busy_timeout(std::time::Duration::from_secs(2))
-                .map_err(|e| super::database_error("cannot configure the connection", &e))?;
-            super::sqlite::add_functions(&connection)?;
-            let failed =
-                |e: rusqlite::Error| super::database_error("cannot record the membership", &e);
-            let transaction = connection.transaction().map_err(failed)?;
-            let outcomes = record(&mut SqliteStore(&transaction), runs, computed_at, progress)?;
-            transaction.commit().map_err(failed)?;
-            Ok(outcomes)
-        }
-        Location::Spark(_) => Err(not_on_spark()),
-        Location::Postgres(url) => super::postgres::write(url, |transaction| {
-            record(&mut PostgresStore(transaction), runs, computed_at, progress)
-        }),
-    }
+    /// Whether a table called `name` exists.
+    fn has_table(&mut self, name: &str) -> Result<bool, Diagnostic>;
 }
 
 /// Membership history needs a database seg may write to; on Spark it reads CSV files.
-pub fn not_on_spark() -> Diagnostic {
-    Diagnostic::error(
-        crate::diagnostics::Code::DatabaseError,
+pub(super) fn not_on_spark() -> Diagnostic {
+    super::failure::unsupported(
         "seg keeps membership history in a database it may write to, and on Spark it only reads the CSV files",
+        "materialize on SQLite or PostgreSQL; Spark runs, lists, explains and exports segments",
     )
-    .with_help("materialize on SQLite or PostgreSQL; Spark runs, lists, explains and exports segments")
 }
 
 /// Records each run in `store` (inside the caller's transaction).
-fn record(
-    store: &mut (impl Store + ?Sized),
+pub(super) fn record(
+    store: &mut dyn Statements,
     runs: &[Run],
     computed_at: &str,
-    mut progress: impl FnMut(usize),
+    progress: &mut dyn FnMut(usize),
 ) -> Result<Vec<Outcome>, Diagnostic> {
-    store.create_tables()?;
+    let tables = ddl::membership_tables(store.dialect());
+    store.execute_batch(&tables)?;
     let mut outcomes = Vec::new();
     for (i, run) in runs.iter().enumerate() {
         store.execute("DROP TABLE IF EXISTS seg_new", &[])?;
@@ -292,10 +148,7 @@ fn record(
             ],
         )?;
         let Some(Cell::Integer(id)) = inserted.first().and_then(|r| r.first()).cloned() else {
-            return Err(Diagnostic::error(
-                crate::diagnostics::Code::DatabaseError,
-                "recording a run returned no run id",
-            ));
+            return Err(internal("recording a run returned no run id"));
         };
         store.execute(
             "INSERT INTO seg_members (run_id, customer_key) SELECT $1, customer_key FROM seg_new",
@@ -308,26 +161,16 @@ fn record(
     Ok(outcomes)
 }
 
-fn count(
-    store: &mut (impl Store + ?Sized),
-    sql: &str,
-    params: &[Value],
-) -> Result<u64, Diagnostic> {
-    match store.rows(sql, params)?.first().and_then(|r| r.first()) {
-        Some(Cell::Integer(n)) => Ok((*n).max(0) as u64),
-        other => Err(Diagnostic::error(
-            crate::diagnostics::Code::DatabaseError,
-            format!("a count returned {other:?}"),
-        )),
-    }
+fn count(store: &mut dyn Statements, sql: &str, params: &[Value]) -> Result<u64, Diagnostic> {
+    count_of(&store.rows(sql, params)?)
 }
 
 /// The recorded runs of `segment`, oldest first (none if nothing was ever materialized).
-pub fn history(
-    store: &mut (impl Store + ?Sized),
+pub(super) fn history(
+    store: &mut dyn Statements,
     segment: &str,
 ) -> Result<Vec<RunInfo>, Diagnostic> {
-    if !store.has_history()? {
+    if !store.has_table("seg_runs")? {
         return Ok(Vec::new());
     }
     let rows = store.rows(
@@ -358,8 +201,8 @@ pub fn history(
 
 /// Who is in run `to` but not in run `from` (entered), and who left, each ordered by key
 /// (whole-number keys by their value).
-pub fn changes(
-    store: &mut (impl Store + ?Sized),
+pub(super) fn changes(
+    store: &mut dyn Statements,
     from: i64,
     to: i64,
 ) -> Result<(Vec<Cell>, Vec<Cell>), Diagnostic> {

@@ -1,301 +1,168 @@
-//! Stage 4: run queries on a database and fetch rows; build a database from CSV files.
-//! Takes [`crate::sql::Query`] values and never sees the syntax tree or the IR. Connections
-//! are read-only unless the command must write, and then every write is one transaction.
-//! [`Database`] is the one type the rest of seglang holds: a SQLite file, a PostgreSQL
-//! server or a Spark cluster, each with its SQL dialect.
+//! Stage 4: run queries on a database and fetch rows; load tables; keep membership history.
+//! Takes [`crate::sql::Query`] values and never sees the syntax tree or the IR.
+//!
+//! Two traits are the whole seam: an [`Engine`] is a backend at a [`Location`] (its dialect,
+//! and every write: loads, indexes, membership), a [`Database`] is a read-only connection to
+//! it (fetch, count, cancel, describe, read history). Each backend lives in its own folder
+//! (`sqlite/`, `postgres/`, `spark/`); [`connect`] is the one place that picks one. Shared,
+//! backend-free pieces are leaf files: [`Cell`] and [`Rows`], checked CSV values
+//! (`table_rows`), the membership statements (`membership`) and the coded failures
+//! (`failure`).
 
-pub mod introspect;
-pub mod load;
-pub mod load_postgres;
+mod failure;
 pub mod membership;
-mod pg_wire;
-pub mod postgres;
-pub mod spark;
-pub mod sqlite;
+mod postgres;
+mod rows;
+mod spark;
+mod sqlite;
+pub mod table_rows;
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::diagnostics::{Code, Diagnostic};
-use crate::sql::{Dialect, Postgres, Query, Spark, Sqlite};
+use crate::diagnostics::Diagnostic;
+use crate::schema::TableInfo;
+use crate::sql::{Dialect, Query};
 
-/// Where a project's data lives.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Location {
-    /// A SQLite database file.
-    File(PathBuf),
-    /// A PostgreSQL database, by URL (without a password).
-    Postgres(String),
-    /// A Spark cluster and the CSV files it reads.
-    Spark(spark::Target),
-}
+pub use crate::project::Location;
+pub use membership::{Outcome, Run, RunInfo};
+pub use postgres::PASSWORD_VARIABLE;
+pub use rows::{Cell, Rows};
+pub use table_rows::{LoadSummary, TableLoad, TableRows};
 
-impl Location {
-    /// The SQL dialect of the engine there.
-    pub fn dialect(&self) -> &'static dyn Dialect {
-        match self {
-            Location::File(_) => &Sqlite,
-            Location::Postgres(_) => &Postgres,
-            Location::Spark(_) => &Spark,
-        }
-    }
+/// An index: its table and its columns in order.
+pub type Index = (String, Vec<String>);
 
-    /// A database given on the command line: a PostgreSQL URL, or else a SQLite file.
-    pub fn parse(text: &str) -> Location {
-        if text.starts_with("postgresql://") || text.starts_with("postgres://") {
-            Location::Postgres(text.to_string())
-        } else {
-            Location::File(PathBuf::from(text))
-        }
-    }
-}
-
-/// An open database: what every command runs its queries on.
-pub enum Database {
-    /// A SQLite file.
-    Sqlite(sqlite::Database),
-    /// A PostgreSQL server.
-    Postgres(postgres::Database),
-    /// A Spark cluster (read-only: each command's queries run as one job).
-    Spark(spark::Database),
-}
-
-/// Stops the query running on a database, from another thread.
-#[derive(Clone)]
-pub enum Canceller {
-    /// SQLite's interrupt.
-    Sqlite(std::sync::Arc<rusqlite::InterruptHandle>),
-    /// A PostgreSQL cancel request.
-    Postgres(postgres::Canceller),
-    /// Killing the Spark job.
-    Spark(spark::Canceller),
-}
-
-impl Canceller {
-    /// Cancels the running query, if any.
-    pub fn cancel(&self) {
-        match self {
-            Canceller::Sqlite(handle) => handle.interrupt(),
-            Canceller::Postgres(token) => token.cancel(),
-            Canceller::Spark(job) => job.cancel(),
-        }
-    }
-}
-
-impl Database {
-    /// Opens `location` for reading, every query limited to `timeout`.
-    pub fn open_read_only(
-        location: &Location,
-        timeout: Option<Duration>,
-    ) -> Result<Database, Diagnostic> {
-        Ok(match location {
-            Location::File(path) => {
-                Database::Sqlite(sqlite::Database::open_read_only(path)?.with_timeout(timeout)?)
-            }
-            Location::Postgres(url) => {
-                Database::Postgres(postgres::Database::open_read_only(url, timeout)?)
-            }
-            Location::Spark(target) => Database::Spark(spark::Database::open(target, timeout)?),
-        })
-    }
-
+/// A backend at a location, not yet connected: its SQL dialect, a way to open it for
+/// reading, and every operation that changes it (each in one transaction of its own).
+pub trait Engine {
     /// The SQL dialect of this engine.
-    pub fn dialect(&self) -> &'static dyn Dialect {
-        match self {
-            Database::Sqlite(_) => &Sqlite,
-            Database::Postgres(_) => &Postgres,
-            Database::Spark(_) => &Spark,
-        }
+    fn dialect(&self) -> &'static dyn Dialect;
+
+    /// Opens a read-only connection; every query on it stops after `timeout`.
+    fn open_read_only(&self, timeout: Option<Duration>) -> Result<Box<dyn Database>, Diagnostic>;
+
+    /// Whether the data has yet to be built (a SQLite file that does not exist).
+    fn is_missing(&self) -> bool {
+        false
+    }
+
+    /// Whether the engine stores tables that [`Engine::load`] fills (Spark reads the
+    /// project's CSV files itself at each run: there is nothing to load).
+    fn loads_tables(&self) -> bool {
+        true
+    }
+
+    /// Replaces the tables with `tables`, all or nothing.
+    fn load(&self, tables: &[TableRows]) -> Result<LoadSummary, Diagnostic>;
+
+    /// Runs statements that change the database (creating indexes) in one transaction on a
+    /// read-write connection of their own: all take effect or none does.
+    fn apply(&self, statements: &[Query]) -> Result<(), Diagnostic>;
+
+    /// Records the members of each run in one transaction; `progress` is told after each.
+    fn materialize(
+        &self,
+        runs: &[Run],
+        computed_at: &str,
+        progress: &mut dyn FnMut(usize),
+    ) -> Result<Vec<Outcome>, Diagnostic>;
+}
+
+/// An open, read-only connection: what every command runs its queries on.
+pub trait Database: Send {
+    /// The SQL dialect of this engine.
+    fn dialect(&self) -> &'static dyn Dialect;
+
+    /// Runs a query and fetches all its rows.
+    fn fetch(&self, query: &Query) -> Result<Rows, Diagnostic>;
+
+    /// Another connection like this one (same database, same time limit), for another thread.
+    fn reopen(&self) -> Result<Box<dyn Database>, Diagnostic>;
+
+    /// What cancels the running query from another thread (Ctrl-C in the REPL).
+    fn canceller(&self) -> Canceller;
+
+    /// Every table's column names (a cheap look at the schema, no data read).
+    fn columns(&self) -> Result<HashMap<String, Vec<String>>, Diagnostic>;
+
+    /// Every index, as its table and its columns in order; `None` when the engine has no
+    /// indexes to advise on.
+    fn indexes(&self) -> Result<Option<Vec<Index>>, Diagnostic>;
+
+    /// The recorded runs of `segment`, oldest first.
+    fn history(&self, segment: &str) -> Result<Vec<RunInfo>, Diagnostic>;
+
+    /// Who entered run `to` since run `from`, and who left.
+    fn changes(&self, from: i64, to: i64) -> Result<(Vec<Cell>, Vec<Cell>), Diagnostic>;
+
+    /// Every user table with a profile of its columns' values (for `seg schema infer`).
+    fn tables(&self) -> Result<Vec<TableInfo>, Diagnostic> {
+        Err(failure::unsupported(
+            "`seg schema infer` reads SQLite files only",
+            "point --db at a SQLite file",
+        ))
     }
 
     /// Runs a query returning one integer (a count).
-    pub fn count(&self, query: &Query) -> Result<u64, Diagnostic> {
-        match self {
-            Database::Sqlite(db) => db.count(query),
-            Database::Postgres(db) => db.count(query),
-            Database::Spark(_) => match self.fetch(query)?.rows.first().and_then(|r| r.first()) {
-                Some(Cell::Integer(n)) => Ok((*n).max(0) as u64),
-                other => Err(Diagnostic::error(
-                    Code::DatabaseError,
-                    format!("a count query returned {other:?}"),
-                )),
-            },
-        }
-    }
-
-    /// Runs a query and fetches all its rows.
-    pub fn fetch(&self, query: &Query) -> Result<Rows, Diagnostic> {
-        match self {
-            Database::Sqlite(db) => db.fetch(query),
-            Database::Postgres(db) => db.fetch(query),
-            Database::Spark(db) => Ok(db
-                .fetch_all(std::slice::from_ref(query))?
-                .pop()
-                .unwrap_or_default()),
-        }
+    fn count(&self, query: &Query) -> Result<u64, Diagnostic> {
+        failure::count_of(&self.fetch(query)?.rows)
     }
 
     /// Runs each query on its own connection and thread, side by side; the rows in the
     /// order of the queries, or the first error.
-    pub fn fetch_side_by_side(&self, queries: &[Query]) -> Result<Vec<Rows>, Diagnostic> {
-        match self {
-            Database::Sqlite(db) => db.fetch_side_by_side(queries),
-            // One job: the cluster spreads each query over its workers.
-            Database::Spark(db) => db.fetch_all(queries),
-            Database::Postgres(db) => {
-                let others = queries
-                    .iter()
-                    .skip(1)
-                    .map(|_| db.reopen())
-                    .collect::<Result<Vec<_>, _>>()?;
-                std::thread::scope(|scope| {
-                    let running: Vec<_> = others
-                        .into_iter()
-                        .zip(queries.iter().skip(1))
-                        .map(|(other, query)| scope.spawn(move || other.fetch(query)))
-                        .collect();
-                    let mut all: Vec<_> =
-                        queries.first().map(|q| db.fetch(q)).into_iter().collect();
-                    for thread in running {
-                        all.push(thread.join().expect("a query thread panicked"));
-                    }
-                    all.into_iter().collect()
-                })
+    fn fetch_side_by_side(&self, queries: &[Query]) -> Result<Vec<Rows>, Diagnostic> {
+        let Some((first, rest)) = queries.split_first() else {
+            return Ok(Vec::new());
+        };
+        let others = rest
+            .iter()
+            .map(|_| self.reopen())
+            .collect::<Result<Vec<_>, _>>()?;
+        std::thread::scope(|scope| {
+            let running: Vec<_> = others
+                .into_iter()
+                .zip(rest)
+                .map(|(database, query)| scope.spawn(move || database.fetch(query)))
+                .collect();
+            let mut all = vec![self.fetch(first)];
+            for thread in running {
+                all.push(thread.join().unwrap_or_else(|_| {
+                    Err(failure::internal("a query thread stopped unexpectedly"))
+                }));
             }
-        }
-    }
-
-    /// What cancels the running query (Ctrl-C in the REPL).
-    pub fn canceller(&self) -> Canceller {
-        match self {
-            Database::Sqlite(db) => Canceller::Sqlite(std::sync::Arc::new(db.interrupt_handle())),
-            Database::Postgres(db) => Canceller::Postgres(db.canceller()),
-            Database::Spark(db) => Canceller::Spark(db.canceller()),
-        }
-    }
-
-    /// Every table's column names (a cheap look at the schema, no data read).
-    pub fn columns(&self) -> Result<HashMap<String, Vec<String>>, Diagnostic> {
-        match self {
-            Database::Sqlite(db) => introspect::columns(db.connection()),
-            Database::Postgres(db) => db.columns(),
-            Database::Spark(db) => db.columns(),
-        }
-    }
-
-    /// The recorded runs of `segment`, oldest first.
-    pub fn history(&self, segment: &str) -> Result<Vec<membership::RunInfo>, Diagnostic> {
-        match self {
-            Database::Sqlite(db) => {
-                membership::history(&mut membership::SqliteStore(db.connection()), segment)
-            }
-            Database::Postgres(db) => {
-                membership::history(&mut membership::PostgresStore(&mut *db.client()), segment)
-            }
-            Database::Spark(_) => Err(membership::not_on_spark()),
-        }
-    }
-
-    /// Who entered run `to` since run `from`, and who left.
-    pub fn changes(&self, from: i64, to: i64) -> Result<(Vec<Cell>, Vec<Cell>), Diagnostic> {
-        match self {
-            Database::Sqlite(db) => {
-                membership::changes(&mut membership::SqliteStore(db.connection()), from, to)
-            }
-            Database::Postgres(db) => {
-                membership::changes(&mut membership::PostgresStore(&mut *db.client()), from, to)
-            }
-            Database::Spark(_) => Err(membership::not_on_spark()),
-        }
-    }
-
-    /// Runs statements that change the database (creating indexes) in one transaction on
-    /// a read-write connection of their own: all take effect or none does.
-    pub fn execute_all(location: &Location, statements: &[Query]) -> Result<(), Diagnostic> {
-        match location {
-            Location::File(path) => sqlite::Database::execute_all(path, statements),
-            Location::Postgres(url) => postgres::execute_all(url, statements),
-            Location::Spark(_) => Err(Diagnostic::error(
-                Code::DatabaseError,
-                "seg does not change data on Spark: its tables are the project's CSV files",
-            )
-            .with_help(
-                "Spark reads files without indexes; `seg index` advises SQLite and PostgreSQL",
-            )),
-        }
-    }
-
-    /// Whether the engine has indexes for seg to advise on (Spark reads files).
-    pub fn has_indexes(&self) -> bool {
-        !matches!(self, Database::Spark(_))
-    }
-
-    /// Every index: its table and its columns in order.
-    pub fn indexes(&self) -> Result<Vec<(String, Vec<String>)>, Diagnostic> {
-        match self {
-            Database::Sqlite(db) => introspect::indexes(db.connection()),
-            Database::Postgres(db) => db.indexes(),
-            Database::Spark(_) => Ok(Vec::new()),
-        }
+            all.into_iter().collect()
+        })
     }
 }
 
-/// A fetched value.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Cell {
-    /// Unknown.
-    Null,
-    /// A whole number.
-    Integer(i64),
-    /// A floating-point number as stored by the engine.
-    Real(f64),
-    /// Text.
-    Text(String),
+/// Stops the query running on a database, from another thread.
+#[derive(Clone)]
+pub struct Canceller(std::sync::Arc<dyn Fn() + Send + Sync>);
+
+impl Canceller {
+    /// A canceller that calls `cancel`.
+    fn new(cancel: impl Fn() + Send + Sync + 'static) -> Canceller {
+        Canceller(std::sync::Arc::new(cancel))
+    }
+
+    /// Cancels the running query, if any (it then fails with seg::E033).
+    pub fn cancel(&self) {
+        (self.0)()
+    }
 }
 
-/// Rows returned by a query.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Rows {
-    /// Column names, in order.
-    pub columns: Vec<String>,
-    /// The rows.
-    pub rows: Vec<Vec<Cell>>,
+/// The engine at `location`: the one place that names every backend.
+pub fn connect(location: &Location) -> Box<dyn Engine> {
+    match location {
+        Location::File(path) => Box::new(sqlite::Engine::new(path)),
+        Location::Postgres(url) => Box::new(postgres::Engine::new(url)),
+        Location::Spark(target) => Box::new(spark::Engine::new(target)),
+    }
 }
 
-/// A database failure as a diagnostic, with advice for the common causes.
-pub fn database_error(context: &str, error: &rusqlite::Error) -> Diagnostic {
-    use rusqlite::ErrorCode;
-    let code = error.sqlite_error_code();
-    let help = match code {
-        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
-            Some("another program is writing to the database; try again when it has finished")
-        }
-        Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => Some(
-            "the file is not a SQLite database or is damaged; rebuild it (for example with `seg load`)",
-        ),
-        Some(ErrorCode::ReadOnly) => Some("the database is opened read-only for this command"),
-        _ if error.to_string().contains("no such") => Some(
-            "the database does not match seg.toml; check the table and column names in the manifest",
-        ),
-        _ => None,
-    };
-    if code == Some(ErrorCode::OperationInterrupted) {
-        return Diagnostic::error(
-            Code::QueryInterrupted,
-            format!("{context}: query cancelled"),
-        )
-        .with_help("nothing was changed; run it again when you are ready");
-    }
-    let message = match code {
-        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
-            format!("{context}: the database is locked")
-        }
-        _ => format!("{context}: {error}"),
-    };
-    let diagnostic = Diagnostic::error(Code::DatabaseError, message);
-    match help {
-        Some(help) => diagnostic.with_help(help),
-        None => diagnostic,
-    }
+/// A throwaway in-memory database holding `tables` (segment tests' fixtures); nothing
+/// touches the disk. Its dialect is SQLite's.
+pub fn scratch(tables: &[TableRows]) -> Result<Box<dyn Database>, Diagnostic> {
+    Ok(Box::new(sqlite::in_memory(tables)?))
 }

@@ -1,13 +1,14 @@
-//! A segment project on disk: the directory holding `seg.toml`, its segment files and its
-//! database. Reads files; never opens the database.
+//! A segment project on disk: the directory holding `seg.toml`, its segment files and where
+//! its data lives ([`Location`]). Reads files; never opens the database.
 
+mod location;
 pub mod manifest;
 
 use std::path::{Path, PathBuf};
 
 use crate::diagnostics::{Code, Diagnostic};
-use crate::engine::{Location, spark};
 use crate::source::{SourceFile, SourceId, SourceMap};
+pub use location::{CsvTable, Location, SparkTarget};
 use manifest::{DatabaseSetting, Manifest};
 
 /// The manifest's file name.
@@ -101,7 +102,7 @@ impl Project {
             .manifest
             .data
             .iter()
-            .map(|source| spark::CsvTable {
+            .map(|source| CsvTable {
                 name: source.table.clone(),
                 csv: self.root.join(&source.path),
                 types: self
@@ -113,7 +114,7 @@ impl Project {
                     .collect(),
             })
             .collect();
-        Ok(Location::Spark(spark::Target { master, tables }))
+        Ok(Location::Spark(SparkTarget { master, tables }))
     }
 
     /// Every `.seg` file of the project, sorted: under the manifest's `segments` paths, or

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 
 use super::estimate::EstimateMode;
 use super::{Flow, QUERY, Repl};
-use crate::cli::output::thousands;
+use crate::output::thousands;
 use crate::sql::{self, Output};
 use crate::syntax::ast;
 

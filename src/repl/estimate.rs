@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::cli::output::thousands;
+use crate::output::thousands;
 
 /// When to show an estimate before the exact count.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

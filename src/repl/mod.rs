@@ -14,14 +14,14 @@ use rustyline::error::ReadlineError;
 use rustyline::history::DefaultHistory;
 use rustyline::{Config, Editor};
 
+use crate::app::session::{Definitions, Session};
+use crate::app::{Context, Failure};
 use crate::check::ir::Program;
-use crate::cli::output::{Format, table_text, thousands};
-use crate::cli::session::{Definitions, Session};
-use crate::cli::{Context, Failure};
 use crate::diagnostics::Diagnostic;
 use crate::diagnostics::render::{Style, render_all};
 use crate::engine::Cell;
 use crate::engine::Database;
+use crate::output::{Format, table_text, thousands};
 use crate::source::{SourceFile, SourceId, Span};
 use crate::sql::{self, Output, Sqlite};
 use crate::syntax::{self, ast};
@@ -52,7 +52,7 @@ pub fn run(context: &Context) -> Result<i32, Failure> {
         Ok(editor) => editor,
         Err(error) => {
             eprintln!("seg repl: cannot start the line editor: {error}");
-            return Ok(crate::cli::EXIT_FAILURE);
+            return Ok(crate::app::EXIT_FAILURE);
         }
     };
     editor.set_helper(Some(SegHelper::new(&repl)));
@@ -126,7 +126,7 @@ pub(crate) struct Repl {
     accepted: Vec<(SourceId, ast::File)>,
     /// The project and session definitions, checked.
     program: Program,
-    database: Result<Database, Diagnostic>,
+    database: Result<Box<dyn Database>, Diagnostic>,
     as_of: NaiveDate,
     /// How many members to show under a count.
     sample: u64,
@@ -368,7 +368,7 @@ impl Repl {
         let as_of = self.as_of;
         let result = self.run_query(|db| {
             let (name, label) = (&target.name, target.label());
-            crate::cli::explain::explanation(&definitions, name, label, key, db, as_of)
+            crate::app::explain::explanation(&definitions, name, label, key, db, as_of)
         });
         match result {
             Ok(text) => print!("{text}"),
@@ -384,7 +384,7 @@ impl Repl {
         let definitions = target.definitions(&self.session.sources);
         let as_of = self.as_of;
         let result = self.run_query(|db| {
-            crate::cli::funnel::funnel(&definitions, &target.name, db, as_of)
+            crate::app::funnel::funnel(&definitions, &target.name, db, as_of)
                 .map_err(first_diagnostic)
         });
         match result {
@@ -406,7 +406,7 @@ impl Repl {
         };
         let as_of = self.as_of;
         let result = self.run_query(|db| {
-            crate::cli::breakdown::breakdown(
+            crate::app::breakdown::breakdown(
                 &target.program,
                 &manifest.schema,
                 &target.name,
@@ -444,7 +444,7 @@ impl Repl {
         let smallest = self.session.project.manifest.min_group_size;
         let (program, as_of) = (self.program.clone(), self.as_of);
         let result = self.run_query(|db| {
-            crate::cli::overlap::overlap(&program, &names, smallest, Format::Table, db, as_of)
+            crate::app::overlap::overlap(&program, &names, smallest, Format::Table, db, as_of)
                 .map_err(first_diagnostic)
         });
         match result {
@@ -521,16 +521,16 @@ impl Repl {
     /// The SQL dialect of the session's database (SQLite's when it could not be opened:
     /// `:sql` still prints something).
     pub(crate) fn dialect(&self) -> &'static dyn sql::Dialect {
-        self.database.as_ref().map_or(&Sqlite, Database::dialect)
+        self.database.as_ref().map_or(&Sqlite, |d| d.dialect())
     }
 
     /// Runs database work that Ctrl-C may cancel.
     fn run_query<T>(
         &self,
-        work: impl FnOnce(&Database) -> Result<T, Diagnostic>,
+        work: impl FnOnce(&dyn Database) -> Result<T, Diagnostic>,
     ) -> Result<T, Diagnostic> {
         let database = self.database.as_ref().map_err(Clone::clone)?;
-        interrupt::while_running(database.canceller(), || work(database))
+        interrupt::while_running(database.canceller(), || work(&**database))
     }
 
     fn show(&self, diagnostics: &[Diagnostic]) {

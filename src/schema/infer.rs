@@ -4,8 +4,8 @@
 
 use std::fmt::Write;
 
+use super::{ColumnInfo, Shape, TableInfo};
 use crate::diagnostics::{Code, Diagnostic};
-use crate::engine::introspect::{ColumnInfo, Shape, TableInfo};
 
 /// Writes a manifest for `tables`, which live in the database at `database` (as written
 /// into `[database] path`).

@@ -2,8 +2,11 @@
 //! related entities (orders, events, …) joined to it. Written in `seg.toml` (see
 //! [`crate::project::manifest`]) or inferred from a database. Knows nothing about segments or SQL text.
 
+mod description;
 pub mod drift;
 pub mod infer;
+
+pub use description::{ColumnInfo, MAX_LISTED_VALUES, Shape, TableInfo};
 
 use std::fmt;
 

@@ -5,6 +5,7 @@
 //! methods: it never asks which dialect it is writing.
 
 use super::writer::{ParamId, SqlWriter};
+use crate::schema::Type;
 use crate::value::Value;
 
 /// An SQL dialect. Defaults are standard SQL.
@@ -17,6 +18,24 @@ pub trait Dialect {
         out.push('"');
         out.push_str(&ident.replace('"', "\"\""));
         out.push('"');
+    }
+
+    /// The column type that stores values of `ty` in the tables seglang creates (`None`: a
+    /// column the manifest does not type and that is not all whole numbers: text).
+    fn column_type(&self, ty: Option<Type>) -> &'static str {
+        match ty {
+            Some(Type::Integer) => "BIGINT",
+            Some(Type::Bool) => "BOOLEAN",
+            Some(Type::Decimal(_) | Type::Money) => "NUMERIC",
+            Some(Type::Date) => "DATE",
+            Some(Type::Timestamp) => "TIMESTAMP",
+            Some(Type::Text) | None => "TEXT",
+        }
+    }
+
+    /// The definition of a whole-number primary key the database numbers on insert.
+    fn generated_key(&self) -> &'static str {
+        "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"
     }
 
     /// Appends the placeholder of the `index`th (1-based) parameter.

@@ -3,6 +3,7 @@
 
 use super::dialect::{Dialect, infix};
 use super::writer::SqlWriter;
+use crate::schema::Type;
 
 /// The DuckDB dialect.
 #[derive(Clone, Copy, Debug, Default)]
@@ -11,6 +12,20 @@ pub struct DuckDb;
 impl Dialect for DuckDb {
     fn name(&self) -> &'static str {
         "duckdb"
+    }
+
+    /// <https://duckdb.org/docs/sql/data_types/numeric#fixed-point-decimals>: a bare
+    /// `NUMERIC` keeps only three places, so money and decimals name their precision.
+    fn column_type(&self, ty: Option<Type>) -> &'static str {
+        match ty {
+            Some(Type::Integer) => "BIGINT",
+            Some(Type::Money) => "DECIMAL(18, 2)",
+            Some(Type::Decimal(_)) => "DECIMAL(38, 10)",
+            Some(Type::Bool) => "BOOLEAN",
+            Some(Type::Date) => "DATE",
+            Some(Type::Timestamp) => "TIMESTAMP",
+            Some(Type::Text) | None => "VARCHAR",
+        }
     }
 
     /// <https://duckdb.org/docs/sql/functions/numeric#-integer-division>: `//`.

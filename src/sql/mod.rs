@@ -8,6 +8,7 @@ mod aggregate;
 mod batch;
 pub mod bigquery;
 pub mod breakdown;
+pub mod ddl;
 pub mod dialect;
 pub mod duckdb;
 mod existence;

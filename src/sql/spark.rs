@@ -3,6 +3,7 @@
 
 use super::dialect::{Dialect, infix};
 use super::writer::{ParamId, SqlWriter};
+use crate::schema::Type;
 
 /// The Spark SQL dialect.
 #[derive(Clone, Copy, Debug, Default)]
@@ -18,6 +19,20 @@ impl Dialect for Spark {
         out.push('`');
         out.push_str(&ident.replace('`', "``"));
         out.push('`');
+    }
+
+    /// <https://spark.apache.org/docs/latest/sql-ref-datatypes.html>: money to the cent,
+    /// other decimals with ten places.
+    fn column_type(&self, ty: Option<Type>) -> &'static str {
+        match ty {
+            Some(Type::Integer) => "BIGINT",
+            Some(Type::Money) => "DECIMAL(18, 2)",
+            Some(Type::Decimal(_)) => "DECIMAL(38, 10)",
+            Some(Type::Bool) => "BOOLEAN",
+            Some(Type::Date) => "DATE",
+            Some(Type::Timestamp) => "TIMESTAMP",
+            Some(Type::Text) | None => "STRING",
+        }
     }
 
     /// <https://spark.apache.org/docs/latest/sql-ref-syntax-aux-param.html>: named markers.

@@ -3,6 +3,7 @@
 
 use super::dialect::{Dialect, aggregate};
 use super::writer::{ParamId, SqlWriter};
+use crate::schema::Type;
 use crate::value::Value;
 
 /// The SQLite dialect.
@@ -12,6 +13,21 @@ pub struct Sqlite;
 impl Dialect for Sqlite {
     fn name(&self) -> &'static str {
         "sqlite"
+    }
+
+    /// <https://www.sqlite.org/datatype3.html>: five storage classes; money and decimals
+    /// as `NUMERIC` (whole values as integers), dates and times as ISO-8601 text.
+    fn column_type(&self, ty: Option<Type>) -> &'static str {
+        match ty {
+            Some(Type::Integer | Type::Bool) => "INTEGER",
+            Some(Type::Decimal(_) | Type::Money) => "NUMERIC",
+            _ => "TEXT",
+        }
+    }
+
+    /// <https://www.sqlite.org/lang_createtable.html#rowid>: an alias of the rowid.
+    fn generated_key(&self) -> &'static str {
+        "INTEGER PRIMARY KEY"
     }
 
     /// <https://www.sqlite.org/lang_expr.html#parameters>

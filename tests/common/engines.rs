@@ -11,10 +11,11 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use seglang::engine::spark::typed_columns;
+use seglang::engine::table_rows::column_types;
 use seglang::project::Project;
 use seglang::schema::Type;
 use seglang::source::SourceMap;
+use seglang::sql::{DuckDb, ddl};
 
 /// Whether Python can import duckdb; notes a skip for `label` when it cannot.
 pub fn duckdb_available(label: &str) -> bool {
@@ -136,17 +137,12 @@ fn duckdb_tables(root: &Path) -> Vec<serde_json::Value> {
                 .types
                 .into_iter()
                 .collect();
-            let columns = typed_columns(&csv, &types, |ty| match ty {
-                Type::Text => "VARCHAR",
-                Type::Integer => "BIGINT",
-                Type::Money => "DECIMAL(18, 2)",
-                Type::Decimal(_) => "DECIMAL(38, 10)",
-                Type::Bool => "BOOLEAN",
-                Type::Date => "DATE",
-                Type::Timestamp => "TIMESTAMP",
+            let columns = column_types(&csv, &types).expect("readable CSV");
+            serde_json::json!({
+                "table": ddl::quoted(&DuckDb, &source.table),
+                "csv": csv,
+                "schema": ddl::column_list(&DuckDb, &columns),
             })
-            .expect("readable CSV");
-            serde_json::json!({ "name": source.table, "csv": csv, "columns": columns })
         })
         .collect()
 }

@@ -1,11 +1,12 @@
 """Runs SQL that `seg compile --dialect duckdb --format json` wrote on DuckDB.
 
 Reads a job file (the path is the first argument):
-  {"tables": [{"name": ..., "csv": ..., "columns": [[name, duckdb_type], ...]}, ...],
+  {"tables": [{"table": ..., "csv": ..., "schema": "\"name\" TYPE, ..."}, ...],
    "queries": [{"segments": [...], "sql": ..., "params": [{"type": ..., "value": ...}]}]}
 loads each CSV file into a typed table (an empty cell is unknown), runs each query with its
 parameters, and writes one JSON line per query to the file named by the second argument:
-its column names and rows (the form src/engine/spark_job.py writes).
+its column names and rows (the form src/engine/spark/job.py writes). Table and column names
+come quoted by seglang's DuckDB dialect.
 """
 
 import json
@@ -15,8 +16,8 @@ import sys
 import duckdb
 
 # The parameters and values are read and written as seglang's Spark job does.
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../src/engine"))
-from spark_job import param, value  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../src/engine/spark"))
+from job import param, value  # noqa: E402
 
 
 def main():
@@ -24,10 +25,9 @@ def main():
         job = json.load(f)
     con = duckdb.connect()
     for table in job["tables"]:
-        columns = ", ".join(f'"{name}" {ty}' for name, ty in table["columns"])
-        con.execute(f'CREATE TABLE "{table["name"]}" ({columns})')
+        con.execute(f'CREATE TABLE {table["table"]} ({table["schema"]})')
         con.execute(
-            f'COPY "{table["name"]}" FROM \'{table["csv"]}\' (HEADER, NULLSTR \'\')'
+            f'COPY {table["table"]} FROM $csv (HEADER, NULLSTR \'\')', {"csv": table["csv"]}
         )
     with open(sys.argv[2], "w") as out:
         for query in job["queries"]:

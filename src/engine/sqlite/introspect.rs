@@ -4,61 +4,12 @@
 use rusqlite::Connection;
 use rusqlite::types::Value as SqlValue;
 
-use super::database_error;
+use super::error::database_error;
 use crate::diagnostics::Diagnostic;
-
-/// At most this many distinct text values are listed as a column's allowed values.
-pub const MAX_LISTED_VALUES: usize = 12;
-
-/// A table and its columns.
-#[derive(Clone, Debug)]
-pub struct TableInfo {
-    /// Table name.
-    pub name: String,
-    /// Columns in order.
-    pub columns: Vec<ColumnInfo>,
-    /// Declared foreign keys: (column, referenced table).
-    pub foreign_keys: Vec<(String, String)>,
-    /// Number of rows.
-    pub rows: u64,
-}
-
-/// A column and what its values look like.
-#[derive(Clone, Debug)]
-pub struct ColumnInfo {
-    /// Column name.
-    pub name: String,
-    /// The declared type (`TEXT`, `REAL`, …), upper case.
-    pub declared: String,
-    /// Part of the primary key.
-    pub primary_key: bool,
-    /// What every non-null value looks like.
-    pub shape: Shape,
-    /// For text columns with few distinct values: the values, sorted.
-    pub distinct: Option<Vec<String>>,
-}
-
-/// The narrowest description that fits every non-null value of a column.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Shape {
-    /// No non-null values.
-    Empty,
-    /// Only 0 and 1.
-    Boolean,
-    /// Whole numbers.
-    Integer,
-    /// Numbers, some fractional; the most digits after the point seen.
-    Decimal(u32),
-    /// `YYYY-MM-DD` text.
-    Date,
-    /// `YYYY-MM-DD HH:MM:SS` text.
-    Timestamp,
-    /// Anything else.
-    Text,
-}
+use crate::schema::{ColumnInfo, MAX_LISTED_VALUES, Shape, TableInfo};
 
 /// Describes every user table of the database.
-pub fn tables(connection: &Connection) -> Result<Vec<TableInfo>, Diagnostic> {
+pub(super) fn tables(connection: &Connection) -> Result<Vec<TableInfo>, Diagnostic> {
     let error = |e: rusqlite::Error| database_error("cannot read the database schema", &e);
     let mut statement = connection
         .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
@@ -195,7 +146,7 @@ fn quote(ident: &str) -> String {
 }
 
 /// Every table's column names (a cheap look at the schema, no data read).
-pub fn columns(
+pub(super) fn columns(
     connection: &Connection,
 ) -> Result<std::collections::HashMap<String, Vec<String>>, Diagnostic> {
     let error = |e: rusqlite::Error| database_error("cannot read the database schema", &e);
@@ -219,7 +170,7 @@ pub fn columns(
 }
 
 /// Every index: its table and its columns in order.
-pub fn indexes(connection: &Connection) -> Result<Vec<(String, Vec<String>)>, Diagnostic> {
+pub(super) fn indexes(connection: &Connection) -> Result<Vec<(String, Vec<String>)>, Diagnostic> {
     let error = |e: rusqlite::Error| database_error("cannot read the database's indexes", &e);
     let mut statement = connection
         .prepare(

@@ -10,7 +10,7 @@ use crate::check::{self, Imports, ir::Program};
 use crate::diagnostics::Code;
 use crate::diagnostics::render::{Style, render_all};
 use crate::diagnostics::{Diagnostic, Severity};
-use crate::engine::{Database, Location};
+use crate::engine::{self, Database, Location};
 use crate::project::{self, Project};
 use crate::source::{SourceId, SourceMap};
 use crate::syntax::{self, ast};
@@ -138,21 +138,19 @@ impl Session {
         &self,
         context: &Context,
         location: Option<Location>,
-    ) -> Result<Database, Failure> {
+    ) -> Result<Box<dyn Database>, Failure> {
         let location = match location {
             Some(location) => location,
             None => {
                 let location = self.database_location()?;
-                if let Location::File(path) = &location
-                    && !path.exists()
-                    && !self.project.manifest.data.is_empty()
+                if engine::connect(&location).is_missing() && !self.project.manifest.data.is_empty()
                 {
                     super::load::build(&self.project, &location)?;
                 }
                 location
             }
         };
-        let database = Database::open_read_only(&location, context.timeout)?;
+        let database = engine::connect(&location).open_read_only(context.timeout)?;
         let columns = database.columns()?;
         let drift = crate::schema::drift::check(&self.project.manifest.schema, &columns);
         if !drift.is_empty() {

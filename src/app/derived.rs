@@ -45,7 +45,7 @@ impl Derived {
     /// Every made-up segment's count, in the order added, and the number of customers.
     pub fn count(
         &self,
-        database: &Database,
+        database: &dyn Database,
         as_of: chrono::NaiveDate,
     ) -> Result<(Vec<u64>, u64), Failure> {
         let names: Vec<&str> = self.names.iter().map(String::as_str).collect();

@@ -1,4 +1,4 @@
-//! SQLite through rusqlite: open read-only, bind parameters, fetch rows.
+//! A read-only SQLite connection: open, bind parameters, fetch rows, time limit, cancel.
 
 use std::path::Path;
 use std::time::Duration;
@@ -8,15 +8,18 @@ use rusqlite::types::Value as SqlValue;
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags};
 
-use super::{Cell, Rows, database_error};
+use super::error::database_error;
 use crate::diagnostics::{Code, Diagnostic};
+use crate::engine::failure::{TIME_LIMIT_HELP, time_limit};
+use crate::engine::{Canceller, Cell, Rows, RunInfo};
+use crate::schema::TableInfo;
 use crate::split;
-use crate::sql::Query;
+use crate::sql::{Dialect, Query, Sqlite};
 use crate::value::Value;
 
 /// Adds the SQL functions seglang's SQLite dialect uses and SQLite lacks:
 /// `seg_key_hash(seed, key)` ([`crate::split::key_hash`]).
-pub fn add_functions(connection: &Connection) -> Result<(), Diagnostic> {
+pub(super) fn add_functions(connection: &Connection) -> Result<(), Diagnostic> {
     let flags = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC;
     connection
         .create_scalar_function(split::SQL_FUNCTION, 2, flags, |context| {
@@ -37,7 +40,7 @@ pub fn add_functions(connection: &Connection) -> Result<(), Diagnostic> {
 }
 
 /// An open SQLite database.
-pub struct Database {
+pub(crate) struct Database {
     connection: Connection,
     /// The file, to open more connections to it (none for an in-memory database).
     path: Option<std::path::PathBuf>,
@@ -49,7 +52,7 @@ pub struct Database {
 
 impl Database {
     /// Opens an existing database file read-only.
-    pub fn open_read_only(path: &Path) -> Result<Database, Diagnostic> {
+    pub(super) fn open_read_only(path: &Path) -> Result<Database, Diagnostic> {
         if !path.is_file() {
             return Err(Diagnostic::error(
                 Code::DatabaseMissing,
@@ -79,71 +82,8 @@ impl Database {
         })
     }
 
-    /// Another read-only connection to the same file, with the same time limit, for work
-    /// on another thread.
-    pub fn reopen(&self) -> Result<Database, Diagnostic> {
-        let Some(path) = &self.path else {
-            return Err(Diagnostic::error(
-                Code::DatabaseError,
-                "an in-memory database has no second connection",
-            ));
-        };
-        Database::open_read_only(path)?.with_timeout(self.timeout)
-    }
-
-    /// Runs each query on its own connection and thread, side by side (the first on this
-    /// connection); the rows in the order of the queries, or the first error.
-    pub fn fetch_side_by_side(&self, queries: &[Query]) -> Result<Vec<Rows>, Diagnostic> {
-        let Some((first, rest)) = queries.split_first() else {
-            return Ok(Vec::new());
-        };
-        let others = rest
-            .iter()
-            .map(|_| self.reopen())
-            .collect::<Result<Vec<_>, _>>()?;
-        std::thread::scope(|scope| {
-            let running: Vec<_> = others
-                .into_iter()
-                .zip(rest)
-                .map(|(database, query)| scope.spawn(move || database.fetch(query)))
-                .collect();
-            let mut all = vec![self.fetch(first)];
-            for thread in running {
-                all.push(thread.join().expect("a query thread panicked"));
-            }
-            all.into_iter().collect()
-        })
-    }
-
-    /// Runs statements that change the database (creating indexes), all in one transaction
-    /// on a read-write connection: either every one takes effect or none does.
-    pub fn execute_all(path: &Path, statements: &[Query]) -> Result<(), Diagnostic> {
-        let mut connection = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(|e| database_error(&format!("cannot open {} for writing", path.display()), &e))?;
-        connection
-            .busy_timeout(Duration::from_secs(2))
-            .map_err(|e| database_error("cannot configure the connection", &e))?;
-        let transaction = connection
-            .transaction()
-            .map_err(|e| database_error("cannot start a transaction", &e))?;
-        for statement in statements {
-            transaction
-                .execute(
-                    &statement.sql,
-                    rusqlite::params_from_iter(params(statement)),
-                )
-                .map_err(|e| database_error("cannot change the database", &e))?;
-        }
-        transaction
-            .commit()
-            .map_err(|e| database_error("cannot commit", &e))
-    }
-
     /// Wraps an existing connection (for in-memory databases).
-    pub fn from_connection(connection: Connection) -> Result<Database, Diagnostic> {
+    pub(super) fn from_connection(connection: Connection) -> Result<Database, Diagnostic> {
         add_functions(&connection)?;
         Ok(Database {
             connection,
@@ -153,18 +93,11 @@ impl Database {
         })
     }
 
-    /// A handle that cancels the running query from another thread (Ctrl-C).
-    pub fn interrupt_handle(&self) -> rusqlite::InterruptHandle {
-        self.connection.get_interrupt_handle()
-    }
-
-    /// The underlying connection.
-    pub fn connection(&self) -> &Connection {
-        &self.connection
-    }
-
     /// Limits every query to `timeout` (SQLite's progress handler interrupts it).
-    pub fn with_timeout(mut self, timeout: Option<Duration>) -> Result<Database, Diagnostic> {
+    pub(super) fn with_timeout(
+        mut self,
+        timeout: Option<Duration>,
+    ) -> Result<Database, Diagnostic> {
         self.timeout = timeout;
         if timeout.is_some() {
             let deadline = self.deadline.clone();
@@ -184,22 +117,6 @@ impl Database {
         Ok(self)
     }
 
-    /// Runs a query returning one integer (a count).
-    pub fn count(&self, query: &Query) -> Result<u64, Diagnostic> {
-        self.timed(|| {
-            let mut statement = self.prepare(query)?;
-            let count: i64 = statement
-                .query_row(rusqlite::params_from_iter(params(query)), |row| row.get(0))
-                .map_err(|e| database_error("query failed", &e))?;
-            Ok(count.max(0) as u64)
-        })
-    }
-
-    /// Runs a query and fetches all its rows.
-    pub fn fetch(&self, query: &Query) -> Result<Rows, Diagnostic> {
-        self.timed(|| self.fetch_rows(query))
-    }
-
     /// Runs `work` under the time limit, if there is one.
     fn timed<T>(&self, work: impl FnOnce() -> Result<T, Diagnostic>) -> Result<T, Diagnostic> {
         let Some(timeout) = self.timeout else {
@@ -211,11 +128,7 @@ impl Database {
         self.set_deadline(None);
         result.map_err(|error| {
             if error.code == Code::QueryInterrupted && std::time::Instant::now() > deadline {
-                Diagnostic::error(
-                    Code::QueryInterrupted,
-                    format!("the query ran longer than the time limit of {}s", timeout.as_secs_f64()),
-                )
-                .with_help("raise --timeout, or make the segment cheaper (an index on the related table's customer key helps)")
+                time_limit(timeout, TIME_LIMIT_HELP)
             } else {
                 error
             }
@@ -233,7 +146,7 @@ impl Database {
         let columns: Vec<String> = statement.column_names().map(|c| c.to_string()).collect();
         let width = columns.len();
         let mut result = statement
-            .query(rusqlite::params_from_iter(params(query)))
+            .query(params(query))
             .map_err(|e| database_error("query failed", &e))?;
         let mut rows = Vec::new();
         while let Some(row) = result
@@ -262,24 +175,23 @@ impl Database {
 /// How seglang values are bound in SQLite: dates as ISO-8601 text, booleans as 0/1, and
 /// decimals as the nearest double (exact for up to 15 significant digits, which is how
 /// SQLite stores the numbers they are compared with).
-pub fn bind(value: &Value) -> SqlValue {
+pub(super) fn bind(value: &Value) -> SqlValue {
     match value {
         Value::Text(text) => SqlValue::Text(text.clone()),
         Value::Integer(n) => SqlValue::Integer(*n),
-        Value::Decimal(d) if d.significant_scale() == 0 => {
-            match i64::try_from(d.units / 10i128.pow(d.scale)) {
-                Ok(n) => SqlValue::Integer(n),
-                Err(_) => SqlValue::Real(d.to_f64()),
-            }
-        }
-        Value::Decimal(d) => SqlValue::Real(d.to_f64()),
+        Value::Decimal(d) => d
+            .to_whole()
+            .map_or_else(|| SqlValue::Real(d.to_f64()), SqlValue::Integer),
         Value::Date(date) => SqlValue::Text(date.format("%Y-%m-%d").to_string()),
         Value::Bool(b) => SqlValue::Integer(i64::from(*b)),
     }
 }
 
-fn params(query: &Query) -> impl Iterator<Item = SqlValue> + '_ {
-    query.params.iter().map(bind)
+/// A query's parameters as SQLite binds them.
+pub(super) fn params(
+    query: &Query,
+) -> rusqlite::ParamsFromIter<impl Iterator<Item = SqlValue> + '_> {
+    rusqlite::params_from_iter(query.params.iter().map(bind))
 }
 
 /// After a writer was killed mid-transaction (a materialization, an index), its rollback
@@ -308,5 +220,59 @@ pub(super) fn cell(value: SqlValue) -> Cell {
         SqlValue::Real(r) => Cell::Real(r),
         SqlValue::Text(t) => Cell::Text(t),
         SqlValue::Blob(b) => Cell::Text(format!("<{} bytes>", b.len())),
+    }
+}
+
+impl crate::engine::Database for Database {
+    fn dialect(&self) -> &'static dyn Dialect {
+        &Sqlite
+    }
+
+    fn fetch(&self, query: &Query) -> Result<Rows, Diagnostic> {
+        self.timed(|| self.fetch_rows(query))
+    }
+
+    fn reopen(&self) -> Result<Box<dyn crate::engine::Database>, Diagnostic> {
+        let Some(path) = &self.path else {
+            return Err(Diagnostic::error(
+                Code::DatabaseError,
+                "an in-memory database has no second connection",
+            ));
+        };
+        Ok(Box::new(
+            Database::open_read_only(path)?.with_timeout(self.timeout)?,
+        ))
+    }
+
+    fn canceller(&self) -> Canceller {
+        let handle = self.connection.get_interrupt_handle();
+        Canceller::new(move || handle.interrupt())
+    }
+
+    fn columns(&self) -> Result<std::collections::HashMap<String, Vec<String>>, Diagnostic> {
+        super::introspect::columns(&self.connection)
+    }
+
+    fn indexes(&self) -> Result<Option<Vec<crate::engine::Index>>, Diagnostic> {
+        super::introspect::indexes(&self.connection).map(Some)
+    }
+
+    fn history(&self, segment: &str) -> Result<Vec<RunInfo>, Diagnostic> {
+        crate::engine::membership::history(
+            &mut super::membership::Statements(&self.connection),
+            segment,
+        )
+    }
+
+    fn changes(&self, from: i64, to: i64) -> Result<(Vec<Cell>, Vec<Cell>), Diagnostic> {
+        crate::engine::membership::changes(
+            &mut super::membership::Statements(&self.connection),
+            from,
+            to,
+        )
+    }
+
+    fn tables(&self) -> Result<Vec<TableInfo>, Diagnostic> {
+        super::introspect::tables(&self.connection)
     }
 }

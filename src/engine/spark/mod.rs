@@ -1,7 +1,7 @@
 //! Spark through Spark's own `spark-submit`: each command's queries go to the cluster in one
-//! job (src/engine/spark_job.py, embedded in `seg`), which registers the project's `[data]`
-//! CSV files as typed views, runs the queries with their parameters and writes the rows back
-//! as JSON. Spark has no transactions or indexes here, so seglang only reads on it.
+//! job (`job.py` beside this file, embedded in `seg`), which registers the project's
+//! `[data]` CSV files as typed views, runs the queries with their parameters and writes the
+//! rows back as JSON. Spark has no transactions or indexes here, so seglang only reads on it.
 //!
 //! Why `spark-submit` and not Spark Connect: the pip package's Connect client needs more
 //! Python packages (grpcio, pandas, pyarrow) and a Connect server beside the cluster, while
@@ -13,61 +13,85 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use super::{Cell, Rows};
 use crate::diagnostics::{Code, Diagnostic};
-use crate::schema::Type;
-use crate::sql::Query;
+use crate::engine::failure::{internal, time_limit};
+use crate::engine::membership::not_on_spark;
+use crate::engine::table_rows::column_types;
+use crate::engine::{self, Canceller, Cell, LoadSummary, Outcome, Rows, Run, RunInfo, TableRows};
+use crate::project::SparkTarget;
+use crate::sql::{Dialect, Query, Spark, ddl};
 use crate::value::Value;
 
 /// The job `spark-submit` runs.
-const JOB: &str = include_str!("spark_job.py");
+const JOB: &str = include_str!("job.py");
 
 /// A Spark cluster and the CSV files its queries read.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Target {
-    /// The master URL (`spark://host:7077`, `local[2]`).
-    pub master: String,
-    /// The tables, each registered from its CSV file.
-    pub tables: Vec<CsvTable>,
+pub(super) struct Engine {
+    target: SparkTarget,
 }
 
-/// A `[data]` CSV file with the declared types of its columns.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CsvTable {
-    /// The table's name in SQL.
-    pub name: String,
-    /// The file.
-    pub csv: PathBuf,
-    /// Declared types by column; the others are whole numbers if every value is one, else text.
-    pub types: Vec<(String, Type)>,
+impl Engine {
+    /// The cluster of `target` (nothing is started yet).
+    pub(super) fn new(target: &SparkTarget) -> Engine {
+        Engine {
+            target: target.clone(),
+        }
+    }
+}
+
+impl engine::Engine for Engine {
+    fn dialect(&self) -> &'static dyn Dialect {
+        &Spark
+    }
+
+    fn open_read_only(
+        &self,
+        timeout: Option<Duration>,
+    ) -> Result<Box<dyn engine::Database>, Diagnostic> {
+        Ok(Box::new(Database::open(&self.target, timeout)?))
+    }
+
+    /// Spark reads the `[data]` files at each run: there is nothing to load.
+    fn loads_tables(&self) -> bool {
+        false
+    }
+
+    fn load(&self, _tables: &[TableRows]) -> Result<LoadSummary, Diagnostic> {
+        Err(Diagnostic::error(
+            Code::DataLoad,
+            "Spark reads the [data] CSV files at each run; there are no tables to load",
+        ))
+    }
+
+    fn apply(&self, _statements: &[Query]) -> Result<(), Diagnostic> {
+        Err(Diagnostic::error(
+            Code::DatabaseError,
+            "seg does not change data on Spark: its tables are the project's CSV files",
+        )
+        .with_help("Spark reads files without indexes; `seg index` advises SQLite and PostgreSQL"))
+    }
+
+    fn materialize(
+        &self,
+        _runs: &[Run],
+        _computed_at: &str,
+        _progress: &mut dyn FnMut(usize),
+    ) -> Result<Vec<Outcome>, Diagnostic> {
+        Err(not_on_spark())
+    }
 }
 
 /// A Spark cluster, ready to take jobs.
-pub struct Database {
-    target: Target,
+struct Database {
+    target: SparkTarget,
     submit: PathBuf,
     timeout: Option<Duration>,
     running: Arc<Mutex<Option<Child>>>,
 }
 
-/// Stops the running job (Ctrl-C in the REPL).
-#[derive(Clone)]
-pub struct Canceller(Arc<Mutex<Option<Child>>>);
-
-impl Canceller {
-    /// Kills the job's `spark-submit`, which ends the application on the cluster.
-    pub fn cancel(&self) {
-        if let Ok(mut running) = self.0.lock()
-            && let Some(child) = running.as_mut()
-        {
-            let _ = child.kill();
-        }
-    }
-}
-
 impl Database {
     /// Finds `spark-submit` (under `SPARK_HOME`, or on the `PATH`); no job runs yet.
-    pub fn open(target: &Target, timeout: Option<Duration>) -> Result<Database, Diagnostic> {
+    fn open(target: &SparkTarget, timeout: Option<Duration>) -> Result<Database, Diagnostic> {
         let submit = std::env::var_os("SPARK_HOME")
             .map(|home| PathBuf::from(home).join("bin/spark-submit"))
             .filter(|p| p.is_file())
@@ -84,29 +108,13 @@ impl Database {
         })
     }
 
-    /// What stops the running job.
-    pub fn canceller(&self) -> Canceller {
-        Canceller(self.running.clone())
-    }
-
-    /// Every table's column names, from the CSV files' headers.
-    pub fn columns(&self) -> Result<HashMap<String, Vec<String>>, Diagnostic> {
-        self.target
-            .tables
-            .iter()
-            .map(|t| Ok((t.name.clone(), header(&t.csv)?)))
-            .collect()
-    }
-
     /// Runs the queries in one Spark job; their rows in order.
-    pub fn fetch_all(&self, queries: &[Query]) -> Result<Vec<Rows>, Diagnostic> {
-        let dir =
-            std::env::temp_dir().join(format!("seglang-spark-{}-{}", std::process::id(), unique()));
-        std::fs::create_dir_all(&dir)
+    fn fetch_all(&self, queries: &[Query]) -> Result<Vec<Rows>, Diagnostic> {
+        let dir = tempfile::Builder::new()
+            .prefix("seglang-spark-")
+            .tempdir()
             .map_err(|e| job_error(&format!("cannot prepare the job: {e}")))?;
-        let result = self.run_job(&dir, queries);
-        let _ = std::fs::remove_dir_all(&dir);
-        result
+        self.run_job(dir.path(), queries)
     }
 
     fn run_job(&self, dir: &Path, queries: &[Query]) -> Result<Vec<Rows>, Diagnostic> {
@@ -116,9 +124,9 @@ impl Database {
             .iter()
             .map(|t| {
                 Ok(serde_json::json!({
-                    "name": t.name,
+                    "view": ddl::quoted(&Spark, &t.name),
                     "csv": t.csv,
-                    "columns": typed_columns(&t.csv, &t.types, spark_type)?,
+                    "schema": ddl::column_list(&Spark, &column_types(&t.csv, &t.types)?),
                 }))
             })
             .collect::<Result<Vec<_>, Diagnostic>>()?;
@@ -200,14 +208,10 @@ impl Database {
                 let _ = child.kill();
                 let _ = child.wait();
                 *running = None;
-                return Err(Diagnostic::error(
-                    Code::QueryInterrupted,
-                    format!(
-                        "the query ran longer than the time limit of {}s",
-                        timeout.as_secs_f64()
-                    ),
-                )
-                .with_help("raise --timeout (a Spark job takes some seconds to start)"));
+                return Err(time_limit(
+                    timeout,
+                    "raise --timeout (a Spark job takes some seconds to start)",
+                ));
             }
             drop(running);
             std::thread::sleep(Duration::from_millis(50));
@@ -246,60 +250,12 @@ fn cell(value: serde_json::Value) -> Cell {
     }
 }
 
-/// The Spark SQL type of a column.
-fn spark_type(ty: Type) -> &'static str {
-    match ty {
-        Type::Text => "STRING",
-        Type::Integer => "BIGINT",
-        Type::Money => "DECIMAL(18, 2)",
-        Type::Decimal(_) => "DECIMAL(38, 10)",
-        Type::Bool => "BOOLEAN",
-        Type::Date => "DATE",
-        Type::Timestamp => "TIMESTAMP",
-    }
-}
-
-/// Each column of a CSV file with its type in an engine's SQL (`name`): declared, or for an
-/// undeclared column whole numbers if every value is one, otherwise text.
-pub fn typed_columns(
-    csv: &Path,
-    types: &[(String, Type)],
-    name: fn(Type) -> &'static str,
-) -> Result<Vec<(String, &'static str)>, Diagnostic> {
+fn header(csv: &Path) -> Result<Vec<String>, Diagnostic> {
     let unreadable = |e: csv::Error| job_error(&format!("cannot read {}: {e}", csv.display()));
     let mut reader = csv::Reader::from_path(csv).map_err(unreadable)?;
-    let headers: Vec<String> = reader
-        .headers()
-        .map_err(unreadable)?
-        .iter()
-        .map(String::from)
-        .collect();
-    let mut whole = vec![true; headers.len()];
-    for record in reader.records() {
-        let record = record.map_err(unreadable)?;
-        for (i, value) in record.iter().enumerate() {
-            if !value.is_empty() && value.parse::<i64>().is_err() {
-                whole[i] = false;
-            }
-        }
-    }
-    Ok(headers
-        .into_iter()
-        .zip(whole)
-        .map(|(column, whole)| {
-            let declared = types.iter().find(|(c, _)| *c == column).map(|(_, t)| *t);
-            let ty = declared.unwrap_or(if whole { Type::Integer } else { Type::Text });
-            (column, name(ty))
-        })
-        .collect())
-}
-
-fn header(csv: &Path) -> Result<Vec<String>, Diagnostic> {
-    let mut reader = csv::Reader::from_path(csv)
-        .map_err(|e| job_error(&format!("cannot read {}: {e}", csv.display())))?;
     Ok(reader
         .headers()
-        .map_err(|e| job_error(&format!("cannot read {}: {e}", csv.display())))?
+        .map_err(unreadable)?
         .iter()
         .map(String::from)
         .collect())
@@ -310,14 +266,62 @@ fn job_error(message: &str) -> Diagnostic {
 }
 
 fn which(program: &str) -> Option<PathBuf> {
-    std::env::var_os("PATH")?
-        .to_str()?
-        .split(':')
-        .map(|dir| Path::new(dir).join(program))
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|dir| dir.join(program))
         .find(|p| p.is_file())
 }
 
-fn unique() -> usize {
-    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+impl engine::Database for Database {
+    fn dialect(&self) -> &'static dyn Dialect {
+        &Spark
+    }
+
+    fn fetch(&self, query: &Query) -> Result<Rows, Diagnostic> {
+        self.fetch_all(std::slice::from_ref(query))?
+            .pop()
+            .ok_or_else(|| internal("the Spark job returned no rows"))
+    }
+
+    /// One job: the cluster spreads each query over its workers.
+    fn fetch_side_by_side(&self, queries: &[Query]) -> Result<Vec<Rows>, Diagnostic> {
+        self.fetch_all(queries)
+    }
+
+    fn reopen(&self) -> Result<Box<dyn engine::Database>, Diagnostic> {
+        Ok(Box::new(Database::open(&self.target, self.timeout)?))
+    }
+
+    /// Kills the job's `spark-submit`, which ends the application on the cluster.
+    fn canceller(&self) -> Canceller {
+        let running = self.running.clone();
+        Canceller::new(move || {
+            if let Ok(mut running) = running.lock()
+                && let Some(child) = running.as_mut()
+            {
+                let _ = child.kill();
+            }
+        })
+    }
+
+    /// Every table's column names, from the CSV files' headers.
+    fn columns(&self) -> Result<HashMap<String, Vec<String>>, Diagnostic> {
+        self.target
+            .tables
+            .iter()
+            .map(|t| Ok((t.name.clone(), header(&t.csv)?)))
+            .collect()
+    }
+
+    /// Spark reads files: there are no indexes to advise on.
+    fn indexes(&self) -> Result<Option<Vec<crate::engine::Index>>, Diagnostic> {
+        Ok(None)
+    }
+
+    fn history(&self, _segment: &str) -> Result<Vec<RunInfo>, Diagnostic> {
+        Err(not_on_spark())
+    }
+
+    fn changes(&self, _from: i64, _to: i64) -> Result<(Vec<Cell>, Vec<Cell>), Diagnostic> {
+        Err(not_on_spark())
+    }
 }

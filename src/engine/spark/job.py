@@ -1,10 +1,11 @@
 """seglang's Spark job: runs segment queries on a Spark cluster.
 
-`seg` (src/engine/spark.rs) writes this file and submits it with Spark's own
+`seg` (src/engine/spark/mod.rs) writes this file and submits it with Spark's own
 `spark-submit --master …`. It reads a job file (the path is the first argument):
-  {"tables": [{"name": ..., "csv": ..., "columns": [[name, spark_type], ...]}, ...],
+  {"tables": [{"view": ..., "csv": ..., "schema": "`name` TYPE, ..."}, ...],
    "queries": [{"sql": ..., "params": [{"type": ..., "value": ...}]}]}
-registers each CSV file as a typed view (an empty cell is unknown), runs each query with its
+registers each CSV file as a typed view (the view name and the schema come quoted by seg:
+nothing here writes an identifier) (an empty cell is unknown), runs each query with its
 named parameters (`:p1`, `:p2`, …), and writes one JSON line per query to the file named by
 the second argument: its column names and rows.
 """
@@ -53,15 +54,14 @@ def main():
     spark = SparkSession.builder.appName("seglang").getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
     for table in job["tables"]:
-        schema = ", ".join(f"`{name}` {ty}" for name, ty in table["columns"])
         frame = spark.read.csv(
             table["csv"],
-            schema=schema,
+            schema=table["schema"],
             header=True,
             timestampFormat="yyyy-MM-dd HH:mm:ss",
             mode="FAILFAST",
         )
-        frame.createOrReplaceTempView(table["name"])
+        frame.createOrReplaceTempView(table["view"])
     with open(sys.argv[2], "w") as out:
         for query in job["queries"]:
             args = {f"p{i + 1}": param(p) for i, p in enumerate(query["params"])}

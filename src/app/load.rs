@@ -1,0 +1,48 @@
+//! Loading the project's `[data]` CSV files into its database.
+
+use super::Failure;
+use crate::diagnostics::{Code, Diagnostic};
+use crate::engine::{self, Location, TableLoad, table_rows::read_csv};
+use crate::project::Project;
+
+/// Builds `target` from the project's `[data]` files, reporting what was loaded on stderr.
+pub(crate) fn build(project: &Project, target: &Location) -> Result<(), Failure> {
+    let manifest = &project.manifest;
+    if manifest.data.is_empty() {
+        return Err(Diagnostic::error(
+            Code::DataLoad,
+            "seg.toml lists no CSV files under `[data]`",
+        )
+        .with_help("add `[data]` with `customers = \"data/customers.csv\"` (table = file)")
+        .into());
+    }
+    let tables: Vec<TableLoad> = manifest
+        .data
+        .iter()
+        .map(|source| {
+            let layout = manifest.schema.table_layout(&source.table);
+            TableLoad {
+                table: source.table.clone(),
+                csv: project.root.join(&source.path),
+                types: layout.types,
+                indexes: layout.indexes,
+                required: layout.required,
+            }
+        })
+        .collect();
+    let engine = engine::connect(target);
+    if !engine.loads_tables() {
+        eprintln!("seg: this engine reads the [data] CSV files at each run; nothing to load");
+        return Ok(());
+    }
+    eprintln!(
+        "seg: loading {} CSV files into {}",
+        tables.len(),
+        target.name(&project.root)
+    );
+    let rows = tables.iter().map(read_csv).collect::<Result<Vec<_>, _>>()?;
+    for (table, rows) in engine.load(&rows)? {
+        eprintln!("  {table}: {} rows", crate::output::thousands(rows as u64));
+    }
+    Ok(())
+}

@@ -1,0 +1,61 @@
+//! The application layer: what both front ends (`cli`, `repl`) offer, computed once. A
+//! [`Session`](session::Session) is a project read and checked; the operations (count,
+//! explain, funnel, breakdown, overlap, load) take a session or its checked program and a
+//! database, and return data (rows, counts, a report) for the front end to print. Nothing
+//! here parses arguments or prints results; the front ends never import each other.
+
+pub(crate) mod breakdown;
+pub(crate) mod derived;
+pub(crate) mod explain;
+pub(crate) mod funnel;
+pub(crate) mod load;
+pub(crate) mod overlap;
+pub(crate) mod segments;
+pub(crate) mod session;
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+
+use crate::diagnostics::Diagnostic;
+use crate::diagnostics::render::Style;
+use crate::source::SourceMap;
+
+/// Exit status: the command could not run.
+pub const EXIT_FAILURE: i32 = 2;
+/// Exit status: problems were found.
+pub const EXIT_PROBLEMS: i32 = 1;
+
+/// Options every command shares.
+#[derive(Clone)]
+pub struct Context {
+    pub(crate) project: Option<PathBuf>,
+    pub(crate) style: Style,
+    /// `--as-of`, if given.
+    pub(crate) as_of: Option<NaiveDate>,
+    /// `--timeout`, if given.
+    pub(crate) timeout: Option<std::time::Duration>,
+}
+
+/// Why a command stopped: the diagnostics to print and the exit code.
+pub struct Failure {
+    pub(crate) diagnostics: Vec<Diagnostic>,
+    pub(crate) sources: SourceMap,
+    pub(crate) exit_code: i32,
+}
+
+impl Failure {
+    pub(crate) fn could_not_run(diagnostics: Vec<Diagnostic>, sources: SourceMap) -> Failure {
+        Failure {
+            diagnostics,
+            sources,
+            exit_code: EXIT_FAILURE,
+        }
+    }
+}
+
+impl From<Diagnostic> for Failure {
+    fn from(diagnostic: Diagnostic) -> Failure {
+        Failure::could_not_run(vec![diagnostic], SourceMap::default())
+    }
+}

@@ -1,0 +1,113 @@
+//! `seg overlap A B C …`: how much segments overlap. Each segment's size, and for each pair
+//! the customers in both and the Jaccard index (both ÷ either), as a matrix (or, in CSV and
+//! JSON, one row per pair). Counts below the project's minimum group size are hidden.
+
+use super::Failure;
+use super::derived::Derived;
+use crate::check::ir::Condition;
+use crate::engine::{Cell, Rows};
+use crate::output::{Format, thousands};
+
+/// The overlaps of the named segments (at least two) of `program`: a title line and a
+/// matrix for `Format::Table`, else one row per pair; counts under `smallest` hidden.
+pub(crate) fn overlap(
+    program: &crate::check::ir::Program,
+    names: &[String],
+    smallest: u64,
+    format: Format,
+    database: &dyn crate::engine::Database,
+    as_of: chrono::NaiveDate,
+) -> Result<(String, Rows), Failure> {
+    let location = program.segment(&names[0]).expect("a segment").location;
+    let mut derived = Derived::new(program);
+    let reference = |name: &String| Condition::Segment(name.clone());
+    for name in names {
+        derived.add(vec![reference(name)], location);
+    }
+    let mut pairs = Vec::new();
+    for (i, a) in names.iter().enumerate() {
+        for (j, b) in names.iter().enumerate().skip(i + 1) {
+            let at = derived.add(vec![reference(a), reference(b)], location);
+            pairs.push((i, j, at));
+        }
+    }
+    let (counts, everyone) = derived.count(database, as_of)?;
+    let size = |i: usize| counts[i];
+    let shown = |n: u64| -> Cell {
+        if n > 0 && n < smallest {
+            Cell::Text(format!("<{smallest}"))
+        } else {
+            Cell::Integer(n as i64)
+        }
+    };
+    let jaccard = |a: u64, b: u64, both: u64| -> Cell {
+        let either = a + b - both;
+        if (both > 0 && both < smallest) || either == 0 {
+            Cell::Null
+        } else {
+            Cell::Text(format!("{:.2}", both as f64 / either as f64))
+        }
+    };
+
+    let title = format!(
+        "customers in both segments (Jaccard index: in both ÷ in either), as of {as_of}; {} customers{}",
+        thousands(everyone),
+        if smallest > 1 {
+            format!("; counts under {smallest} hidden")
+        } else {
+            String::new()
+        }
+    );
+    let rows = if format == Format::Table {
+        let mut columns = vec![String::new()];
+        columns.extend(names.iter().cloned());
+        let mut rows = Rows {
+            columns,
+            rows: Vec::new(),
+        };
+        for (i, a) in names.iter().enumerate() {
+            let mut row = vec![Cell::Text(a.clone())];
+            for j in 0..names.len() {
+                if i == j {
+                    row.push(shown(size(i)));
+                    continue;
+                }
+                let (x, y) = (i.min(j), i.max(j));
+                let &(_, _, at) = pairs
+                    .iter()
+                    .find(|(p, q, _)| (*p, *q) == (x, y))
+                    .expect("every pair");
+                let both = counts[at];
+                let cell = match (shown(both), jaccard(size(i), size(j), both)) {
+                    (Cell::Integer(n), Cell::Text(j)) => {
+                        Cell::Text(format!("{} ({j})", thousands(n as u64)))
+                    }
+                    (shown, _) => shown,
+                };
+                row.push(cell);
+            }
+            rows.rows.push(row);
+        }
+        rows
+    } else {
+        let mut rows = Rows {
+            columns: ["a", "b", "a_members", "b_members", "both", "jaccard"]
+                .map(String::from)
+                .to_vec(),
+            rows: Vec::new(),
+        };
+        for &(i, j, at) in &pairs {
+            let both = counts[at];
+            rows.rows.push(vec![
+                Cell::Text(names[i].clone()),
+                Cell::Text(names[j].clone()),
+                shown(size(i)),
+                shown(size(j)),
+                shown(both),
+                jaccard(size(i), size(j), both),
+            ]);
+        }
+        rows
+    };
+    Ok((title, rows))
+}

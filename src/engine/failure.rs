@@ -1,0 +1,90 @@
+//! Engine failures as coded diagnostics, one wording for every backend: each backend maps
+//! its own error to a [`Cause`], and the message and advice are written here once.
+
+use std::time::Duration;
+
+use super::Cell;
+use crate::diagnostics::{Code, Diagnostic};
+
+/// Why a database operation failed, as far as a user can act on it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Cause {
+    /// The query was cancelled (Ctrl-C).
+    Cancelled,
+    /// Another program holds a lock.
+    Locked,
+    /// The file is not a database, or it is damaged.
+    NotADatabase,
+    /// A write on a read-only connection.
+    ReadOnly,
+    /// A table or column the manifest names is not there.
+    NoSuchObject,
+    /// Anything else.
+    Other,
+}
+
+/// A failed operation as a diagnostic: `context` says what was being done, `detail` is the
+/// engine's own message.
+pub(super) fn database_error(context: &str, cause: Cause, detail: &str) -> Diagnostic {
+    let help = match cause {
+        Cause::Cancelled => {
+            return Diagnostic::error(
+                Code::QueryInterrupted,
+                format!("{context}: query cancelled"),
+            )
+            .with_help("nothing was changed; run it again when you are ready");
+        }
+        Cause::Locked => {
+            return Diagnostic::error(
+                Code::DatabaseError,
+                format!("{context}: the database is locked"),
+            )
+            .with_help(
+                "another program is writing to the database; try again when it has finished",
+            );
+        }
+        Cause::NotADatabase => Some(
+            "the file is not a SQLite database or is damaged; rebuild it (for example with `seg load`)",
+        ),
+        Cause::ReadOnly => Some("the database is opened read-only for this command"),
+        Cause::NoSuchObject => Some(
+            "the database does not match seg.toml; check the table and column names in the manifest",
+        ),
+        Cause::Other => None,
+    };
+    Diagnostic::error(Code::DatabaseError, format!("{context}: {detail}"))
+        .with_optional_help(help.map(str::to_string))
+}
+
+/// A query stopped by the time limit (seg::E033); `help` says what to change.
+pub(super) fn time_limit(timeout: Duration, help: &str) -> Diagnostic {
+    Diagnostic::error(
+        Code::QueryInterrupted,
+        format!(
+            "the query ran longer than the time limit of {}s",
+            timeout.as_secs_f64()
+        ),
+    )
+    .with_help(help.to_string())
+}
+
+/// The advice for a query that ran out of time on a database with indexes.
+pub(super) const TIME_LIMIT_HELP: &str = "raise --timeout, or make the segment cheaper (an index on the related table's customer key helps)";
+
+/// What an engine cannot do, with where to do it instead.
+pub(super) fn unsupported(what: &str, help: &str) -> Diagnostic {
+    Diagnostic::error(Code::DatabaseError, what.to_string()).with_help(help.to_string())
+}
+
+/// Something that should not happen, reported instead of a panic.
+pub(super) fn internal(what: &str) -> Diagnostic {
+    Diagnostic::error(Code::DatabaseError, what.to_string())
+}
+
+/// The one integer a count query returns.
+pub(super) fn count_of(rows: &[Vec<Cell>]) -> Result<u64, Diagnostic> {
+    match rows.first().and_then(|r| r.first()) {
+        Some(Cell::Integer(n)) => Ok((*n).max(0) as u64),
+        other => Err(internal(&format!("a count query returned {other:?}"))),
+    }
+}

@@ -1,0 +1,149 @@
+//! A read-only PostgreSQL connection: every transaction read-only, statements stopped after
+//! the time limit, rows fetched in the binary format, cancel from another thread.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+use postgres::{Client, NoTls};
+
+use super::error::database_error;
+use super::membership::Statements;
+use super::wire::{bound, cells};
+use crate::diagnostics::Diagnostic;
+use crate::engine::membership::{changes, history};
+use crate::engine::{Canceller, Cell, Rows, RunInfo};
+use crate::sql::{Dialect, Postgres, Query};
+
+/// An open PostgreSQL connection.
+pub(super) struct Database {
+    client: Mutex<Client>,
+    url: String,
+    timeout: Option<Duration>,
+}
+
+impl Database {
+    /// Connects to `url`; every transaction on the connection is read-only, and statements
+    /// stop after `timeout`.
+    pub(super) fn open_read_only(
+        url: &str,
+        timeout: Option<Duration>,
+    ) -> Result<Database, Diagnostic> {
+        let mut client = super::connect(url)?;
+        let mut setup = String::from("SET default_transaction_read_only = on");
+        if let Some(timeout) = timeout {
+            setup.push_str(&format!(
+                "; SET statement_timeout = {}",
+                timeout.as_millis().max(1)
+            ));
+        }
+        client
+            .batch_execute(&setup)
+            .map_err(|e| database_error("cannot configure the connection", &e, None))?;
+        Ok(Database {
+            client: Mutex::new(client),
+            url: url.to_string(),
+            timeout,
+        })
+    }
+
+    /// The connection (held while one query runs).
+    fn client(&self) -> MutexGuard<'_, Client> {
+        self.client.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn error(&self, context: &str, error: &postgres::Error) -> Diagnostic {
+        database_error(context, error, self.timeout)
+    }
+}
+
+impl crate::engine::Database for Database {
+    fn dialect(&self) -> &'static dyn Dialect {
+        &Postgres
+    }
+
+    fn fetch(&self, query: &Query) -> Result<Rows, Diagnostic> {
+        let mut client = self.client();
+        let statement = client
+            .prepare(&query.sql)
+            .map_err(|e| self.error("cannot prepare the query", &e))?;
+        let columns = statement
+            .columns()
+            .iter()
+            .map(|c| c.name().to_string())
+            .collect();
+        let found = client
+            .query(&statement, &bound(&query.params))
+            .map_err(|e| self.error("query failed", &e))?;
+        let rows = found
+            .iter()
+            .map(|row| cells(row).map_err(|e| self.error("cannot read a row", &e)))
+            .collect::<Result<_, _>>()?;
+        Ok(Rows { columns, rows })
+    }
+
+    fn reopen(&self) -> Result<Box<dyn crate::engine::Database>, Diagnostic> {
+        Ok(Box::new(Database::open_read_only(&self.url, self.timeout)?))
+    }
+
+    fn canceller(&self) -> Canceller {
+        let token = self.client().cancel_token();
+        Canceller::new(move || {
+            let _ = token.cancel_query(NoTls);
+        })
+    }
+
+    /// Every table's column names (in the connection's search path).
+    fn columns(&self) -> Result<HashMap<String, Vec<String>>, Diagnostic> {
+        let rows = self
+            .client()
+            .query(
+                "SELECT table_name::text, column_name::text FROM information_schema.columns \
+                 WHERE table_schema = ANY (current_schemas(false)) \
+                 ORDER BY table_name, ordinal_position",
+                &[],
+            )
+            .map_err(|e| self.error("cannot read the database schema", &e))?;
+        let mut out: HashMap<String, Vec<String>> = HashMap::new();
+        for row in rows {
+            out.entry(row.get(0)).or_default().push(row.get(1));
+        }
+        Ok(out)
+    }
+
+    fn indexes(&self) -> Result<Option<Vec<crate::engine::Index>>, Diagnostic> {
+        let rows = self
+            .client()
+            .query(
+                "SELECT t.relname::text, i.relname::text, a.attname::text \
+                 FROM pg_index AS x \
+                 JOIN pg_class AS t ON t.oid = x.indrelid \
+                 JOIN pg_class AS i ON i.oid = x.indexrelid \
+                 JOIN pg_namespace AS n ON n.oid = t.relnamespace \
+                 CROSS JOIN LATERAL unnest(x.indkey) WITH ORDINALITY AS k(attnum, position) \
+                 JOIN pg_attribute AS a ON a.attrelid = t.oid AND a.attnum = k.attnum \
+                 WHERE n.nspname = ANY (current_schemas(false)) \
+                 ORDER BY 1, 2, k.position",
+                &[],
+            )
+            .map_err(|e| self.error("cannot read the database's indexes", &e))?;
+        let mut out: Vec<(String, String, Vec<String>)> = Vec::new();
+        for row in rows {
+            let (table, index, column): (String, String, String) =
+                (row.get(0), row.get(1), row.get(2));
+            match out.last_mut() {
+                Some((t, i, columns)) if *t == table && *i == index => columns.push(column),
+                _ => out.push((table, index, vec![column])),
+            }
+        }
+        Ok(Some(out.into_iter().map(|(t, _, c)| (t, c)).collect()))
+    }
+
+    fn history(&self, segment: &str) -> Result<Vec<RunInfo>, Diagnostic> {
+        history(&mut Statements(&mut *self.client()), segment)
+    }
+
+    fn changes(&self, from: i64, to: i64) -> Result<(Vec<Cell>, Vec<Cell>), Diagnostic> {
+        changes(&mut Statements(&mut *self.client()), from, to)
+    }
+}

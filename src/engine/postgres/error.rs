@@ -1,0 +1,42 @@
+//! PostgreSQL's errors as seglang's coded failures.
+
+use std::time::Duration;
+
+use postgres::error::SqlState;
+
+use crate::diagnostics::Diagnostic;
+use crate::engine::failure::{self, Cause, TIME_LIMIT_HELP};
+
+/// A PostgreSQL failure while doing `context`; a statement stopped by the connection's
+/// `timeout` reads as the time limit.
+pub(super) fn database_error(
+    context: &str,
+    error: &postgres::Error,
+    timeout: Option<Duration>,
+) -> Diagnostic {
+    let code = error.code();
+    if code == Some(&SqlState::QUERY_CANCELED)
+        && let Some(timeout) = timeout
+        && server_message(error).contains("statement timeout")
+    {
+        return failure::time_limit(timeout, TIME_LIMIT_HELP);
+    }
+    let cause = match code {
+        Some(c) if *c == SqlState::QUERY_CANCELED => Cause::Cancelled,
+        Some(c) if *c == SqlState::UNDEFINED_TABLE || *c == SqlState::UNDEFINED_COLUMN => {
+            Cause::NoSuchObject
+        }
+        Some(c) if *c == SqlState::READ_ONLY_SQL_TRANSACTION => Cause::ReadOnly,
+        Some(c) if *c == SqlState::LOCK_NOT_AVAILABLE => Cause::Locked,
+        _ => Cause::Other,
+    };
+    failure::database_error(context, cause, &server_message(error))
+}
+
+/// The server's own message where there is one ("db error: …" says little).
+pub(super) fn server_message(error: &postgres::Error) -> String {
+    match error.as_db_error() {
+        Some(db) => db.message().to_string(),
+        None => error.to_string(),
+    }
+}

@@ -1,0 +1,244 @@
+//! Rows of a table before they reach an engine: read from a CSV file (or a segment test's
+//! fixtures) and checked against the manifest's types, the same way for every backend.
+//! Each backend then stores the checked values in its own representation.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use chrono::{NaiveDate, NaiveDateTime};
+
+use crate::diagnostics::{Code, Diagnostic};
+use crate::schema::Type;
+use crate::value::Decimal;
+
+/// One CSV file to load into one table.
+#[derive(Clone, Debug)]
+pub struct TableLoad {
+    /// The table to create.
+    pub table: String,
+    /// The CSV file (with a header row).
+    pub csv: PathBuf,
+    /// Declared types of columns, by column name; other columns are loaded as text.
+    pub types: HashMap<String, Type>,
+    /// Columns to index (keys joined on).
+    pub indexes: Vec<String>,
+    /// Columns that must not be empty.
+    pub required: Vec<String>,
+}
+
+/// What was loaded: table names and row counts.
+pub type LoadSummary = Vec<(String, usize)>;
+
+/// A checked value, typed, before an engine stores it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Checked {
+    /// Unknown (an empty cell).
+    Null,
+    /// A whole number.
+    Integer(i64),
+    /// An exact decimal number (money, decimals); a whole one fits in 64 bits.
+    Decimal(Decimal),
+    /// True or false.
+    Bool(bool),
+    /// A calendar date.
+    Date(NaiveDate),
+    /// A date and time (UTC).
+    Timestamp(NaiveDateTime),
+    /// Text.
+    Text(String),
+}
+
+/// Rows of text for one table, wherever they came from (a CSV file, a segment test).
+#[derive(Clone, Debug, Default)]
+pub struct TableRows {
+    /// The table to create.
+    pub table: String,
+    /// Column names.
+    pub columns: Vec<String>,
+    /// Each row's cells as text (`None`: unknown), with the line it came from.
+    pub rows: Vec<(usize, Vec<Option<String>>)>,
+    /// Declared types by column; other columns are sniffed.
+    pub types: HashMap<String, Type>,
+    /// Columns to index.
+    pub indexes: Vec<String>,
+    /// Columns that must not be empty (required fields).
+    pub required: Vec<String>,
+    /// Where the rows came from, for messages (`data/orders.csv`).
+    pub origin: String,
+}
+
+/// Reads a CSV file (with a header row); an empty cell is unknown.
+pub fn read_csv(table: &TableLoad) -> Result<TableRows, Diagnostic> {
+    let file = std::fs::File::open(&table.csv).map_err(|e| {
+        Diagnostic::error(
+            Code::DataLoad,
+            format!("cannot read {}: {e}", table.csv.display()),
+        )
+        .with_help("check the path under `[data]` in seg.toml")
+    })?;
+    let mut reader = csv::Reader::from_reader(file);
+    let columns: Vec<String> = reader
+        .headers()
+        .map_err(|e| csv_error(&table.csv, &e))?
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| csv_error(&table.csv, &e))?;
+        let line = record.position().map_or(0, |p| p.line() as usize);
+        // An empty CSV cell is unknown.
+        let cells = record
+            .iter()
+            .map(|c| (!c.is_empty()).then(|| c.to_string()))
+            .collect();
+        rows.push((line, cells));
+    }
+    Ok(TableRows {
+        table: table.table.clone(),
+        columns,
+        rows,
+        types: table.types.clone(),
+        indexes: table.indexes.clone(),
+        required: table.required.clone(),
+        origin: table.csv.display().to_string(),
+    })
+}
+
+/// Each column's type (declared or sniffed; `None`: text) and each row's checked values.
+pub type CheckedRows = (Vec<Option<Type>>, Vec<Vec<Checked>>);
+
+/// Each column's type and each row's values, checked: a required column is not empty, and
+/// every value is of its column's type.
+pub fn checked_rows(table: &TableRows) -> Result<CheckedRows, Diagnostic> {
+    let types: Vec<Option<Type>> = table.column_types().into_iter().map(|(_, t)| t).collect();
+    let mut rows = Vec::with_capacity(table.rows.len());
+    for (line, cells) in &table.rows {
+        let mut values = Vec::with_capacity(table.columns.len());
+        for (i, (cell, ty)) in cells.iter().zip(&types).enumerate() {
+            if cell.is_none() && table.required.contains(&table.columns[i]) {
+                return Err(Diagnostic::error(
+                    Code::DataLoad,
+                    format!(
+                        "{}:{line}: column `{}` is empty, but its field is required",
+                        table.origin, table.columns[i]
+                    ),
+                )
+                .with_help(
+                    "give the value, or remove `required = true` from the field in seg.toml",
+                ));
+            }
+            let text = cell.as_deref().unwrap_or_default();
+            values.push(convert(cell.as_deref(), *ty).map_err(|expected| {
+                Diagnostic::error(
+                    Code::DataLoad,
+                    format!(
+                        "{}:{line}: column `{}` holds '{text}', which is not {expected}",
+                        table.origin, table.columns[i]
+                    ),
+                )
+                .with_help("fix the value, leave the cell empty for unknown, or change the field's type in seg.toml")
+            })?);
+        }
+        rows.push(values);
+    }
+    Ok((types, rows))
+}
+
+/// The type of a column the schema does not declare (keys, mostly): integer when every
+/// value is one (or there is none: an empty table's keys must still join with other
+/// tables' integer keys on engines that type them), otherwise text (`None`).
+pub fn sniff<'v>(values: impl Iterator<Item = &'v str>) -> Option<Type> {
+    values
+        .filter(|v| !v.is_empty())
+        .all(|v| v.parse::<i64>().is_ok())
+        .then_some(Type::Integer)
+}
+
+/// Each column of a CSV file with its type: declared in `types`, or else sniffed from
+/// every value (see [`sniff`]).
+pub fn column_types(
+    csv: &Path,
+    types: &[(String, Type)],
+) -> Result<Vec<(String, Option<Type>)>, Diagnostic> {
+    let table = read_csv(&TableLoad {
+        table: String::new(),
+        csv: csv.to_path_buf(),
+        types: types.iter().cloned().collect(),
+        indexes: Vec::new(),
+        required: Vec::new(),
+    })?;
+    Ok(table.column_types())
+}
+
+impl TableRows {
+    /// Each column's name and type: declared, or else sniffed from its values.
+    pub fn column_types(&self) -> Vec<(String, Option<Type>)> {
+        self.columns
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let ty = self.types.get(c).copied().or_else(|| {
+                    sniff(
+                        self.rows
+                            .iter()
+                            .filter_map(|(_, r)| r.get(i).and_then(|c| c.as_deref())),
+                    )
+                });
+                (c.clone(), ty)
+            })
+            .collect()
+    }
+}
+
+/// A cell as a checked value (`None`: unknown). `Err` names what was expected.
+fn convert(cell: Option<&str>, ty: Option<Type>) -> Result<Checked, &'static str> {
+    let Some(text) = cell else {
+        return Ok(Checked::Null);
+    };
+    let Some(ty) = ty else {
+        return Ok(Checked::Text(text.to_string()));
+    };
+    match ty {
+        Type::Text => Ok(Checked::Text(text.to_string())),
+        Type::Integer => text
+            .trim()
+            .parse()
+            .map(Checked::Integer)
+            .map_err(|_| "an integer"),
+        Type::Decimal(_) | Type::Money => match Decimal::parse(text.trim()) {
+            Some(d) if d.scale == 0 && d.to_whole().is_none() => Err("a decimal number"),
+            Some(d) => Ok(Checked::Decimal(d)),
+            None => Err("a decimal number"),
+        },
+        Type::Bool => match text.trim().to_ascii_lowercase().as_str() {
+            "true" | "1" | "yes" => Ok(Checked::Bool(true)),
+            "false" | "0" | "no" => Ok(Checked::Bool(false)),
+            _ => Err("true or false"),
+        },
+        Type::Date => NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+            .map(Checked::Date)
+            .map_err(|_| "a date (YYYY-MM-DD)"),
+        Type::Timestamp => parse_timestamp(text.trim())
+            .map(Checked::Timestamp)
+            .ok_or("a timestamp (YYYY-MM-DD HH:MM:SS, UTC)"),
+    }
+}
+
+fn parse_timestamp(text: &str) -> Option<NaiveDateTime> {
+    [
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M:%SZ",
+        "%Y-%m-%d %H:%M",
+    ]
+    .iter()
+    .find_map(|format| NaiveDateTime::parse_from_str(text, format).ok())
+}
+
+fn csv_error(path: &Path, error: &csv::Error) -> Diagnostic {
+    Diagnostic::error(
+        Code::DataLoad,
+        format!("cannot parse {}: {error}", path.display()),
+    )
+}

@@ -1,0 +1,52 @@
+//! What a database holds, described as plain data (tables, columns, a profile of each
+//! column's values): what an engine reports and `schema infer` reads.
+
+/// At most this many distinct text values are listed as a column's allowed values.
+pub const MAX_LISTED_VALUES: usize = 12;
+
+/// A table and its columns.
+#[derive(Clone, Debug)]
+pub struct TableInfo {
+    /// Table name.
+    pub name: String,
+    /// Columns in order.
+    pub columns: Vec<ColumnInfo>,
+    /// Declared foreign keys: (column, referenced table).
+    pub foreign_keys: Vec<(String, String)>,
+    /// Number of rows.
+    pub rows: u64,
+}
+
+/// A column and what its values look like.
+#[derive(Clone, Debug)]
+pub struct ColumnInfo {
+    /// Column name.
+    pub name: String,
+    /// The declared type (`TEXT`, `REAL`, …), upper case.
+    pub declared: String,
+    /// Part of the primary key.
+    pub primary_key: bool,
+    /// What every non-null value looks like.
+    pub shape: Shape,
+    /// For text columns with few distinct values: the values, sorted.
+    pub distinct: Option<Vec<String>>,
+}
+
+/// The narrowest description that fits every non-null value of a column.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shape {
+    /// No non-null values.
+    Empty,
+    /// Only 0 and 1.
+    Boolean,
+    /// Whole numbers.
+    Integer,
+    /// Numbers, some fractional; the most digits after the point seen.
+    Decimal(u32),
+    /// `YYYY-MM-DD` text.
+    Date,
+    /// `YYYY-MM-DD HH:MM:SS` text.
+    Timestamp,
+    /// Anything else.
+    Text,
+}
