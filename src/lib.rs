@@ -28,6 +28,7 @@ pub mod value;
 pub mod calendar;
 pub mod format;
 pub mod lint;
+pub mod operators;
 pub mod output;
 pub mod split;
 #[cfg(test)]

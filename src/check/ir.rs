@@ -1,9 +1,9 @@
 //! The checked program: names resolved, types known, literals turned into typed values.
 //! This is what the SQL generator reads; it carries table and column names but no SQL.
 
+pub use crate::operators::{AggregateFn, CompareOp, Direction, Unit};
 use crate::schema::Type;
 use crate::source::Location;
-use crate::syntax::ast::{AggregateFn, CompareOp, Direction, Unit};
 use crate::value::Value;
 
 /// Every segment that checked cleanly, dependencies before dependents.

@@ -91,7 +91,7 @@ fn dialect(session: &Session, name: Option<&str>) -> Result<&'static dyn Dialect
     let Some(name) = name else {
         return Ok(match session.project.database() {
             Ok(Some(location)) => crate::engine::connect(&location).dialect(),
-            _ => &sql::Sqlite,
+            _ => sql::DEFAULT_DIALECT,
         });
     };
     sql::dialect_named(name).ok_or_else(|| {

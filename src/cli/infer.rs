@@ -19,7 +19,8 @@ pub struct Args {
 }
 
 pub fn run(_context: &Context, args: Args) -> Result<i32, Failure> {
-    let database = engine::connect(&Location::File(args.db.clone())).open_read_only(None)?;
+    let database =
+        engine::connect(&Location::parse(&args.db.to_string_lossy())).open_read_only(None)?;
     let tables = database.tables()?;
     let path_text = args.db.to_string_lossy();
     let manifest = infer::manifest(&tables, &path_text)?;

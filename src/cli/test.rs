@@ -12,7 +12,7 @@ use crate::engine::{self, Cell, Database, TableRows};
 use crate::project;
 use crate::segtest::{self, Expectation, TestCase};
 use crate::source::SourceId;
-use crate::sql::{self, Output, Sqlite};
+use crate::sql::{self, Output};
 
 /// Arguments of `seg test`.
 #[derive(clap::Args, Debug)]
@@ -131,7 +131,7 @@ fn run_case(
             &session.program,
             &expectation.segment,
             Output::Keys,
-            &Sqlite,
+            database.dialect(),
             case.as_of,
         )
         .expect("segment exists");

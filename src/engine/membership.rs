@@ -73,14 +73,6 @@ pub(super) trait Statements {
     fn has_table(&mut self, name: &str) -> Result<bool, Diagnostic>;
 }
 
-/// Membership history needs a database seg may write to; on Spark it reads CSV files.
-pub(super) fn not_on_spark() -> Diagnostic {
-    super::failure::unsupported(
-        "seg keeps membership history in a database it may write to, and on Spark it only reads the CSV files",
-        "materialize on SQLite or PostgreSQL; Spark runs, lists, explains and exports segments",
-    )
-}
-
 /// Records each run in `store` (inside the caller's transaction).
 pub(super) fn record(
     store: &mut dyn Statements,

@@ -23,7 +23,7 @@ use crate::engine::Cell;
 use crate::engine::Database;
 use crate::output::{Format, table_text, thousands};
 use crate::source::{SourceFile, SourceId, Span};
-use crate::sql::{self, Output, Sqlite};
+use crate::sql::{self, DEFAULT_DIALECT, Output};
 use crate::syntax::{self, ast};
 use estimate::EstimateMode;
 use helper::SegHelper;
@@ -521,7 +521,9 @@ impl Repl {
     /// The SQL dialect of the session's database (SQLite's when it could not be opened:
     /// `:sql` still prints something).
     pub(crate) fn dialect(&self) -> &'static dyn sql::Dialect {
-        self.database.as_ref().map_or(&Sqlite, |d| d.dialect())
+        self.database
+            .as_ref()
+            .map_or(DEFAULT_DIALECT, |d| d.dialect())
     }
 
     /// Runs database work that Ctrl-C may cancel.

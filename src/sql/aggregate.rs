@@ -12,8 +12,8 @@ use super::generate::{
 };
 use super::writer::SqlWriter;
 use crate::check::ir::{Aggregate, Bound, Column, Condition, Operand, Rfm, RfmScore};
+use crate::check::ir::{AggregateFn, CompareOp};
 use crate::schema::Type;
-use crate::syntax::ast::{AggregateFn, CompareOp};
 use crate::value::{Decimal, Value};
 
 /// The `WITH` name of the RFM scores.

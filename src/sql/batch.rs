@@ -15,9 +15,9 @@ use super::aggregate::{RFM, units};
 use super::dialect::{self, Dialect};
 use super::generate::{CUSTOMER, Generator, KEY, Plan, RELATED, from_related};
 use super::writer::SqlWriter;
+use crate::check::ir::AggregateFn;
 use crate::check::ir::{Aggregate, Column, Condition, Operand, Program};
 use crate::schema::Type;
-use crate::syntax::ast::AggregateFn;
 
 /// The per-customer aggregates of one batch, by related table.
 #[derive(Clone)]

@@ -9,9 +9,9 @@ use super::generate::{CUSTOMER, Generator, Plan};
 use super::writer::SqlWriter;
 use super::{Dialect, Query};
 use crate::calendar;
+use crate::check::ir::AggregateFn;
 use crate::check::ir::{Bound, Column, Condition, Operand, Program, TableRef};
 use crate::schema::Type;
-use crate::syntax::ast::AggregateFn;
 use crate::value::Value;
 
 /// One node of the condition tree, in pre-order.

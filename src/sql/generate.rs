@@ -9,11 +9,11 @@ use super::dialect::Dialect;
 use super::writer::SqlWriter;
 use super::{Output, Query};
 use crate::calendar;
+use crate::check::ir::CompareOp;
 use crate::check::ir::{
     Bound, Column, Condition, Operand, Program, RelatedTable, Segment, TableRef,
 };
 use crate::schema::Type;
-use crate::syntax::ast::CompareOp;
 use crate::value::Value;
 
 /// The customer table's alias.

@@ -8,8 +8,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::Query;
 use super::dialect::Dialect;
 use super::writer::SqlWriter;
+use crate::check::ir::AggregateFn;
 use crate::check::ir::{Aggregate, Column, Condition, Operand, Program, TableRef};
-use crate::syntax::ast::AggregateFn;
 
 /// An index one related table should have.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -31,6 +31,10 @@ pub use dialect::Dialect;
 /// Every dialect `seg compile --dialect` can write, by name.
 pub const DIALECTS: &[&dyn Dialect] = &[&Sqlite, &Postgres, &DuckDb, &BigQuery, &Snowflake, &Spark];
 
+/// The dialect used where no database is named (`seg compile` without one, the REPL before
+/// its database opens): the bundled engine's.
+pub const DEFAULT_DIALECT: &dyn Dialect = &Sqlite;
+
 /// The dialect called `name` on the command line.
 pub fn dialect_named(name: &str) -> Option<&'static dyn Dialect> {
     DIALECTS.iter().copied().find(|d| d.name() == name)

@@ -1,6 +1,7 @@
 //! The syntax tree: what was written, with a byte span on every node. Names are plain
 //! strings and literals keep their source text; the checker gives them meaning.
 
+pub use crate::operators::{AggregateFn, CompareOp, Direction, Unit};
 use crate::source::Span;
 
 /// One parsed segment file.
@@ -376,40 +377,6 @@ pub struct Aggregate {
     pub span: Span,
 }
 
-/// The aggregate functions.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum AggregateFn {
-    /// Number of rows (or of distinct known values).
-    Count,
-    /// Total.
-    Sum,
-    /// Mean.
-    Avg,
-    /// Smallest.
-    Min,
-    /// Largest.
-    Max,
-    /// The value on the earliest row.
-    First,
-    /// The value on the latest row.
-    Last,
-}
-
-impl AggregateFn {
-    /// The name as written.
-    pub fn name(self) -> &'static str {
-        match self {
-            AggregateFn::Count => "count",
-            AggregateFn::Sum => "sum",
-            AggregateFn::Avg => "avg",
-            AggregateFn::Min => "min",
-            AggregateFn::Max => "max",
-            AggregateFn::First => "first",
-            AggregateFn::Last => "last",
-        }
-    }
-}
-
 /// Functions of one field.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Function {
@@ -447,28 +414,6 @@ pub struct RelativeDate {
     pub span: Span,
 }
 
-/// A unit of calendar time.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Unit {
-    /// Days.
-    Days,
-    /// Weeks (7 days).
-    Weeks,
-    /// Calendar months.
-    Months,
-    /// Calendar years.
-    Years,
-}
-
-/// `last` or `next`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Direction {
-    /// Up to and including the as-of date.
-    Last,
-    /// From the as-of date on.
-    Next,
-}
-
 /// The quantifier of `has … of`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Quantifier {
@@ -498,42 +443,6 @@ pub struct FieldRef {
     pub name: Name,
     /// The whole reference.
     pub span: Span,
-}
-
-/// A comparison operator.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum CompareOp {
-    /// `=`
-    Eq,
-    /// `!=`
-    Ne,
-    /// `<`
-    Lt,
-    /// `<=`
-    Le,
-    /// `>`
-    Gt,
-    /// `>=`
-    Ge,
-}
-
-impl CompareOp {
-    /// The operator as written.
-    pub fn symbol(self) -> &'static str {
-        match self {
-            CompareOp::Eq => "=",
-            CompareOp::Ne => "!=",
-            CompareOp::Lt => "<",
-            CompareOp::Le => "<=",
-            CompareOp::Gt => ">",
-            CompareOp::Ge => ">=",
-        }
-    }
-
-    /// True for the ordering operators (`<`, `<=`, `>`, `>=`).
-    pub fn is_ordering(self) -> bool {
-        !matches!(self, CompareOp::Eq | CompareOp::Ne)
-    }
 }
 
 /// A literal as written.

@@ -14,8 +14,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::diagnostics::{Code, Diagnostic};
-use crate::engine::failure::{internal, time_limit};
-use crate::engine::membership::not_on_spark;
+use crate::engine::failure::{internal, time_limit, unsupported};
 use crate::engine::table_rows::column_types;
 use crate::engine::{self, Canceller, Cell, LoadSummary, Outcome, Rows, Run, RunInfo, TableRows};
 use crate::project::SparkTarget;
@@ -324,4 +323,12 @@ impl engine::Database for Database {
     fn changes(&self, _from: i64, _to: i64) -> Result<(Vec<Cell>, Vec<Cell>), Diagnostic> {
         Err(not_on_spark())
     }
+}
+
+/// Membership history needs a database seg may write to; on Spark it reads CSV files.
+fn not_on_spark() -> Diagnostic {
+    unsupported(
+        "seg keeps membership history in a database it may write to, and on Spark it only reads the CSV files",
+        "materialize on SQLite or PostgreSQL; Spark runs, lists, explains and exports segments",
+    )
 }
