@@ -10,27 +10,30 @@
 //! SQL, `sql` opens no connection, `engine` never sees the AST. `cli` composes the stages;
 //! `diagnostics` reports problems from all of them. See `docs/architecture.md`.
 
-pub mod app;
+// The library: the pipeline's stages, for tools and tests that compile and run segments
+// (parse, check, compile to SQL, run on an engine, evaluate by reference).
 pub mod check;
-pub mod cli;
 pub mod diagnostics;
 pub mod engine;
+pub mod format;
+pub mod lint;
 pub mod project;
 pub mod reference;
-pub mod repl;
 pub mod schema;
-pub mod segtest;
 pub mod source;
+pub mod split;
 pub mod sql;
 pub mod syntax;
 pub mod value;
 
-pub mod calendar;
-pub mod format;
-pub mod lint;
-pub mod operators;
-pub mod output;
-pub mod split;
+// The application and its front ends, and the leaves only they and the stages use.
+mod app;
+mod calendar;
+mod cli;
+mod operators;
+mod output;
+mod repl;
+mod segtest;
 #[cfg(test)]
 mod test_support;
 

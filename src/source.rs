@@ -103,14 +103,6 @@ impl SourceMap {
     pub fn get(&self, id: SourceId) -> &SourceFile {
         &self.files[id.0 as usize]
     }
-
-    /// All sources with their ids, in load order.
-    pub fn iter(&self) -> impl Iterator<Item = (SourceId, &SourceFile)> {
-        self.files
-            .iter()
-            .enumerate()
-            .map(|(i, f)| (SourceId(i as u32), f))
-    }
 }
 
 /// A span together with the file it is in.

@@ -34,7 +34,6 @@ impl Derived {
         let name = format!("<derived {}>", self.names.len());
         self.program.segments.push(Segment {
             name: name.clone(),
-            doc: None,
             condition,
             location,
         });

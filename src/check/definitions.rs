@@ -24,7 +24,6 @@ pub struct Definitions<'a> {
 pub struct SegmentEntry<'a> {
     pub source: SourceId,
     pub name: &'a ast::Name,
-    pub doc: Option<&'a str>,
     pub body: SegmentBody<'a>,
 }
 
@@ -128,7 +127,6 @@ pub fn collect_definitions<'a>(
                         SegmentEntry {
                             source,
                             name: &bucket.name,
-                            doc: split.doc.as_deref(),
                             body,
                         },
                     );
@@ -148,7 +146,6 @@ pub fn collect_definitions<'a>(
                         SegmentEntry {
                             source,
                             name: &s.name,
-                            doc: s.doc.as_deref(),
                             body: SegmentBody::Condition(&s.condition),
                         },
                     );

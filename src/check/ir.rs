@@ -63,8 +63,6 @@ pub struct RelatedTable {
 pub struct Segment {
     /// Its name.
     pub name: String,
-    /// Its `///` documentation.
-    pub doc: Option<String>,
     /// Who is a member.
     pub condition: Condition,
     /// Where it is defined.
@@ -203,17 +201,6 @@ pub enum Operand {
     Aggregate(Box<Aggregate>),
     /// A built-in RFM score (1–5; unknown for customers without purchases).
     Rfm(RfmScore),
-}
-
-impl Operand {
-    /// The type of the operand's values.
-    pub fn ty(&self) -> Type {
-        match self {
-            Operand::Column(c) => c.ty,
-            Operand::Aggregate(a) => a.ty,
-            Operand::Rfm(_) => Type::Integer,
-        }
-    }
 }
 
 /// `count`, `sum`, … over a customer's rows of one related table.

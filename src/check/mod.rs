@@ -76,7 +76,6 @@ pub fn check(
                     name,
                     ir::Segment {
                         name: name.to_string(),
-                        doc: entry.doc.map(str::to_string),
                         condition,
                         location,
                     },

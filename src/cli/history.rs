@@ -6,7 +6,7 @@ use crate::app::session::Session;
 use crate::app::{Context, Failure};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::engine::Database;
-use crate::engine::membership::RunInfo;
+use crate::engine::RunInfo;
 use crate::engine::{Cell, Rows};
 use crate::output::{Format, print_rows, thousands};
 

@@ -96,6 +96,7 @@ pub enum Code {
 
 impl Code {
     /// Every code, in registry order.
+    #[cfg(test)]
     pub const ALL: &'static [Code] = &[
         Code::Syntax,
         Code::DuplicateDefinition,

@@ -10,7 +10,7 @@
 //! (`failure`).
 
 mod failure;
-pub mod membership;
+mod membership;
 mod postgres;
 mod rows;
 mod spark;
@@ -26,7 +26,6 @@ use crate::sql::{Dialect, Query};
 
 pub use crate::project::Location;
 pub use membership::{Outcome, Run, RunInfo};
-pub use postgres::PASSWORD_VARIABLE;
 pub use rows::{Cell, Rows};
 pub use table_rows::{LoadSummary, TableLoad, TableRows};
 

@@ -14,8 +14,6 @@ use crate::source::{Location, SourceId, Span};
 /// A parsed and validated manifest. Paths are as written (relative to the manifest).
 #[derive(Clone, Debug)]
 pub struct Manifest {
-    /// The project's name.
-    pub name: Option<String>,
     /// The as-of date when no `--as-of` is given, for a project whose data is a snapshot.
     pub as_of: Option<chrono::NaiveDate>,
     /// Where the data is: a SQLite file or a PostgreSQL URL.
@@ -43,8 +41,6 @@ pub struct DataSource {
     pub table: String,
     /// The CSV file.
     pub path: PathBuf,
-    /// Where it is declared.
-    pub location: Location,
 }
 
 #[derive(Deserialize)]
@@ -82,7 +78,9 @@ struct RawRfm {
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 struct RawProject {
-    name: Option<String>,
+    /// Accepted (projects name themselves); nothing reads it yet.
+    #[serde(rename = "name")]
+    _name: Option<String>,
     as_of: Option<Spanned<String>>,
     #[serde(default)]
     segments: Vec<String>,
@@ -221,7 +219,6 @@ pub fn parse(source: SourceId, text: &str) -> Result<Manifest, Vec<Diagnostic>> 
         .map(|(table, path)| DataSource {
             table: table.clone(),
             path: PathBuf::from(path.get_ref()),
-            location: v.location(path.span()),
         })
         .collect();
     if !v.errors.is_empty() {
@@ -231,7 +228,6 @@ pub fn parse(source: SourceId, text: &str) -> Result<Manifest, Vec<Diagnostic>> 
 
     Ok(Manifest {
         min_group_size: raw.privacy.min_group_size.unwrap_or(DEFAULT_MIN_GROUP_SIZE),
-        name: raw.project.name,
         as_of,
         database,
         data,

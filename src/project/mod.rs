@@ -19,8 +19,6 @@ pub const MANIFEST: &str = "seg.toml";
 pub struct Project {
     /// The directory holding `seg.toml`.
     pub root: PathBuf,
-    /// The manifest's source id (for spans into it).
-    pub manifest_source: SourceId,
     /// The validated manifest.
     pub manifest: Manifest,
 }
@@ -55,7 +53,6 @@ impl Project {
         let manifest = manifest::parse(id, &sources.get(id).text)?;
         Ok(Project {
             root: root.to_path_buf(),
-            manifest_source: id,
             manifest,
         })
     }

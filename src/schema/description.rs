@@ -13,8 +13,6 @@ pub struct TableInfo {
     pub columns: Vec<ColumnInfo>,
     /// Declared foreign keys: (column, referenced table).
     pub foreign_keys: Vec<(String, String)>,
-    /// Number of rows.
-    pub rows: u64,
 }
 
 /// A column and what its values look like.

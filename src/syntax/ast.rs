@@ -395,16 +395,6 @@ pub enum ValueExpr {
     Relative(RelativeDate),
 }
 
-impl ValueExpr {
-    /// Where it is.
-    pub fn span(&self) -> Span {
-        match self {
-            ValueExpr::Literal(l) => l.span,
-            ValueExpr::Relative(r) => r.span,
-        }
-    }
-}
-
 /// `90 days ago` or `today`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RelativeDate {

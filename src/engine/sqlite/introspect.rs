@@ -88,7 +88,6 @@ fn table(connection: &Connection, name: String) -> Result<TableInfo, Diagnostic>
         name,
         columns: infos,
         foreign_keys,
-        rows: rows.max(0) as u64,
     })
 }
 
