@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use common::{copy_project, seg};
 
 /// The shop fixture plus a file with one error and two warnings.
-fn project_with_problems() -> PathBuf {
+fn project_with_problems() -> common::TestDir {
     let project = copy_project("tests/fixtures/shop");
     std::fs::write(
         project.join("segments/problems.seg"),

@@ -5,9 +5,9 @@
 //! evaluator's (src/reference.rs), computed here from the CSV files; the example project
 //! must give the same members on every engine through the real `seg` binary.
 //!
-//! PostgreSQL needs a server (`.ci/run` starts one); DuckDB its Python package (`.ci/run`
-//! installs it). Without them those legs are skipped with a note, except in CI, where
-//! `SEG_REQUIRE_POSTGRES` / `SEG_REQUIRE_DUCKDB` make that a failure.
+//! PostgreSQL needs a server, DuckDB its Python package, Spark a cluster: those legs are
+//! `#[ignore = "needs …"]`, reported as ignored by `cargo test`; `.ci/run` provides the
+//! engines and runs them with `--ignored`.
 
 mod common;
 
@@ -202,7 +202,8 @@ fn differences(engine: &str, got: &Members, want: &Members) -> Vec<String> {
 #[test]
 fn the_corpus_means_the_same_on_sqlite_as_in_the_reference() {
     let corpus = corpus();
-    let path = common::temp_dir("conformance-sqlite").join("corpus.db");
+    let dir = common::temp_dir("conformance-sqlite");
+    let path = dir.join("corpus.db");
     let sqlite = engine::connect(&Location::File(path));
     sqlite
         .load(&rows_of(&corpus.tables))
@@ -220,10 +221,9 @@ fn the_corpus_means_the_same_on_sqlite_as_in_the_reference() {
 }
 
 #[test]
+#[ignore = "needs PostgreSQL: SEG_TEST_POSTGRES_URL (.ci/run starts a server and runs ignored tests)"]
 fn the_corpus_means_the_same_on_postgresql_as_in_the_reference() {
-    let Some(url) = common::postgres::fresh_database("conformance") else {
-        return;
-    };
+    let url = common::postgres::fresh_database("conformance");
     let corpus = corpus();
     let postgres = engine::connect(&Location::Postgres(url));
     postgres
@@ -242,10 +242,9 @@ fn the_corpus_means_the_same_on_postgresql_as_in_the_reference() {
 }
 
 #[test]
+#[ignore = "needs Python with duckdb (.ci/run installs it and runs ignored tests)"]
 fn the_corpus_means_the_same_on_duckdb_as_in_the_reference() {
-    if !common::engines::duckdb_available("the corpus on DuckDB") {
-        return;
-    }
+    common::engines::require_duckdb();
     let corpus = corpus();
     let project = copy_project(CORPUS);
     for as_of in AS_OF {
@@ -268,7 +267,7 @@ fn the_corpus_means_the_same_on_duckdb_as_in_the_reference() {
 }
 
 /// A copy of a project pointed at the Spark cluster instead of its SQLite file.
-fn on_spark(relative: &str, database: &str, master: &str) -> PathBuf {
+fn on_spark(relative: &str, database: &str, master: &str) -> common::TestDir {
     let project = copy_project(relative);
     let manifest = project.join("seg.toml");
     let text = std::fs::read_to_string(&manifest).unwrap();
@@ -330,21 +329,14 @@ fn spark_members(project: &Path, as_of: &str) -> Members {
         .collect()
 }
 
-/// On Spark, one job per as-of date: a smoke test at the first date unless `SEG_SPARK_FULL`
-/// asks for all (`.ci/spark`).
+/// On Spark, one job per as-of date.
 #[test]
+#[ignore = "needs a Spark cluster: SEG_TEST_SPARK_MASTER and SPARK_HOME (.ci/run starts one and runs ignored tests)"]
 fn the_corpus_means_the_same_on_spark_as_in_the_reference() {
-    let Some(master) = common::engines::spark_master("the corpus on Spark") else {
-        return;
-    };
+    let master = common::engines::spark_master();
     let corpus = corpus();
     let project = on_spark(CORPUS, "path = \"conformance.db\"", &master);
-    let dates = if std::env::var("SEG_SPARK_FULL").is_ok() {
-        &AS_OF[..]
-    } else {
-        &AS_OF[..1]
-    };
-    for as_of in dates {
+    for as_of in AS_OF {
         let got = spark_members(&project, as_of);
         let problems = differences(
             &format!("Spark as of {as_of}"),
@@ -386,10 +378,9 @@ fn use_postgres(project: &Path, url: &str) {
 }
 
 #[test]
+#[ignore = "needs PostgreSQL: SEG_TEST_POSTGRES_URL (.ci/run starts a server and runs ignored tests)"]
 fn the_example_gives_the_same_members_on_postgresql_through_seg() {
-    let Some(url) = common::postgres::fresh_database("retail") else {
-        return;
-    };
+    let url = common::postgres::fresh_database("retail");
     let sqlite = copy_project("examples/retail");
     let postgres = copy_project("examples/retail");
     use_postgres(&postgres, &url);
@@ -454,10 +445,9 @@ fn the_example_gives_the_same_members_on_postgresql_through_seg() {
 }
 
 #[test]
+#[ignore = "needs Python with duckdb (.ci/run installs it and runs ignored tests)"]
 fn the_example_gives_the_same_members_on_duckdb() {
-    if !common::engines::duckdb_available("the example on DuckDB") {
-        return;
-    }
+    common::engines::require_duckdb();
     let sqlite = copy_project("examples/retail");
     let on_sqlite: HashMap<String, Vec<String>> =
         members_through_seg(&sqlite).into_iter().collect();
@@ -474,13 +464,9 @@ fn the_example_gives_the_same_members_on_duckdb() {
 
 /// The example pointed at Spark: `seg run` counts as on SQLite, and every segment's members.
 #[test]
+#[ignore = "needs a Spark cluster: SEG_TEST_SPARK_MASTER and SPARK_HOME (.ci/run starts one and runs ignored tests)"]
 fn the_example_gives_the_same_members_on_spark() {
-    if std::env::var("SEG_SPARK_FULL").is_err() {
-        return eprintln!("note: the example on Spark runs under SEG_SPARK_FULL (.ci/spark)");
-    }
-    let Some(master) = common::engines::spark_master("the example on Spark") else {
-        return;
-    };
+    let master = common::engines::spark_master();
     let sqlite = copy_project("examples/retail");
     let spark = on_spark("examples/retail", "path = \"retail.db\"", &master);
     let counts = |project: &Path| {

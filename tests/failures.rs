@@ -5,7 +5,7 @@ mod common;
 
 use common::{copy_project, seg, temp_dir};
 
-fn shop() -> std::path::PathBuf {
+fn shop() -> common::TestDir {
     copy_project("tests/fixtures/shop")
 }
 

@@ -6,10 +6,9 @@ mod common;
 use common::{seg, temp_dir};
 
 #[test]
+#[ignore = "needs PostgreSQL: SEG_TEST_POSTGRES_URL (.ci/run starts a server and runs ignored tests)"]
 fn a_query_past_the_time_limit_is_stopped_by_the_server() {
-    let Some(project) = common::postgres::slow_project("timeout") else {
-        return;
-    };
+    let project = common::postgres::slow_project("timeout");
     std::fs::create_dir(project.join("segments")).unwrap();
     std::fs::write(
         project.join("segments/slow.seg"),
@@ -26,7 +25,7 @@ fn a_query_past_the_time_limit_is_stopped_by_the_server() {
 }
 
 /// A project whose `[database]` is `database`.
-fn project_with(database: &str) -> std::path::PathBuf {
+fn project_with(database: &str) -> common::TestDir {
     let dir = temp_dir("postgres-manifest");
     std::fs::write(
         dir.join("seg.toml"),

@@ -120,18 +120,16 @@ fn ctrl_c_cancels_a_slow_query_and_returns_to_the_prompt() {
 }
 
 #[test]
+#[ignore = "needs PostgreSQL: SEG_TEST_POSTGRES_URL (.ci/run starts a server and runs ignored tests)"]
 fn ctrl_c_cancels_a_slow_query_on_postgresql() {
-    if let Some(project) = common::postgres::slow_project("repl_cancel") {
-        ctrl_c_cancels_the_slow_query(&project);
-    }
+    ctrl_c_cancels_the_slow_query(&common::postgres::slow_project("repl_cancel"));
 }
 
 /// On PostgreSQL the sample is picked by the key's hash, so text keys work too.
 #[test]
+#[ignore = "needs PostgreSQL: SEG_TEST_POSTGRES_URL (.ci/run starts a server and runs ignored tests)"]
 fn estimates_work_with_text_keys_on_postgresql() {
-    let Some(url) = common::postgres::fresh_database("repl_text_keys") else {
-        return;
-    };
+    let url = common::postgres::fresh_database("repl_text_keys");
     let project = common::temp_dir("text-keys");
     std::fs::create_dir(project.join("data")).unwrap();
     std::fs::write(
@@ -186,7 +184,7 @@ fn a_large_base_gets_an_estimate_from_a_sample_then_the_exact_count() {
 
 /// 200,000 customers (ids 1…200,000 in row order); those with an id divisible by 3 have
 /// three orders, the others one.
-fn large_project() -> std::path::PathBuf {
+fn large_project() -> common::TestDir {
     let dir = temp_dir("large");
     std::fs::write(
         dir.join("seg.toml"),

@@ -18,7 +18,7 @@ fn bucket(seed: &str, key: &str) -> u32 {
 }
 
 /// A project of `keys` customers, every third one in Leeds, split 85% / 10% / 5%.
-fn project(keys: &[String], seed: &str) -> std::path::PathBuf {
+fn project(keys: &[String], seed: &str) -> common::TestDir {
     let dir = temp_dir("split");
     std::fs::write(
         dir.join("seg.toml"),

@@ -254,7 +254,7 @@ fn breakdown_by_an_unknown_field_suggests_one() {
 }
 
 /// The shop with `birthday` marked sensitive, as a real project would mark it.
-fn shop_with_sensitive_birthday() -> std::path::PathBuf {
+fn shop_with_sensitive_birthday() -> common::TestDir {
     let project = copy_project("tests/fixtures/shop");
     let manifest = std::fs::read_to_string(project.join("seg.toml")).unwrap();
     std::fs::write(

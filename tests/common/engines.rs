@@ -3,9 +3,8 @@
 //! DuckDB is reached through its Python package: `seg compile --dialect duckdb --format
 //! json` writes the SQL and tests/engines/duckdb_run.py loads the CSV files as typed tables
 //! and runs it. Spark is one of seglang's own engines (`[database] spark = …`); the tests
-//! need a cluster (`SEG_TEST_SPARK_MASTER`, with `SPARK_HOME`). Without an engine its legs
-//! are skipped with a note, except under `SEG_REQUIRE_DUCKDB=1` / `SEG_REQUIRE_SPARK=1`
-//! (CI), where that is a failure.
+//! need a cluster (`SEG_TEST_SPARK_MASTER`, with `SPARK_HOME`). Tests on these engines are
+//! `#[ignore = "needs …"]`; run without the engine, they fail saying what is missing.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -17,43 +16,28 @@ use seglang::schema::Type;
 use seglang::source::SourceMap;
 use seglang::sql::{DuckDb, ddl};
 
-/// Whether Python can import duckdb; notes a skip for `label` when it cannot.
-pub fn duckdb_available(label: &str) -> bool {
+/// Fails the test unless Python can import duckdb.
+pub fn require_duckdb() {
     let found = Command::new("python3")
         .args(["-c", "import duckdb"])
         .stderr(Stdio::null())
         .status()
         .is_ok_and(|s| s.success());
-    if !found {
-        assert!(
-            std::env::var("SEG_REQUIRE_DUCKDB").is_err(),
-            "SEG_REQUIRE_DUCKDB is set but Python cannot import duckdb: `pip install duckdb`"
-        );
-        eprintln!(
-            "note: Python cannot import duckdb, so `{label}` is skipped (.ci/run installs it)"
-        );
-    }
-    found
+    assert!(
+        found,
+        "this test needs Python with duckdb: `python3 -m pip install duckdb`"
+    );
 }
 
-/// The Spark master of the test cluster, or `None` (with a note for `label`) without one.
-pub fn spark_master(label: &str) -> Option<String> {
-    match (
-        std::env::var("SEG_TEST_SPARK_MASTER"),
-        std::env::var("SPARK_HOME"),
-    ) {
-        (Ok(master), Ok(_)) => Some(master),
-        _ => {
-            assert!(
-                std::env::var("SEG_REQUIRE_SPARK").is_err(),
-                "SEG_REQUIRE_SPARK is set but SEG_TEST_SPARK_MASTER or SPARK_HOME is not: run .ci/spark"
-            );
-            eprintln!(
-                "note: no SEG_TEST_SPARK_MASTER, so `{label}` is skipped (.ci/spark starts a cluster)"
-            );
-            None
-        }
-    }
+/// The Spark master of the test cluster (`SEG_TEST_SPARK_MASTER`, with `SPARK_HOME`).
+pub fn spark_master() -> String {
+    assert!(
+        std::env::var("SPARK_HOME").is_ok(),
+        "this test needs SPARK_HOME (.ci/spark.sh sets it)"
+    );
+    std::env::var("SEG_TEST_SPARK_MASTER").expect(
+        "this test needs a Spark cluster: set SEG_TEST_SPARK_MASTER (.ci/spark.sh starts one)",
+    )
 }
 
 /// Every segment's member keys on DuckDB as of `as_of`: the SQL from `seg compile` in

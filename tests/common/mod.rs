@@ -5,9 +5,8 @@
 pub mod engines;
 pub mod postgres;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// What a `seg` run printed and how it exited.
 #[derive(Debug)]
@@ -32,18 +31,37 @@ pub fn seg(dir: &Path, args: &[&str]) -> Output {
     }
 }
 
+/// A test's own directory, deleted with everything in it when the test ends (passed or
+/// failed); it reads as the path it is.
+#[derive(Debug)]
+pub struct TestDir(tempfile::TempDir);
+
+impl std::ops::Deref for TestDir {
+    type Target = Path;
+
+    fn deref(&self) -> &Path {
+        self.0.path()
+    }
+}
+
+impl AsRef<Path> for TestDir {
+    fn as_ref(&self) -> &Path {
+        self.0.path()
+    }
+}
+
 /// A fresh, empty directory for one test.
-pub fn temp_dir(label: &str) -> PathBuf {
-    static COUNTER: AtomicUsize = AtomicUsize::new(0);
-    let n = COUNTER.fetch_add(1, Ordering::SeqCst);
-    let dir = std::env::temp_dir().join(format!("seglang-test-{}-{label}-{n}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("create temp dir");
-    dir
+pub fn temp_dir(label: &str) -> TestDir {
+    TestDir(
+        tempfile::Builder::new()
+            .prefix(&format!("seglang-test-{label}-"))
+            .tempdir()
+            .expect("create temp dir"),
+    )
 }
 
 /// A copy of a project directory (relative to the crate root), without any built database.
-pub fn copy_project(relative: &str) -> PathBuf {
+pub fn copy_project(relative: &str) -> TestDir {
     let source = Path::new(env!("CARGO_MANIFEST_DIR")).join(relative);
     let target = temp_dir(&relative.replace('/', "_"));
     copy_dir(&source, &target);
@@ -87,7 +105,7 @@ pub fn compiled_sql(stdout: &str) -> String {
 }
 
 /// A project whose database makes `last(orders.amount) > 1` take minutes.
-pub fn slow_project() -> std::path::PathBuf {
+pub fn slow_project() -> TestDir {
     let dir = temp_dir("slow");
     std::fs::write(
         dir.join("seg.toml"),

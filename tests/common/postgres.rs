@@ -1,22 +1,15 @@
 //! A PostgreSQL server for tests: the one `.ci/run` starts (`SEG_TEST_POSTGRES_URL`). Each
-//! test gets a database of its own. Without a server the PostgreSQL legs are skipped with
-//! a note, except under `SEG_REQUIRE_POSTGRES=1` (CI), where that is a failure.
+//! test gets a database of its own. Tests that need it are `#[ignore = "needs PostgreSQL…"]`,
+//! so `cargo test` reports them as ignored, and `.ci/run` runs them with `--ignored`; run
+//! without a server, they fail saying so.
 
 use ::postgres::{Client, NoTls};
 
-/// The URL of a new, empty database named after `label`, or `None` when no server is
-/// configured (outside CI).
-pub fn fresh_database(label: &str) -> Option<String> {
-    let Ok(server) = std::env::var("SEG_TEST_POSTGRES_URL") else {
-        assert!(
-            std::env::var("SEG_REQUIRE_POSTGRES").is_err(),
-            "SEG_REQUIRE_POSTGRES is set but SEG_TEST_POSTGRES_URL is not: start the server with .ci/run"
-        );
-        eprintln!(
-            "note: no SEG_TEST_POSTGRES_URL, so the PostgreSQL leg of `{label}` is skipped (.ci/run starts a server)"
-        );
-        return None;
-    };
+/// The URL of a new, empty database named after `label` on the test server.
+pub fn fresh_database(label: &str) -> String {
+    let server = std::env::var("SEG_TEST_POSTGRES_URL").expect(
+        "this test needs a PostgreSQL server: set SEG_TEST_POSTGRES_URL (.ci/postgres.sh starts one)",
+    );
     let name = format!("seg_{label}_{}", std::process::id());
     let mut client = Client::connect(&server, NoTls).expect("the test server accepts connections");
     for statement in [
@@ -26,13 +19,13 @@ pub fn fresh_database(label: &str) -> Option<String> {
         client.batch_execute(&statement).expect("a test database");
     }
     let (base, _) = server.rsplit_once('/').expect("a URL with a database");
-    Some(format!("{base}/{name}"))
+    format!("{base}/{name}")
 }
 
 /// A project on a new database of the test server whose `last(orders.amount) > 1` takes
-/// minutes: 40,000 customers, 400,000 orders, no index. `None` without a server.
-pub fn slow_project(label: &str) -> Option<std::path::PathBuf> {
-    let url = fresh_database(label)?;
+/// minutes: 40,000 customers, 400,000 orders, no index.
+pub fn slow_project(label: &str) -> super::TestDir {
+    let url = fresh_database(label);
     let mut client = Client::connect(&url, NoTls).expect("the test database accepts connections");
     client
         .batch_execute(
@@ -50,5 +43,5 @@ pub fn slow_project(label: &str) -> Option<std::path::PathBuf> {
         ),
     )
     .unwrap();
-    Some(dir)
+    dir
 }
