@@ -1,23 +1,33 @@
 //! `seg overlap A B C …`: how much segments overlap. Each segment's size, and for each pair
-//! the customers in both and the Jaccard index (both ÷ either), as a matrix (or, in CSV and
-//! JSON, one row per pair). Counts below the project's minimum group size are hidden.
+//! the customers in both and the Jaccard index (both ÷ either), as a matrix and as one row
+//! per pair (the front end picks). Counts below the project's minimum group size are hidden.
 
 use super::Failure;
 use super::derived::Derived;
 use crate::check::ir::Condition;
 use crate::engine::{Cell, Rows};
-use crate::output::{Format, thousands};
+use crate::output::thousands;
 
-/// The overlaps of the named segments (at least two) of `program`: a title line and a
-/// matrix for `Format::Table`, else one row per pair; counts under `smallest` hidden.
+/// How much some segments overlap, in two shapes of the same counts.
+pub(crate) struct Overlap {
+    /// What the counts are, as of when, and what is hidden.
+    pub(crate) title: String,
+    /// A row and a column per segment: its size on the diagonal, the customers in both
+    /// (with the Jaccard index) elsewhere; for people.
+    pub(crate) matrix: Rows,
+    /// One row per pair: both sizes, the customers in both and the Jaccard index; for tools.
+    pub(crate) pairs: Rows,
+}
+
+/// The overlaps of the named segments (at least two) of `program`; counts under
+/// `smallest` hidden.
 pub(crate) fn overlap(
     program: &crate::check::ir::Program,
     names: &[String],
     smallest: u64,
-    format: Format,
     database: &dyn crate::engine::Database,
     as_of: chrono::NaiveDate,
-) -> Result<(String, Rows), Failure> {
+) -> Result<Overlap, Failure> {
     let location = program.segment(&names[0]).expect("a segment").location;
     let mut derived = Derived::new(program);
     let reference = |name: &String| Condition::Segment(name.clone());
@@ -58,7 +68,7 @@ pub(crate) fn overlap(
             String::new()
         }
     );
-    let rows = if format == Format::Table {
+    let matrix = {
         let mut columns = vec![String::new()];
         columns.extend(names.iter().cloned());
         let mut rows = Rows {
@@ -89,7 +99,8 @@ pub(crate) fn overlap(
             rows.rows.push(row);
         }
         rows
-    } else {
+    };
+    let pairs = {
         let mut rows = Rows {
             columns: ["a", "b", "a_members", "b_members", "both", "jaccard"]
                 .map(String::from)
@@ -109,5 +120,9 @@ pub(crate) fn overlap(
         }
         rows
     };
-    Ok((title, rows))
+    Ok(Overlap {
+        title,
+        matrix,
+        pairs,
+    })
 }

@@ -75,10 +75,10 @@ pub fn to_value(
             let decimal = parse_decimal(literal, source)?;
             check_scale(decimal, literal, source, field)?;
             if field.ty == Type::Integer {
-                return Ok(Value::Integer(
-                    i64::try_from(decimal.units / 10i128.pow(decimal.scale))
-                        .map_err(|_| out_of_range(literal, source))?,
-                ));
+                return decimal
+                    .to_whole()
+                    .map(Value::Integer)
+                    .ok_or_else(|| out_of_range(literal, source));
             }
             Ok(Value::Decimal(
                 decimal.with_min_scale(field.ty.scale().unwrap_or(0)),

@@ -34,17 +34,19 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
         .min_group_size
         .unwrap_or(session.project.manifest.min_group_size);
     let database = session.open_database(context, None)?;
-    let (title, rows) = overlap(
+    let overlap = overlap(
         &session.program,
         &names,
         smallest,
-        args.format,
         &*database,
         session.as_of,
     )?;
+    // A matrix for people; one row per pair for tools (CSV, JSON).
     if args.format == Format::Table {
-        println!("{title}");
+        println!("{}", overlap.title);
+        print_rows(&overlap.matrix, args.format, |_| None);
+    } else {
+        print_rows(&overlap.pairs, args.format, |_| None);
     }
-    print_rows(&rows, args.format, |_| None);
     Ok(0)
 }

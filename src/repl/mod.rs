@@ -21,7 +21,7 @@ use crate::diagnostics::Diagnostic;
 use crate::diagnostics::render::{Style, render_all};
 use crate::engine::Cell;
 use crate::engine::Database;
-use crate::output::{Format, table_text, thousands};
+use crate::output::{table_text, thousands};
 use crate::source::{SourceFile, SourceId, Span};
 use crate::sql::{self, DEFAULT_DIALECT, Output};
 use crate::syntax::{self, ast};
@@ -444,13 +444,16 @@ impl Repl {
         let smallest = self.session.project.manifest.min_group_size;
         let (program, as_of) = (self.program.clone(), self.as_of);
         let result = self.run_query(|db| {
-            crate::app::overlap::overlap(&program, &names, smallest, Format::Table, db, as_of)
+            crate::app::overlap::overlap(&program, &names, smallest, db, as_of)
                 .map_err(first_diagnostic)
         });
         match result {
-            Ok((title, rows)) => {
-                println!("{title}");
-                print!("{}", table_text(&rows, |_| None, terminal_width()));
+            Ok(overlap) => {
+                println!("{}", overlap.title);
+                print!(
+                    "{}",
+                    table_text(&overlap.matrix, |_| None, terminal_width())
+                );
             }
             Err(error) => self.show(&[error]),
         }

@@ -8,6 +8,20 @@ use super::writer::{ParamId, SqlWriter};
 use crate::schema::Type;
 use crate::value::Value;
 
+/// Column types for engines whose `DECIMAL` needs a precision: money to the cent, other
+/// decimals to ten places; `text` names the engine's text type.
+pub fn fixed_point_column_type(ty: Option<Type>, text: &'static str) -> &'static str {
+    match ty {
+        Some(Type::Integer) => "BIGINT",
+        Some(Type::Money) => "DECIMAL(18, 2)",
+        Some(Type::Decimal(_)) => "DECIMAL(38, 10)",
+        Some(Type::Bool) => "BOOLEAN",
+        Some(Type::Date) => "DATE",
+        Some(Type::Timestamp) => "TIMESTAMP",
+        Some(Type::Text) | None => text,
+    }
+}
+
 /// An SQL dialect. Defaults are standard SQL.
 pub trait Dialect {
     /// The name used on the command line (`sqlite`).

@@ -1,7 +1,7 @@
 //! DuckDB (<https://duckdb.org/docs/sql/introduction>): standard SQL with `$n` parameters,
 //! but `/` on integers gives a fraction.
 
-use super::dialect::{Dialect, infix};
+use super::dialect::{Dialect, fixed_point_column_type, infix};
 use super::writer::SqlWriter;
 use crate::schema::Type;
 
@@ -17,15 +17,7 @@ impl Dialect for DuckDb {
     /// <https://duckdb.org/docs/sql/data_types/numeric#fixed-point-decimals>: a bare
     /// `NUMERIC` keeps only three places, so money and decimals name their precision.
     fn column_type(&self, ty: Option<Type>) -> &'static str {
-        match ty {
-            Some(Type::Integer) => "BIGINT",
-            Some(Type::Money) => "DECIMAL(18, 2)",
-            Some(Type::Decimal(_)) => "DECIMAL(38, 10)",
-            Some(Type::Bool) => "BOOLEAN",
-            Some(Type::Date) => "DATE",
-            Some(Type::Timestamp) => "TIMESTAMP",
-            Some(Type::Text) | None => "VARCHAR",
-        }
+        fixed_point_column_type(ty, "VARCHAR")
     }
 
     /// <https://duckdb.org/docs/sql/functions/numeric#-integer-division>: `//`.

@@ -1,7 +1,7 @@
 //! Spark SQL (<https://spark.apache.org/docs/latest/sql-ref.html>): backquoted names,
 //! named `:pN` parameters (Spark 3.4+), `DIV`, `LIMIT`, and `CONV` to read hex.
 
-use super::dialect::{Dialect, infix};
+use super::dialect::{Dialect, fixed_point_column_type, infix};
 use super::writer::{ParamId, SqlWriter};
 use crate::schema::Type;
 
@@ -24,15 +24,7 @@ impl Dialect for Spark {
     /// <https://spark.apache.org/docs/latest/sql-ref-datatypes.html>: money to the cent,
     /// other decimals with ten places.
     fn column_type(&self, ty: Option<Type>) -> &'static str {
-        match ty {
-            Some(Type::Integer) => "BIGINT",
-            Some(Type::Money) => "DECIMAL(18, 2)",
-            Some(Type::Decimal(_)) => "DECIMAL(38, 10)",
-            Some(Type::Bool) => "BOOLEAN",
-            Some(Type::Date) => "DATE",
-            Some(Type::Timestamp) => "TIMESTAMP",
-            Some(Type::Text) | None => "STRING",
-        }
+        fixed_point_column_type(ty, "STRING")
     }
 
     /// <https://spark.apache.org/docs/latest/sql-ref-syntax-aux-param.html>: named markers.

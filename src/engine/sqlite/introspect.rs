@@ -7,6 +7,7 @@ use rusqlite::types::Value as SqlValue;
 use super::error::database_error;
 use crate::diagnostics::Diagnostic;
 use crate::schema::{ColumnInfo, MAX_LISTED_VALUES, Shape, TableInfo};
+use crate::sql::{Sqlite, ddl};
 
 /// Describes every user table of the database.
 pub(super) fn tables(connection: &Connection) -> Result<Vec<TableInfo>, Diagnostic> {
@@ -141,7 +142,7 @@ fn shape(values: &[SqlValue]) -> Shape {
 }
 
 fn quote(ident: &str) -> String {
-    format!("\"{}\"", ident.replace('"', "\"\""))
+    ddl::quoted(&Sqlite, ident)
 }
 
 /// Every table's column names (a cheap look at the schema, no data read).
