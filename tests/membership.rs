@@ -87,6 +87,35 @@ fn materialize_records_runs_and_diff_shows_who_entered_and_left() {
     );
 }
 
+/// Membership history written by earlier versions of seg kept SQLite keys in their own type
+/// (a column without a type); seg now creates the column as text. A database with the old
+/// tables keeps them, new runs go into them, and a diff across old and new runs compares
+/// keys by value: the customers in both runs neither enter nor leave.
+#[test]
+fn history_in_tables_written_by_an_earlier_seg_keeps_working() {
+    let project = copy_project("tests/fixtures/shop");
+    define_probe(&project, "city = 'London'");
+    let built = seg(&project, &["run", "--segment", "Probe", "--count"]);
+    assert_eq!(built.code, 0, "{}", built.stderr);
+    let db = rusqlite::Connection::open(project.join("shop.db")).unwrap();
+    db.execute_batch(
+        "CREATE TABLE seg_runs (run_id INTEGER PRIMARY KEY, segment TEXT NOT NULL,            as_of TEXT NOT NULL, definition TEXT NOT NULL, computed_at TEXT NOT NULL,            members INTEGER NOT NULL);
+         CREATE TABLE seg_members (run_id INTEGER NOT NULL REFERENCES seg_runs (run_id),            customer_key NOT NULL, PRIMARY KEY (run_id, customer_key)) WITHOUT ROWID;
+         INSERT INTO seg_runs VALUES (1, 'Probe', '2025-01-01', 'old', '2025-01-01T00:00:00Z', 3);
+         INSERT INTO seg_members VALUES (1, 1), (1, 3), (1, 2);",
+    )
+    .unwrap();
+    drop(db);
+    let run = seg(&project, &["materialize", "--segment", "Probe"]);
+    assert_eq!(run.stdout, "Probe: 4 members (run 2)\n", "{}", run.stderr);
+    let diff = seg(&project, &["diff", "Probe", "--format", "csv"]);
+    assert_eq!(diff.code, 0, "{}", diff.stderr);
+    assert_eq!(
+        diff.stdout,
+        "change,customer_key\nentered,6\nentered,9\nleft,2\n"
+    );
+}
+
 /// A materialization is one transaction: killed while computing a slow segment, it
 /// leaves the runs recorded before it exactly as they were.
 #[test]
