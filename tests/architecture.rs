@@ -46,16 +46,18 @@ const FORBIDDEN: &[(&str, &[&str], &str)] = &[
 ];
 
 /// Where the names of backends and their dialects (`Sqlite`, `Postgres`, `Spark`) may
-/// appear in code: the dialects, each backend's own folder, the project's [`Location`] (the
-/// manifest names its backend), and `engine/mod.rs`, which picks the backend for a location.
-/// docs/architecture.md states this list; adding a backend adds its folder and one arm in
-/// each of `Location` and `engine::connect`.
+/// appear in code: the dialects, each backend's own folder, and three places that name
+/// every backend — the manifest's `[database]` settings (`project/manifest.rs`), `Location`
+/// (`project/location.rs`, a setting to where the data is) and `engine/mod.rs` (a location
+/// to its engine). docs/architecture.md states this list; CONTRIBUTING.md's "Adding an
+/// engine" follows it.
 const BACKEND_HOMES: &[&str] = &[
     "src/sql/",
     "src/engine/sqlite/",
     "src/engine/postgres/",
     "src/engine/spark/",
-    "src/project/",
+    "src/project/manifest.rs",
+    "src/project/location.rs",
     "src/engine/mod.rs",
 ];
 

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::source::{SourceFile, SourceId, SourceMap};
 pub use location::{CsvTable, Location, SparkTarget};
-use manifest::{DatabaseSetting, Manifest};
+use manifest::Manifest;
 
 /// The manifest's file name.
 pub const MANIFEST: &str = "seg.toml";
@@ -57,61 +57,9 @@ impl Project {
         })
     }
 
-    /// Where the data is, if the manifest says: a SQLite file (relative to the project), a
-    /// PostgreSQL URL, or a Spark cluster reading the `[data]` files (a URL or master read
-    /// from an environment variable for `url_env` / `spark_env`).
+    /// Where the data is, if the manifest says (see [`Location::of`]).
     pub fn database(&self) -> Result<Option<Location>, Diagnostic> {
-        let from_env = |variable: &str, what: &str, example: &str| {
-            std::env::var(variable).map_err(|_| {
-                Diagnostic::error(
-                    Code::DatabaseMissing,
-                    format!("seg.toml reads the {what} from ${variable}, which is not set"),
-                )
-                .with_help(format!("set {variable} to {example}"))
-            })
-        };
-        Ok(match &self.manifest.database {
-            None => None,
-            Some(DatabaseSetting::Path(path)) => Some(Location::File(self.root.join(path))),
-            Some(DatabaseSetting::Url(url)) => Some(Location::Postgres(url.clone())),
-            Some(DatabaseSetting::UrlEnv(variable)) => Some(Location::Postgres(from_env(
-                variable,
-                "database URL",
-                "postgresql://USER@HOST:PORT/DATABASE",
-            )?)),
-            Some(DatabaseSetting::Spark(master)) => Some(self.spark(master.clone())?),
-            Some(DatabaseSetting::SparkEnv(variable)) => {
-                Some(self.spark(from_env(variable, "Spark master", "spark://HOST:7077")?)?)
-            }
-        })
-    }
-
-    /// A Spark cluster reading the project's `[data]` files, typed by the schema.
-    fn spark(&self, master: String) -> Result<Location, Diagnostic> {
-        if self.manifest.data.is_empty() {
-            return Err(Diagnostic::error(
-                Code::ManifestInvalid,
-                "a Spark project reads its tables from the `[data]` CSV files, and seg.toml lists none",
-            )
-            .with_help("add `[data]` with `customers = \"data/customers.csv\"` (table = file)"));
-        }
-        let tables = self
-            .manifest
-            .data
-            .iter()
-            .map(|source| CsvTable {
-                name: source.table.clone(),
-                csv: self.root.join(&source.path),
-                types: self
-                    .manifest
-                    .schema
-                    .table_layout(&source.table)
-                    .types
-                    .into_iter()
-                    .collect(),
-            })
-            .collect();
-        Ok(Location::Spark(SparkTarget { master, tables }))
+        Location::of(&self.manifest, &self.root)
     }
 
     /// Every `.seg` file of the project, sorted: under the manifest's `segments` paths, or
