@@ -10,8 +10,11 @@ const FILES: usize = 1_000;
 const RUNS: usize = 7;
 
 fn main() {
-    let dir = std::env::temp_dir().join(format!("seglang-bench-check-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let project = tempfile::Builder::new()
+        .prefix("seglang-bench-check-")
+        .tempdir()
+        .expect("a temporary directory");
+    let dir = project.path().to_path_buf();
     std::fs::create_dir_all(dir.join("segments")).expect("create the project");
     let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/retail");
     std::fs::copy(example.join("seg.toml"), dir.join("seg.toml")).expect("copy seg.toml");
@@ -24,9 +27,7 @@ fn main() {
         many.as_secs_f64() / one.as_secs_f64()
     );
     if std::env::var_os("SEGLANG_BENCH_KEEP").is_some() {
-        println!("kept the generated project in {}", dir.display());
-    } else {
-        let _ = std::fs::remove_dir_all(&dir);
+        println!("kept the generated project in {}", project.keep().display());
     }
 }
 

@@ -27,10 +27,11 @@ pub enum Base {
 pub fn run(context: &Context, base: Base, format: Format) -> Result<i32, Failure> {
     let session = Session::open(context, &[])?;
     session.require_clean()?;
-    let (old_root, cleanup) = match &base {
+    // The checkout is deleted when `checkout` goes out of scope, after the files are read.
+    let (old_root, checkout) = match &base {
         Base::Revision(rev) => {
             let dir = checkout(&session.project.root, rev)?;
-            (dir.clone(), Some(dir))
+            (dir.path().to_path_buf(), Some(dir))
         }
         Base::Directory(dir) => (dir.clone(), None),
     };
@@ -39,9 +40,7 @@ pub fn run(context: &Context, base: Base, format: Format) -> Result<i32, Failure
         ..context.clone()
     };
     let old = Session::open(&old_context, &[]);
-    if let Some(dir) = cleanup {
-        let _ = std::fs::remove_dir_all(dir);
-    }
+    drop(checkout);
     let old = old?;
     let database = session.open_database(context, None)?;
 
@@ -152,7 +151,7 @@ fn keys(
 }
 
 /// The project's files as they are at `rev`, in a new temporary directory.
-fn checkout(project: &Path, rev: &str) -> Result<PathBuf, Failure> {
+fn checkout(project: &Path, rev: &str) -> Result<tempfile::TempDir, Failure> {
     let git = |args: &[&str], dir: &Path| -> Result<Vec<u8>, Failure> {
         let output = Command::new("git")
             .args(args)
@@ -185,8 +184,11 @@ fn checkout(project: &Path, rev: &str) -> Result<PathBuf, Failure> {
         &["ls-tree", "-r", "--name-only", rev, "--", &pathspec],
         &top,
     )?;
-    let target = std::env::temp_dir().join(format!("seglang-review-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&target);
+    let checkout = tempfile::Builder::new()
+        .prefix("seglang-review-")
+        .tempdir()
+        .map_err(|e| unreadable(rev, &format!("cannot make a temporary directory: {e}")))?;
+    let target = checkout.path();
     for path in String::from_utf8_lossy(&listing).lines() {
         let wanted = path.ends_with(".seg") || path.ends_with("seg.toml");
         if !wanted {
@@ -210,7 +212,7 @@ fn checkout(project: &Path, rev: &str) -> Result<PathBuf, Failure> {
             "the project has no seg.toml at that revision",
         ));
     }
-    Ok(target)
+    Ok(checkout)
 }
 
 fn unreadable(rev: &str, message: &str) -> Failure {
