@@ -89,7 +89,7 @@ impl Dialect for Sqlite {
     }
 
     /// SQLite has no MD5: seglang adds the function to every connection it opens
-    /// ([`crate::engine::sqlite::add_functions`]).
+    /// (`add_functions` in `engine/sqlite/connection.rs`).
     fn key_hash(&self, w: &mut SqlWriter<'_>, seed: ParamId, alias: &'static str, key: &str) {
         w.sql(crate::split::SQL_FUNCTION).sql("(").placeholder(seed);
         w.sql(", ").column(alias, key).sql(")");
