@@ -109,3 +109,51 @@ fn compile_writes_the_dialect_of_the_projects_engine_without_connecting() {
         unknown.stderr
     );
 }
+
+/// Decimals as wide as seglang's own (up to 38 digits) load, compare and come back on
+/// PostgreSQL as on SQLite: a 30-digit amount in a CSV file, a 29-digit literal, and a
+/// 34-digit `NUMERIC` written by another program.
+#[test]
+#[ignore = "needs PostgreSQL: SEG_TEST_POSTGRES_URL (.ci/run starts a server and runs ignored tests)"]
+fn wide_decimals_load_compare_and_read_back() {
+    let url = common::postgres::fresh_database("wide_decimals");
+    let dir = temp_dir("wide-decimals");
+    std::fs::create_dir(dir.join("data")).unwrap();
+    std::fs::write(
+        dir.join("data/customers.csv"),
+        "id,amount\n1,1234567890123456789012345678.55\n2,10.25\n3,\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("seg.toml"),
+        format!(
+            "[database]\nurl = \"{url}\"\n[data]\ncustomers = \"data/customers.csv\"\n\
+             [customer]\nkey = \"id\"\n[customer.fields]\namount = \"decimal\"\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("wide.seg"),
+        "segment Huge where amount > 12345678901234567890123456789.5\n\
+         segment Small where amount < 12345678901234567890123456789.5\n",
+    )
+    .unwrap();
+    let load = seg(&dir, &["load"]);
+    assert_eq!(load.code, 0, "{}", load.stderr);
+    let run = seg(&dir, &["run", "--format", "csv"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stdout, "segment,members\nHuge,0\nSmall,2\n");
+
+    let mut client = ::postgres::Client::connect(&url, ::postgres::NoTls).unwrap();
+    client
+        .batch_execute(
+            "UPDATE customers SET amount = 123456789012345678901234567890123.5 WHERE id = 2",
+        )
+        .unwrap();
+    let members = seg(&dir, &["run", "--segment", "Huge", "--format", "csv"]);
+    assert_eq!(members.code, 0, "{}", members.stderr);
+    assert_eq!(
+        members.stdout,
+        "customer_key,amount\n2,123456789012345690000000000000000\n"
+    );
+}

@@ -33,10 +33,14 @@ pub(super) fn database_error(
     failure::database_error(context, cause, &server_message(error))
 }
 
-/// The server's own message where there is one ("db error: …" says little).
+/// The server's own message where there is one ("db error: …" says little), else the
+/// client's with its cause ("error serializing parameter 1" says which, not why).
 pub(super) fn server_message(error: &postgres::Error) -> String {
-    match error.as_db_error() {
-        Some(db) => db.message().to_string(),
+    if let Some(db) = error.as_db_error() {
+        return db.message().to_string();
+    }
+    match std::error::Error::source(error) {
+        Some(cause) => format!("{error}: {cause}"),
         None => error.to_string(),
     }
 }
