@@ -8,6 +8,7 @@
 use super::Cell;
 use super::failure::{count_of, internal};
 use crate::diagnostics::Diagnostic;
+use crate::sql::writer::SqlWriter;
 use crate::sql::{Dialect, Query, ddl};
 use crate::value::Value;
 
@@ -59,18 +60,27 @@ pub struct RunInfo {
 
 /// The statements a backend runs for membership history, on a read-only connection or
 /// inside its write transaction. Each backend implements it in its own folder; the
-/// statements themselves are written once, here (`$n` parameters, which SQLite reads too).
+/// statements themselves are written once, here, in the backend's dialect (its
+/// placeholders; the tables' fixed lower-case names are written as SQL).
 pub(super) trait Statements {
-    /// The backend's dialect (for the tables' DDL).
+    /// The backend's dialect.
     fn dialect(&self) -> &'static dyn Dialect;
     /// Runs one statement.
-    fn execute(&mut self, sql: &str, params: &[Value]) -> Result<(), Diagnostic>;
+    fn execute(&mut self, statement: &Query) -> Result<(), Diagnostic>;
     /// Runs several statements without parameters.
     fn execute_batch(&mut self, sql: &str) -> Result<(), Diagnostic>;
     /// Runs one query and fetches its rows.
-    fn rows(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Vec<Cell>>, Diagnostic>;
+    fn rows(&mut self, query: &Query) -> Result<Vec<Vec<Cell>>, Diagnostic>;
     /// Whether a table called `name` exists.
     fn has_table(&mut self, name: &str) -> Result<bool, Diagnostic>;
+}
+
+/// A statement without parameters.
+fn plain(sql: &str) -> Query {
+    Query {
+        sql: sql.to_string(),
+        params: Vec::new(),
+    }
 }
 
 /// Records each run in `store` (inside the caller's transaction).
@@ -80,24 +90,25 @@ pub(super) fn record(
     computed_at: &str,
     progress: &mut dyn FnMut(usize),
 ) -> Result<Vec<Outcome>, Diagnostic> {
-    let tables = ddl::membership_tables(store.dialect());
-    store.execute_batch(&tables)?;
+    let d = store.dialect();
+    store.execute_batch(&ddl::membership_tables(d))?;
     let mut outcomes = Vec::new();
     for (i, run) in runs.iter().enumerate() {
-        store.execute("DROP TABLE IF EXISTS seg_new", &[])?;
-        store.execute(
-            &format!(
+        store.execute(&plain("DROP TABLE IF EXISTS seg_new"))?;
+        store.execute(&Query {
+            sql: format!(
                 "CREATE TEMPORARY TABLE seg_new AS SELECT customer_key FROM ({}) AS q",
                 run.keys.sql
             ),
-            &run.keys.params,
-        )?;
-        let members = count(store, "SELECT COUNT(*) FROM seg_new", &[])?;
-        let latest = store.rows(
-            "SELECT run_id, as_of, definition FROM seg_runs WHERE segment = $1 \
-             ORDER BY run_id DESC LIMIT 1",
-            &[Value::Text(run.segment.clone())],
-        )?;
+            params: run.keys.params.clone(),
+        })?;
+        let members = count_of(&store.rows(&plain("SELECT COUNT(*) FROM seg_new"))?)?;
+        let mut latest = SqlWriter::new(d);
+        latest.sql("SELECT run_id, as_of, definition FROM seg_runs WHERE segment = ");
+        latest.param(Value::Text(run.segment.clone()));
+        latest.sql(" ORDER BY run_id DESC");
+        d.first_row_only(&mut latest);
+        let latest = store.rows(&latest.finish())?;
         if let Some(
             [
                 Cell::Integer(latest),
@@ -108,17 +119,19 @@ pub(super) fn record(
             && *as_of == run.as_of
             && *definition == run.definition
         {
-            // Keys compare as text: PostgreSQL keeps them as text.
-            let differs = count(
-                store,
-                "SELECT COUNT(*) FROM (\
-                   SELECT CAST(customer_key AS TEXT) FROM seg_new EXCEPT \
-                   SELECT CAST(customer_key AS TEXT) FROM seg_members WHERE run_id = $1 \
-                 UNION ALL \
-                   SELECT CAST(customer_key AS TEXT) FROM seg_members WHERE run_id = $1 \
-                   EXCEPT SELECT CAST(customer_key AS TEXT) FROM seg_new) AS d",
-                &[Value::Integer(*latest)],
-            )?;
+            // Keys compare as text: some engines keep them as text.
+            let mut differs = SqlWriter::new(d);
+            let run_id = differs.bind(Value::Integer(*latest));
+            differs
+                .sql("SELECT COUNT(*) FROM (SELECT CAST(customer_key AS TEXT) FROM seg_new ")
+                .sql("EXCEPT SELECT CAST(customer_key AS TEXT) FROM seg_members WHERE run_id = ")
+                .placeholder(run_id)
+                .sql(
+                    " UNION ALL SELECT CAST(customer_key AS TEXT) FROM seg_members WHERE run_id = ",
+                )
+                .placeholder(run_id)
+                .sql(" EXCEPT SELECT CAST(customer_key AS TEXT) FROM seg_new) AS d");
+            let differs = count_of(&store.rows(&differs.finish())?)?;
             if differs == 0 {
                 outcomes.push(Outcome::Unchanged {
                     run: *latest,
@@ -128,33 +141,40 @@ pub(super) fn record(
                 continue;
             }
         }
-        let inserted = store.rows(
-            "INSERT INTO seg_runs (segment, as_of, definition, computed_at, members) \
-             VALUES ($1, $2, $3, $4, $5) RETURNING run_id",
-            &[
-                Value::Text(run.segment.clone()),
-                Value::Text(run.as_of.clone()),
-                Value::Text(run.definition.clone()),
-                Value::Text(computed_at.to_string()),
-                Value::Integer(members as i64),
-            ],
-        )?;
+        let mut insert = SqlWriter::new(d);
+        insert.sql(
+            "INSERT INTO seg_runs (segment, as_of, definition, computed_at, members) VALUES (",
+        );
+        for (i, value) in [
+            Value::Text(run.segment.clone()),
+            Value::Text(run.as_of.clone()),
+            Value::Text(run.definition.clone()),
+            Value::Text(computed_at.to_string()),
+            Value::Integer(members as i64),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            if i > 0 {
+                insert.sql(", ");
+            }
+            insert.param(value);
+        }
+        insert.sql(") RETURNING run_id");
+        let inserted = store.rows(&insert.finish())?;
         let Some(Cell::Integer(id)) = inserted.first().and_then(|r| r.first()).cloned() else {
             return Err(internal("recording a run returned no run id"));
         };
-        store.execute(
-            "INSERT INTO seg_members (run_id, customer_key) SELECT $1, customer_key FROM seg_new",
-            &[Value::Integer(id)],
-        )?;
+        let mut members_of = SqlWriter::new(d);
+        members_of.sql("INSERT INTO seg_members (run_id, customer_key) SELECT ");
+        members_of.param(Value::Integer(id));
+        members_of.sql(", customer_key FROM seg_new");
+        store.execute(&members_of.finish())?;
         outcomes.push(Outcome::Recorded { run: id, members });
         progress(i + 1);
     }
-    store.execute("DROP TABLE IF EXISTS seg_new", &[])?;
+    store.execute(&plain("DROP TABLE IF EXISTS seg_new"))?;
     Ok(outcomes)
-}
-
-fn count(store: &mut dyn Statements, sql: &str, params: &[Value]) -> Result<u64, Diagnostic> {
-    count_of(&store.rows(sql, params)?)
 }
 
 /// The recorded runs of `segment`, oldest first (none if nothing was ever materialized).
@@ -165,11 +185,13 @@ pub(super) fn history(
     if !store.has_table("seg_runs")? {
         return Ok(Vec::new());
     }
-    let rows = store.rows(
-        "SELECT run_id, as_of, definition, computed_at, members FROM seg_runs \
-         WHERE segment = $1 ORDER BY run_id",
-        &[Value::Text(segment.to_string())],
-    )?;
+    let mut query = SqlWriter::new(store.dialect());
+    query.sql(
+        "SELECT run_id, as_of, definition, computed_at, members FROM seg_runs WHERE segment = ",
+    );
+    query.param(Value::Text(segment.to_string()));
+    query.sql(" ORDER BY run_id");
+    let rows = store.rows(&query.finish())?;
     Ok(rows
         .into_iter()
         .filter_map(|row| match row.as_slice() {
@@ -198,12 +220,14 @@ pub(super) fn changes(
     from: i64,
     to: i64,
 ) -> Result<(Vec<Cell>, Vec<Cell>), Diagnostic> {
+    let d = store.dialect();
     let mut keys = |a: i64, b: i64| -> Result<Vec<Cell>, Diagnostic> {
-        let rows = store.rows(
-            "SELECT customer_key FROM seg_members WHERE run_id = $1 EXCEPT \
-             SELECT customer_key FROM seg_members WHERE run_id = $2",
-            &[Value::Integer(a), Value::Integer(b)],
-        )?;
+        let mut query = SqlWriter::new(d);
+        query.sql("SELECT customer_key FROM seg_members WHERE run_id = ");
+        query.param(Value::Integer(a));
+        query.sql(" EXCEPT SELECT customer_key FROM seg_members WHERE run_id = ");
+        query.param(Value::Integer(b));
+        let rows = store.rows(&query.finish())?;
         let mut keys: Vec<Cell> = rows
             .into_iter()
             .filter_map(|r| r.into_iter().next())

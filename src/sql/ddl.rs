@@ -59,15 +59,18 @@ pub fn insert_row(dialect: &dyn Dialect, table: &str, width: usize) -> String {
 }
 
 /// The membership history tables: every materialized run (`seg_runs`) and its members
-/// (`seg_members`, keys as text whatever the key's type, so one table serves every key).
+/// (`seg_members`, keys of any type, one row per run and key). Their fixed lower-case names
+/// are written as SQL.
 pub fn membership_tables(dialect: &dyn Dialect) -> String {
     format!(
         "CREATE TABLE IF NOT EXISTS seg_runs (\n  run_id {},\n  segment TEXT NOT NULL,\n  \
          as_of TEXT NOT NULL,\n  definition TEXT NOT NULL,\n  computed_at TEXT NOT NULL,\n  \
          members BIGINT NOT NULL\n);\n\
          CREATE TABLE IF NOT EXISTS seg_members (\n  run_id BIGINT NOT NULL REFERENCES seg_runs (run_id),\n  \
-         customer_key TEXT NOT NULL,\n  PRIMARY KEY (run_id, customer_key)\n);",
-        dialect.generated_key()
+         customer_key {} NOT NULL,\n  PRIMARY KEY (run_id, customer_key)\n){};",
+        dialect.generated_key(),
+        dialect.any_key_type(),
+        dialect.keyed_table_options(),
     )
 }
 

@@ -47,6 +47,17 @@ pub trait Dialect {
         }
     }
 
+    /// The type of a column that holds customer keys of any type (whole numbers or text):
+    /// text, which every engine compares with either.
+    fn any_key_type(&self) -> &'static str {
+        "TEXT"
+    }
+
+    /// What follows the column list of a table looked up only by its primary key.
+    fn keyed_table_options(&self) -> &'static str {
+        ""
+    }
+
     /// The definition of a whole-number primary key the database numbers on insert.
     fn generated_key(&self) -> &'static str {
         "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"

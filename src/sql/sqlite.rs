@@ -25,6 +25,17 @@ impl Dialect for Sqlite {
         }
     }
 
+    /// <https://www.sqlite.org/datatype3.html#affinity_name_examples>: a column without a
+    /// type keeps each value as inserted, so integer keys stay integers.
+    fn any_key_type(&self) -> &'static str {
+        ""
+    }
+
+    /// <https://www.sqlite.org/withoutrowid.html>: the rows are stored in key order.
+    fn keyed_table_options(&self) -> &'static str {
+        " WITHOUT ROWID"
+    }
+
     /// <https://www.sqlite.org/lang_createtable.html#rowid>: an alias of the rowid.
     fn generated_key(&self) -> &'static str {
         "INTEGER PRIMARY KEY"

@@ -4,7 +4,7 @@ use super::error::database_error;
 use super::wire::{bound, cells};
 use crate::diagnostics::Diagnostic;
 use crate::engine::Cell;
-use crate::sql::{Dialect, Postgres};
+use crate::sql::{Dialect, Postgres, Query};
 use crate::value::Value;
 
 /// Membership statements on a PostgreSQL client or transaction.
@@ -15,9 +15,9 @@ impl<C: postgres::GenericClient> crate::engine::membership::Statements for State
         &Postgres
     }
 
-    fn execute(&mut self, sql: &str, params: &[Value]) -> Result<(), Diagnostic> {
+    fn execute(&mut self, statement: &Query) -> Result<(), Diagnostic> {
         self.0
-            .execute(sql, &bound(params))
+            .execute(statement.sql.as_str(), &bound(&statement.params))
             .map(|_| ())
             .map_err(|e| database_error("cannot record the membership", &e, None))
     }
@@ -28,18 +28,21 @@ impl<C: postgres::GenericClient> crate::engine::membership::Statements for State
             .map_err(|e| database_error("cannot record the membership", &e, None))
     }
 
-    fn rows(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Vec<Cell>>, Diagnostic> {
+    fn rows(&mut self, query: &Query) -> Result<Vec<Vec<Cell>>, Diagnostic> {
         let failed =
             |e: postgres::Error| database_error("cannot read the membership history", &e, None);
-        let found = self.0.query(sql, &bound(params)).map_err(failed)?;
+        let found = self
+            .0
+            .query(query.sql.as_str(), &bound(&query.params))
+            .map_err(failed)?;
         found.iter().map(|row| cells(row).map_err(failed)).collect()
     }
 
     fn has_table(&mut self, name: &str) -> Result<bool, Diagnostic> {
-        let rows = self.rows(
-            "SELECT to_regclass($1) IS NOT NULL",
-            &[Value::Text(name.to_string())],
-        )?;
+        let rows = self.rows(&Query {
+            sql: "SELECT to_regclass($1) IS NOT NULL".into(),
+            params: vec![Value::Text(name.to_string())],
+        })?;
         Ok(rows.first().and_then(|r| r.first()) == Some(&Cell::Integer(1)))
     }
 }

@@ -2,11 +2,11 @@
 
 use rusqlite::Connection;
 
-use super::connection::{bind, cell};
+use super::connection::{cell, params};
 use super::error::database_error;
 use crate::diagnostics::Diagnostic;
 use crate::engine::Cell;
-use crate::sql::{Dialect, Sqlite};
+use crate::sql::{Dialect, Query, Sqlite};
 use crate::value::Value;
 
 /// Membership statements on a SQLite connection.
@@ -17,9 +17,9 @@ impl crate::engine::membership::Statements for Statements<'_> {
         &Sqlite
     }
 
-    fn execute(&mut self, sql: &str, params: &[Value]) -> Result<(), Diagnostic> {
+    fn execute(&mut self, statement: &Query) -> Result<(), Diagnostic> {
         self.0
-            .execute(sql, rusqlite::params_from_iter(params.iter().map(bind)))
+            .execute(&statement.sql, params(statement))
             .map(|_| ())
             .map_err(|e| database_error("cannot record the membership", &e))
     }
@@ -30,12 +30,12 @@ impl crate::engine::membership::Statements for Statements<'_> {
             .map_err(|e| database_error("cannot record the membership", &e))
     }
 
-    fn rows(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Vec<Cell>>, Diagnostic> {
+    fn rows(&mut self, query: &Query) -> Result<Vec<Vec<Cell>>, Diagnostic> {
         let failed = |e: rusqlite::Error| database_error("cannot read the membership history", &e);
-        let mut statement = self.0.prepare(sql).map_err(failed)?;
+        let mut statement = self.0.prepare(&query.sql).map_err(failed)?;
         let width = statement.column_count();
         statement
-            .query_map(rusqlite::params_from_iter(params.iter().map(bind)), |row| {
+            .query_map(params(query), |row| {
                 (0..width).map(|i| row.get(i).map(cell)).collect()
             })
             .map_err(failed)?
@@ -44,10 +44,10 @@ impl crate::engine::membership::Statements for Statements<'_> {
     }
 
     fn has_table(&mut self, name: &str) -> Result<bool, Diagnostic> {
-        let rows = self.rows(
-            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = $1)",
-            &[Value::Text(name.to_string())],
-        )?;
+        let rows = self.rows(&Query {
+            sql: "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = ?1)".into(),
+            params: vec![Value::Text(name.to_string())],
+        })?;
         Ok(rows.first().and_then(|r| r.first()) == Some(&Cell::Integer(1)))
     }
 }
