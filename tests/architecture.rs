@@ -86,51 +86,6 @@ fn module_of(root: &Path, file: &Path) -> String {
         .to_string()
 }
 
-/// The code of a file without its comments (doc comments name other stages freely).
-fn code_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
-    text.lines()
-        .enumerate()
-        .map(|(i, line)| (i + 1, line.split("//").next().unwrap_or("")))
-}
-
-fn all_files() -> (PathBuf, Vec<PathBuf>) {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let mut files = Vec::new();
-    source_files(&root.join("src"), &mut files);
-    files.sort();
-    (root, files)
-}
-
-#[test]
-fn no_stage_imports_a_later_stage_or_a_front_end() {
-    let (root, files) = all_files();
-    let mut problems = Vec::new();
-    for file in &files {
-        let module = module_of(&root, file);
-        let Some((_, forbidden, why)) = FORBIDDEN.iter().find(|(m, _, _)| *m == module) else {
-            continue;
-        };
-        let text = std::fs::read_to_string(file).expect("readable source");
-        for (number, code) in code_lines(&text) {
-            for name in *forbidden {
-                let pattern = format!("crate::{name}");
-                let mut rest = code;
-                while let Some(at) = rest.find(&pattern) {
-                    let after = rest[at + pattern.len()..].chars().next();
-                    if !after.is_some_and(|c| c.is_alphanumeric() || c == '_') {
-                        problems.push(format!(
-                            "{}:{number}: `{module}` uses `{pattern}` ({why})",
-                            file.strip_prefix(&root).unwrap().display()
-                        ));
-                    }
-                    rest = &rest[at + pattern.len()..];
-                }
-            }
-        }
-    }
-    assert!(problems.is_empty(), "{}", problems.join("\n"));
-}
-
 /// `code` with its string literals emptied (messages may name engines).
 fn without_strings(code: &str) -> String {
     let mut out = String::new();
@@ -156,6 +111,103 @@ fn without_strings(code: &str) -> String {
     out
 }
 
+/// The code of a file, line by line, without string literals and comments (messages and
+/// doc comments name other stages and engines freely).
+fn code_lines(text: &str) -> impl Iterator<Item = (usize, String)> + '_ {
+    text.lines().enumerate().map(|(i, line)| {
+        let code = without_strings(line);
+        let code = code.split("//").next().unwrap_or("").to_string();
+        (i + 1, code)
+    })
+}
+
+/// The top-level modules of the crate that `code` names, each with the offset where it is
+/// named: `crate::x`, and each `x` of `crate::{x, y::z}` (over several lines too).
+fn crate_modules_at(code: &str) -> Vec<(usize, String)> {
+    let mut found = Vec::new();
+    let mut from = 0;
+    while let Some(at) = code[from..].find("crate::") {
+        let start = from + at + "crate::".len();
+        from = start;
+        let rest = &code[start..];
+        if let Some(group) = rest.strip_prefix('{') {
+            let mut depth = 0;
+            let mut item = String::new();
+            for c in group.chars() {
+                match c {
+                    '{' => depth += 1,
+                    '}' if depth == 0 => break,
+                    '}' => depth -= 1,
+                    ',' if depth == 0 => {
+                        found.push((start, first_segment(&item)));
+                        item.clear();
+                        continue;
+                    }
+                    _ => {}
+                }
+                item.push(c);
+            }
+            found.push((start, first_segment(&item)));
+        } else {
+            found.push((start, first_segment(rest)));
+        }
+    }
+    found.retain(|(_, m)| !m.is_empty());
+    found
+}
+
+fn crate_modules(code: &str) -> Vec<String> {
+    crate_modules_at(code).into_iter().map(|(_, m)| m).collect()
+}
+
+fn first_segment(path: &str) -> String {
+    path.trim()
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_')
+        .collect()
+}
+
+fn all_files() -> (PathBuf, Vec<PathBuf>) {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    source_files(&root.join("src"), &mut files);
+    files.sort();
+    (root, files)
+}
+
+#[test]
+fn no_stage_imports_a_later_stage_or_a_front_end() {
+    let (root, files) = all_files();
+    let mut problems = Vec::new();
+    for file in &files {
+        let module = module_of(&root, file);
+        let Some((_, forbidden, why)) = FORBIDDEN.iter().find(|(m, _, _)| *m == module) else {
+            continue;
+        };
+        let text = std::fs::read_to_string(file).expect("readable source");
+        let relative = file.strip_prefix(&root).unwrap().display();
+        let lines: Vec<(usize, String)> = code_lines(&text).collect();
+        for (number, code) in &lines {
+            if code.contains("super::super") {
+                problems.push(format!(
+                    "{relative}:{number}: reaches out of its module with `super::super`; name it from `crate::`"
+                ));
+            }
+        }
+        // The whole file at once: a grouped import may span lines.
+        let code: String = lines.iter().map(|(_, c)| format!("{c}\n")).collect();
+        for (at, used) in crate_modules_at(&code) {
+            if forbidden.contains(&used.as_str()) {
+                let number = code[..at].matches('\n').count() + 1;
+                problems.push(format!(
+                    "{relative}:{number}: `{module}` uses `crate::{used}` ({why})"
+                ));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
 #[test]
 fn backends_are_named_only_in_their_folders_and_where_one_is_picked() {
     let (root, files) = all_files();
@@ -171,7 +223,6 @@ fn backends_are_named_only_in_their_folders_and_where_one_is_picked() {
         }
         let text = std::fs::read_to_string(file).expect("readable source");
         for (number, code) in code_lines(&text) {
-            let code = without_strings(code);
             let words = code.split(|c: char| !(c.is_alphanumeric() || c == '_'));
             for word in words {
                 if BACKEND_NAMES.contains(&word) {
@@ -180,7 +231,29 @@ fn backends_are_named_only_in_their_folders_and_where_one_is_picked() {
                     ));
                 }
             }
+            if code.contains("Location::File") {
+                problems.push(format!(
+                    "{relative}:{number}: names the SQLite backend (`Location::File`) outside its folder"
+                ));
+            }
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn the_import_check_sees_grouped_imports() {
+    assert_eq!(
+        crate_modules("use crate::{cli, sql::{self, Query}, app::session::Session};"),
+        ["cli", "sql", "app"]
+    );
+    assert_eq!(crate_modules("let x = crate::repl::run;"), ["repl"]);
+    assert_eq!(
+        crate_modules("use crate::{\n    app::Context,\n    repl,\n};\n"),
+        ["app", "repl"]
+    );
+    assert!(
+        code_lines("let s = \"crate::cli\"; // crate::repl")
+            .all(|(_, code)| crate_modules(&code).is_empty())
+    );
 }

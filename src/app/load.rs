@@ -32,7 +32,10 @@ pub(crate) fn build(project: &Project, target: &Location) -> Result<(), Failure>
         .collect();
     let engine = engine::connect(target);
     if !engine.loads_tables() {
-        eprintln!("seg: this engine reads the [data] CSV files at each run; nothing to load");
+        eprintln!(
+            "seg: the {} engine reads the [data] CSV files at each run; nothing to load",
+            engine.dialect().name()
+        );
         return Ok(());
     }
     eprintln!(

@@ -34,7 +34,10 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
     let database = session.open_database(context, None)?;
     let dialect = database.dialect();
     let Some(advised) = statuses(&session, &*database)? else {
-        println!("this engine reads files without indexes: nothing to advise");
+        println!(
+            "the {} engine reads files without indexes: nothing to advise",
+            dialect.name()
+        );
         return Ok(0);
     };
     let mut rows = Rows {

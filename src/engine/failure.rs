@@ -44,7 +44,7 @@ pub(super) fn database_error(context: &str, cause: Cause, detail: &str) -> Diagn
             );
         }
         Cause::NotADatabase => Some(
-            "the file is not a SQLite database or is damaged; rebuild it (for example with `seg load`)",
+            "the file is not a database this engine reads, or it is damaged; rebuild it (for example with `seg load`)",
         ),
         Cause::ReadOnly => Some("the database is opened read-only for this command"),
         Cause::NoSuchObject => Some(

@@ -9,6 +9,7 @@
 //! (`table_rows`), the membership statements (`membership`) and the coded failures
 //! (`failure`).
 
+mod catalog;
 mod failure;
 mod membership;
 mod postgres;

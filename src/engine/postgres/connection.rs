@@ -11,6 +11,7 @@ use super::error::database_error;
 use super::membership::Statements;
 use super::wire::{bound, cells};
 use crate::diagnostics::Diagnostic;
+use crate::engine::catalog;
 use crate::engine::membership::{changes, history};
 use crate::engine::{Canceller, Cell, Rows, RunInfo};
 use crate::sql::{Dialect, Postgres, Query};
@@ -95,48 +96,27 @@ impl crate::engine::Database for Database {
 
     /// Every table's column names (in the connection's search path).
     fn columns(&self) -> Result<HashMap<String, Vec<String>>, Diagnostic> {
-        let rows = self
-            .client()
-            .query(
-                "SELECT table_name::text, column_name::text FROM information_schema.columns \
-                 WHERE table_schema = ANY (current_schemas(false)) \
-                 ORDER BY table_name, ordinal_position",
-                &[],
-            )
-            .map_err(|e| self.error("cannot read the database schema", &e))?;
-        let mut out: HashMap<String, Vec<String>> = HashMap::new();
-        for row in rows {
-            out.entry(row.get(0)).or_default().push(row.get(1));
-        }
-        Ok(out)
+        let rows = self.fetch(&catalog::query(
+            "SELECT table_name::text, column_name::text FROM information_schema.columns \
+             WHERE table_schema = ANY (current_schemas(false)) \
+             ORDER BY table_name, ordinal_position",
+        ))?;
+        Ok(catalog::columns(rows))
     }
 
     fn indexes(&self) -> Result<Option<Vec<crate::engine::Index>>, Diagnostic> {
-        let rows = self
-            .client()
-            .query(
-                "SELECT t.relname::text, i.relname::text, a.attname::text \
-                 FROM pg_index AS x \
-                 JOIN pg_class AS t ON t.oid = x.indrelid \
-                 JOIN pg_class AS i ON i.oid = x.indexrelid \
-                 JOIN pg_namespace AS n ON n.oid = t.relnamespace \
-                 CROSS JOIN LATERAL unnest(x.indkey) WITH ORDINALITY AS k(attnum, position) \
-                 JOIN pg_attribute AS a ON a.attrelid = t.oid AND a.attnum = k.attnum \
-                 WHERE n.nspname = ANY (current_schemas(false)) \
-                 ORDER BY 1, 2, k.position",
-                &[],
-            )
-            .map_err(|e| self.error("cannot read the database's indexes", &e))?;
-        let mut out: Vec<(String, String, Vec<String>)> = Vec::new();
-        for row in rows {
-            let (table, index, column): (String, String, String) =
-                (row.get(0), row.get(1), row.get(2));
-            match out.last_mut() {
-                Some((t, i, columns)) if *t == table && *i == index => columns.push(column),
-                _ => out.push((table, index, vec![column])),
-            }
-        }
-        Ok(Some(out.into_iter().map(|(t, _, c)| (t, c)).collect()))
+        let rows = self.fetch(&catalog::query(
+            "SELECT t.relname::text, i.relname::text, a.attname::text \
+             FROM pg_index AS x \
+             JOIN pg_class AS t ON t.oid = x.indrelid \
+             JOIN pg_class AS i ON i.oid = x.indexrelid \
+             JOIN pg_namespace AS n ON n.oid = t.relnamespace \
+             CROSS JOIN LATERAL unnest(x.indkey) WITH ORDINALITY AS k(attnum, position) \
+             JOIN pg_attribute AS a ON a.attrelid = t.oid AND a.attnum = k.attnum \
+             WHERE n.nspname = ANY (current_schemas(false)) \
+             ORDER BY 1, 2, k.position",
+        ))?;
+        Ok(Some(catalog::indexes(rows)))
     }
 
     fn history(&self, segment: &str) -> Result<Vec<RunInfo>, Diagnostic> {

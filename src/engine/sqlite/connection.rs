@@ -10,6 +10,7 @@ use rusqlite::{Connection, OpenFlags};
 
 use super::error::database_error;
 use crate::diagnostics::{Code, Diagnostic};
+use crate::engine::catalog;
 use crate::engine::failure::{TIME_LIMIT_HELP, time_limit};
 use crate::engine::{Canceller, Cell, Rows, RunInfo};
 use crate::schema::TableInfo;
@@ -250,11 +251,13 @@ impl crate::engine::Database for Database {
     }
 
     fn columns(&self) -> Result<std::collections::HashMap<String, Vec<String>>, Diagnostic> {
-        super::introspect::columns(&self.connection)
+        let rows = self.fetch_rows(&catalog::query(super::introspect::COLUMNS))?;
+        Ok(catalog::columns(rows))
     }
 
     fn indexes(&self) -> Result<Option<Vec<crate::engine::Index>>, Diagnostic> {
-        super::introspect::indexes(&self.connection).map(Some)
+        let rows = self.fetch_rows(&catalog::query(super::introspect::INDEXES))?;
+        Ok(Some(catalog::indexes(rows)))
     }
 
     fn history(&self, segment: &str) -> Result<Vec<RunInfo>, Diagnostic> {

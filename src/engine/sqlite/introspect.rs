@@ -145,58 +145,11 @@ fn quote(ident: &str) -> String {
     ddl::quoted(&Sqlite, ident)
 }
 
-/// Every table's column names (a cheap look at the schema, no data read).
-pub(super) fn columns(
-    connection: &Connection,
-) -> Result<std::collections::HashMap<String, Vec<String>>, Diagnostic> {
-    let error = |e: rusqlite::Error| database_error("cannot read the database schema", &e);
-    let mut statement = connection
-        .prepare(
-            "SELECT m.name, p.name FROM sqlite_master AS m, pragma_table_info(m.name) AS p \
-             WHERE m.type IN ('table', 'view')",
-        )
-        .map_err(error)?;
-    let pairs = statement
-        .query_map([], |row| {
-            Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
-        })
-        .map_err(error)?;
-    let mut out: std::collections::HashMap<String, Vec<String>> = std::collections::HashMap::new();
-    for pair in pairs {
-        let (table, column) = pair.map_err(error)?;
-        out.entry(table).or_default().push(column);
-    }
-    Ok(out)
-}
+/// The catalog query for every table's and view's columns, in order.
+pub(super) const COLUMNS: &str = "SELECT m.name, p.name FROM sqlite_master AS m, \
+     pragma_table_info(m.name) AS p WHERE m.type IN ('table', 'view') ORDER BY m.name, p.cid";
 
-/// Every index: its table and its columns in order.
-pub(super) fn indexes(connection: &Connection) -> Result<Vec<(String, Vec<String>)>, Diagnostic> {
-    let error = |e: rusqlite::Error| database_error("cannot read the database's indexes", &e);
-    let mut statement = connection
-        .prepare(
-            "SELECT m.name, l.name, i.name FROM sqlite_master AS m, pragma_index_list(m.name) AS l, \
-             pragma_index_info(l.name) AS i WHERE m.type = 'table' ORDER BY m.name, l.name, i.seqno",
-        )
-        .map_err(error)?;
-    let rows = statement
-        .query_map([], |row| {
-            Ok((
-                row.get::<_, String>(0)?,
-                row.get::<_, String>(1)?,
-                row.get::<_, String>(2)?,
-            ))
-        })
-        .map_err(error)?;
-    let mut out: Vec<(String, String, Vec<String>)> = Vec::new();
-    for row in rows {
-        let (table, index, column) = row.map_err(error)?;
-        match out.last_mut() {
-            Some((t, i, columns)) if *t == table && *i == index => columns.push(column),
-            _ => out.push((table, index, vec![column])),
-        }
-    }
-    Ok(out
-        .into_iter()
-        .map(|(table, _, columns)| (table, columns))
-        .collect())
-}
+/// The catalog query for every index's columns, in order.
+pub(super) const INDEXES: &str = "SELECT m.name, l.name, i.name FROM sqlite_master AS m, \
+     pragma_index_list(m.name) AS l, pragma_index_info(l.name) AS i WHERE m.type = 'table' \
+     ORDER BY m.name, l.name, i.seqno";
