@@ -7,24 +7,41 @@
 //! ```
 //!
 //! Each stage is a module; data flows one way. `syntax` knows no schema, `check` knows no
-//! SQL, `sql` opens no connection, `engine` never sees the AST. `cli` composes the stages;
-//! `diagnostics` reports problems from all of them. See `docs/architecture.md`.
+//! SQL, `sql` opens no connection, `engine` never sees the AST. `app` composes the stages
+//! for the two front ends, `cli` and `repl`; `diagnostics` reports problems from all of
+//! them. See `docs/architecture.md`.
 
-// The library: the pipeline's stages, for tools and tests that compile and run segments
-// (parse, check, compile to SQL, run on an engine, evaluate by reference).
-pub mod check;
-pub mod diagnostics;
-pub mod engine;
-pub mod format;
-pub mod lint;
-pub mod project;
+// The pipeline's stages: public with the `internals` feature (seglang's own tests, benches
+// and fuzzers), private otherwise, so that rustc reports what nothing uses.
+macro_rules! stages {
+    ($($name:ident),* $(,)?) => {
+        $(
+            #[cfg(feature = "internals")]
+            pub mod $name;
+            #[cfg(not(feature = "internals"))]
+            mod $name;
+        )*
+    };
+}
+
+stages!(
+    check,
+    diagnostics,
+    engine,
+    format,
+    lint,
+    project,
+    schema,
+    source,
+    split,
+    sql,
+    syntax,
+    value,
+);
+
+/// The reference evaluator: members computed straight from the IR, for differential tests.
+#[cfg(feature = "internals")]
 pub mod reference;
-pub mod schema;
-pub mod source;
-pub mod split;
-pub mod sql;
-pub mod syntax;
-pub mod value;
 
 // The application and its front ends, and the leaves only they and the stages use.
 mod app;

@@ -24,7 +24,9 @@ pub fn key_hash(seed: &str, key: &str) -> u32 {
     u32::from_be_bytes([digest[0], digest[1], digest[2], digest[3]])
 }
 
-/// The bucket (0–9999) of a customer in a split under `seed`: its key hash modulo 10,000.
+/// The bucket (0–9999) of a customer in a split under `seed`: its key hash modulo 10,000
+/// (the reference evaluator's; the engines compute it in SQL).
+#[cfg(feature = "internals")]
 pub fn bucket(seed: &str, key: &str) -> u32 {
     key_hash(seed, key) % BUCKETS
 }

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use crate::diagnostics::{Code, Diagnostic};
 use crate::source::{SourceFile, SourceId, SourceMap};
-pub use location::{CsvTable, Location, SparkTarget};
+pub use location::{Location, SparkTarget};
 use manifest::Manifest;
 
 /// The manifest's file name.
