@@ -169,7 +169,7 @@ fn killing_a_materialization_midway_keeps_the_previous_history() {
 /// journal, as a writer killed mid-transaction does.
 #[test]
 #[ignore = "run only as the child process of a_write_killed_mid_transaction_…"]
-fn crash_helper() {
+fn child_crash_writer() {
     let path = std::env::var("SEGLANG_CRASH_DB").expect("started by the test below");
     let db = rusqlite::Connection::open(path).unwrap();
     db.execute_batch("PRAGMA cache_size = 10; BEGIN; CREATE TABLE filler (x INTEGER);")
@@ -195,7 +195,7 @@ fn a_write_killed_mid_transaction_is_rolled_back_by_the_next_command() {
     let status = std::process::Command::new(std::env::current_exe().unwrap())
         .args([
             "--exact",
-            "crash_helper",
+            "child_crash_writer",
             "--ignored",
             "--nocapture",
             "--test-threads",

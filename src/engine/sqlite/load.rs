@@ -1,11 +1,17 @@
-//! Builds a SQLite database from checked rows, all or nothing: the database is written to a
-//! temporary file in one transaction and renamed over the target only when complete, so a
-//! failure or an interruption leaves the previous database (or none) in place.
+//! Loads checked rows into a SQLite database file in one transaction, in place: the
+//! `[data]` tables are replaced and everything else in the file (membership history, an
+//! analyst's own tables) is kept. The transaction takes the database's write lock first, so
+//! a load refuses (seg::E031, "locked") while another program writes, a writer killed
+//! earlier has its half-done work rolled back from its journal before the load begins, and
+//! a load killed midway leaves the previous data. The file is never replaced: a path that
+//! is not a regular file (a FIFO, a device, a directory) is refused, and a symbolic link is
+//! followed to the database it names.
 
 use std::path::Path;
+use std::time::Duration;
 
-use rusqlite::Connection;
 use rusqlite::types::Value as SqlValue;
+use rusqlite::{Connection, OpenFlags};
 
 use super::Database;
 use super::error::database_error;
@@ -14,26 +20,55 @@ use crate::engine::table_rows::{Checked, checked_rows};
 use crate::engine::{LoadSummary, TableRows};
 use crate::sql::{Sqlite, ddl};
 
-/// Creates `target` from `tables`, replacing any existing file only on success.
+/// Replaces the tables of `tables` in the database at `target` (created if missing; a
+/// first load that fails leaves no file behind).
 pub(super) fn load(target: &Path, tables: &[TableRows]) -> Result<LoadSummary, Diagnostic> {
-    remove_abandoned_loads(target);
-    let temporary = target.with_extension(format!("loading-{}", std::process::id()));
-    match write_database(&temporary, tables) {
-        Ok(summary) => {
-            std::fs::rename(&temporary, target).map_err(|e| {
-                let _ = std::fs::remove_file(&temporary);
-                Diagnostic::error(
-                    Code::DataLoad,
-                    format!("cannot move the new database to {}: {e}", target.display()),
-                )
-            })?;
-            Ok(summary)
-        }
-        Err(diagnostic) => {
-            let _ = std::fs::remove_file(&temporary);
-            Err(diagnostic)
-        }
+    let existed = target.exists();
+    let result = load_into(target, tables);
+    if result.is_err() && !existed {
+        let _ = std::fs::remove_file(target);
     }
+    result
+}
+
+fn load_into(target: &Path, tables: &[TableRows]) -> Result<LoadSummary, Diagnostic> {
+    if let Ok(found) = std::fs::metadata(target)
+        && !found.is_file()
+    {
+        return Err(Diagnostic::error(
+            Code::DataLoad,
+            format!("{} is not a regular file", target.display()),
+        )
+        .with_help("point `[database] path` in seg.toml at a SQLite database file, or at a new path"));
+    }
+    let mut connection = Connection::open_with_flags(
+        target,
+        OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| database_error(&format!("cannot open {}", target.display()), &e))?;
+    connection
+        .busy_timeout(Duration::from_secs(2))
+        .map_err(|e| database_error("cannot configure the connection", &e))?;
+    let transaction = connection
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        .map_err(|e| database_error(&format!("cannot load into {}", target.display()), &e))?;
+    let mut summary = Vec::new();
+    for table in tables {
+        transaction
+            .execute(
+                &format!("DROP TABLE IF EXISTS {}", ddl::quoted(&Sqlite, &table.table)),
+                [],
+            )
+            .map_err(|e| database_error(&format!("cannot replace table {}", table.table), &e))?;
+        fill_table(&transaction, table)?;
+        summary.push((table.table.clone(), table.rows.len()));
+    }
+    transaction
+        .commit()
+        .map_err(|e| database_error("cannot commit the load", &e))?;
+    Ok(summary)
 }
 
 /// An in-memory database holding `tables` (for segment tests); nothing touches the disk.
@@ -44,44 +79,6 @@ pub(crate) fn in_memory(tables: &[TableRows]) -> Result<Database, Diagnostic> {
         fill_table(&connection, table)?;
     }
     Database::from_connection(connection)
-}
-
-/// Removes half-written files left by loads that were killed (`retail.loading-1234`).
-fn remove_abandoned_loads(target: &Path) {
-    let (Some(directory), Some(stem)) = (target.parent(), target.file_stem()) else {
-        return;
-    };
-    let prefix = format!("{}.loading-", stem.to_string_lossy());
-    let directory = if directory.as_os_str().is_empty() {
-        Path::new(".")
-    } else {
-        directory
-    };
-    let Ok(entries) = std::fs::read_dir(directory) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        if entry.file_name().to_string_lossy().starts_with(&prefix) {
-            let _ = std::fs::remove_file(entry.path());
-        }
-    }
-}
-
-fn write_database(path: &Path, tables: &[TableRows]) -> Result<LoadSummary, Diagnostic> {
-    let mut connection = Connection::open(path)
-        .map_err(|e| database_error(&format!("cannot create {}", path.display()), &e))?;
-    let transaction = connection
-        .transaction()
-        .map_err(|e| database_error("cannot start a transaction", &e))?;
-    let mut summary = Vec::new();
-    for table in tables {
-        fill_table(&transaction, table)?;
-        summary.push((table.table.clone(), table.rows.len()));
-    }
-    transaction
-        .commit()
-        .map_err(|e| database_error("cannot commit the load", &e))?;
-    Ok(summary)
 }
 
 /// Creates the table, inserts the rows (checking each value against its type) and indexes.
