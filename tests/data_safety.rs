@@ -256,3 +256,59 @@ fn a_load_never_replaces_a_special_file_and_follows_a_symlink() {
     assert_eq!(integrity(&project.join("real/shop.db")), "ok");
     assert_eq!(probe_count(&project), "4");
 }
+
+/// `seg export -o PATH` writes a regular file whole (or a new path); it never replaces a
+/// FIFO or a device, and follows a symbolic link, which stays a link.
+#[test]
+fn an_export_never_replaces_a_special_file_and_follows_a_symlink() {
+    use std::os::unix::fs::FileTypeExt;
+    let project = shop();
+    let fifo = project.join("members.fifo");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let export = seg(&project, &["export", "Probe", "-o", "members.fifo"]);
+    assert_eq!(export.code, 2, "{}", export.stderr);
+    assert!(
+        export.stderr.contains("not a regular file"),
+        "{}",
+        export.stderr
+    );
+    assert!(
+        std::fs::symlink_metadata(&fifo)
+            .unwrap()
+            .file_type()
+            .is_fifo()
+    );
+
+    let export = seg(&project, &["export", "Probe", "-o", "/dev/full"]);
+    assert_eq!(export.code, 2, "{}", export.stderr);
+    assert!(
+        export.stderr.contains("not a regular file"),
+        "{}",
+        export.stderr
+    );
+    assert!(
+        std::fs::symlink_metadata("/dev/full")
+            .unwrap()
+            .file_type()
+            .is_char_device()
+    );
+
+    std::fs::write(project.join("target.csv"), "old\n").unwrap();
+    std::os::unix::fs::symlink(project.join("target.csv"), project.join("link.csv")).unwrap();
+    let export = seg(&project, &["export", "Probe", "-o", "link.csv"]);
+    assert_eq!(export.code, 0, "{}", export.stderr);
+    assert!(
+        std::fs::symlink_metadata(project.join("link.csv"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    let written = std::fs::read_to_string(project.join("target.csv")).unwrap();
+    assert_eq!(written.lines().count(), 5, "{written}");
+}

@@ -110,17 +110,48 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
     Ok(0)
 }
 
-/// Writes `text` to a temporary file beside `path`, then renames it over `path`: readers
-/// see the old file or the whole new one, never a part.
+/// Writes `text` to `path` whole: into a new file beside it, renamed over it, so readers
+/// see the old file or the new one, never a part. Only a regular file (or a new path) is
+/// written; a symbolic link is followed to the file it names and stays a link; a FIFO, a
+/// device or a directory is refused.
 fn write_whole(path: &std::path::Path, text: &str) -> Result<(), Failure> {
-    let temporary = path.with_extension(format!("exporting-{}", std::process::id()));
-    let failed = |e: std::io::Error| {
-        let _ = std::fs::remove_file(&temporary);
+    let failed = |e: &dyn std::fmt::Display| {
         Failure::from(Diagnostic::error(
             Code::FileUnreadable,
             format!("cannot write {}: {e}", path.display()),
         ))
     };
-    std::fs::write(&temporary, text).map_err(failed)?;
-    std::fs::rename(&temporary, path).map_err(failed)
+    let target = match std::fs::canonicalize(path) {
+        Ok(resolved) => resolved,
+        // A new file, or a link to one: written where the link points.
+        Err(_) => match std::fs::read_link(path) {
+            Ok(link) => path
+                .parent()
+                .unwrap_or(std::path::Path::new("."))
+                .join(link),
+            Err(_) => path.to_path_buf(),
+        },
+    };
+    let existing = std::fs::metadata(&target).ok();
+    if existing.as_ref().is_some_and(|found| !found.is_file()) {
+        return Err(failed(&"not a regular file; export writes only to files"));
+    }
+    // A replaced file keeps its permissions; a new one is readable by all, as `>` makes it.
+    let permissions = existing.map_or_else(
+        || std::os::unix::fs::PermissionsExt::from_mode(0o644),
+        |found| found.permissions(),
+    );
+    let directory = match target.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let mut temporary = tempfile::Builder::new()
+        .prefix(".seg-export-")
+        .permissions(permissions)
+        .tempfile_in(&directory)
+        .map_err(|e| failed(&e))?;
+    std::io::Write::write_all(&mut temporary, text.as_bytes()).map_err(|e| failed(&e))?;
+    temporary.as_file().sync_all().map_err(|e| failed(&e))?;
+    temporary.persist(&target).map_err(|e| failed(&e.error))?;
+    Ok(())
 }
