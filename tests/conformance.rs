@@ -69,6 +69,7 @@ fn corpus() -> Corpus {
                 types: layout.types,
                 indexes: layout.indexes,
                 required: layout.required,
+                unique: layout.unique,
             }
         })
         .collect();

@@ -312,3 +312,62 @@ fn an_export_never_replaces_a_special_file_and_follows_a_symlink() {
     let written = std::fs::read_to_string(project.join("target.csv")).unwrap();
     assert_eq!(written.lines().count(), 5, "{written}");
 }
+
+/// A customer key identifies one customer: a repeated or empty key is a load error naming
+/// the file, the line and the column, and the previous data stays.
+#[test]
+fn repeated_or_empty_customer_keys_are_load_errors() {
+    let project = shop();
+    assert_eq!(seg(&project, &["load"]).code, 0);
+    let csv = project.join("data/customers.csv");
+    let original = std::fs::read_to_string(&csv).unwrap();
+    let second = original.lines().nth(2).unwrap().to_string();
+    let (_, rest) = second.split_once(',').unwrap();
+
+    std::fs::write(&csv, format!("{original}1,{rest}\n")).unwrap();
+    let load = seg(&project, &["load"]);
+    assert_eq!(load.code, 2, "{}", load.stderr);
+    assert!(load.stderr.contains("seg::E032"), "{}", load.stderr);
+    assert!(
+        load.stderr
+            .contains("customers.csv:12: column `id` repeats the key '1' of line 2"),
+        "{}",
+        load.stderr
+    );
+
+    std::fs::write(&csv, format!("{original},{rest}\n")).unwrap();
+    let load = seg(&project, &["load"]);
+    assert_eq!(load.code, 2, "{}", load.stderr);
+    assert!(
+        load.stderr
+            .contains("customers.csv:12: column `id` is empty, but it is the customer key"),
+        "{}",
+        load.stderr
+    );
+    assert_eq!(probe_count(&project), "4");
+}
+
+/// On a database seg did not load, `seg check --db` reports customer keys that repeat or
+/// are unknown: every count would be wrong.
+#[test]
+fn check_reports_repeated_and_unknown_customer_keys_in_the_database() {
+    let project = shop();
+    assert_eq!(seg(&project, &["load"]).code, 0);
+    let clean = seg(&project, &["check", "--db"]);
+    assert_eq!(clean.code, 0, "{}{}", clean.stdout, clean.stderr);
+    let db = rusqlite::Connection::open(project.join("shop.db")).unwrap();
+    db.execute_batch(
+        "INSERT INTO customers (id, name) VALUES (1, 'Ann again'), (1, 'Ann thrice'); \
+         INSERT INTO customers (id, name) VALUES (NULL, 'nobody');",
+    )
+    .unwrap();
+    drop(db);
+    let check = seg(&project, &["check", "--db", "--plain"]);
+    assert_eq!(check.code, 1, "{}{}", check.stdout, check.stderr);
+    let said = format!("{}{}", check.stdout, check.stderr);
+    assert!(said.contains("seg::E045"), "{said}");
+    assert!(
+        said.contains("2 rows of `customers` repeat a key in `id`, and 1 has none"),
+        "{said}"
+    );
+}

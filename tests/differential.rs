@@ -542,6 +542,7 @@ fn data(case: &Case, schema: &seglang::schema::Schema) -> (Vec<TableRows>, Datas
         types: layout.types,
         indexes: layout.indexes,
         required: layout.required,
+        unique: layout.unique,
         origin: format!("generated {name}"),
     };
     (

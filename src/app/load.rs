@@ -27,6 +27,7 @@ pub(crate) fn build(project: &Project, target: &Location) -> Result<(), Failure>
                 types: layout.types,
                 indexes: layout.indexes,
                 required: layout.required,
+                unique: layout.unique,
             }
         })
         .collect();

@@ -172,7 +172,23 @@ fn data_lints(
     })
     .collect::<Result<_, _>>()?;
     let as_of = session.as_of.to_string();
-    let mut out = lint::data::empty_segments(&session.program, &counts, &as_of);
+    let keys = database.fetch(&crate::sql::key_check_query(
+        &session.program,
+        database.dialect(),
+    ))?;
+    let number = |i: usize| match keys.rows.first().and_then(|r| r.get(i)) {
+        Some(Cell::Integer(n)) => (*n).max(0) as u64,
+        _ => 0,
+    };
+    let mut out: Vec<Diagnostic> =
+        lint::data::customer_keys(&session.program, number(0), number(1))
+            .into_iter()
+            .collect();
+    out.extend(lint::data::empty_segments(
+        &session.program,
+        &counts,
+        &as_of,
+    ));
     if let Some(baseline_path) = &args.baseline {
         if args.update_baseline {
             Baseline {

@@ -193,6 +193,7 @@ fn fixture_database(
             types: layout.types,
             indexes: Vec::new(),
             required: layout.required,
+            unique: layout.unique,
             origin,
         });
     }

@@ -66,6 +66,8 @@ pub enum Code {
     SensitiveExport,
     /// `--customer KEY` names no customer.
     CustomerNotFound,
+    /// The customer table's keys repeat, or some rows have none.
+    CustomerKeys,
     /// `seg schema infer` found nothing to describe.
     SchemaInfer,
     /// Conditions nested deeper than the parser allows.
@@ -129,6 +131,7 @@ impl Code {
         Code::SensitiveExport,
         Code::CustomerNotFound,
         Code::UnknownDialect,
+        Code::CustomerKeys,
         Code::SchemaInfer,
         Code::NestingTooDeep,
         Code::FileTooLarge,
@@ -191,6 +194,7 @@ impl Code {
             Code::SensitiveExport => "seg::E042",
             Code::CustomerNotFound => "seg::E043",
             Code::UnknownDialect => "seg::E044",
+            Code::CustomerKeys => "seg::E045",
             Code::SchemaInfer => "seg::E050",
             Code::NestingTooDeep => "seg::E060",
             Code::FileTooLarge => "seg::E061",
@@ -243,6 +247,7 @@ impl Code {
             Code::SensitiveExport => "sensitive field in an export",
             Code::CustomerNotFound => "no such customer",
             Code::UnknownDialect => "no such dialect",
+            Code::CustomerKeys => "customer keys repeat or are missing",
             Code::SchemaInfer => "nothing to infer",
             Code::NestingTooDeep => "nesting too deep",
             Code::FileTooLarge => "file too large",

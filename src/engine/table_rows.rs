@@ -24,6 +24,8 @@ pub struct TableLoad {
     pub indexes: Vec<String>,
     /// Columns that must not be empty.
     pub required: Vec<String>,
+    /// Columns whose values identify a row (the customer key): never empty, never repeated.
+    pub unique: Vec<String>,
 }
 
 /// What was loaded: table names and row counts.
@@ -63,6 +65,8 @@ pub struct TableRows {
     pub indexes: Vec<String>,
     /// Columns that must not be empty (required fields).
     pub required: Vec<String>,
+    /// Columns whose values identify a row (the customer key): never empty, never repeated.
+    pub unique: Vec<String>,
     /// Where the rows came from, for messages (`data/orders.csv`).
     pub origin: String,
 }
@@ -101,6 +105,7 @@ pub fn read_csv(table: &TableLoad) -> Result<TableRows, Diagnostic> {
         types: table.types.clone(),
         indexes: table.indexes.clone(),
         required: table.required.clone(),
+        unique: table.unique.clone(),
         origin: table.csv.display().to_string(),
     })
 }
@@ -112,8 +117,40 @@ pub type CheckedRows = (Vec<Option<Type>>, Vec<Vec<Checked>>);
 /// every value is of its column's type.
 pub fn checked_rows(table: &TableRows) -> Result<CheckedRows, Diagnostic> {
     let types: Vec<Option<Type>> = table.column_types().into_iter().map(|(_, t)| t).collect();
+    let unique: Vec<usize> = (0..table.columns.len())
+        .filter(|i| table.unique.contains(&table.columns[*i]))
+        .collect();
+    let mut seen: Vec<HashMap<String, usize>> = vec![HashMap::new(); unique.len()];
     let mut rows = Vec::with_capacity(table.rows.len());
     for (line, cells) in &table.rows {
+        for (u, &i) in unique.iter().enumerate() {
+            let column = &table.columns[i];
+            let Some(value) = cells.get(i).and_then(|c| c.as_deref()) else {
+                return Err(Diagnostic::error(
+                    Code::DataLoad,
+                    format!(
+                        "{}:{line}: column `{column}` is empty, but it is the customer key",
+                        table.origin
+                    ),
+                )
+                .with_help("every customer needs a key; give one, or remove the row"));
+            };
+            // Keys compare as the engine will: `01` and `1` are one whole-number key.
+            let key = match value.trim().parse::<i64>() {
+                Ok(n) if types[i] == Some(Type::Integer) => n.to_string(),
+                _ => value.to_string(),
+            };
+            if let Some(first) = seen[u].insert(key, *line) {
+                return Err(Diagnostic::error(
+                    Code::DataLoad,
+                    format!(
+                        "{}:{line}: column `{column}` repeats the key '{value}' of line {first}",
+                        table.origin
+                    ),
+                )
+                .with_help("each customer has one row; remove or merge the repeated one"));
+            }
+        }
         let mut values = Vec::with_capacity(table.columns.len());
         for (i, (cell, ty)) in cells.iter().zip(&types).enumerate() {
             if cell.is_none() && table.required.contains(&table.columns[i]) {
@@ -167,6 +204,7 @@ pub fn column_types(
         types: types.iter().cloned().collect(),
         indexes: Vec::new(),
         required: Vec::new(),
+        unique: Vec::new(),
     })?;
     Ok(table.column_types())
 }

@@ -1,5 +1,6 @@
-//! Lints that need the data: segments with no members, and segments whose size moved
-//! beyond a threshold against a committed baseline file of sizes.
+//! Checks that need the data: customer keys that repeat or are missing, segments with no
+//! members, and segments whose size moved beyond a threshold against a committed baseline
+//! file of sizes.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -114,4 +115,28 @@ pub fn size_changes(
         }
     }
     out
+}
+
+/// An error when `repeated` rows of the customer table repeat another row's key or
+/// `missing` rows have none (seg::E045).
+pub fn customer_keys(program: &Program, repeated: u64, missing: u64) -> Option<Diagnostic> {
+    if repeated == 0 && missing == 0 {
+        return None;
+    }
+    let (table, key) = (&program.customer.table, &program.customer.key);
+    let plural = |n: u64| if n == 1 { "row" } else { "rows" };
+    let message = match (repeated, missing) {
+        (0, m) => format!("{m} {} of `{table}` {} no key in `{key}`", plural(m), if m == 1 { "has" } else { "have" }),
+        (r, 0) => format!("{r} {} of `{table}` repeat a key in `{key}`", plural(r)),
+        (r, m) => format!(
+            "{r} {} of `{table}` repeat a key in `{key}`, and {m} {} none",
+            plural(r),
+            if m == 1 { "has" } else { "have" }
+        ),
+    };
+    Some(
+        Diagnostic::error(Code::CustomerKeys, message).with_help(
+            "a customer with two rows counts twice; fix the table where it is made, or set `[customer] key` to a column that identifies one customer",
+        ),
+    )
 }

@@ -169,6 +169,9 @@ pub struct TableLayout {
     pub indexes: Vec<String>,
     /// Columns of required fields (an empty value is an error).
     pub required: Vec<String>,
+    /// The customer key's column, when this is the customer table: every row has a value,
+    /// and no value repeats.
+    pub unique: Vec<String>,
 }
 
 impl Schema {
@@ -176,6 +179,9 @@ impl Schema {
     pub fn table_layout(&self, table: &str) -> TableLayout {
         let mut layout = TableLayout::default();
         let entities = std::iter::once(&self.customer).chain(&self.related);
+        if self.customer.table == table && !self.customer.key.is_empty() {
+            layout.unique.push(self.customer.key.clone());
+        }
         for entity in entities.filter(|e| e.table == table) {
             let keys = [
                 Some(&entity.key).filter(|k| !k.is_empty()),

@@ -42,7 +42,7 @@ pub fn dialect_named(name: &str) -> Option<&'static dyn Dialect> {
 pub use bigquery::BigQuery;
 pub use duckdb::DuckDb;
 pub use postgres::Postgres;
-pub use sample::{population_query, sample_queries};
+pub use sample::{key_check_query, population_query, sample_queries};
 pub use snowflake::Snowflake;
 pub use spark::Spark;
 pub use sqlite::Sqlite;

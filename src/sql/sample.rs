@@ -82,6 +82,22 @@ pub fn sample_queries(
     Some(SampleQueries { estimate, members })
 }
 
+/// How many customer rows repeat another's key, and how many have none:
+/// `SELECT COUNT(key) - COUNT(DISTINCT key), COUNT(*) - COUNT(key) FROM customers`.
+pub fn key_check_query(program: &Program, dialect: &dyn Dialect) -> Query {
+    let key = &program.customer.key;
+    let mut w = SqlWriter::new(dialect);
+    w.sql("SELECT COUNT(")
+        .ident(key)
+        .sql(") - COUNT(DISTINCT ")
+        .ident(key)
+        .sql("), COUNT(*) - COUNT(")
+        .ident(key)
+        .sql(") FROM ")
+        .ident(&program.customer.table);
+    w.finish()
+}
+
 /// `SELECT COUNT(*) FROM customers`: the population an estimate scales to.
 pub fn population_query(program: &Program, dialect: &dyn Dialect) -> Query {
     let mut w = SqlWriter::new(dialect);
