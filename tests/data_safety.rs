@@ -371,3 +371,29 @@ fn check_reports_repeated_and_unknown_customer_keys_in_the_database() {
         "{said}"
     );
 }
+
+/// An empty CSV file (not even a header) is a load error that names it, and the previous
+/// data stays.
+#[test]
+fn an_empty_csv_file_is_a_load_error() {
+    let project = shop();
+    assert_eq!(seg(&project, &["load"]).code, 0);
+    std::fs::write(project.join("data/orders.csv"), "").unwrap();
+    let load = seg(&project, &["load"]);
+    assert_eq!(load.code, 2, "{}", load.stderr);
+    assert!(load.stderr.contains("seg::E032"), "{}", load.stderr);
+    assert!(load.stderr.contains("orders.csv has no header row"), "{}", load.stderr);
+    assert_eq!(probe_count(&project), "4");
+}
+
+/// `seg schema infer` never takes seglang's own membership tables for the customers.
+#[test]
+fn schema_infer_ignores_membership_tables() {
+    let project = shop();
+    assert_eq!(seg(&project, &["materialize", "--segment", "Probe"]).code, 0);
+    let infer = seg(&project, &["schema", "infer", "--db", "shop.db"]);
+    assert_eq!(infer.code, 0, "{}", infer.stderr);
+    assert!(infer.stdout.contains("table = \"customers\""), "{}", infer.stdout);
+    assert!(!infer.stdout.contains("seg_runs"), "{}", infer.stdout);
+    assert!(!infer.stdout.contains("seg_members"), "{}", infer.stdout);
+}

@@ -87,6 +87,13 @@ pub fn read_csv(table: &TableLoad) -> Result<TableRows, Diagnostic> {
         .iter()
         .map(str::to_string)
         .collect();
+    if columns.iter().all(String::is_empty) {
+        return Err(Diagnostic::error(
+            Code::DataLoad,
+            format!("{} has no header row", table.csv.display()),
+        )
+        .with_help("the first line names the columns, as in `id,name,city`"));
+    }
     let mut rows = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|e| csv_error(&table.csv, &e))?;

@@ -58,6 +58,9 @@ pub fn insert_row(dialect: &dyn Dialect, table: &str, width: usize) -> String {
     )
 }
 
+/// The names of the membership history tables: seglang's own, never a user's data.
+pub const MEMBERSHIP_TABLES: &[&str] = &["seg_runs", "seg_members"];
+
 /// The membership history tables: every materialized run (`seg_runs`) and its members
 /// (`seg_members`, keys of any type, one row per run and key). Their fixed lower-case names
 /// are written as SQL.

@@ -9,7 +9,7 @@ use crate::diagnostics::Diagnostic;
 use crate::schema::{ColumnInfo, MAX_LISTED_VALUES, Shape, TableInfo};
 use crate::sql::{Sqlite, ddl};
 
-/// Describes every user table of the database.
+/// Describes every user table (not seglang's membership history) of the database.
 pub(super) fn tables(connection: &Connection) -> Result<Vec<TableInfo>, Diagnostic> {
     let error = |e: rusqlite::Error| database_error("cannot read the database schema", &e);
     let mut statement = connection
@@ -22,6 +22,7 @@ pub(super) fn tables(connection: &Connection) -> Result<Vec<TableInfo>, Diagnost
         .map_err(error)?;
     names
         .into_iter()
+        .filter(|name| !ddl::MEMBERSHIP_TABLES.contains(&name.as_str()))
         .map(|name| table(connection, name))
         .collect()
 }
