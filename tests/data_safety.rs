@@ -382,7 +382,11 @@ fn an_empty_csv_file_is_a_load_error() {
     let load = seg(&project, &["load"]);
     assert_eq!(load.code, 2, "{}", load.stderr);
     assert!(load.stderr.contains("seg::E032"), "{}", load.stderr);
-    assert!(load.stderr.contains("orders.csv has no header row"), "{}", load.stderr);
+    assert!(
+        load.stderr.contains("orders.csv has no header row"),
+        "{}",
+        load.stderr
+    );
     assert_eq!(probe_count(&project), "4");
 }
 
@@ -390,10 +394,17 @@ fn an_empty_csv_file_is_a_load_error() {
 #[test]
 fn schema_infer_ignores_membership_tables() {
     let project = shop();
-    assert_eq!(seg(&project, &["materialize", "--segment", "Probe"]).code, 0);
+    assert_eq!(
+        seg(&project, &["materialize", "--segment", "Probe"]).code,
+        0
+    );
     let infer = seg(&project, &["schema", "infer", "--db", "shop.db"]);
     assert_eq!(infer.code, 0, "{}", infer.stderr);
-    assert!(infer.stdout.contains("table = \"customers\""), "{}", infer.stdout);
+    assert!(
+        infer.stdout.contains("table = \"customers\""),
+        "{}",
+        infer.stdout
+    );
     assert!(!infer.stdout.contains("seg_runs"), "{}", infer.stdout);
     assert!(!infer.stdout.contains("seg_members"), "{}", infer.stdout);
 }

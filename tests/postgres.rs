@@ -157,3 +157,45 @@ fn wide_decimals_load_compare_and_read_back() {
         "customer_key,amount\n2,123456789012345690000000000000000\n"
     );
 }
+
+/// A password is never taken from the manifest, in any part of the URL, and never printed:
+/// a URL from the environment that holds one is shown with the password redacted.
+#[test]
+fn passwords_are_refused_in_the_manifest_and_never_printed() {
+    for url in [
+        "postgresql://analyst@h/crm?password=sekret",
+        "postgresql://analyst@h/crm?sslmode=disable&password=sekret",
+        "postgres://analyst:sekret@h/crm",
+    ] {
+        let out = seg(
+            &project_with(&format!("url = \"{url}\"")),
+            &["check", "--plain"],
+        );
+        assert!(out.stderr.contains("seg::E022"), "{url}: {}", out.stderr);
+        assert!(
+            out.stderr.contains("holds a password"),
+            "{url}: {}",
+            out.stderr
+        );
+    }
+    let project = project_with("url_env = \"SEG_TEST_SECRET_URL\"");
+    for url in [
+        "postgresql://analyst:sekret@127.0.0.1:1/crm",
+        "postgresql://analyst@127.0.0.1:1/crm?password=sekret",
+    ] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_seg"))
+            .args(["run", "--plain"])
+            .current_dir(&project)
+            .env("SEG_TEST_SECRET_URL", url)
+            .output()
+            .unwrap();
+        let said = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(said.contains("seg::E030"), "{said}");
+        assert!(!said.contains("sekret"), "the password was printed: {said}");
+        assert!(said.contains("127.0.0.1:1"), "{said}");
+    }
+}

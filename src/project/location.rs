@@ -71,7 +71,7 @@ impl Location {
                 .unwrap_or(path)
                 .to_string_lossy()
                 .into_owned(),
-            Location::Postgres(url) => url.clone(),
+            Location::Postgres(url) => redacted_url(url),
             Location::Spark(target) => target.master.clone(),
         }
     }
@@ -123,4 +123,69 @@ pub struct CsvTable {
     pub csv: PathBuf,
     /// Declared types by column; the others are whole numbers if every value is one, else text.
     pub types: Vec<(String, Type)>,
+}
+
+/// The parts of a `postgresql://` URL: the authority's user info (before `@`), and the query
+/// (after `?`), each `None` when absent.
+fn url_parts(url: &str) -> (Option<&str>, Option<&str>) {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let (before_query, query) = match rest.split_once('?') {
+        Some((before, query)) => (before, Some(query)),
+        None => (rest, None),
+    };
+    let authority = before_query.split('/').next().unwrap_or("");
+    let user_info = authority.rsplit_once('@').map(|(info, _)| info);
+    (user_info, query)
+}
+
+/// Whether a PostgreSQL URL holds a password: `user:password@…` or `?password=…`.
+pub fn url_holds_password(url: &str) -> bool {
+    let (user_info, query) = url_parts(url);
+    user_info.is_some_and(|info| info.contains(':'))
+        || query.is_some_and(|q| q.split('&').any(|p| p.starts_with("password=")))
+}
+
+/// A PostgreSQL URL as messages may show it: any password replaced by `***`.
+pub fn redacted_url(url: &str) -> String {
+    let (user_info, query) = url_parts(url);
+    let mut out = url.to_string();
+    if let Some(info) = user_info
+        && let Some((user, _)) = info.split_once(':')
+    {
+        out = out.replacen(&format!("{info}@"), &format!("{user}:***@"), 1);
+    }
+    if let Some(query) = query {
+        let hidden: Vec<String> = query
+            .split('&')
+            .map(|p| match p.split_once('=') {
+                Some(("password", _)) => "password=***".to_string(),
+                _ => p.to_string(),
+            })
+            .collect();
+        out = out.replacen(&format!("?{query}"), &format!("?{}", hidden.join("&")), 1);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_found_and_hidden_wherever_they_are() {
+        for (url, holds, shown) in [
+            ("postgresql://u@h/db", false, "postgresql://u@h/db"),
+            ("postgresql://u:p@h:5432/db", true, "postgresql://u:***@h:5432/db"),
+            (
+                "postgresql://u@h/db?sslmode=require&password=p",
+                true,
+                "postgresql://u@h/db?sslmode=require&password=***",
+            ),
+            ("postgresql://h/db?user=u", false, "postgresql://h/db?user=u"),
+            ("postgresql://u:p@@h/db", true, "postgresql://u:***@h/db"),
+        ] {
+            assert_eq!(url_holds_password(url), holds, "{url}");
+            assert_eq!(redacted_url(url), shown, "{url}");
+        }
+    }
 }

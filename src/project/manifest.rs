@@ -283,9 +283,7 @@ impl Validator {
                 );
                 return None;
             }
-            let authority = text.split("://").nth(1).unwrap_or("");
-            let user_info = authority.split('/').next().unwrap_or("");
-            if user_info.contains('@') && user_info.split('@').next().unwrap_or("").contains(':') {
+            if super::url_holds_password(text) {
                 self.invalid(
                     url.span(),
                     "the database URL holds a password".to_string(),

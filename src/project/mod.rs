@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use crate::diagnostics::{Code, Diagnostic};
 use crate::source::{SourceFile, SourceId, SourceMap};
-pub use location::{Location, SparkTarget};
+pub use location::{Location, SparkTarget, redacted_url, url_holds_password};
 use manifest::Manifest;
 
 /// The manifest's file name.

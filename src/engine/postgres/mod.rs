@@ -14,6 +14,7 @@ use postgres::{Client, NoTls};
 
 use crate::diagnostics::{Code, Diagnostic};
 use crate::engine::{self, LoadSummary, Outcome, Run, TableRows};
+use crate::project::redacted_url;
 use crate::sql::{Dialect, Postgres, Query};
 
 use error::{database_error, server_message};
@@ -107,10 +108,11 @@ impl engine::Engine for Engine {
 
 /// Connects to `url`, taking the password from `PGPASSWORD` when set.
 fn connect(url: &str) -> Result<Client, Diagnostic> {
+    let shown = redacted_url(url);
     let mut config: postgres::Config = url.parse().map_err(|e| {
         Diagnostic::error(
             Code::ManifestInvalid,
-            format!("`{url}` is not a PostgreSQL URL: {e}"),
+            format!("`{shown}` is not a PostgreSQL URL: {e}"),
         )
         .with_help("write it as postgresql://USER@HOST:PORT/DATABASE")
     })?;
@@ -121,7 +123,10 @@ fn connect(url: &str) -> Result<Client, Diagnostic> {
     config.connect(NoTls).map_err(|e| {
         Diagnostic::error(
             Code::DatabaseMissing,
-            format!("cannot connect to PostgreSQL at {url}: {}", server_message(&e)),
+            format!(
+                "cannot connect to PostgreSQL at {shown}: {}",
+                server_message(&e)
+            ),
         )
         .with_help(format!(
             "check that the server runs and the URL in seg.toml is right; the password comes from ${PASSWORD_VARIABLE}"
