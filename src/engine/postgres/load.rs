@@ -1,54 +1,253 @@
-//! Loads checked rows into PostgreSQL tables: each table is dropped, created, filled with a
-//! binary `COPY` (typed values, no text quoting) and indexed, inside the caller's
-//! transaction, so a failure leaves the previous tables in place.
+//! Loads checked rows into PostgreSQL tables in one transaction, never dropping what seg
+//! did not create and never making a reader fail:
+//! - a table whose shape (columns and their types) is unchanged keeps its identity: its rows
+//!   are replaced (`TRUNCATE`, then a binary `COPY`), so the views, grants and foreign keys
+//!   others built on it stay;
+//! - a table whose shape changed is dropped and created again, unless other objects depend
+//!   on it: then the load is refused (seg::E032), naming them;
+//! - the load takes its locks first (`LOCK TABLE`) and waits at most a moment for each, so
+//!   it is always the one that gives way: a reader it would deadlock with goes on, and the
+//!   load starts again, or after a while says the tables are busy.
+
+use std::time::{Duration, Instant};
 
 use postgres::binary_copy::BinaryCopyInWriter;
+use postgres::error::SqlState;
 use postgres::types::{ToSql, Type as WireType};
 
 use super::error::database_error;
 use super::wire::Stored;
-use crate::diagnostics::Diagnostic;
-use crate::engine::TableRows;
-use crate::engine::table_rows::checked_rows;
+use crate::diagnostics::{Code, Diagnostic};
+use crate::engine::table_rows::{CheckedRows, checked_rows};
+use crate::engine::{LoadSummary, TableRows};
 use crate::schema::Type;
-use crate::sql::{Postgres, ddl};
+use crate::sql::{Dialect, Postgres, ddl};
 
-/// Replaces `table` in the database of `transaction`.
-pub(super) fn fill_table(
+/// How long the load waits for one lock before giving way (shorter than the server's
+/// one-second deadlock check, so the load, not a reader, is the one that gives way).
+const LOCK_WAIT: &str = "200ms";
+
+/// How long the load keeps starting again while readers hold the tables.
+const BUSY_FOR: Duration = Duration::from_secs(30);
+
+/// Why one attempt stopped.
+pub(super) enum Stop {
+    /// Another session holds a table: try again.
+    Busy,
+    /// Anything else: report it.
+    Failed(Diagnostic),
+}
+
+impl From<Diagnostic> for Stop {
+    fn from(diagnostic: Diagnostic) -> Stop {
+        Stop::Failed(diagnostic)
+    }
+}
+
+/// A database error while doing `context`: `Busy` for a lock wait or a deadlock.
+fn stop(context: &str) -> impl Fn(postgres::Error) -> Stop + '_ {
+    move |e| match e.code() {
+        Some(c) if *c == SqlState::LOCK_NOT_AVAILABLE || *c == SqlState::T_R_DEADLOCK_DETECTED => {
+            Stop::Busy
+        }
+        _ => Stop::Failed(database_error(context, &e, None)),
+    }
+}
+
+/// Runs `attempt` (one transaction) until it gets its locks, for up to [`BUSY_FOR`].
+pub(super) fn retrying<T>(
+    mut attempt: impl FnMut() -> Result<T, Stop>,
+) -> Result<T, Diagnostic> {
+    let started = Instant::now();
+    let mut pause = Duration::from_millis(50);
+    loop {
+        match attempt() {
+            Ok(done) => return Ok(done),
+            Err(Stop::Failed(diagnostic)) => return Err(diagnostic),
+            Err(Stop::Busy) if started.elapsed() > BUSY_FOR => {
+                return Err(Diagnostic::error(
+                    Code::DatabaseError,
+                    format!(
+                        "the tables are busy: other sessions kept them for {}s",
+                        BUSY_FOR.as_secs()
+                    ),
+                )
+                .with_help("run the load again when the long queries on these tables have finished"));
+            }
+            Err(Stop::Busy) => {
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_secs(1));
+            }
+        }
+    }
+}
+
+/// Replaces `tables` inside `transaction`.
+pub(super) fn replace_tables(
+    transaction: &mut postgres::Transaction<'_>,
+    tables: &[(TableRows, CheckedRows)],
+) -> Result<LoadSummary, Stop> {
+    transaction
+        .batch_execute(&format!("SET LOCAL lock_timeout = '{LOCK_WAIT}'"))
+        .map_err(stop("cannot configure the load"))?;
+    let existing: Vec<&str> = tables
+        .iter()
+        .map(|(t, _)| t.table.as_str())
+        .filter(|name| exists(transaction, name).unwrap_or(false))
+        .collect();
+    if !existing.is_empty() {
+        let names: Vec<String> = existing.iter().map(|n| ddl::quoted(&Postgres, n)).collect();
+        transaction
+            .batch_execute(&format!(
+                "LOCK TABLE {} IN ACCESS EXCLUSIVE MODE",
+                names.join(", ")
+            ))
+            .map_err(stop("cannot lock the tables"))?;
+    }
+    let mut summary = Vec::new();
+    for (table, checked) in tables {
+        fill_table(transaction, table, checked)?;
+        summary.push((table.table.clone(), table.rows.len()));
+    }
+    Ok(summary)
+}
+
+/// Whether `table` exists in the current schema.
+fn exists(transaction: &mut postgres::Transaction<'_>, table: &str) -> Result<bool, Stop> {
+    let row = transaction
+        .query_one(
+            "SELECT to_regclass($1) IS NOT NULL",
+            &[&ddl::quoted(&Postgres, table)],
+        )
+        .map_err(stop("cannot read the database schema"))?;
+    Ok(row.get(0))
+}
+
+/// Each column of `table` with its type as the catalog names it (`bigint`, `numeric`, …).
+fn shape(
+    transaction: &mut postgres::Transaction<'_>,
+    table: &str,
+) -> Result<Vec<(String, String)>, Stop> {
+    let rows = transaction
+        .query(
+            "SELECT column_name::text, format_type(atttypid, atttypmod) \
+             FROM information_schema.columns c \
+             JOIN pg_attribute a ON a.attrelid = to_regclass($1) AND a.attname = c.column_name \
+             WHERE c.table_schema = current_schema() AND c.table_name = $2 \
+             ORDER BY c.ordinal_position",
+            &[&ddl::quoted(&Postgres, table), &table],
+        )
+        .map_err(stop("cannot read the database schema"))?;
+    Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+}
+
+/// The objects that depend on `table` (views, and tables whose foreign keys point at it).
+fn dependents(
+    transaction: &mut postgres::Transaction<'_>,
+    table: &str,
+) -> Result<Vec<String>, Stop> {
+    let rows = transaction
+        .query(
+            "SELECT DISTINCT v.relname::text FROM pg_depend d \
+               JOIN pg_rewrite r ON r.oid = d.objid \
+               JOIN pg_class v ON v.oid = r.ev_class \
+             WHERE d.refobjid = to_regclass($1) AND v.oid <> d.refobjid \
+             UNION \
+             SELECT c.conrelid::regclass::text FROM pg_constraint c \
+             WHERE c.confrelid = to_regclass($1) AND c.conrelid <> c.confrelid \
+             ORDER BY 1",
+            &[&ddl::quoted(&Postgres, table)],
+        )
+        .map_err(stop("cannot read the database schema"))?;
+    Ok(rows.iter().map(|r| r.get(0)).collect())
+}
+
+/// Replaces `table`'s rows: in place when its shape is unchanged, else by a new table.
+fn fill_table(
     transaction: &mut postgres::Transaction<'_>,
     table: &TableRows,
-) -> Result<(), Diagnostic> {
-    let (types, rows) = checked_rows(table)?;
+    (types, rows): &CheckedRows,
+) -> Result<(), Stop> {
     let columns: Vec<_> = table.columns.iter().cloned().zip(types.clone()).collect();
     let name = ddl::quoted(&Postgres, &table.table);
-    let create = format!(
-        "DROP TABLE IF EXISTS {name} CASCADE; {}",
-        ddl::create_table(&Postgres, &table.table, &columns)
-    );
-    let failed = |what: &str, e: &postgres::Error| database_error(what, e, None);
-    transaction
-        .batch_execute(&create)
-        .map_err(|e| failed(&format!("cannot create table {}", table.table), &e))?;
+    let wanted: Vec<(String, String)> = columns
+        .iter()
+        .map(|(c, t)| (c.clone(), catalog_type(*t).to_string()))
+        .collect();
+    let found = shape(transaction, &table.table)?;
+    let replacing = format!("cannot replace table {}", table.table);
+    if found == wanted {
+        transaction
+            .batch_execute(&format!("TRUNCATE {name}"))
+            .map_err(stop(&replacing))?;
+    } else {
+        if !found.is_empty() {
+            let others = dependents(transaction, &table.table)?;
+            if !others.is_empty() {
+                return Err(Stop::Failed(
+                    Diagnostic::error(
+                        Code::DataLoad,
+                        format!(
+                            "{} has other columns than table {}, and {} depend on the table: {}",
+                            table.origin,
+                            table.table,
+                            if others.len() == 1 { "this object" } else { "these objects" },
+                            others.join(", ")
+                        ),
+                    )
+                    .with_help("seg replaces a table whose columns change, and never drops what it did not create; drop or change those objects first, or keep the file's columns"),
+                ));
+            }
+            transaction
+                .batch_execute(&format!("DROP TABLE {name}"))
+                .map_err(stop(&replacing))?;
+        }
+        transaction
+            .batch_execute(&ddl::create_table(&Postgres, &table.table, &columns))
+            .map_err(stop(&format!("cannot create table {}", table.table)))?;
+    }
 
     let loading = format!("cannot load {}", table.origin);
     let sink = transaction
         .copy_in(format!("COPY {name} FROM STDIN (FORMAT binary)").as_str())
-        .map_err(|e| failed(&loading, &e))?;
+        .map_err(stop(&loading))?;
     let wire_types: Vec<WireType> = types.iter().map(|t| wire_type(*t)).collect();
     let mut writer = BinaryCopyInWriter::new(sink, &wire_types);
-    for values in &rows {
+    for values in rows {
         let stored: Vec<Stored<'_>> = values.iter().map(Stored).collect();
         let refs: Vec<&(dyn ToSql + Sync)> =
             stored.iter().map(|s| s as &(dyn ToSql + Sync)).collect();
-        writer.write(&refs).map_err(|e| failed(&loading, &e))?;
+        writer.write(&refs).map_err(stop(&loading))?;
     }
-    writer.finish().map_err(|e| failed(&loading, &e))?;
+    writer.finish().map_err(stop(&loading))?;
     for column in &table.indexes {
+        let index = ddl::create_index(&Postgres, &table.table, column)
+            .replacen("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1);
         transaction
-            .batch_execute(&ddl::create_index(&Postgres, &table.table, column))
-            .map_err(|e| failed(&format!("cannot index {}.{column}", table.table), &e))?;
+            .batch_execute(&index)
+            .map_err(stop(&format!("cannot index {}.{column}", table.table)))?;
     }
     Ok(())
+}
+
+/// The catalog's name (`format_type`) of the type `Postgres::column_type(ty)` creates.
+fn catalog_type(ty: Option<Type>) -> &'static str {
+    match Postgres.column_type(ty) {
+        "BIGINT" => "bigint",
+        "BOOLEAN" => "boolean",
+        "NUMERIC" => "numeric",
+        "DATE" => "date",
+        "TIMESTAMP" => "timestamp without time zone",
+        _ => "text",
+    }
+}
+
+/// Each table's rows checked, before any is written.
+pub(super) fn check_all(tables: &[TableRows]) -> Result<Vec<(TableRows, CheckedRows)>, Diagnostic> {
+    tables
+        .iter()
+        .map(|t| Ok((t.clone(), checked_rows(t)?)))
+        .collect()
 }
 
 /// The wire type of a column created with `Postgres::column_type(ty)`.

@@ -68,12 +68,16 @@ impl engine::Engine for Engine {
     }
 
     fn load(&self, tables: &[TableRows]) -> Result<LoadSummary, Diagnostic> {
-        self.write(|transaction| {
-            let mut summary = Vec::new();
-            for table in tables {
-                load::fill_table(transaction, table)?;
-                summary.push((table.table.clone(), table.rows.len()));
-            }
+        let checked = load::check_all(tables)?;
+        let mut client = connect(&self.url)?;
+        load::retrying(|| {
+            let mut transaction = client
+                .transaction()
+                .map_err(|e| database_error("cannot start a transaction", &e, None))?;
+            let summary = load::replace_tables(&mut transaction, &checked)?;
+            transaction
+                .commit()
+                .map_err(|e| database_error("cannot commit the load", &e, None))?;
             Ok(summary)
         })
     }
