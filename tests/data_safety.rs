@@ -408,3 +408,79 @@ fn schema_infer_ignores_membership_tables() {
     assert!(!infer.stdout.contains("seg_runs"), "{}", infer.stdout);
     assert!(!infer.stdout.contains("seg_members"), "{}", infer.stdout);
 }
+
+/// A field whose column holds values of another type would give wrong answers silently
+/// (`income > 100000` compared as text): every command refuses first, naming the field,
+/// the column and both types.
+#[test]
+fn a_column_of_another_type_is_refused_before_anything_runs() {
+    let project = shop();
+    std::fs::write(
+        project.join("segments/probe.seg"),
+        "segment Probe where income > 45000\n",
+    )
+    .unwrap();
+    assert_eq!(seg(&project, &["load"]).code, 0);
+    let before = seg(
+        &project,
+        &["run", "--segment", "Probe", "--count", "--format", "csv"],
+    );
+    assert_eq!(
+        before.stdout, "segment,members\nProbe,4\n",
+        "{}",
+        before.stderr
+    );
+
+    let db = rusqlite::Connection::open(project.join("shop.db")).unwrap();
+    db.execute_batch(
+        "ALTER TABLE customers RENAME TO old_customers;
+         CREATE TABLE customers (id INTEGER, name TEXT, occupation TEXT, ltv NUMERIC,
+           newsletter INTEGER, signup_date TEXT, city TEXT, income TEXT, visits INTEGER,
+           birthday TEXT);
+         INSERT INTO customers SELECT * FROM old_customers;
+         DROP TABLE old_customers;",
+    )
+    .unwrap();
+    drop(db);
+    let run = seg(
+        &project,
+        &["run", "--segment", "Probe", "--count", "--plain"],
+    );
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("seg::E034"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("field `income` is money, but column `income` of table `customers` is text"),
+        "{}",
+        run.stderr
+    );
+
+    // A column without a declared type holds what was put in it: a sample tells.
+    let db = rusqlite::Connection::open(project.join("shop.db")).unwrap();
+    db.execute_batch(
+        "ALTER TABLE customers RENAME TO old_customers;
+         CREATE TABLE customers (id INTEGER, name TEXT, occupation TEXT, ltv NUMERIC,
+           newsletter INTEGER, signup_date TEXT, city TEXT, income, visits INTEGER,
+           birthday TEXT);
+         INSERT INTO customers SELECT id, name, occupation, ltv, newsletter, signup_date, city,
+           CAST(income AS TEXT), visits, birthday FROM old_customers;
+         DROP TABLE old_customers;",
+    )
+    .unwrap();
+    drop(db);
+    let run = seg(
+        &project,
+        &["run", "--segment", "Probe", "--count", "--plain"],
+    );
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    let said = run
+        .stderr
+        .split_whitespace()
+        .filter(|w| *w != "│")
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        said.contains("column `income` of table `customers` holds text values"),
+        "{said}"
+    );
+}

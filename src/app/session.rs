@@ -12,6 +12,7 @@ use crate::diagnostics::render::{Style, render_all};
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::engine::{self, Database, Location};
 use crate::project::{self, Project};
+use crate::schema::drift;
 use crate::source::{SourceId, SourceMap};
 use crate::syntax::{self, ast};
 
@@ -151,8 +152,23 @@ impl Session {
             }
         };
         let database = engine::connect(&location).open_read_only(context.timeout)?;
+        let schema = &self.project.manifest.schema;
         let columns = database.columns()?;
-        let drift = crate::schema::drift::check(&self.project.manifest.schema, &columns);
+        let mut drift = drift::check(schema, &columns);
+        if drift.is_empty() {
+            let mut tables: Vec<&str> = std::iter::once(&schema.customer)
+                .chain(&schema.related)
+                .map(|e| e.table.as_str())
+                .collect();
+            tables.dedup();
+            for table in tables {
+                let fields = drift::sampled_columns(schema, table);
+                let names: Vec<&str> = fields.iter().map(|f| f.column.as_str()).collect();
+                if let Some(kinds) = database.value_kinds(table, &names)? {
+                    drift.extend(drift::check_values(schema, table, &kinds));
+                }
+            }
+        }
         if !drift.is_empty() {
             return Err(Failure::could_not_run(drift, self.sources.clone()));
         }

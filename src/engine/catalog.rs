@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use super::{Cell, Index, Rows};
+use crate::schema::{Stored, StoredColumn};
 use crate::sql::Query;
 
 /// A catalog query (no parameters).
@@ -14,12 +15,24 @@ pub(super) fn query(sql: &str) -> Query {
     }
 }
 
-/// Rows of (table, column), in column order: each table's columns.
-pub(super) fn columns(rows: Rows) -> HashMap<String, Vec<String>> {
-    let mut out: HashMap<String, Vec<String>> = HashMap::new();
+/// Each table's columns, by table.
+pub type Columns = HashMap<String, Vec<StoredColumn>>;
+
+/// Rows of (table, column, declared type), in column order: each table's columns, their
+/// declared types read by the engine's `stored` rule.
+pub(super) fn columns(rows: Rows, stored: fn(&str) -> Stored) -> Columns {
+    let mut out: Columns = HashMap::new();
     for row in rows.rows {
-        if let [Cell::Text(table), Cell::Text(column), ..] = row.as_slice() {
-            out.entry(table.clone()).or_default().push(column.clone());
+        if let [Cell::Text(table), Cell::Text(column), declared, ..] = row.as_slice() {
+            let declared = match declared {
+                Cell::Text(t) => t.clone(),
+                _ => String::new(),
+            };
+            out.entry(table.clone()).or_default().push(StoredColumn {
+                name: column.clone(),
+                stored: stored(&declared),
+                declared,
+            });
         }
     }
     out

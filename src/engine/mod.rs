@@ -18,14 +18,14 @@ mod spark;
 mod sqlite;
 pub mod table_rows;
 
-use std::collections::HashMap;
 use std::time::Duration;
 
 use crate::diagnostics::Diagnostic;
-use crate::schema::TableInfo;
+use crate::schema::{TableInfo, ValueKind};
 use crate::sql::{Dialect, Query};
 
 pub use crate::project::Location;
+pub use catalog::Columns;
 pub use membership::{Outcome, Run, RunInfo};
 pub use rows::{Cell, Rows};
 pub use table_rows::{LoadSummary, TableLoad, TableRows};
@@ -83,8 +83,20 @@ pub trait Database: Send {
     /// What cancels the running query from another thread (Ctrl-C in the REPL).
     fn canceller(&self) -> Canceller;
 
-    /// Every table's column names (a cheap look at the schema, no data read).
-    fn columns(&self) -> Result<HashMap<String, Vec<String>>, Diagnostic>;
+    /// Every table's columns with what the catalog says they hold (a cheap look at the
+    /// schema, no data read).
+    fn columns(&self) -> Result<Columns, Diagnostic>;
+
+    /// For an engine that keeps values of several kinds in one column (SQLite): the kinds
+    /// found among the first values of each of `columns` of `table` (a bounded sample).
+    /// `None` where the declared types settle it.
+    fn value_kinds(
+        &self,
+        _table: &str,
+        _columns: &[&str],
+    ) -> Result<Option<Vec<Vec<ValueKind>>>, Diagnostic> {
+        Ok(None)
+    }
 
     /// Every index, as its table and its columns in order; `None` when the engine has no
     /// indexes to advise on.

@@ -48,3 +48,52 @@ pub enum Shape {
     /// Anything else.
     Text,
 }
+
+/// A column as the database's catalog describes it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredColumn {
+    /// Column name.
+    pub name: String,
+    /// What the catalog says the column holds.
+    pub stored: Stored,
+    /// The declared type as the catalog writes it (for messages).
+    pub declared: String,
+}
+
+/// What kind of values a column holds, by its declared type, in terms every engine maps to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stored {
+    /// Whole numbers.
+    Integer,
+    /// Exact decimals, or (SQLite's `NUMERIC` affinity) numbers where text converts to one.
+    Numeric,
+    /// Floating-point numbers.
+    Float,
+    /// True or false.
+    Bool,
+    /// Calendar dates.
+    Date,
+    /// Dates with times.
+    Timestamp,
+    /// Text.
+    Text,
+    /// Whatever was put in it (SQLite's columns without a type): a sample of the values
+    /// tells.
+    Anything,
+    /// A type seglang does not know (a user-defined type, an array, …).
+    Other,
+}
+
+/// The kind of one stored value, where an engine keeps several kinds in one column (SQLite's
+/// storage classes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ValueKind {
+    /// A whole number.
+    Integer,
+    /// A floating-point number.
+    Real,
+    /// Text.
+    Text,
+    /// Bytes.
+    Blob,
+}

@@ -6,7 +6,9 @@ mod description;
 pub mod drift;
 pub mod infer;
 
-pub use description::{ColumnInfo, MAX_LISTED_VALUES, Shape, TableInfo};
+pub use description::{
+    ColumnInfo, MAX_LISTED_VALUES, Shape, Stored, StoredColumn, TableInfo, ValueKind,
+};
 
 use std::fmt;
 

@@ -1,7 +1,6 @@
 //! A read-only PostgreSQL connection: every transaction read-only, statements stopped after
 //! the time limit, rows fetched in the binary format, cancel from another thread.
 
-use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -14,6 +13,7 @@ use crate::diagnostics::Diagnostic;
 use crate::engine::catalog;
 use crate::engine::membership::{changes, history};
 use crate::engine::{Canceller, Cell, Rows, RunInfo};
+use crate::schema::Stored;
 use crate::sql::{Dialect, Postgres, Query};
 
 /// An open PostgreSQL connection.
@@ -95,13 +95,14 @@ impl crate::engine::Database for Database {
     }
 
     /// Every table's column names (in the connection's search path).
-    fn columns(&self) -> Result<HashMap<String, Vec<String>>, Diagnostic> {
+    fn columns(&self) -> Result<catalog::Columns, Diagnostic> {
         let rows = self.fetch(&catalog::query(
-            "SELECT table_name::text, column_name::text FROM information_schema.columns \
+            "SELECT table_name::text, column_name::text, data_type::text \
+             FROM information_schema.columns \
              WHERE table_schema = ANY (current_schemas(false)) \
              ORDER BY table_name, ordinal_position",
         ))?;
-        Ok(catalog::columns(rows))
+        Ok(catalog::columns(rows, stored_type))
     }
 
     fn indexes(&self) -> Result<Option<Vec<crate::engine::Index>>, Diagnostic> {
@@ -125,5 +126,19 @@ impl crate::engine::Database for Database {
 
     fn changes(&self, from: i64, to: i64) -> Result<(Vec<Cell>, Vec<Cell>), Diagnostic> {
         changes(&mut Statements(&mut *self.client()), from, to)
+    }
+}
+
+/// What a column of the catalog's `data_type` holds.
+fn stored_type(data_type: &str) -> Stored {
+    match data_type {
+        "bigint" | "integer" | "smallint" => Stored::Integer,
+        "numeric" => Stored::Numeric,
+        "real" | "double precision" => Stored::Float,
+        "boolean" => Stored::Bool,
+        "date" => Stored::Date,
+        t if t.starts_with("timestamp") => Stored::Timestamp,
+        "text" | "character varying" | "character" | "name" => Stored::Text,
+        _ => Stored::Other,
     }
 }

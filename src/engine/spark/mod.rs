@@ -7,7 +7,6 @@
 //! Python packages (grpcio, pandas, pyarrow) and a Connect server beside the cluster, while
 //! `spark-submit` comes with every Spark and needs nothing else.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
@@ -16,8 +15,11 @@ use std::time::{Duration, Instant};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::engine::failure::{internal, time_limit, unsupported};
 use crate::engine::table_rows::column_types;
-use crate::engine::{self, Canceller, Cell, LoadSummary, Outcome, Rows, Run, RunInfo, TableRows};
+use crate::engine::{
+    self, Canceller, Cell, Columns, LoadSummary, Outcome, Rows, Run, RunInfo, TableRows,
+};
 use crate::project::SparkTarget;
+use crate::schema::{Stored, StoredColumn, Type};
 use crate::sql::{Dialect, Query, Spark, ddl};
 use crate::value::Value;
 
@@ -249,17 +251,6 @@ fn cell(value: serde_json::Value) -> Cell {
     }
 }
 
-fn header(csv: &Path) -> Result<Vec<String>, Diagnostic> {
-    let unreadable = |e: csv::Error| job_error(&format!("cannot read {}: {e}", csv.display()));
-    let mut reader = csv::Reader::from_path(csv).map_err(unreadable)?;
-    Ok(reader
-        .headers()
-        .map_err(unreadable)?
-        .iter()
-        .map(String::from)
-        .collect())
-}
-
 fn job_error(message: &str) -> Diagnostic {
     Diagnostic::error(Code::DatabaseError, message.to_string())
 }
@@ -302,12 +293,23 @@ impl engine::Database for Database {
         })
     }
 
-    /// Every table's column names, from the CSV files' headers.
-    fn columns(&self) -> Result<HashMap<String, Vec<String>>, Diagnostic> {
+    /// Every table's columns, from the CSV files' headers, typed as the job types them
+    /// (by the manifest, or sniffed).
+    fn columns(&self) -> Result<Columns, Diagnostic> {
         self.target
             .tables
             .iter()
-            .map(|t| Ok((t.name.clone(), header(&t.csv)?)))
+            .map(|t| {
+                let columns = column_types(&t.csv, &t.types)?
+                    .into_iter()
+                    .map(|(name, ty)| StoredColumn {
+                        name,
+                        stored: stored_type(ty),
+                        declared: Spark.column_type(ty).to_string(),
+                    })
+                    .collect();
+                Ok((t.name.clone(), columns))
+            })
             .collect()
     }
 
@@ -331,4 +333,16 @@ fn not_on_spark() -> Diagnostic {
         "seg keeps membership history in a database it may write to, and on Spark it only reads the CSV files",
         "materialize on SQLite or PostgreSQL; Spark runs, lists, explains and exports segments",
     )
+}
+
+/// What a view column of type `ty` holds.
+fn stored_type(ty: Option<Type>) -> Stored {
+    match ty {
+        Some(Type::Integer) => Stored::Integer,
+        Some(Type::Money | Type::Decimal(_)) => Stored::Numeric,
+        Some(Type::Bool) => Stored::Bool,
+        Some(Type::Date) => Stored::Date,
+        Some(Type::Timestamp) => Stored::Timestamp,
+        Some(Type::Text) | None => Stored::Text,
+    }
 }

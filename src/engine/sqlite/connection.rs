@@ -13,9 +13,9 @@ use crate::diagnostics::{Code, Diagnostic};
 use crate::engine::catalog;
 use crate::engine::failure::{TIME_LIMIT_HELP, time_limit};
 use crate::engine::{Canceller, Cell, Rows, RunInfo};
-use crate::schema::TableInfo;
+use crate::schema::{TableInfo, ValueKind};
 use crate::split;
-use crate::sql::{Dialect, Query, Sqlite};
+use crate::sql::{Dialect, Query, Sqlite, ddl};
 use crate::value::Value;
 
 /// Adds the SQL functions seglang's SQLite dialect uses and SQLite lacks:
@@ -250,9 +250,50 @@ impl crate::engine::Database for Database {
         Canceller::new(move || handle.interrupt())
     }
 
-    fn columns(&self) -> Result<std::collections::HashMap<String, Vec<String>>, Diagnostic> {
+    fn columns(&self) -> Result<catalog::Columns, Diagnostic> {
         let rows = self.fetch_rows(&catalog::query(super::introspect::COLUMNS))?;
-        Ok(catalog::columns(rows))
+        Ok(catalog::columns(rows, super::introspect::stored_type))
+    }
+
+    /// SQLite keeps each value's own kind whatever the column's declared type: the kinds
+    /// (`typeof`) of the first rows tell.
+    fn value_kinds(
+        &self,
+        table: &str,
+        columns: &[&str],
+    ) -> Result<Option<Vec<Vec<ValueKind>>>, Diagnostic> {
+        if columns.is_empty() {
+            return Ok(Some(Vec::new()));
+        }
+        let mut sql = String::from("SELECT ");
+        for (i, column) in columns.iter().enumerate() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!("typeof({})", ddl::quoted(&Sqlite, column)));
+        }
+        sql.push_str(&format!(
+            " FROM {} LIMIT {}",
+            ddl::quoted(&Sqlite, table),
+            super::introspect::SAMPLE_ROWS
+        ));
+        let rows = self.fetch_rows(&catalog::query(&sql))?;
+        let mut kinds = vec![Vec::new(); columns.len()];
+        for row in rows.rows {
+            for (i, cell) in row.into_iter().enumerate() {
+                let kind = match cell {
+                    Cell::Text(t) if t == "integer" => ValueKind::Integer,
+                    Cell::Text(t) if t == "real" => ValueKind::Real,
+                    Cell::Text(t) if t == "text" => ValueKind::Text,
+                    Cell::Text(t) if t == "blob" => ValueKind::Blob,
+                    _ => continue,
+                };
+                if !kinds[i].contains(&kind) {
+                    kinds[i].push(kind);
+                }
+            }
+        }
+        Ok(Some(kinds))
     }
 
     fn indexes(&self) -> Result<Option<Vec<crate::engine::Index>>, Diagnostic> {

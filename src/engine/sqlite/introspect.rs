@@ -6,7 +6,7 @@ use rusqlite::types::Value as SqlValue;
 
 use super::error::database_error;
 use crate::diagnostics::Diagnostic;
-use crate::schema::{ColumnInfo, MAX_LISTED_VALUES, Shape, TableInfo};
+use crate::schema::{ColumnInfo, MAX_LISTED_VALUES, Shape, Stored, TableInfo};
 use crate::sql::{Sqlite, ddl};
 
 /// Describes every user table (not seglang's membership history) of the database.
@@ -146,9 +146,31 @@ fn quote(ident: &str) -> String {
     ddl::quoted(&Sqlite, ident)
 }
 
-/// The catalog query for every table's and view's columns, in order.
-pub(super) const COLUMNS: &str = "SELECT m.name, p.name FROM sqlite_master AS m, \
+/// The catalog query for every table's and view's columns, in order, with their declared
+/// types.
+pub(super) const COLUMNS: &str = "SELECT m.name, p.name, p.type FROM sqlite_master AS m, \
      pragma_table_info(m.name) AS p WHERE m.type IN ('table', 'view') ORDER BY m.name, p.cid";
+
+/// What a declared type makes a column hold: its affinity
+/// (<https://www.sqlite.org/datatype3.html#determination_of_column_affinity>). Every
+/// column may still hold values of other kinds; `value_kinds` samples them.
+pub(super) fn stored_type(declared: &str) -> Stored {
+    let upper = declared.to_ascii_uppercase();
+    if upper.contains("INT") {
+        Stored::Integer
+    } else if ["CHAR", "CLOB", "TEXT"].iter().any(|t| upper.contains(t)) {
+        Stored::Text
+    } else if upper.is_empty() || upper.contains("BLOB") {
+        Stored::Anything
+    } else if ["REAL", "FLOA", "DOUB"].iter().any(|t| upper.contains(t)) {
+        Stored::Float
+    } else {
+        Stored::Numeric
+    }
+}
+
+/// How many rows of a table `value_kinds` looks at.
+pub(super) const SAMPLE_ROWS: u64 = 1000;
 
 /// The catalog query for every index's columns, in order.
 pub(super) const INDEXES: &str = "SELECT m.name, l.name, i.name FROM sqlite_master AS m, \
