@@ -311,3 +311,72 @@ fn runs_never_fail_because_a_load_is_running() {
         "no load got through"
     );
 }
+
+/// TLS with libpq's `sslmode`s, against the test server's self-signed certificate for
+/// `localhost`: `require` encrypts (the role `tlsonly` may connect only that way) without
+/// checking the certificate; `verify-ca` checks who signed it; `verify-full` also the host
+/// it names; `disable` does not encrypt.
+#[test]
+#[ignore = "needs PostgreSQL: SEG_TEST_POSTGRES_URL (.ci/run starts a server and runs ignored tests)"]
+fn tls_modes_encrypt_and_check_certificates_as_libpq_does() {
+    let url = common::postgres::fresh_database("tls");
+    let ca =
+        std::env::var("SEG_TEST_POSTGRES_CA").expect("the server's certificate (.ci/postgres.sh)");
+    let (_, address) = url.split_once('@').unwrap();
+    let (host_port, database) = address.split_once('/').unwrap();
+    let port = host_port.rsplit_once(':').unwrap().1;
+    let run = |user: &str, host: &str, query: &str| {
+        let dir = project_with(&format!(
+            "url = \"postgresql://{user}@{host}:{port}/{database}?{query}\""
+        ));
+        seg(&dir, &["check", "--db", "--plain"])
+    };
+    let mut client = ::postgres::Client::connect(&url, ::postgres::NoTls).unwrap();
+    client
+        .batch_execute("CREATE TABLE customers (id BIGINT, name TEXT)")
+        .unwrap();
+
+    let plain = run("tlsonly", "127.0.0.1", "sslmode=disable");
+    assert_eq!(
+        plain.code, 2,
+        "tlsonly connected without TLS: {}",
+        plain.stderr
+    );
+    assert!(plain.stderr.contains("seg::E030"), "{}", plain.stderr);
+    for query in [
+        "sslmode=require".to_string(),
+        format!("sslmode=verify-ca&sslrootcert={ca}"),
+    ] {
+        let out = run("tlsonly", "127.0.0.1", &query);
+        assert_eq!(out.code, 0, "{query}: {}", out.stderr);
+    }
+    let full = run(
+        "tlsonly",
+        "localhost",
+        &format!("sslmode=verify-full&sslrootcert={ca}"),
+    );
+    assert_eq!(full.code, 0, "{}", full.stderr);
+
+    // The certificate names localhost, not 127.0.0.1; and no public authority signed it.
+    let wrong_host = run(
+        "tlsonly",
+        "127.0.0.1",
+        &format!("sslmode=verify-full&sslrootcert={ca}"),
+    );
+    assert_eq!(wrong_host.code, 2, "{}", wrong_host.stderr);
+    assert!(
+        wrong_host.stderr.contains("seg::E030"),
+        "{}",
+        wrong_host.stderr
+    );
+    let unknown_signer = run("tlsonly", "localhost", "sslmode=verify-full");
+    assert_eq!(unknown_signer.code, 2, "{}", unknown_signer.stderr);
+    assert!(
+        unknown_signer.stderr.contains("seg::E030"),
+        "{}",
+        unknown_signer.stderr
+    );
+
+    let bad = run("seg", "127.0.0.1", "sslmode=sometimes");
+    assert!(bad.stderr.contains("not a TLS mode"), "{}", bad.stderr);
+}

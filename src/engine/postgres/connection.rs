@@ -4,7 +4,8 @@
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
-use postgres::{Client, NoTls};
+use postgres::Client;
+use tokio_postgres_rustls::MakeRustlsConnect;
 
 use super::error::database_error;
 use super::membership::Statements;
@@ -19,6 +20,8 @@ use crate::sql::{Dialect, Postgres, Query};
 /// An open PostgreSQL connection.
 pub(super) struct Database {
     client: Mutex<Client>,
+    /// How a cancel request reaches the server (as the connection did).
+    tls: MakeRustlsConnect,
     url: String,
     timeout: Option<Duration>,
 }
@@ -30,7 +33,7 @@ impl Database {
         url: &str,
         timeout: Option<Duration>,
     ) -> Result<Database, Diagnostic> {
-        let mut client = super::connect(url)?;
+        let (mut client, tls) = super::connect_with_tls(url)?;
         let mut setup = String::from("SET default_transaction_read_only = on");
         if let Some(timeout) = timeout {
             setup.push_str(&format!(
@@ -43,6 +46,7 @@ impl Database {
             .map_err(|e| database_error("cannot configure the connection", &e, None))?;
         Ok(Database {
             client: Mutex::new(client),
+            tls,
             url: url.to_string(),
             timeout,
         })
@@ -89,8 +93,9 @@ impl crate::engine::Database for Database {
 
     fn canceller(&self) -> Canceller {
         let token = self.client().cancel_token();
+        let tls = self.tls.clone();
         Canceller::new(move || {
-            let _ = token.cancel_query(NoTls);
+            let _ = token.cancel_query(tls.clone());
         })
     }
 

@@ -6,11 +6,13 @@ mod connection;
 mod error;
 mod load;
 mod membership;
+mod tls;
 mod wire;
 
 use std::time::Duration;
 
-use postgres::{Client, NoTls};
+use postgres::Client;
+use tokio_postgres_rustls::MakeRustlsConnect;
 
 use crate::diagnostics::{Code, Diagnostic};
 use crate::engine::{self, LoadSummary, Outcome, Run, TableRows};
@@ -110,9 +112,16 @@ impl engine::Engine for Engine {
     }
 }
 
-/// Connects to `url`, taking the password from `PGPASSWORD` when set.
+/// Connects to `url`, taking the password from `PGPASSWORD` when set, encrypted as its
+/// `sslmode` says (see `tls.rs`).
 fn connect(url: &str) -> Result<Client, Diagnostic> {
+    connect_with_tls(url).map(|(client, _)| client)
+}
+
+/// [`connect`], and the TLS connector it used (a cancel request goes the same way).
+fn connect_with_tls(url: &str) -> Result<(Client, MakeRustlsConnect), Diagnostic> {
     let shown = redacted_url(url);
+    let (url, tls) = tls::split(url)?;
     let mut config: postgres::Config = url.parse().map_err(|e| {
         Diagnostic::error(
             Code::ManifestInvalid,
@@ -124,7 +133,9 @@ fn connect(url: &str) -> Result<Client, Diagnostic> {
         config.password(password);
     }
     config.connect_timeout(Duration::from_secs(10));
-    config.connect(NoTls).map_err(|e| {
+    config.ssl_mode(tls.ssl_mode());
+    let connector = tls.connector()?;
+    let client = config.connect(connector.clone()).map_err(|e| {
         Diagnostic::error(
             Code::DatabaseMissing,
             format!(
@@ -133,7 +144,8 @@ fn connect(url: &str) -> Result<Client, Diagnostic> {
             ),
         )
         .with_help(format!(
-            "check that the server runs and the URL in seg.toml is right; the password comes from ${PASSWORD_VARIABLE}"
+            "check that the server runs and the URL in seg.toml is right (with `sslmode` as the server needs it); the password comes from ${PASSWORD_VARIABLE}"
         ))
-    })
+    })?;
+    Ok((client, connector))
 }
