@@ -538,7 +538,7 @@ fn data(case: &Case, schema: &seglang::schema::Schema) -> (Vec<TableRows>, Datas
     let table = |name: &str, layout: seglang::schema::TableLayout, rows| TableRows {
         table: name.into(),
         columns: layout.columns,
-        rows,
+        rows: seglang::engine::table_rows::RowSource::Memory(rows),
         types: layout.types,
         indexes: layout.indexes,
         required: layout.required,

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use crate::app::session::Session;
 use crate::app::{Context, EXIT_PROBLEMS, Failure};
 use crate::diagnostics::{Code, Diagnostic, did_you_mean};
+use crate::engine::table_rows::RowSource;
 use crate::engine::{self, Cell, Database, TableRows};
 use crate::project;
 use crate::segtest::{self, Expectation, TestCase};
@@ -181,10 +182,12 @@ fn fixture_database(
                 }
             }
         }
-        let rows = given
-            .enumerate()
-            .map(|(i, row)| (i + 1, columns.iter().map(|c| row.get(c).cloned()).collect()))
-            .collect();
+        let rows = RowSource::Memory(
+            given
+                .enumerate()
+                .map(|(i, row)| (i + 1, columns.iter().map(|c| row.get(c).cloned()).collect()))
+                .collect(),
+        );
         let origin = format!("{} ({table} row)", session.sources.get(source).name);
         fixtures.push(TableRows {
             table: table.clone(),

@@ -1,6 +1,8 @@
-//! Rows of a table before they reach an engine: read from a CSV file (or a segment test's
-//! fixtures) and checked against the manifest's types, the same way for every backend.
-//! Each backend then stores the checked values in its own representation.
+//! Rows of a table before they reach an engine: streamed from a CSV file (or a segment
+//! test's fixtures) and checked against the manifest's types, row by row, the same way for
+//! every backend. Each backend then stores the checked values in its own representation.
+//! A load holds one row at a time (and the customer keys seen, to refuse a repeated one):
+//! its memory does not grow with the file.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -50,15 +52,33 @@ pub enum Checked {
     Text(String),
 }
 
-/// Rows of text for one table, wherever they came from (a CSV file, a segment test).
+/// One row's cells as text (`None`: unknown).
+pub type Cells = Vec<Option<String>>;
+
+/// Where a table's rows come from.
+#[derive(Clone, Debug)]
+pub enum RowSource {
+    /// Rows held in memory (a segment test's fixtures), each with its line.
+    Memory(Vec<(usize, Cells)>),
+    /// A CSV file with a header row, read again each time the rows are needed.
+    Csv(PathBuf),
+}
+
+impl Default for RowSource {
+    fn default() -> RowSource {
+        RowSource::Memory(Vec::new())
+    }
+}
+
+/// Rows of text for one table, wherever they come from (a CSV file, a segment test).
 #[derive(Clone, Debug, Default)]
 pub struct TableRows {
     /// The table to create.
     pub table: String,
     /// Column names.
     pub columns: Vec<String>,
-    /// Each row's cells as text (`None`: unknown), with the line it came from.
-    pub rows: Vec<(usize, Vec<Option<String>>)>,
+    /// The rows.
+    pub rows: RowSource,
     /// Declared types by column; other columns are sniffed.
     pub types: HashMap<String, Type>,
     /// Columns to index.
@@ -71,7 +91,8 @@ pub struct TableRows {
     pub origin: String,
 }
 
-/// Reads a CSV file (with a header row); an empty cell is unknown.
+/// A CSV file's rows (with a header row, read now; the rows are read when they are needed);
+/// an empty cell is unknown.
 pub fn read_csv(table: &TableLoad) -> Result<TableRows, Diagnostic> {
     let file = std::fs::File::open(&table.csv).map_err(|e| {
         Diagnostic::error(
@@ -94,21 +115,10 @@ pub fn read_csv(table: &TableLoad) -> Result<TableRows, Diagnostic> {
         )
         .with_help("the first line names the columns, as in `id,name,city`"));
     }
-    let mut rows = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|e| csv_error(&table.csv, &e))?;
-        let line = record.position().map_or(0, |p| p.line() as usize);
-        // An empty CSV cell is unknown.
-        let cells = record
-            .iter()
-            .map(|c| (!c.is_empty()).then(|| c.to_string()))
-            .collect();
-        rows.push((line, cells));
-    }
     Ok(TableRows {
         table: table.table.clone(),
         columns,
-        rows,
+        rows: RowSource::Csv(table.csv.clone()),
         types: table.types.clone(),
         indexes: table.indexes.clone(),
         required: table.required.clone(),
@@ -117,20 +127,36 @@ pub fn read_csv(table: &TableLoad) -> Result<TableRows, Diagnostic> {
     })
 }
 
-/// Each column's type (declared or sniffed; `None`: text) and each row's checked values.
-pub type CheckedRows = (Vec<Option<Type>>, Vec<Vec<Checked>>);
+/// Checks rows one at a time against the table's types: a required column is not empty, the
+/// customer key neither empty nor repeated, and every value of its column's type.
+pub struct RowChecker<'t> {
+    table: &'t TableRows,
+    /// Each column's type (declared or sniffed; `None`: text).
+    pub types: Vec<Option<Type>>,
+    unique: Vec<usize>,
+    seen: Vec<HashMap<String, usize>>,
+}
 
-/// Each column's type and each row's values, checked: a required column is not empty, and
-/// every value is of its column's type.
-pub fn checked_rows(table: &TableRows) -> Result<CheckedRows, Diagnostic> {
-    let types: Vec<Option<Type>> = table.column_types().into_iter().map(|(_, t)| t).collect();
-    let unique: Vec<usize> = (0..table.columns.len())
-        .filter(|i| table.unique.contains(&table.columns[*i]))
-        .collect();
-    let mut seen: Vec<HashMap<String, usize>> = vec![HashMap::new(); unique.len()];
-    let mut rows = Vec::with_capacity(table.rows.len());
-    for (line, cells) in &table.rows {
-        for (u, &i) in unique.iter().enumerate() {
+impl<'t> RowChecker<'t> {
+    /// A checker for `table` (reading its rows once first if a column's type must be sniffed).
+    pub fn new(table: &'t TableRows) -> Result<RowChecker<'t>, Diagnostic> {
+        let types: Vec<Option<Type>> = table.column_types()?.into_iter().map(|(_, t)| t).collect();
+        let unique: Vec<usize> = (0..table.columns.len())
+            .filter(|i| table.unique.contains(&table.columns[*i]))
+            .collect();
+        let seen = vec![HashMap::new(); unique.len()];
+        Ok(RowChecker {
+            table,
+            types,
+            unique,
+            seen,
+        })
+    }
+
+    /// The checked values of the row at `line`.
+    pub fn check(&mut self, line: usize, cells: &[Option<String>]) -> Result<Vec<Checked>, Diagnostic> {
+        let table = self.table;
+        for (u, &i) in self.unique.iter().enumerate() {
             let column = &table.columns[i];
             let Some(value) = cells.get(i).and_then(|c| c.as_deref()) else {
                 return Err(Diagnostic::error(
@@ -144,10 +170,10 @@ pub fn checked_rows(table: &TableRows) -> Result<CheckedRows, Diagnostic> {
             };
             // Keys compare as the engine will: `01` and `1` are one whole-number key.
             let key = match value.trim().parse::<i64>() {
-                Ok(n) if types[i] == Some(Type::Integer) => n.to_string(),
+                Ok(n) if self.types[i] == Some(Type::Integer) => n.to_string(),
                 _ => value.to_string(),
             };
-            if let Some(first) = seen[u].insert(key, *line) {
+            if let Some(first) = self.seen[u].insert(key, line) {
                 return Err(Diagnostic::error(
                     Code::DataLoad,
                     format!(
@@ -159,7 +185,7 @@ pub fn checked_rows(table: &TableRows) -> Result<CheckedRows, Diagnostic> {
             }
         }
         let mut values = Vec::with_capacity(table.columns.len());
-        for (i, (cell, ty)) in cells.iter().zip(&types).enumerate() {
+        for (i, (cell, ty)) in cells.iter().zip(&self.types).enumerate() {
             if cell.is_none() && table.required.contains(&table.columns[i]) {
                 return Err(Diagnostic::error(
                     Code::DataLoad,
@@ -184,9 +210,8 @@ pub fn checked_rows(table: &TableRows) -> Result<CheckedRows, Diagnostic> {
                 .with_help("fix the value, leave the cell empty for unknown, or change the field's type in seg.toml")
             })?);
         }
-        rows.push(values);
+        Ok(values)
     }
-    Ok((types, rows))
 }
 
 /// The type of a column the schema does not declare (keys, mostly): integer when every
@@ -213,26 +238,85 @@ pub fn column_types(
         required: Vec::new(),
         unique: Vec::new(),
     })?;
-    Ok(table.column_types())
+    table.column_types()
 }
 
 impl TableRows {
-    /// Each column's name and type: declared, or else sniffed from its values.
-    pub fn column_types(&self) -> Vec<(String, Option<Type>)> {
-        self.columns
+    /// Calls `each` with every row in order, with the line it came from (reading a CSV file
+    /// again); returns how many rows there were.
+    pub fn each_row(
+        &self,
+        mut each: impl FnMut(usize, Cells) -> Result<(), Diagnostic>,
+    ) -> Result<usize, Diagnostic> {
+        match &self.rows {
+            RowSource::Memory(rows) => {
+                for (line, cells) in rows {
+                    each(*line, cells.clone())?;
+                }
+                Ok(rows.len())
+            }
+            RowSource::Csv(path) => {
+                let file = std::fs::File::open(path).map_err(|e| {
+                    Diagnostic::error(
+                        Code::DataLoad,
+                        format!("cannot read {}: {e}", path.display()),
+                    )
+                })?;
+                let mut reader = csv::Reader::from_reader(std::io::BufReader::new(file));
+                let mut record = csv::StringRecord::new();
+                let mut count = 0;
+                while reader
+                    .read_record(&mut record)
+                    .map_err(|e| csv_error(path, &e))?
+                {
+                    let line = record.position().map_or(0, |p| p.line() as usize);
+                    // An empty CSV cell is unknown.
+                    let cells = record
+                        .iter()
+                        .map(|c| (!c.is_empty()).then(|| c.to_string()))
+                        .collect();
+                    each(line, cells)?;
+                    count += 1;
+                }
+                Ok(count)
+            }
+        }
+    }
+
+    /// Each column's name and type: declared, or else sniffed from its values (one pass
+    /// over the rows, only when a column is not declared).
+    pub fn column_types(&self) -> Result<Vec<(String, Option<Type>)>, Diagnostic> {
+        let undeclared: Vec<usize> = (0..self.columns.len())
+            .filter(|i| !self.types.contains_key(&self.columns[*i]))
+            .collect();
+        // A column is whole numbers until a value says otherwise (an empty one stays so).
+        let mut whole = vec![true; self.columns.len()];
+        if !undeclared.is_empty() {
+            self.each_row(|_, cells| {
+                for &i in &undeclared {
+                    if let Some(Some(value)) = cells.get(i)
+                        && whole[i]
+                        && sniff(std::iter::once(value.as_str())).is_none()
+                    {
+                        whole[i] = false;
+                    }
+                }
+                Ok(())
+            })?;
+        }
+        Ok(self
+            .columns
             .iter()
             .enumerate()
             .map(|(i, c)| {
-                let ty = self.types.get(c).copied().or_else(|| {
-                    sniff(
-                        self.rows
-                            .iter()
-                            .filter_map(|(_, r)| r.get(i).and_then(|c| c.as_deref())),
-                    )
-                });
+                let ty = self
+                    .types
+                    .get(c)
+                    .copied()
+                    .or_else(|| whole[i].then_some(Type::Integer));
                 (c.clone(), ty)
             })
-            .collect()
+            .collect())
     }
 }
 

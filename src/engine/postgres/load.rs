@@ -18,7 +18,7 @@ use postgres::types::{ToSql, Type as WireType};
 use super::error::database_error;
 use super::wire::Stored;
 use crate::diagnostics::{Code, Diagnostic};
-use crate::engine::table_rows::{CheckedRows, checked_rows};
+use crate::engine::table_rows::RowChecker;
 use crate::engine::{LoadSummary, TableRows};
 use crate::schema::Type;
 use crate::sql::{Dialect, Postgres, ddl};
@@ -85,14 +85,14 @@ pub(super) fn retrying<T>(
 /// Replaces `tables` inside `transaction`.
 pub(super) fn replace_tables(
     transaction: &mut postgres::Transaction<'_>,
-    tables: &[(TableRows, CheckedRows)],
+    tables: &[TableRows],
 ) -> Result<LoadSummary, Stop> {
     transaction
         .batch_execute(&format!("SET LOCAL lock_timeout = '{LOCK_WAIT}'"))
         .map_err(stop("cannot configure the load"))?;
     let existing: Vec<&str> = tables
         .iter()
-        .map(|(t, _)| t.table.as_str())
+        .map(|t| t.table.as_str())
         .filter(|name| exists(transaction, name).unwrap_or(false))
         .collect();
     if !existing.is_empty() {
@@ -105,9 +105,9 @@ pub(super) fn replace_tables(
             .map_err(stop("cannot lock the tables"))?;
     }
     let mut summary = Vec::new();
-    for (table, checked) in tables {
-        fill_table(transaction, table, checked)?;
-        summary.push((table.table.clone(), table.rows.len()));
+    for table in tables {
+        let rows = fill_table(transaction, table)?;
+        summary.push((table.table.clone(), rows));
     }
     Ok(summary)
 }
@@ -162,12 +162,11 @@ fn dependents(
     Ok(rows.iter().map(|r| r.get(0)).collect())
 }
 
-/// Replaces `table`'s rows: in place when its shape is unchanged, else by a new table.
-fn fill_table(
-    transaction: &mut postgres::Transaction<'_>,
-    table: &TableRows,
-    (types, rows): &CheckedRows,
-) -> Result<(), Stop> {
+/// Replaces `table`'s rows (in place when its shape is unchanged, else by a new table),
+/// streaming them one at a time; returns how many there were.
+fn fill_table(transaction: &mut postgres::Transaction<'_>, table: &TableRows) -> Result<usize, Stop> {
+    let mut checker = RowChecker::new(table)?;
+    let types = checker.types.clone();
     let columns: Vec<_> = table.columns.iter().cloned().zip(types.clone()).collect();
     let name = ddl::quoted(&Postgres, &table.table);
     let wanted: Vec<(String, String)> = columns
@@ -213,12 +212,22 @@ fn fill_table(
         .map_err(stop(&loading))?;
     let wire_types: Vec<WireType> = types.iter().map(|t| wire_type(*t)).collect();
     let mut writer = BinaryCopyInWriter::new(sink, &wire_types);
-    for values in rows {
+    let mut failed: Option<Stop> = None;
+    let rows = table.each_row(|line, cells| {
+        let values = checker.check(line, &cells)?;
         let stored: Vec<Stored<'_>> = values.iter().map(Stored).collect();
         let refs: Vec<&(dyn ToSql + Sync)> =
             stored.iter().map(|s| s as &(dyn ToSql + Sync)).collect();
-        writer.write(&refs).map_err(stop(&loading))?;
+        if let Err(e) = writer.write(&refs) {
+            failed = Some(stop(&loading)(e));
+            return Err(Diagnostic::error(Code::DataLoad, "the copy stopped"));
+        }
+        Ok(())
+    });
+    if let Some(stopped) = failed {
+        return Err(stopped);
     }
+    let rows = rows?;
     writer.finish().map_err(stop(&loading))?;
     for column in &table.indexes {
         let index = ddl::create_index(&Postgres, &table.table, column)
@@ -227,7 +236,7 @@ fn fill_table(
             .batch_execute(&index)
             .map_err(stop(&format!("cannot index {}.{column}", table.table)))?;
     }
-    Ok(())
+    Ok(rows)
 }
 
 /// The catalog's name (`format_type`) of the type `Postgres::column_type(ty)` creates.
@@ -240,14 +249,6 @@ fn catalog_type(ty: Option<Type>) -> &'static str {
         "TIMESTAMP" => "timestamp without time zone",
         _ => "text",
     }
-}
-
-/// Each table's rows checked, before any is written.
-pub(super) fn check_all(tables: &[TableRows]) -> Result<Vec<(TableRows, CheckedRows)>, Diagnostic> {
-    tables
-        .iter()
-        .map(|t| Ok((t.clone(), checked_rows(t)?)))
-        .collect()
 }
 
 /// The wire type of a column created with `Postgres::column_type(ty)`.

@@ -70,13 +70,12 @@ impl engine::Engine for Engine {
     }
 
     fn load(&self, tables: &[TableRows]) -> Result<LoadSummary, Diagnostic> {
-        let checked = load::check_all(tables)?;
         let mut client = connect(&self.url)?;
         load::retrying(|| {
             let mut transaction = client
                 .transaction()
                 .map_err(|e| database_error("cannot start a transaction", &e, None))?;
-            let summary = load::replace_tables(&mut transaction, &checked)?;
+            let summary = load::replace_tables(&mut transaction, tables)?;
             transaction
                 .commit()
                 .map_err(|e| database_error("cannot commit the load", &e, None))?;

@@ -16,7 +16,7 @@ use rusqlite::{Connection, OpenFlags};
 use super::Database;
 use super::error::database_error;
 use crate::diagnostics::{Code, Diagnostic};
-use crate::engine::table_rows::{Checked, checked_rows};
+use crate::engine::table_rows::{Checked, RowChecker};
 use crate::engine::{LoadSummary, TableRows};
 use crate::sql::{Sqlite, ddl};
 
@@ -62,8 +62,8 @@ fn load_into(target: &Path, tables: &[TableRows]) -> Result<LoadSummary, Diagnos
                 [],
             )
             .map_err(|e| database_error(&format!("cannot replace table {}", table.table), &e))?;
-        fill_table(&transaction, table)?;
-        summary.push((table.table.clone(), table.rows.len()));
+        let rows = fill_table(&transaction, table)?;
+        summary.push((table.table.clone(), rows));
     }
     transaction
         .commit()
@@ -81,17 +81,24 @@ pub(crate) fn in_memory(tables: &[TableRows]) -> Result<Database, Diagnostic> {
     Database::from_connection(connection)
 }
 
-/// Creates the table, inserts the rows (checking each value against its type) and indexes.
-fn fill_table(connection: &Connection, table: &TableRows) -> Result<(), Diagnostic> {
-    let (types, rows) = checked_rows(table)?;
-    let columns: Vec<_> = table.columns.iter().cloned().zip(types).collect();
+/// Creates the table, inserts the rows one at a time (checking each value against its
+/// type) and indexes; returns how many rows there were.
+fn fill_table(connection: &Connection, table: &TableRows) -> Result<usize, Diagnostic> {
+    let mut checker = RowChecker::new(table)?;
+    let columns: Vec<_> = table
+        .columns
+        .iter()
+        .cloned()
+        .zip(checker.types.clone())
+        .collect();
     connection
         .execute(&ddl::create_table(&Sqlite, &table.table, &columns), [])
         .map_err(|e| database_error(&format!("cannot create table {}", table.table), &e))?;
     let mut statement = connection
         .prepare(&ddl::insert_row(&Sqlite, &table.table, table.columns.len()))
         .map_err(|e| database_error("cannot prepare the insert", &e))?;
-    for ((line, _), values) in table.rows.iter().zip(rows) {
+    let rows = table.each_row(|line, cells| {
+        let values = checker.check(line, &cells)?;
         statement
             .execute(rusqlite::params_from_iter(values.into_iter().map(stored)))
             .map_err(|e| {
@@ -100,13 +107,14 @@ fn fill_table(connection: &Connection, table: &TableRows) -> Result<(), Diagnost
                     &e,
                 )
             })?;
-    }
+        Ok(())
+    })?;
     for column in &table.indexes {
         connection
             .execute(&ddl::create_index(&Sqlite, &table.table, column), [])
             .map_err(|e| database_error(&format!("cannot index {}.{column}", table.table), &e))?;
     }
-    Ok(())
+    Ok(rows)
 }
 
 /// A checked value as SQLite stores it: booleans as 0/1, whole decimals as integers and
