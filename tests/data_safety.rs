@@ -34,6 +34,22 @@ fn probe_count(project: &Path) -> String {
         .replace("Probe,", "")
 }
 
+/// Makes a FIFO at `path`.
+fn mkfifo(path: &Path) {
+    assert!(Command::new("mkfifo").arg(path).status().unwrap().success());
+}
+
+/// What `path` itself is (a link is not followed).
+fn kind_of(path: impl AsRef<Path>) -> std::fs::FileType {
+    std::fs::symlink_metadata(path).unwrap().file_type()
+}
+
+/// Asserts that `out` refused a path that is not a regular file.
+fn refused_special_file(out: &common::Output) {
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("not a regular file"), "{}", out.stderr);
+}
+
 fn integrity(database: &Path) -> String {
     let db = rusqlite::Connection::open(database).unwrap();
     db.query_row("PRAGMA integrity_check", [], |r| r.get(0))
@@ -203,13 +219,7 @@ fn a_load_never_replaces_a_special_file_and_follows_a_symlink() {
     };
 
     let fifo = project.join("fifo.db");
-    assert!(
-        Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap()
-            .success()
-    );
+    mkfifo(&fifo);
     pointing_at("fifo.db");
     let load = seg(&project, &["load"]);
     assert_eq!(load.code, 2, "{}", load.stderr);
@@ -220,39 +230,19 @@ fn a_load_never_replaces_a_special_file_and_follows_a_symlink() {
         load.stderr
     );
     use std::os::unix::fs::FileTypeExt;
-    assert!(
-        std::fs::symlink_metadata(&fifo)
-            .unwrap()
-            .file_type()
-            .is_fifo()
-    );
+    assert!(kind_of(&fifo).is_fifo());
 
     pointing_at("/dev/full");
     let load = seg(&project, &["load"]);
-    assert_eq!(load.code, 2, "{}", load.stderr);
-    assert!(
-        load.stderr.contains("not a regular file"),
-        "{}",
-        load.stderr
-    );
-    assert!(
-        std::fs::symlink_metadata("/dev/full")
-            .unwrap()
-            .file_type()
-            .is_char_device()
-    );
+    refused_special_file(&load);
+    assert!(kind_of("/dev/full").is_char_device());
 
     std::fs::create_dir(project.join("real")).unwrap();
     std::os::unix::fs::symlink(project.join("real/shop.db"), project.join("link.db")).unwrap();
     pointing_at("link.db");
     let load = seg(&project, &["load"]);
     assert_eq!(load.code, 0, "{}", load.stderr);
-    assert!(
-        std::fs::symlink_metadata(project.join("link.db"))
-            .unwrap()
-            .file_type()
-            .is_symlink()
-    );
+    assert!(kind_of(project.join("link.db")).is_symlink());
     assert_eq!(integrity(&project.join("real/shop.db")), "ok");
     assert_eq!(probe_count(&project), "4");
 }
@@ -264,51 +254,20 @@ fn an_export_never_replaces_a_special_file_and_follows_a_symlink() {
     use std::os::unix::fs::FileTypeExt;
     let project = shop();
     let fifo = project.join("members.fifo");
-    assert!(
-        Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap()
-            .success()
-    );
+    mkfifo(&fifo);
     let export = seg(&project, &["export", "Probe", "-o", "members.fifo"]);
-    assert_eq!(export.code, 2, "{}", export.stderr);
-    assert!(
-        export.stderr.contains("not a regular file"),
-        "{}",
-        export.stderr
-    );
-    assert!(
-        std::fs::symlink_metadata(&fifo)
-            .unwrap()
-            .file_type()
-            .is_fifo()
-    );
+    refused_special_file(&export);
+    assert!(kind_of(&fifo).is_fifo());
 
     let export = seg(&project, &["export", "Probe", "-o", "/dev/full"]);
-    assert_eq!(export.code, 2, "{}", export.stderr);
-    assert!(
-        export.stderr.contains("not a regular file"),
-        "{}",
-        export.stderr
-    );
-    assert!(
-        std::fs::symlink_metadata("/dev/full")
-            .unwrap()
-            .file_type()
-            .is_char_device()
-    );
+    refused_special_file(&export);
+    assert!(kind_of("/dev/full").is_char_device());
 
     std::fs::write(project.join("target.csv"), "old\n").unwrap();
     std::os::unix::fs::symlink(project.join("target.csv"), project.join("link.csv")).unwrap();
     let export = seg(&project, &["export", "Probe", "-o", "link.csv"]);
     assert_eq!(export.code, 0, "{}", export.stderr);
-    assert!(
-        std::fs::symlink_metadata(project.join("link.csv"))
-            .unwrap()
-            .file_type()
-            .is_symlink()
-    );
+    assert!(kind_of(project.join("link.csv")).is_symlink());
     let written = std::fs::read_to_string(project.join("target.csv")).unwrap();
     assert_eq!(written.lines().count(), 5, "{written}");
 }
