@@ -166,6 +166,8 @@ fn passwords_are_refused_in_the_manifest_and_never_printed() {
         "postgresql://analyst@h/crm?password=sekret",
         "postgresql://analyst@h/crm?sslmode=disable&password=sekret",
         "postgres://analyst:sekret@h/crm",
+        "postgresql://analyst@h/crm?pass%77ord=sekret",
+        "postgresql://analyst@h/crm?%70assword=sekret",
     ] {
         let out = seg(
             &project_with(&format!("url = \"{url}\"")),
@@ -182,6 +184,7 @@ fn passwords_are_refused_in_the_manifest_and_never_printed() {
     for url in [
         "postgresql://analyst:sekret@127.0.0.1:1/crm",
         "postgresql://analyst@127.0.0.1:1/crm?password=sekret",
+        "postgresql://analyst@127.0.0.1:1/crm?pass%77ord=sekret",
     ] {
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_seg"))
             .args(["run", "--plain"])
@@ -198,6 +201,19 @@ fn passwords_are_refused_in_the_manifest_and_never_printed() {
         assert!(!said.contains("sekret"), "the password was printed: {said}");
         assert!(said.contains("127.0.0.1:1"), "{said}");
     }
+    // The libpq key=value form is not a URL: refused, and not printed.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_seg"))
+        .args(["run", "--plain"])
+        .current_dir(&project)
+        .env(
+            "SEG_TEST_SECRET_URL",
+            "host=127.0.0.1 port=1 user=analyst password=sekret sslmode=require",
+        )
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("seg::E022"), "{said}");
+    assert!(!said.contains("sekret"), "the password was printed: {said}");
 }
 
 /// The shop project on a fresh PostgreSQL database, loaded.

@@ -38,11 +38,21 @@ impl Location {
             None => None,
             Some(DatabaseSetting::Path(path)) => Some(Location::File(root.join(path))),
             Some(DatabaseSetting::Url(url)) => Some(Location::Postgres(url.clone())),
-            Some(DatabaseSetting::UrlEnv(variable)) => Some(Location::Postgres(from_env(
-                variable,
-                "database URL",
-                "postgresql://USER@HOST:PORT/DATABASE",
-            )?)),
+            Some(DatabaseSetting::UrlEnv(variable)) => {
+                let url = from_env(
+                    variable,
+                    "database URL",
+                    "postgresql://USER@HOST:PORT/DATABASE",
+                )?;
+                if !is_postgres_url(&url) {
+                    return Err(Diagnostic::error(
+                        Code::ManifestInvalid,
+                        format!("${variable} does not hold a postgresql:// URL"),
+                    )
+                    .with_help("write it as postgresql://USER@HOST:PORT/DATABASE?sslmode=…; libpq's key=value form is not read"));
+                }
+                Some(Location::Postgres(url))
+            }
             Some(DatabaseSetting::Spark(master)) => {
                 Some(SparkTarget::of(master.clone(), manifest, root)?)
             }
@@ -125,9 +135,37 @@ pub struct CsvTable {
     pub types: Vec<(String, Type)>,
 }
 
-/// The parts of a `postgresql://` URL: the authority's user info (before `@`), and the query
-/// (after `?`), each `None` when absent.
-fn url_parts(url: &str) -> (Option<&str>, Option<&str>) {
+/// Whether `text` is a PostgreSQL URL (`postgresql://…` or `postgres://…`), the only form
+/// seg takes (libpq's `key=value` strings are refused: they hide their parameters from the
+/// checks below).
+pub fn is_postgres_url(text: &str) -> bool {
+    text.starts_with("postgresql://") || text.starts_with("postgres://")
+}
+
+/// `text` with `%XX` escapes decoded (as the PostgreSQL client decodes a URL's parts).
+pub fn percent_decoded(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let (Some(high), Some(low)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
+        {
+            out.push((high * 16 + low) as u8);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The authority's user info (before `@`) of a URL, and its query's parameters with their
+/// names decoded.
+fn url_parts(url: &str) -> (Option<&str>, Vec<(String, &str)>) {
     let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
     let (before_query, query) = match rest.split_once('?') {
         Some((before, query)) => (before, Some(query)),
@@ -135,36 +173,45 @@ fn url_parts(url: &str) -> (Option<&str>, Option<&str>) {
     };
     let authority = before_query.split('/').next().unwrap_or("");
     let user_info = authority.rsplit_once('@').map(|(info, _)| info);
-    (user_info, query)
+    let parameters = query
+        .into_iter()
+        .flat_map(|q| q.split('&'))
+        .map(|p| match p.split_once('=') {
+            Some((name, value)) => (percent_decoded(name), value),
+            None => (percent_decoded(p), ""),
+        })
+        .collect();
+    (user_info, parameters)
 }
 
-/// Whether a PostgreSQL URL holds a password: `user:password@…` or `?password=…`.
+/// Whether a PostgreSQL URL holds a password: `user:password@…` or a `password`
+/// parameter, however its name is written (`pass%77ord`).
 pub fn url_holds_password(url: &str) -> bool {
-    let (user_info, query) = url_parts(url);
+    let (user_info, parameters) = url_parts(url);
     user_info.is_some_and(|info| info.contains(':'))
-        || query.is_some_and(|q| q.split('&').any(|p| p.starts_with("password=")))
+        || parameters.iter().any(|(name, _)| name == "password")
 }
 
-/// A PostgreSQL URL as messages may show it: any password replaced by `***`.
+/// A PostgreSQL URL as messages may show it: without its password and without its
+/// parameters (any of which could be a password, however written): `user@host:port/db`.
 pub fn redacted_url(url: &str) -> String {
-    let (user_info, query) = url_parts(url);
-    let mut out = url.to_string();
-    if let Some(info) = user_info
-        && let Some((user, _)) = info.split_once(':')
-    {
-        out = out.replacen(&format!("{info}@"), &format!("{user}:***@"), 1);
+    if !is_postgres_url(url) {
+        return "the PostgreSQL database".to_string();
     }
-    if let Some(query) = query {
-        let hidden: Vec<String> = query
-            .split('&')
-            .map(|p| match p.split_once('=') {
-                Some(("password", _)) => "password=***".to_string(),
-                _ => p.to_string(),
-            })
-            .collect();
-        out = out.replacen(&format!("?{query}"), &format!("?{}", hidden.join("&")), 1);
-    }
-    out
+    let (scheme, rest) = url.split_once("://").unwrap_or(("postgresql", url));
+    let before_query = rest.split('?').next().unwrap_or("");
+    let shown = match before_query.rsplit_once('@') {
+        Some((info, host)) => {
+            let user = info.split(':').next().unwrap_or("");
+            if info.contains(':') {
+                format!("{user}:***@{host}")
+            } else {
+                format!("{user}@{host}")
+            }
+        }
+        None => before_query.to_string(),
+    };
+    format!("{scheme}://{shown}")
 }
 
 #[cfg(test)]
@@ -179,10 +226,12 @@ mod tests {
             (
                 "postgresql://u@h/db?sslmode=require&password=p",
                 true,
-                "postgresql://u@h/db?sslmode=require&password=***",
+                "postgresql://u@h/db",
             ),
-            ("postgresql://h/db?user=u", false, "postgresql://h/db?user=u"),
+            ("postgresql://u@h/db?pass%77ord=p", true, "postgresql://u@h/db"),
+            ("postgresql://h/db?user=u", false, "postgresql://h/db"),
             ("postgresql://u:p@@h/db", true, "postgresql://u:***@h/db"),
+            ("host=h password=p", false, "the PostgreSQL database"),
         ] {
             assert_eq!(url_holds_password(url), holds, "{url}");
             assert_eq!(redacted_url(url), shown, "{url}");

@@ -275,7 +275,7 @@ impl Validator {
         }
         if let Some(url) = raw.url {
             let text = url.get_ref();
-            if !(text.starts_with("postgresql://") || text.starts_with("postgres://")) {
+            if !super::is_postgres_url(text) {
                 self.invalid(
                     url.span(),
                     format!("`{text}` is not a PostgreSQL URL"),

@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 
 use crate::diagnostics::{Code, Diagnostic};
 use crate::source::{SourceFile, SourceId, SourceMap};
-pub use location::{Location, SparkTarget, redacted_url, url_holds_password};
+pub use location::{
+    Location, SparkTarget, is_postgres_url, percent_decoded, redacted_url, url_holds_password,
+};
 use manifest::Manifest;
 
 /// The manifest's file name.

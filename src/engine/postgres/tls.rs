@@ -18,6 +18,7 @@ use rustls::{CertificateError, DigitallySignedStruct, RootCertStore, SignatureSc
 use tokio_postgres_rustls::MakeRustlsConnect;
 
 use crate::diagnostics::{Code, Diagnostic};
+use crate::project::percent_decoded;
 
 /// How a connection is encrypted and what of the server's certificate is checked.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -48,8 +49,13 @@ pub(super) fn split(url: &str) -> Result<(String, Settings), Diagnostic> {
     };
     let mut kept = Vec::new();
     for parameter in query.split('&') {
-        match parameter.split_once('=') {
-            Some(("sslmode", value)) => {
+        // Names and values as the client decodes them: `ssl%6Dode` is `sslmode`.
+        let (name, value) = match parameter.split_once('=') {
+            Some((name, value)) => (percent_decoded(name), percent_decoded(value)),
+            None => (percent_decoded(parameter), String::new()),
+        };
+        match (name.as_str(), value.as_str()) {
+            ("sslmode", value) => {
                 settings.mode = match value {
                     "disable" => Mode::Disable,
                     "prefer" => Mode::Prefer,
@@ -65,7 +71,7 @@ pub(super) fn split(url: &str) -> Result<(String, Settings), Diagnostic> {
                     }
                 }
             }
-            Some(("sslrootcert", path)) => settings.root_cert = Some(PathBuf::from(path)),
+            ("sslrootcert", path) => settings.root_cert = Some(PathBuf::from(path)),
             _ => kept.push(parameter),
         }
     }
@@ -263,5 +269,9 @@ mod tests {
         assert_eq!(url, "postgresql://u@h/db");
         assert_eq!(settings.mode, Mode::Prefer);
         assert!(split("postgresql://u@h/db?sslmode=sometimes").is_err());
+        // However the name is written, the mode is seg's to apply (never left to default).
+        let (url, settings) = split("postgresql://u@h/db?ssl%6Dode=require").unwrap();
+        assert_eq!(url, "postgresql://u@h/db");
+        assert_eq!(settings.mode, Mode::Require);
     }
 }
