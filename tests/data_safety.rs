@@ -443,3 +443,48 @@ fn a_column_of_another_type_is_refused_before_anything_runs() {
         "{said}"
     );
 }
+
+/// A first load that fails leaves nothing, and never removes what is at the path: a
+/// symbolic link stays, and a file another load created meanwhile stays.
+#[test]
+fn a_failed_first_load_removes_nothing_that_was_there() {
+    let project = shop();
+    let csv = project.join("data/customers.csv");
+    let text = std::fs::read_to_string(&csv).unwrap();
+    std::fs::write(&csv, text.replace("2024-03-01", "2024-02-30")).unwrap();
+    std::fs::create_dir(project.join("real")).unwrap();
+    std::os::unix::fs::symlink(project.join("real/target.db"), project.join("shop.db")).unwrap();
+    let load = seg(&project, &["load"]);
+    assert_eq!(load.code, 2, "{}", load.stderr);
+    assert!(kind_of(project.join("shop.db")).is_symlink());
+    assert!(!project.join("real/target.db").exists());
+    assert_eq!(std::fs::read_dir(project.join("real")).unwrap().count(), 0);
+
+    std::fs::remove_file(project.join("shop.db")).unwrap();
+    std::os::unix::fs::symlink("loop.db", project.join("shop.db")).unwrap();
+    std::os::unix::fs::symlink("shop.db", project.join("loop.db")).unwrap();
+    let looped = seg(&project, &["load"]);
+    assert_eq!(looped.code, 2, "{}", looped.stderr);
+    assert!(looped.stderr.contains("seg::E032"), "{}", looped.stderr);
+    assert!(kind_of(project.join("shop.db")).is_symlink());
+    assert!(kind_of(project.join("loop.db")).is_symlink());
+}
+
+/// A reader waits for a writer that holds the database (a long load commits) rather than
+/// failing: the run answers once the writer is done.
+#[test]
+fn a_run_waits_for_a_writer_instead_of_failing() {
+    let project = shop();
+    assert_eq!(seg(&project, &["load"]).code, 0);
+    let database = project.join("shop.db");
+    let writer = rusqlite::Connection::open(&database).unwrap();
+    writer
+        .execute_batch("BEGIN EXCLUSIVE; DELETE FROM orders WHERE id = -1;")
+        .unwrap();
+    let releasing = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_secs(4));
+        writer.execute_batch("COMMIT").unwrap();
+    });
+    assert_eq!(probe_count(&project), "4");
+    releasing.join().unwrap();
+}

@@ -40,6 +40,10 @@ pub(super) fn add_functions(connection: &Connection) -> Result<(), Diagnostic> {
         .map_err(|e| database_error("cannot add seglang's SQL functions", &e))
 }
 
+/// How long a reader waits for a writer that holds the database (a load commits, a
+/// materialization writes) before saying it is locked: readers wait rather than fail.
+const READER_WAIT: Duration = Duration::from_secs(60);
+
 /// An open SQLite database.
 pub(crate) struct Database {
     connection: Connection,
@@ -68,7 +72,7 @@ impl Database {
         let connection = Connection::open_with_flags(path, flags)
             .map_err(|e| database_error(&format!("cannot open {}", path.display()), &e))?;
         connection
-            .busy_timeout(Duration::from_secs(2))
+            .busy_timeout(READER_WAIT)
             .map_err(|e| database_error("cannot configure the connection", &e))?;
         add_functions(&connection)?;
         // Reading the schema catches a file that is not a database before any query runs.
@@ -100,6 +104,12 @@ impl Database {
         timeout: Option<Duration>,
     ) -> Result<Database, Diagnostic> {
         self.timeout = timeout;
+        if let Some(limit) = timeout {
+            // Waiting for a writer counts against the time limit too.
+            self.connection
+                .busy_timeout(limit.min(READER_WAIT))
+                .map_err(|e| database_error("cannot set the time limit", &e))?;
+        }
         if timeout.is_some() {
             let deadline = self.deadline.clone();
             // Every 10,000 virtual-machine steps, SQLite asks whether to stop.
@@ -208,7 +218,7 @@ fn recover_interrupted_write(path: &Path) {
     }
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     if let Ok(connection) = Connection::open_with_flags(path, flags) {
-        let _ = connection.busy_timeout(Duration::from_secs(2));
+        let _ = connection.busy_timeout(READER_WAIT);
         let _ = connection.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()));
     }
 }

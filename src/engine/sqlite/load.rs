@@ -7,7 +7,7 @@
 //! is not a regular file (a FIFO, a device, a directory) is refused, and a symbolic link is
 //! followed to the database it names.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use rusqlite::types::Value as SqlValue;
@@ -20,15 +20,58 @@ use crate::engine::table_rows::{Checked, RowChecker};
 use crate::engine::{LoadSummary, TableRows};
 use crate::sql::{Sqlite, ddl};
 
-/// Replaces the tables of `tables` in the database at `target` (created if missing; a
-/// first load that fails leaves no file behind).
+/// Replaces the tables of `tables` in the database at `target`, following symbolic links.
+/// When there is no database yet, it is built beside the path and linked into place only if
+/// the path is still free, so a first load that fails leaves nothing and never removes what
+/// another load created meanwhile.
 pub(super) fn load(target: &Path, tables: &[TableRows]) -> Result<LoadSummary, Diagnostic> {
-    let existed = target.exists();
-    let result = load_into(target, tables);
-    if result.is_err() && !existed {
-        let _ = std::fs::remove_file(target);
+    let target = followed(target)?;
+    if target.exists() {
+        return load_into(&target, tables);
     }
-    result
+    let directory = match target.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let cannot = |e: &dyn std::fmt::Display| {
+        Diagnostic::error(
+            Code::DataLoad,
+            format!("cannot create {}: {e}", target.display()),
+        )
+    };
+    let building = tempfile::Builder::new()
+        .prefix(".seg-load-")
+        .tempfile_in(&directory)
+        .map_err(|e| cannot(&e))?;
+    let summary = load_into(building.path(), tables)?;
+    match std::fs::hard_link(building.path(), &target) {
+        Ok(()) => Ok(summary),
+        // Another load created the database meanwhile: load into it, in place.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => load_into(&target, tables),
+        Err(e) => Err(cannot(&e)),
+    }
+}
+
+/// `path` with its symbolic links followed to the file they name (which may not exist
+/// yet); a loop of links is refused.
+fn followed(path: &Path) -> Result<PathBuf, Diagnostic> {
+    let mut current = path.to_path_buf();
+    for _ in 0..40 {
+        match std::fs::read_link(&current) {
+            Ok(link) => {
+                current = match current.parent() {
+                    Some(parent) if link.is_relative() => parent.join(link),
+                    _ => link,
+                };
+            }
+            Err(_) => return Ok(current),
+        }
+    }
+    Err(Diagnostic::error(
+        Code::DataLoad,
+        format!("{} is a loop of symbolic links", path.display()),
+    )
+    .with_help("point `[database] path` in seg.toml at a SQLite database file, or at a new path"))
 }
 
 fn load_into(target: &Path, tables: &[TableRows]) -> Result<LoadSummary, Diagnostic> {
