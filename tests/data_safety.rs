@@ -488,3 +488,64 @@ fn a_run_waits_for_a_writer_instead_of_failing() {
     assert_eq!(probe_count(&project), "4");
     releasing.join().unwrap();
 }
+
+/// Keys are compared as the engine will join them: `' 1'` repeats `1`, and a key of spaces
+/// is no key.
+#[test]
+fn keys_that_differ_only_by_spaces_are_the_same_key() {
+    let project = shop();
+    let csv = project.join("data/customers.csv");
+    let original = std::fs::read_to_string(&csv).unwrap();
+    let second = original.lines().nth(2).unwrap().to_string();
+    let (_, rest) = second.split_once(',').unwrap();
+    std::fs::write(&csv, format!("{original} 1,{rest}\n")).unwrap();
+    let load = seg(&project, &["load"]);
+    assert_eq!(load.code, 2, "{}", load.stderr);
+    assert!(
+        load.stderr.contains("repeats the key ' 1' of line 2"),
+        "{}",
+        load.stderr
+    );
+    std::fs::write(&csv, format!("{original}  ,{rest}\n")).unwrap();
+    let load = seg(&project, &["load"]);
+    assert_eq!(load.code, 2, "{}", load.stderr);
+    assert!(
+        load.stderr.contains("is empty, but it is the customer key"),
+        "{}",
+        load.stderr
+    );
+}
+
+/// A related table's customer key must hold keys of the customer key's kind: text keys
+/// joined to whole numbers match by accident or not at all.
+#[test]
+fn customer_keys_of_different_kinds_are_refused() {
+    let project = shop();
+    assert_eq!(seg(&project, &["load"]).code, 0);
+    let db = rusqlite::Connection::open(project.join("shop.db")).unwrap();
+    db.execute_batch(
+        "ALTER TABLE orders RENAME TO old_orders;
+         CREATE TABLE orders AS SELECT * FROM old_orders WHERE 0;
+         DROP TABLE orders;
+         CREATE TABLE orders (id INTEGER, customer_id TEXT, amount NUMERIC, ordered_at TEXT,
+           occasion TEXT, category TEXT);
+         INSERT INTO orders SELECT id, customer_id, amount, ordered_at, occasion, category
+           FROM old_orders;
+         DROP TABLE old_orders;",
+    )
+    .unwrap();
+    drop(db);
+    let run = seg(&project, &["run", "--plain"]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    let said = run
+        .stderr
+        .split_whitespace()
+        .filter(|w| *w != "│")
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(said.contains("seg::E034"), "{said}");
+    assert!(
+        said.contains("column `customer_id` of table `orders` is text, but the customer key `id` of table `customers` is integer"),
+        "{said}"
+    );
+}

@@ -158,7 +158,11 @@ impl<'t> RowChecker<'t> {
         let table = self.table;
         for (u, &i) in self.unique.iter().enumerate() {
             let column = &table.columns[i];
-            let Some(value) = cells.get(i).and_then(|c| c.as_deref()) else {
+            let Some(value) = cells
+                .get(i)
+                .and_then(|c| c.as_deref())
+                .filter(|v| !v.trim().is_empty())
+            else {
                 return Err(Diagnostic::error(
                     Code::DataLoad,
                     format!(
@@ -168,10 +172,11 @@ impl<'t> RowChecker<'t> {
                 )
                 .with_help("every customer needs a key; give one, or remove the row"));
             };
-            // Keys compare as the engine will: `01` and `1` are one whole-number key.
+            // Keys compare as the engine joins them: `01`, ` 1` and `1` are one whole-number
+            // key, and surrounding spaces never tell two keys apart.
             let key = match value.trim().parse::<i64>() {
                 Ok(n) if self.types[i] == Some(Type::Integer) => n.to_string(),
-                _ => value.to_string(),
+                _ => value.trim().to_string(),
             };
             if let Some(first) = self.seen[u].insert(key, line) {
                 return Err(Diagnostic::error(
@@ -219,6 +224,7 @@ impl<'t> RowChecker<'t> {
 /// tables' integer keys on engines that type them), otherwise text (`None`).
 pub fn sniff<'v>(values: impl Iterator<Item = &'v str>) -> Option<Type> {
     values
+        .map(str::trim)
         .filter(|v| !v.is_empty())
         .all(|v| v.parse::<i64>().is_ok())
         .then_some(Type::Integer)

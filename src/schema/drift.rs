@@ -15,6 +15,61 @@ pub fn check(schema: &Schema, database: &HashMap<String, Vec<StoredColumn>>) -> 
     for entity in std::iter::once(&schema.customer).chain(&schema.related) {
         entity_drift(entity, database, &mut out);
     }
+    if out.is_empty() {
+        out.extend(key_drift(schema, database));
+    }
+    out
+}
+
+/// One error per related table whose customer-key column holds keys of another kind than
+/// the customer key's (text against whole numbers joins by accident, or fails).
+fn key_drift(schema: &Schema, database: &HashMap<String, Vec<StoredColumn>>) -> Vec<Diagnostic> {
+    let column = |table: &str, name: &str| {
+        database
+            .get(table)
+            .and_then(|columns| columns.iter().find(|c| c.name == name))
+    };
+    let kind = |stored: Stored| match stored {
+        Stored::Integer | Stored::Numeric | Stored::Float => Some("number"),
+        Stored::Text => Some("text"),
+        _ => None,
+    };
+    let customer = &schema.customer;
+    let Some(key) = column(&customer.table, &customer.key) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for entity in &schema.related {
+        let Some(name) = &entity.customer_key else {
+            continue;
+        };
+        let Some(related) = column(&entity.table, name) else {
+            continue;
+        };
+        if let (Some(a), Some(b)) = (kind(key.stored), kind(related.stored))
+            && a != b
+        {
+            out.push(
+                Diagnostic::error(
+                    Code::SchemaDrift,
+                    format!(
+                        "column `{name}` of table `{}` is {}, but the customer key `{}` of table `{}` is {}",
+                        entity.table,
+                        related.declared.to_lowercase(),
+                        customer.key,
+                        customer.table,
+                        key.declared.to_lowercase()
+                    ),
+                )
+                .with_label(
+                    entity.location.source,
+                    entity.location.span,
+                    format!("entity `{}`", entity.name),
+                )
+                .with_help("store the keys alike in both tables (seg load does); joined as they are, keys match by accident or not at all"),
+            );
+        }
+    }
     out
 }
 
