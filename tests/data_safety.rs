@@ -549,3 +549,23 @@ fn customer_keys_of_different_kinds_are_refused() {
         "{said}"
     );
 }
+
+/// seglang's membership tables are its own: `[data]` may not name them.
+#[test]
+fn data_may_not_name_the_membership_tables() {
+    let project = shop();
+    let manifest = project.join("seg.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(
+        &manifest,
+        text.replace(
+            "interests = \"data/interests.csv\"",
+            "interests = \"data/interests.csv\"\nseg_members = \"data/interests.csv\"",
+        ),
+    )
+    .unwrap();
+    let load = seg(&project, &["load", "--plain"]);
+    assert_eq!(load.code, 2, "{}", load.stderr);
+    assert!(load.stderr.contains("seg::E022"), "{}", load.stderr);
+    assert!(load.stderr.contains("`seg_members` is seglang's own"), "{}", load.stderr);
+}

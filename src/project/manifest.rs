@@ -213,6 +213,16 @@ pub fn parse(source: SourceId, text: &str) -> Result<Manifest, Vec<Diagnostic>> 
         date
     });
     let database = v.database(raw.database);
+    for (table, path) in &raw.data {
+        if crate::sql::ddl::MEMBERSHIP_TABLES.contains(&table.as_str()) {
+            v.invalid(
+                path.span(),
+                format!("`{table}` is seglang's own membership table"),
+                "a table seglang keeps history in",
+            )
+            .help = Some("name the CSV file's table otherwise".to_string());
+        }
+    }
     let data = raw
         .data
         .iter()
