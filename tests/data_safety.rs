@@ -567,5 +567,9 @@ fn data_may_not_name_the_membership_tables() {
     let load = seg(&project, &["load", "--plain"]);
     assert_eq!(load.code, 2, "{}", load.stderr);
     assert!(load.stderr.contains("seg::E022"), "{}", load.stderr);
-    assert!(load.stderr.contains("`seg_members` is seglang's own"), "{}", load.stderr);
+    assert!(
+        load.stderr.contains("`seg_members` is seglang's own"),
+        "{}",
+        load.stderr
+    );
 }

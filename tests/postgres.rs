@@ -396,3 +396,29 @@ fn tls_modes_encrypt_and_check_certificates_as_libpq_does() {
     let bad = run("seg", "127.0.0.1", "sslmode=sometimes");
     assert!(bad.stderr.contains("not a TLS mode"), "{}", bad.stderr);
 }
+
+/// Foreign keys between the project's own tables do not stop a reload; one from a table
+/// outside the project's data is named in a clear refusal.
+#[test]
+#[ignore = "needs PostgreSQL: SEG_TEST_POSTGRES_URL (.ci/run starts a server and runs ignored tests)"]
+fn foreign_keys_do_not_stop_a_reload_and_are_named_when_they_must() {
+    let (project, url) = shop_on_postgres("foreign_keys");
+    let mut client = ::postgres::Client::connect(&url, ::postgres::NoTls).unwrap();
+    client
+        .batch_execute(
+            "ALTER TABLE customers ADD PRIMARY KEY (id);
+             ALTER TABLE orders ADD FOREIGN KEY (customer_id) REFERENCES customers (id);",
+        )
+        .unwrap();
+    let again = seg(&project, &["load"]);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    client
+        .batch_execute(
+            "CREATE TABLE notes (customer_id BIGINT REFERENCES customers (id), note TEXT);",
+        )
+        .unwrap();
+    let refused = seg(&project, &["load", "--plain"]);
+    assert_eq!(refused.code, 2, "{}", refused.stderr);
+    assert!(refused.stderr.contains("seg::E032"), "{}", refused.stderr);
+    assert!(refused.stderr.contains("notes"), "{}", refused.stderr);
+}

@@ -104,9 +104,55 @@ pub(super) fn replace_tables(
             ))
             .map_err(stop("cannot lock the tables"))?;
     }
-    let mut summary = Vec::new();
+    // Every table whose shape is unchanged is emptied in one statement, so foreign keys
+    // between the project's own tables do not stop it.
+    let mut plans = Vec::new();
     for table in tables {
-        let rows = fill_table(transaction, table)?;
+        let checker = RowChecker::new(table)?;
+        let wanted: Vec<(String, String)> = table
+            .columns
+            .iter()
+            .zip(&checker.types)
+            .map(|(c, t)| (c.clone(), catalog_type(*t).to_string()))
+            .collect();
+        let found = shape(transaction, &table.table)?;
+        let unchanged = !found.is_empty() && found == wanted;
+        plans.push((table, checker, found, unchanged));
+    }
+    let same: Vec<&str> = plans
+        .iter()
+        .filter(|(_, _, _, unchanged)| *unchanged)
+        .map(|(t, _, _, _)| t.table.as_str())
+        .collect();
+    if !same.is_empty() {
+        let names: Vec<String> = same.iter().map(|n| ddl::quoted(&Postgres, n)).collect();
+        if let Err(e) = transaction.batch_execute(&format!("TRUNCATE {}", names.join(", "))) {
+            if e.code() == Some(&SqlState::FEATURE_NOT_SUPPORTED) {
+                // The server names the table that refers to them ("Table "notes" references
+                // "customers".").
+                let detail = e
+                    .as_db_error()
+                    .and_then(|db| db.detail())
+                    .unwrap_or("another table refers to them")
+                    .trim_end_matches('.')
+                    .to_string();
+                return Err(Stop::Failed(
+                    Diagnostic::error(
+                        Code::DataLoad,
+                        format!(
+                            "cannot replace the rows of {}: a table outside [data] refers to them by a foreign key ({detail})",
+                            same.join(", "),
+                        ),
+                    )
+                    .with_help("seg never empties a table that others refer to; drop those foreign keys, or load those tables from [data] too"),
+                ));
+            }
+            return Err(stop("cannot replace the tables")(e));
+        }
+    }
+    let mut summary = Vec::new();
+    for (table, checker, found, unchanged) in plans {
+        let rows = fill_table(transaction, table, checker, &found, unchanged)?;
         summary.push((table.table.clone(), rows));
     }
     Ok(summary)
@@ -164,22 +210,18 @@ fn dependents(
 
 /// Replaces `table`'s rows (in place when its shape is unchanged, else by a new table),
 /// streaming them one at a time; returns how many there were.
-fn fill_table(transaction: &mut postgres::Transaction<'_>, table: &TableRows) -> Result<usize, Stop> {
-    let mut checker = RowChecker::new(table)?;
+fn fill_table(
+    transaction: &mut postgres::Transaction<'_>,
+    table: &TableRows,
+    mut checker: RowChecker<'_>,
+    found: &[(String, String)],
+    emptied: bool,
+) -> Result<usize, Stop> {
     let types = checker.types.clone();
     let columns: Vec<_> = table.columns.iter().cloned().zip(types.clone()).collect();
     let name = ddl::quoted(&Postgres, &table.table);
-    let wanted: Vec<(String, String)> = columns
-        .iter()
-        .map(|(c, t)| (c.clone(), catalog_type(*t).to_string()))
-        .collect();
-    let found = shape(transaction, &table.table)?;
     let replacing = format!("cannot replace table {}", table.table);
-    if found == wanted {
-        transaction
-            .batch_execute(&format!("TRUNCATE {name}"))
-            .map_err(stop(&replacing))?;
-    } else {
+    if !emptied {
         if !found.is_empty() {
             let others = dependents(transaction, &table.table)?;
             if !others.is_empty() {
