@@ -409,7 +409,7 @@ fn a_column_of_another_type_is_refused_before_anything_runs() {
     assert!(run.stderr.contains("seg::E034"), "{}", run.stderr);
     assert!(
         run.stderr
-            .contains("field `income` is money, but column `income` of table `customers` is text"),
+            .contains("field `income` is money, but column `income` of table `customers` has"),
         "{}",
         run.stderr
     );

@@ -422,3 +422,51 @@ fn foreign_keys_do_not_stop_a_reload_and_are_named_when_they_must() {
     assert!(refused.stderr.contains("seg::E032"), "{}", refused.stderr);
     assert!(refused.stderr.contains("notes"), "{}", refused.stderr);
 }
+
+/// The type check reads the tables a query would read (the first on the search path, views
+/// and materialized views too) and accepts the columns seg can compare: `real` money and
+/// enum text; it refuses a date field over numbers.
+#[test]
+#[ignore = "needs PostgreSQL: SEG_TEST_POSTGRES_URL (.ci/run starts a server and runs ignored tests)"]
+fn the_type_check_reads_what_queries_read() {
+    let (project, url) = shop_on_postgres("type_check");
+    let mut client = ::postgres::Client::connect(&url, ::postgres::NoTls).unwrap();
+    let database = url.rsplit('/').next().unwrap();
+    client
+        .batch_execute(&format!(
+            "CREATE SCHEMA archive;
+             CREATE TABLE archive.customers (id BIGINT, income TEXT);
+             ALTER DATABASE {database} SET search_path = public, archive;"
+        ))
+        .unwrap();
+    let run = seg(&project, &["run", "--format", "csv"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("\nProbe,4\n"), "{}", run.stdout);
+
+    client
+        .batch_execute(
+            "CREATE TYPE job AS ENUM ('nurse', 'Nurse', 'teacher', 'doctor', 'engineer');
+             ALTER TABLE customers ALTER COLUMN occupation TYPE job USING occupation::job;
+             ALTER TABLE customers ALTER COLUMN ltv TYPE real;",
+        )
+        .unwrap();
+    std::fs::write(
+        project.join("segments/probe.seg"),
+        "segment Probe where city = 'London'\n\
+         segment Typed where occupation = 'nurse' and ltv > 100\n",
+    )
+    .unwrap();
+    let run = seg(&project, &["run", "--format", "csv"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("\nTyped,"), "{}", run.stdout);
+
+    client
+        .batch_execute(
+            "ALTER TABLE customers ALTER COLUMN signup_date TYPE numeric USING 20240101;",
+        )
+        .unwrap();
+    let refused = seg(&project, &["run", "--plain"]);
+    assert_eq!(refused.code, 2, "{}", refused.stderr);
+    assert!(refused.stderr.contains("seg::E034"), "{}", refused.stderr);
+    assert!(refused.stderr.contains("signup_date"), "{}", refused.stderr);
+}

@@ -143,7 +143,7 @@ fn entity_drift(
             mistyped.push(type_drift(
                 entity,
                 field,
-                &format!("is {}", column.declared.to_lowercase()),
+                &format!("has the type `{}`", column.declared.to_lowercase()),
             ));
         }
     }
@@ -159,9 +159,7 @@ fn fits(ty: Type, stored: Stored) -> bool {
             matches!(stored, Integer | Numeric | Float | Anything)
         }
         Type::Bool => matches!(stored, Bool | Integer | Numeric | Anything),
-        Type::Date | Type::Timestamp => {
-            matches!(stored, Date | Timestamp | Text | Numeric | Anything)
-        }
+        Type::Date | Type::Timestamp => matches!(stored, Date | Timestamp | Text | Anything),
     }
 }
 

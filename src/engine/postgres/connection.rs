@@ -100,12 +100,20 @@ impl crate::engine::Database for Database {
     }
 
     /// Every table's column names (in the connection's search path).
+    /// Every table's, view's and materialized view's columns, as a query names them: of
+    /// the tables on the search path, the one a bare name finds (`pg_table_is_visible`). A
+    /// domain counts as its base type, an enum as `enum`.
     fn columns(&self) -> Result<catalog::Columns, Diagnostic> {
         let rows = self.fetch(&catalog::query(
-            "SELECT table_name::text, column_name::text, data_type::text \
-             FROM information_schema.columns \
-             WHERE table_schema = ANY (current_schemas(false)) \
-             ORDER BY table_name, ordinal_position",
+            "SELECT c.relname::text, a.attname::text, \
+               CASE WHEN t.typtype = 'e' THEN 'enum' \
+                    WHEN t.typtype = 'd' THEN format_type(t.typbasetype, t.typtypmod) \
+                    ELSE format_type(a.atttypid, a.atttypmod) END \
+             FROM pg_class AS c \
+             JOIN pg_attribute AS a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped \
+             JOIN pg_type AS t ON t.oid = a.atttypid \
+             WHERE c.relkind IN ('r', 'v', 'm', 'p', 'f') AND pg_table_is_visible(c.oid) \
+             ORDER BY c.relname, a.attnum",
         ))?;
         Ok(catalog::columns(rows, stored_type))
     }
@@ -135,15 +143,16 @@ impl crate::engine::Database for Database {
 }
 
 /// What a column of the catalog's `data_type` holds.
-fn stored_type(data_type: &str) -> Stored {
-    match data_type {
+fn stored_type(declared: &str) -> Stored {
+    match declared {
         "bigint" | "integer" | "smallint" => Stored::Integer,
-        "numeric" => Stored::Numeric,
+        t if t.starts_with("numeric") => Stored::Numeric,
         "real" | "double precision" => Stored::Float,
         "boolean" => Stored::Bool,
         "date" => Stored::Date,
         t if t.starts_with("timestamp") => Stored::Timestamp,
-        "text" | "character varying" | "character" | "name" => Stored::Text,
+        "text" | "name" | "enum" => Stored::Text,
+        t if t.starts_with("character") => Stored::Text,
         _ => Stored::Other,
     }
 }

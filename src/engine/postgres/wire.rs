@@ -9,7 +9,7 @@
 use std::error::Error;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
-use postgres::types::{FromSql, IsNull, ToSql, Type, to_sql_checked};
+use postgres::types::{FromSql, IsNull, Kind, ToSql, Type, to_sql_checked};
 
 use crate::engine::Cell;
 use crate::engine::table_rows::Checked;
@@ -152,6 +152,12 @@ impl ToSql for Value {
                 out.extend_from_slice(text.as_bytes());
                 Ok(IsNull::No)
             }
+            // Booleans kept as 0/1 in an integer column.
+            (Type::INT2 | Type::INT4 | Type::INT8, Value::Bool(b)) => match ty.clone() {
+                Type::INT8 => i64::from(*b).to_sql(ty, out),
+                Type::INT4 => i32::from(*b).to_sql(ty, out),
+                _ => i16::from(*b).to_sql(ty, out),
+            },
             (Type::INT8, _) => whole()?.to_sql(ty, out),
             (Type::INT4, _) => i32::try_from(whole()?)
                 .map_err(|_| mismatch())?
@@ -161,6 +167,13 @@ impl ToSql for Value {
                 .to_sql(ty, out),
             (Type::FLOAT8, Value::Integer(n)) => (*n as f64).to_sql(ty, out),
             (Type::FLOAT8, Value::Decimal(d)) => d.to_f64().to_sql(ty, out),
+            (Type::FLOAT4, Value::Integer(n)) => (*n as f32).to_sql(ty, out),
+            (Type::FLOAT4, Value::Decimal(d)) => (d.to_f64() as f32).to_sql(ty, out),
+            // An enum's value travels as its label.
+            (_, Value::Text(t)) if matches!(ty.kind(), Kind::Enum(_)) => {
+                out.extend_from_slice(t.as_bytes());
+                Ok(IsNull::No)
+            }
             (Type::NUMERIC, Value::Integer(n)) => Ok(numeric(
                 Decimal {
                     units: i128::from(*n),

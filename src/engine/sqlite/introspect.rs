@@ -164,6 +164,11 @@ pub(super) fn stored_type(declared: &str) -> Stored {
         Stored::Anything
     } else if ["REAL", "FLOA", "DOUB"].iter().any(|t| upper.contains(t)) {
         Stored::Float
+    } else if upper.contains("TIME") {
+        // NUMERIC affinity; ISO text stays text (the sample checks it).
+        Stored::Timestamp
+    } else if upper.contains("DATE") {
+        Stored::Date
     } else {
         Stored::Numeric
     }
