@@ -269,12 +269,31 @@ fn a_load_keeps_the_views_analysts_built() {
     let reshaped = seg(&project, &["load"]);
     assert_eq!(reshaped.code, 2, "{}", reshaped.stderr);
     assert!(reshaped.stderr.contains("seg::E032"), "{}", reshaped.stderr);
-    assert!(reshaped.stderr.contains("londoners"), "{}", reshaped.stderr);
+    assert!(
+        reshaped.stderr.contains("view londoners"),
+        "{}",
+        reshaped.stderr
+    );
     let count: i64 = client
         .query_one("SELECT count(*) FROM londoners", &[])
         .unwrap()
         .get(0);
     assert_eq!(count, 4);
+    // Without the view, an index, a trigger or a grant of someone else's still stops it.
+    client.batch_execute("DROP VIEW londoners").unwrap();
+    client
+        .batch_execute("CREATE INDEX analyst_city ON customers (city)")
+        .unwrap();
+    let indexed = seg(&project, &["load"]);
+    assert_eq!(indexed.code, 2, "{}", indexed.stderr);
+    assert!(
+        indexed.stderr.contains("index analyst_city"),
+        "{}",
+        indexed.stderr
+    );
+    client.batch_execute("DROP INDEX analyst_city").unwrap();
+    let reloaded = seg(&project, &["load"]);
+    assert_eq!(reloaded.code, 0, "{}", reloaded.stderr);
 }
 
 /// Loads and runs at the same time: no run fails because a load is running (each sees the

@@ -191,18 +191,32 @@ fn shape(
 fn dependents(
     transaction: &mut postgres::Transaction<'_>,
     table: &str,
+    own_indexes: &[String],
 ) -> Result<Vec<String>, Stop> {
     let rows = transaction
         .query(
-            "SELECT DISTINCT v.relname::text FROM pg_depend d \
+            "SELECT DISTINCT 'view ' || v.relname::text FROM pg_depend d \
                JOIN pg_rewrite r ON r.oid = d.objid \
                JOIN pg_class v ON v.oid = r.ev_class \
              WHERE d.refobjid = to_regclass($1) AND v.oid <> d.refobjid \
              UNION \
-             SELECT c.conrelid::regclass::text FROM pg_constraint c \
+             SELECT 'foreign key of ' || c.conrelid::regclass::text FROM pg_constraint c \
              WHERE c.confrelid = to_regclass($1) AND c.conrelid <> c.confrelid \
+             UNION \
+             SELECT 'trigger ' || t.tgname::text FROM pg_trigger t \
+             WHERE t.tgrelid = to_regclass($1) AND NOT t.tgisinternal \
+             UNION \
+             SELECT 'policy ' || p.polname::text FROM pg_policy p WHERE p.polrelid = to_regclass($1) \
+             UNION \
+             SELECT 'index ' || i.relname::text FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid \
+             WHERE x.indrelid = to_regclass($1) AND NOT (i.relname::text = ANY ($2)) \
+             UNION \
+             SELECT 'grants' FROM pg_class c WHERE c.oid = to_regclass($1) AND c.relacl IS NOT NULL \
+             UNION \
+             SELECT 'comment' FROM pg_description d \
+             WHERE d.objoid = to_regclass($1) AND d.classoid = 'pg_class'::regclass \
              ORDER BY 1",
-            &[&ddl::quoted(&Postgres, table)],
+            &[&ddl::quoted(&Postgres, table), &own_indexes],
         )
         .map_err(stop("cannot read the database schema"))?;
     Ok(rows.iter().map(|r| r.get(0)).collect())
@@ -223,16 +237,21 @@ fn fill_table(
     let replacing = format!("cannot replace table {}", table.table);
     if !emptied {
         if !found.is_empty() {
-            let others = dependents(transaction, &table.table)?;
+            // The indexes seg made for this table are its own to drop.
+            let own: Vec<String> = table
+                .indexes
+                .iter()
+                .map(|c| format!("{}_{c}", table.table))
+                .collect();
+            let others = dependents(transaction, &table.table, &own)?;
             if !others.is_empty() {
                 return Err(Stop::Failed(
                     Diagnostic::error(
                         Code::DataLoad,
                         format!(
-                            "{} has other columns than table {}, and {} depend on the table: {}",
+                            "{} has other columns than table {}, and seg would lose what others built on the table: {}",
                             table.origin,
                             table.table,
-                            if others.len() == 1 { "this object" } else { "these objects" },
                             others.join(", ")
                         ),
                     )
