@@ -573,3 +573,32 @@ fn data_may_not_name_the_membership_tables() {
         load.stderr
     );
 }
+
+/// The sample of values reaches the last rows too (where appended data goes), and dates
+/// must be written as ISO dates to compare as dates.
+#[test]
+fn the_value_sample_sees_the_last_rows_and_date_shapes() {
+    let project = shop();
+    assert_eq!(seg(&project, &["load"]).code, 0);
+    let db = rusqlite::Connection::open(project.join("shop.db")).unwrap();
+    db.execute_batch(
+        "WITH RECURSIVE n(i) AS (SELECT 100 UNION ALL SELECT i + 1 FROM n WHERE i < 3000)
+         INSERT INTO customers (id, name, income) SELECT i, 'c' || i, 10 FROM n;
+         INSERT INTO customers (id, name, income) VALUES (3001, 'late', '1,500.00');",
+    )
+    .unwrap();
+    drop(db);
+    let run = seg(&project, &["run", "--plain"]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("seg::E034"), "{}", run.stderr);
+
+    let project = shop();
+    assert_eq!(seg(&project, &["load"]).code, 0);
+    let db = rusqlite::Connection::open(project.join("shop.db")).unwrap();
+    db.execute_batch("UPDATE customers SET signup_date = '01/03/2024' WHERE id = 1;")
+        .unwrap();
+    drop(db);
+    let run = seg(&project, &["run", "--plain"]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("signup_date"), "{}", run.stderr);
+}

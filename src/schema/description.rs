@@ -92,7 +92,9 @@ pub enum ValueKind {
     Integer,
     /// A floating-point number.
     Real,
-    /// Text.
+    /// Text shaped like an ISO date (`2024-03-01…`).
+    DateText,
+    /// Other text.
     Text,
     /// Bytes.
     Blob,

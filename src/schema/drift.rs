@@ -187,13 +187,14 @@ pub fn check_values(
         .find(|e| e.table == table);
     for (field, kinds) in sampled_columns(schema, table).into_iter().zip(kinds) {
         let wrong = match field.ty {
-            Type::Date | Type::Timestamp => kinds
-                .iter()
-                .find(|k| !matches!(k, ValueKind::Text))
-                .map(|_| "numbers"),
+            Type::Date | Type::Timestamp => kinds.iter().find_map(|k| match k {
+                ValueKind::DateText => None,
+                ValueKind::Text => Some("text that is not an ISO date (YYYY-MM-DD)"),
+                _ => Some("numbers"),
+            }),
             _ => kinds
                 .iter()
-                .find(|k| matches!(k, ValueKind::Text | ValueKind::Blob))
+                .find(|k| matches!(k, ValueKind::Text | ValueKind::DateText | ValueKind::Blob))
                 .map(|_| "text values"),
         };
         if let (Some(wrong), Some(entity)) = (wrong, entity) {

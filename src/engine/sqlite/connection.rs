@@ -275,19 +275,37 @@ impl crate::engine::Database for Database {
         if columns.is_empty() {
             return Ok(Some(Vec::new()));
         }
-        let mut sql = String::from("SELECT ");
-        for (i, column) in columns.iter().enumerate() {
-            if i > 0 {
-                sql.push_str(", ");
+        // Each value's kind; text shaped like an ISO date is told apart.
+        let kinds_of = |from: &str| {
+            let mut sql = String::from("SELECT ");
+            for (i, column) in columns.iter().enumerate() {
+                if i > 0 {
+                    sql.push_str(", ");
+                }
+                let c = ddl::quoted(&Sqlite, column);
+                sql.push_str(&format!(
+                    "CASE WHEN typeof({c}) = 'text' AND {c} GLOB \
+                     '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*' THEN 'date' ELSE typeof({c}) END"
+                ));
             }
-            sql.push_str(&format!("typeof({})", ddl::quoted(&Sqlite, column)));
-        }
-        sql.push_str(&format!(
-            " FROM {} LIMIT {}",
-            ddl::quoted(&Sqlite, table),
-            super::introspect::SAMPLE_ROWS
-        ));
-        let rows = self.fetch_rows(&catalog::query(&sql))?;
+            sql.push_str(" FROM ");
+            sql.push_str(from);
+            sql
+        };
+        let table = ddl::quoted(&Sqlite, table);
+        let rows_at = super::introspect::SAMPLE_ROWS;
+        // The first rows and the last (where appended data goes); a table without rowids
+        // (a view) by its first rows only.
+        let first = format!("(SELECT * FROM {table} LIMIT {rows_at})");
+        let last = format!("(SELECT * FROM {table} ORDER BY rowid DESC LIMIT {rows_at})");
+        let rows = match self.fetch_rows(&catalog::query(&format!(
+            "{} UNION ALL {}",
+            kinds_of(&first),
+            kinds_of(&last)
+        ))) {
+            Ok(rows) => rows,
+            Err(_) => self.fetch_rows(&catalog::query(&kinds_of(&first)))?,
+        };
         let mut kinds = vec![Vec::new(); columns.len()];
         for row in rows.rows {
             for (i, cell) in row.into_iter().enumerate() {
@@ -295,6 +313,7 @@ impl crate::engine::Database for Database {
                     Cell::Text(t) if t == "integer" => ValueKind::Integer,
                     Cell::Text(t) if t == "real" => ValueKind::Real,
                     Cell::Text(t) if t == "text" => ValueKind::Text,
+                    Cell::Text(t) if t == "date" => ValueKind::DateText,
                     Cell::Text(t) if t == "blob" => ValueKind::Blob,
                     _ => continue,
                 };

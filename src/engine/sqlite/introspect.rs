@@ -174,7 +174,7 @@ pub(super) fn stored_type(declared: &str) -> Stored {
     }
 }
 
-/// How many rows of a table `value_kinds` looks at.
+/// How many rows `value_kinds` looks at, at each end of a table.
 pub(super) const SAMPLE_ROWS: u64 = 1000;
 
 /// The catalog query for every index's columns, in order.
