@@ -47,6 +47,7 @@ pub mod reference;
 mod app;
 mod calendar;
 mod cli;
+mod files;
 mod operators;
 mod output;
 mod repl;

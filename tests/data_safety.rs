@@ -602,3 +602,39 @@ fn the_value_sample_sees_the_last_rows_and_date_shapes() {
     assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
     assert!(run.stderr.contains("signup_date"), "{}", run.stderr);
 }
+
+/// An export does not replace what a user would not overwrite by hand: a read-only file,
+/// the project's own database; links are followed through chains and loops refused.
+#[test]
+fn an_export_refuses_read_only_files_databases_and_link_loops() {
+    use std::os::unix::fs::PermissionsExt;
+    let project = shop();
+    assert_eq!(seg(&project, &["load"]).code, 0);
+    let locked = project.join("locked.csv");
+    std::fs::write(&locked, "keep\n").unwrap();
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let out = seg(&project, &["export", "Probe", "-o", "locked.csv"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("read-only"), "{}", out.stderr);
+    assert_eq!(std::fs::read_to_string(&locked).unwrap(), "keep\n");
+
+    let out = seg(&project, &["export", "Probe", "-o", "shop.db"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("a SQLite database"), "{}", out.stderr);
+    assert_eq!(integrity(&project.join("shop.db")), "ok");
+
+    std::os::unix::fs::symlink("b.csv", project.join("a.csv")).unwrap();
+    std::os::unix::fs::symlink("a.csv", project.join("b.csv")).unwrap();
+    let out = seg(&project, &["export", "Probe", "-o", "a.csv"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(kind_of(project.join("a.csv")).is_symlink());
+    assert!(kind_of(project.join("b.csv")).is_symlink());
+
+    std::fs::create_dir(project.join("sub")).unwrap();
+    std::os::unix::fs::symlink("sub/next.csv", project.join("chain.csv")).unwrap();
+    std::os::unix::fs::symlink("final.csv", project.join("sub/next.csv")).unwrap();
+    let out = seg(&project, &["export", "Probe", "-o", "chain.csv"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(kind_of(project.join("sub/next.csv")).is_symlink());
+    assert!(project.join("sub/final.csv").is_file());
+}

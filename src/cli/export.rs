@@ -121,20 +121,28 @@ fn write_whole(path: &std::path::Path, text: &str) -> Result<(), Failure> {
             format!("cannot write {}: {e}", path.display()),
         ))
     };
-    let target = match std::fs::canonicalize(path) {
-        Ok(resolved) => resolved,
-        // A new file, or a link to one: written where the link points.
-        Err(_) => match std::fs::read_link(path) {
-            Ok(link) => path
-                .parent()
-                .unwrap_or(std::path::Path::new("."))
-                .join(link),
-            Err(_) => path.to_path_buf(),
-        },
-    };
+    // A link (or a chain of them) is followed to the file it names, new or not.
+    let target = crate::files::followed(path).map_err(|loop_| failed(&loop_))?;
     let existing = std::fs::metadata(&target).ok();
     if existing.as_ref().is_some_and(|found| !found.is_file()) {
         return Err(failed(&"not a regular file; export writes only to files"));
+    }
+    if existing
+        .as_ref()
+        .is_some_and(|found| found.permissions().readonly())
+    {
+        return Err(failed(&"the file is read-only"));
+    }
+    let mut head = [0u8; 16];
+    if existing.is_some()
+        && std::fs::File::open(&target)
+            .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head))
+            .is_ok()
+        && &head == b"SQLite format 3\0"
+    {
+        return Err(failed(
+            &"the file is a SQLite database; an export never writes over one",
+        ));
     }
     // A replaced file keeps its permissions; a new one is readable by all, as `>` makes it.
     let permissions = existing.map_or_else(

@@ -52,26 +52,13 @@ pub(super) fn load(target: &Path, tables: &[TableRows]) -> Result<LoadSummary, D
     }
 }
 
-/// `path` with its symbolic links followed to the file they name (which may not exist
-/// yet); a loop of links is refused.
+/// `path` with its symbolic links followed; a loop of links is refused.
 fn followed(path: &Path) -> Result<PathBuf, Diagnostic> {
-    let mut current = path.to_path_buf();
-    for _ in 0..40 {
-        match std::fs::read_link(&current) {
-            Ok(link) => {
-                current = match current.parent() {
-                    Some(parent) if link.is_relative() => parent.join(link),
-                    _ => link,
-                };
-            }
-            Err(_) => return Ok(current),
-        }
-    }
-    Err(Diagnostic::error(
-        Code::DataLoad,
-        format!("{} is a loop of symbolic links", path.display()),
-    )
-    .with_help("point `[database] path` in seg.toml at a SQLite database file, or at a new path"))
+    crate::files::followed(path).map_err(|loop_| {
+        Diagnostic::error(Code::DataLoad, loop_).with_help(
+            "point `[database] path` in seg.toml at a SQLite database file, or at a new path",
+        )
+    })
 }
 
 fn load_into(target: &Path, tables: &[TableRows]) -> Result<LoadSummary, Diagnostic> {
