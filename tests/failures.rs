@@ -89,7 +89,8 @@ fn a_locked_database_is_e031_not_a_hang_or_a_panic() {
     writer
         .execute_batch("BEGIN EXCLUSIVE; UPDATE customers SET city = city;")
         .unwrap();
-    let out = seg(&project, &["run"]);
+    // A reader waits for a writer (a minute, or --timeout), then says the database is locked.
+    let out = seg(&project, &["--timeout", "2", "run"]);
     assert_eq!(out.code, 2);
     assert!(
         out.stderr.contains("seg::E031") && out.stderr.contains("locked"),
