@@ -57,7 +57,11 @@ pub(crate) struct Database {
 
 impl Database {
     /// Opens an existing database file read-only.
-    pub(super) fn open_read_only(path: &Path) -> Result<Database, Diagnostic> {
+    pub(super) fn open_read_only(
+        path: &Path,
+        timeout: Option<Duration>,
+    ) -> Result<Database, Diagnostic> {
+        let wait = timeout.map_or(READER_WAIT, |limit| limit.min(READER_WAIT));
         if !path.is_file() {
             return Err(Diagnostic::error(
                 Code::DatabaseMissing,
@@ -67,12 +71,12 @@ impl Database {
                 "check `[database] path` in seg.toml, or build it from CSV files with `seg load`",
             ));
         }
-        recover_interrupted_write(path);
+        recover_interrupted_write(path, wait);
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let connection = Connection::open_with_flags(path, flags)
             .map_err(|e| database_error(&format!("cannot open {}", path.display()), &e))?;
         connection
-            .busy_timeout(READER_WAIT)
+            .busy_timeout(wait)
             .map_err(|e| database_error("cannot configure the connection", &e))?;
         add_functions(&connection)?;
         // Reading the schema catches a file that is not a database before any query runs.
@@ -104,12 +108,6 @@ impl Database {
         timeout: Option<Duration>,
     ) -> Result<Database, Diagnostic> {
         self.timeout = timeout;
-        if let Some(limit) = timeout {
-            // Waiting for a writer counts against the time limit too.
-            self.connection
-                .busy_timeout(limit.min(READER_WAIT))
-                .map_err(|e| database_error("cannot set the time limit", &e))?;
-        }
         if timeout.is_some() {
             let deadline = self.deadline.clone();
             // Every 10,000 virtual-machine steps, SQLite asks whether to stop.
@@ -210,7 +208,7 @@ pub(super) fn params(
 /// connection that may write, and a read-only one refuses the file until then. So when a
 /// journal is present, one read on a read-write connection lets SQLite roll it back. (A
 /// journal of a writer still running is not hot; the read then just waits for it.)
-fn recover_interrupted_write(path: &Path) {
+fn recover_interrupted_write(path: &Path, wait: Duration) {
     let mut journal = path.as_os_str().to_owned();
     journal.push("-journal");
     if !Path::new(&journal).exists() {
@@ -218,7 +216,7 @@ fn recover_interrupted_write(path: &Path) {
     }
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     if let Ok(connection) = Connection::open_with_flags(path, flags) {
-        let _ = connection.busy_timeout(READER_WAIT);
+        let _ = connection.busy_timeout(wait);
         let _ = connection.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()));
     }
 }
@@ -251,7 +249,7 @@ impl crate::engine::Database for Database {
             ));
         };
         Ok(Box::new(
-            Database::open_read_only(path)?.with_timeout(self.timeout)?,
+            Database::open_read_only(path, self.timeout)?.with_timeout(self.timeout)?,
         ))
     }
 

@@ -64,7 +64,7 @@ impl engine::Engine for Engine {
         timeout: Option<Duration>,
     ) -> Result<Box<dyn engine::Database>, Diagnostic> {
         Ok(Box::new(
-            Database::open_read_only(&self.path)?.with_timeout(timeout)?,
+            Database::open_read_only(&self.path, timeout)?.with_timeout(timeout)?,
         ))
     }
 
