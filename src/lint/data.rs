@@ -127,10 +127,15 @@ pub fn customer_keys(program: &Program, repeated: u64, missing: u64) -> Option<D
     let plural = |n: u64| if n == 1 { "row" } else { "rows" };
     let message = match (repeated, missing) {
         (0, m) => format!("{m} {} of `{table}` {} no key in `{key}`", plural(m), if m == 1 { "has" } else { "have" }),
-        (r, 0) => format!("{r} {} of `{table}` repeat a key in `{key}`", plural(r)),
-        (r, m) => format!(
-            "{r} {} of `{table}` repeat a key in `{key}`, and {m} {} none",
+        (r, 0) => format!(
+            "{r} {} of `{table}` {} a key in `{key}`",
             plural(r),
+            if r == 1 { "repeats" } else { "repeat" }
+        ),
+        (r, m) => format!(
+            "{r} {} of `{table}` {} a key in `{key}`, and {m} {} none",
+            plural(r),
+            if r == 1 { "repeats" } else { "repeat" },
             if m == 1 { "has" } else { "have" }
         ),
     };

@@ -62,6 +62,13 @@ impl Database {
         timeout: Option<Duration>,
     ) -> Result<Database, Diagnostic> {
         let wait = timeout.map_or(READER_WAIT, |limit| limit.min(READER_WAIT));
+        if path.exists() && !path.is_file() {
+            return Err(Diagnostic::error(
+                Code::DatabaseMissing,
+                format!("database {} is not a regular file", path.display()),
+            )
+            .with_help("point `[database] path` in seg.toml at a SQLite database file"));
+        }
         if !path.is_file() {
             return Err(Diagnostic::error(
                 Code::DatabaseMissing,
