@@ -7,8 +7,16 @@ use chrono::{Datelike, Days, Months, NaiveDate};
 
 use crate::syntax::ast::{Direction, Unit};
 
+/// The first date of the language (docs/semantics.md): 1 January of year 1.
+pub const FIRST_DAY: NaiveDate = NaiveDate::from_ymd_opt(1, 1, 1).expect("a date");
+
+/// The last date of the language: 31 December 9999.
+pub const LAST_DAY: NaiveDate = NaiveDate::from_ymd_opt(9999, 12, 31).expect("a date");
+
 /// `date` moved by `amount` units (negative: earlier). Months and years clamp to the last
-/// day of the target month: 31 January + 1 month is 28 (or 29) February.
+/// day of the target month: 31 January + 1 month is 28 (or 29) February. A date beyond the
+/// language's range stops at its end ([`FIRST_DAY`], [`LAST_DAY`]), the same on every
+/// engine.
 pub fn shift(date: NaiveDate, amount: i64, unit: Unit) -> NaiveDate {
     let magnitude = amount.unsigned_abs();
     let moved = match unit {
@@ -38,11 +46,9 @@ pub fn shift(date: NaiveDate, amount: i64, unit: Unit) -> NaiveDate {
             }
         }
     };
-    moved.unwrap_or(if amount < 0 {
-        NaiveDate::MIN
-    } else {
-        NaiveDate::MAX
-    })
+    moved
+        .unwrap_or(if amount < 0 { FIRST_DAY } else { LAST_DAY })
+        .clamp(FIRST_DAY, LAST_DAY)
 }
 
 /// The latest birth date of someone at least `years` old on `as_of`. Someone born on 29

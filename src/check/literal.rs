@@ -155,7 +155,7 @@ fn quoted_list(values: &[String]) -> String {
 }
 
 fn parse_date(literal: &Literal, source: SourceId) -> Result<NaiveDate, Diagnostic> {
-    NaiveDate::parse_from_str(&literal.text, "%Y-%m-%d").map_err(|_| {
+    let date = NaiveDate::parse_from_str(&literal.text, "%Y-%m-%d").map_err(|_| {
         Diagnostic::error(
             Code::InvalidLiteral,
             format!("{} is not a calendar date", literal.text),
@@ -164,7 +164,16 @@ fn parse_date(literal: &Literal, source: SourceId) -> Result<NaiveDate, Diagnost
         .with_help(
             "write dates as YYYY-MM-DD, with a month from 01 to 12 and a day that exists in it",
         )
-    })
+    })?;
+    if date < crate::calendar::FIRST_DAY {
+        return Err(Diagnostic::error(
+            Code::InvalidLiteral,
+            format!("{} is before the first date, 0001-01-01", literal.text),
+        )
+        .with_label(source, literal.span, "year 0")
+        .with_help("dates run from 0001-01-01 to 9999-12-31 on every engine"));
+    }
+    Ok(date)
 }
 
 fn parse_integer(literal: &Literal, source: SourceId) -> Result<i64, Diagnostic> {
