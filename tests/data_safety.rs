@@ -34,6 +34,15 @@ fn probe_count(project: &Path) -> String {
         .replace("Probe,", "")
 }
 
+/// The shop project loaded, and a read-write connection to its database (to change it as
+/// another program would).
+fn loaded_shop() -> (common::TestDir, rusqlite::Connection) {
+    let project = shop();
+    assert_eq!(seg(&project, &["load"]).code, 0);
+    let db = rusqlite::Connection::open(project.join("shop.db")).unwrap();
+    (project, db)
+}
+
 /// Makes a FIFO at `path`.
 fn mkfifo(path: &Path) {
     assert!(Command::new("mkfifo").arg(path).status().unwrap().success());
@@ -520,9 +529,7 @@ fn keys_that_differ_only_by_spaces_are_the_same_key() {
 /// joined to whole numbers match by accident or not at all.
 #[test]
 fn customer_keys_of_different_kinds_are_refused() {
-    let project = shop();
-    assert_eq!(seg(&project, &["load"]).code, 0);
-    let db = rusqlite::Connection::open(project.join("shop.db")).unwrap();
+    let (project, db) = loaded_shop();
     db.execute_batch(
         "ALTER TABLE orders RENAME TO old_orders;
          CREATE TABLE orders AS SELECT * FROM old_orders WHERE 0;
@@ -578,9 +585,7 @@ fn data_may_not_name_the_membership_tables() {
 /// must be written as ISO dates to compare as dates.
 #[test]
 fn the_value_sample_sees_the_last_rows_and_date_shapes() {
-    let project = shop();
-    assert_eq!(seg(&project, &["load"]).code, 0);
-    let db = rusqlite::Connection::open(project.join("shop.db")).unwrap();
+    let (project, db) = loaded_shop();
     db.execute_batch(
         "WITH RECURSIVE n(i) AS (SELECT 100 UNION ALL SELECT i + 1 FROM n WHERE i < 3000)
          INSERT INTO customers (id, name, income) SELECT i, 'c' || i, 10 FROM n;
@@ -592,9 +597,7 @@ fn the_value_sample_sees_the_last_rows_and_date_shapes() {
     assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
     assert!(run.stderr.contains("seg::E034"), "{}", run.stderr);
 
-    let project = shop();
-    assert_eq!(seg(&project, &["load"]).code, 0);
-    let db = rusqlite::Connection::open(project.join("shop.db")).unwrap();
+    let (project, db) = loaded_shop();
     db.execute_batch("UPDATE customers SET signup_date = '01/03/2024' WHERE id = 1;")
         .unwrap();
     drop(db);
