@@ -7,8 +7,9 @@ use chrono::{Datelike, Days, Months, NaiveDate};
 
 use crate::syntax::ast::{Direction, Unit};
 
-/// The first date of the language (docs/semantics.md): 1 January of year 1.
-pub const FIRST_DAY: NaiveDate = NaiveDate::from_ymd_opt(1, 1, 1).expect("a date");
+/// The first date of the language (docs/semantics.md): 1 January 1000 (Spark cannot take
+/// an earlier date as a parameter).
+pub const FIRST_DAY: NaiveDate = NaiveDate::from_ymd_opt(1000, 1, 1).expect("a date");
 
 /// The last date of the language: 31 December 9999.
 pub const LAST_DAY: NaiveDate = NaiveDate::from_ymd_opt(9999, 12, 31).expect("a date");

@@ -642,20 +642,20 @@ fn an_export_refuses_read_only_files_databases_and_link_loops() {
     assert!(project.join("sub/final.csv").is_file());
 }
 
-/// Dates run from 0001-01-01 to 9999-12-31 on every engine: a literal of year 0 is an
-/// error where it is written.
+/// Dates run from 1000-01-01 to 9999-12-31 on every engine: an earlier literal is an error
+/// where it is written.
 #[test]
 fn a_date_before_year_one_is_refused_where_it_is_written() {
     let project = shop();
     std::fs::write(
         project.join("segments/probe.seg"),
-        "segment Probe where signup_date > 0000-06-01\n",
+        "segment Probe where signup_date > 0999-06-01\n",
     )
     .unwrap();
     let check = seg(&project, &["check", "--plain"]);
     assert_eq!(check.code, 1, "{}", check.stderr);
     assert!(
-        check.stderr.contains("before the first date, 0001-01-01"),
+        check.stderr.contains("before the first date, 1000-01-01"),
         "{}",
         check.stderr
     );

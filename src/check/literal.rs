@@ -168,10 +168,10 @@ fn parse_date(literal: &Literal, source: SourceId) -> Result<NaiveDate, Diagnost
     if date < crate::calendar::FIRST_DAY {
         return Err(Diagnostic::error(
             Code::InvalidLiteral,
-            format!("{} is before the first date, 0001-01-01", literal.text),
+            format!("{} is before the first date, 1000-01-01", literal.text),
         )
-        .with_label(source, literal.span, "year 0")
-        .with_help("dates run from 0001-01-01 to 9999-12-31 on every engine"));
+        .with_label(source, literal.span, "too early")
+        .with_help("dates run from 1000-01-01 to 9999-12-31 on every engine"));
     }
     Ok(date)
 }
