@@ -660,3 +660,46 @@ fn a_date_before_year_one_is_refused_where_it_is_written() {
         check.stderr
     );
 }
+
+/// A reload keeps what analysts built on the data tables — indexes (the ones `seg index
+/// --apply` made too) and triggers; one that no longer fits the new columns stops the load.
+#[test]
+fn a_reload_keeps_the_indexes_and_triggers_others_built() {
+    let (project, db) = loaded_shop();
+    db.execute_batch(
+        "CREATE INDEX analyst_city ON customers (city);
+         CREATE TABLE audit (n INTEGER);
+         CREATE TRIGGER counted AFTER INSERT ON orders BEGIN INSERT INTO audit VALUES (1); END;",
+    )
+    .unwrap();
+    drop(db);
+    let load = seg(&project, &["load"]);
+    assert_eq!(load.code, 0, "{}", load.stderr);
+    let db = rusqlite::Connection::open(project.join("shop.db")).unwrap();
+    let kept: i64 = db
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE name IN ('analyst_city', 'counted')",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(kept, 2);
+    drop(db);
+
+    let csv = project.join("data/customers.csv");
+    let text = std::fs::read_to_string(&csv).unwrap();
+    std::fs::write(&csv, text.replacen("city", "town", 1)).unwrap();
+    let manifest = project.join("seg.toml");
+    let toml = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(
+        &manifest,
+        toml.replace(
+            "city = \"text\"",
+            "city = { type = \"text\", column = \"town\" }",
+        ),
+    )
+    .unwrap();
+    let load = seg(&project, &["load", "--plain"]);
+    assert_eq!(load.code, 2, "{}", load.stderr);
+    assert!(load.stderr.contains("analyst_city"), "{}", load.stderr);
+}

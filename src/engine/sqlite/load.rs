@@ -86,6 +86,8 @@ fn load_into(target: &Path, tables: &[TableRows]) -> Result<LoadSummary, Diagnos
         .map_err(|e| database_error(&format!("cannot load into {}", target.display()), &e))?;
     let mut summary = Vec::new();
     for table in tables {
+        // What others built on the table (indexes, triggers) is built again on the new one.
+        let built = built_on(&transaction, table)?;
         transaction
             .execute(
                 &format!("DROP TABLE IF EXISTS {}", ddl::quoted(&Sqlite, &table.table)),
@@ -93,12 +95,50 @@ fn load_into(target: &Path, tables: &[TableRows]) -> Result<LoadSummary, Diagnos
             )
             .map_err(|e| database_error(&format!("cannot replace table {}", table.table), &e))?;
         let rows = fill_table(&transaction, table)?;
+        for (name, sql) in built {
+            transaction.execute_batch(&sql).map_err(|e| {
+                Diagnostic::error(
+                    Code::DataLoad,
+                    format!(
+                        "{} does not fit `{name}`, which was built on table {}: {e}",
+                        table.origin, table.table
+                    ),
+                )
+                .with_help("seg keeps the indexes and triggers built on its tables; drop or change that one first, or keep the file's columns")
+            })?;
+        }
         summary.push((table.table.clone(), rows));
     }
     transaction
         .commit()
         .map_err(|e| database_error("cannot commit the load", &e))?;
     Ok(summary)
+}
+
+/// The indexes and triggers built on `table` other than seg's own indexes: each one's name
+/// and the statement that made it.
+fn built_on(connection: &Connection, table: &TableRows) -> Result<Vec<(String, String)>, Diagnostic> {
+    let own: Vec<String> = table
+        .indexes
+        .iter()
+        .map(|c| format!("{}_{c}", table.table))
+        .collect();
+    let failed = |e: rusqlite::Error| database_error("cannot read the database schema", &e);
+    let mut statement = connection
+        .prepare(
+            "SELECT name, sql FROM sqlite_master \
+             WHERE tbl_name = ?1 AND type IN ('index', 'trigger') AND sql IS NOT NULL",
+        )
+        .map_err(failed)?;
+    let found = statement
+        .query_map([&table.table], |row| Ok((row.get(0)?, row.get(1)?)))
+        .map_err(failed)?
+        .collect::<Result<Vec<(String, String)>, _>>()
+        .map_err(failed)?;
+    Ok(found
+        .into_iter()
+        .filter(|(name, _)| !own.contains(name))
+        .collect())
 }
 
 /// An in-memory database holding `tables` (for segment tests); nothing touches the disk.
