@@ -146,3 +146,31 @@ fn names_with_quotes_spaces_and_accents_work_on_duckdb() {
     let members = common::engines::duckdb_members(&project, &project, "2025-03-01");
     assert_eq!(members["ParisGold"], ["2"]);
 }
+
+/// A failed Spark job says why in the job's own words (a value the declared type cannot
+/// read), not with a line of Spark's log.
+#[test]
+#[ignore = "needs a Spark cluster: SEG_TEST_SPARK_MASTER and SPARK_HOME (.ci/run starts one and runs ignored tests)"]
+fn a_failed_spark_job_says_why() {
+    let master = common::engines::spark_master();
+    let project = project(&format!("spark = \"{master}\""));
+    let orders = project.join("data/orders.csv");
+    let text = std::fs::read_to_string(&orders).unwrap();
+    std::fs::write(
+        &orders,
+        format!("{text}\"1\",\"not money\",\"2025-02-01\"\n"),
+    )
+    .unwrap();
+    let out = seg(
+        &project,
+        &["run", "--segment", "ParisGold", "--count", "--plain"],
+    );
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("the Spark job failed"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains(" INFO "), "{}", out.stderr);
+    assert!(out.stderr.contains("Exception"), "{}", out.stderr);
+}

@@ -7,7 +7,8 @@
 registers each CSV file as a typed view (the view name and the schema come quoted by seg:
 nothing here writes an identifier) (an empty cell is unknown), runs each query with its
 named parameters (`:p1`, `:p2`, …), and writes one JSON line per query to the file named by
-the second argument: its column names and rows.
+the second argument: its column names and rows. If it fails, it writes its reason beside that file, in
+`<file>.error`.
 """
 
 import datetime
@@ -72,4 +73,16 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except Exception as error:
+        # The job's own reason, for seg to show (Spark's log around it says little): the
+        # first line naming a Java exception (a Py4J error wraps one), else the first line,
+        # beside the rows file.
+        lines = [line.strip(" :") for line in str(error).splitlines() if line.strip(" :")]
+        reason = next((line for line in lines if "Exception:" in line), None)
+        if reason is None:
+            reason = f"{type(error).__name__}: {lines[0] if lines else ''}"
+        with open(sys.argv[2] + ".error", "w") as f:
+            f.write(reason[:500])
+        raise

@@ -163,15 +163,21 @@ impl Database {
             .map_err(|e| job_error(&format!("cannot start {}: {e}", self.submit.display())))?;
         let (status, stderr) = self.wait(child)?;
         if !status.success() {
+            // The job's own reason, else the last line of the log that names an error.
+            let mut error_file = out_file.clone().into_os_string();
+            error_file.push(".error");
+            let own = std::fs::read_to_string(&error_file).ok();
             let last: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
-            let reason = last
-                .iter()
-                .rev()
-                .find(|l| l.contains("Error") || l.contains("Exception"))
-                .or(last.last());
+            let reason = own.as_deref().map(str::trim).or_else(|| {
+                last.iter()
+                    .rev()
+                    .find(|l| l.contains("Error") || l.contains("Exception"))
+                    .or(last.last())
+                    .map(|l| l.trim())
+            });
             return Err(job_error(&format!(
                 "the Spark job failed: {}",
-                reason.map_or("no output", |l| l.trim())
+                reason.unwrap_or("no output")
             )));
         }
         let text = std::fs::read_to_string(&out_file)
