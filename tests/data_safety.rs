@@ -59,6 +59,15 @@ fn refused_special_file(out: &common::Output) {
     assert!(out.stderr.contains("not a regular file"), "{}", out.stderr);
 }
 
+/// Diagnostics as one line: miette wraps long messages and draws a gutter (`│`).
+fn flattened(stderr: &str) -> String {
+    stderr
+        .split_whitespace()
+        .filter(|w| *w != "│")
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 fn integrity(database: &Path) -> String {
     let db = rusqlite::Connection::open(database).unwrap();
     db.query_row("PRAGMA integrity_check", [], |r| r.get(0))
@@ -441,12 +450,7 @@ fn a_column_of_another_type_is_refused_before_anything_runs() {
         &["run", "--segment", "Probe", "--count", "--plain"],
     );
     assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
-    let said = run
-        .stderr
-        .split_whitespace()
-        .filter(|w| *w != "│")
-        .collect::<Vec<_>>()
-        .join(" ");
+    let said = flattened(&run.stderr);
     assert!(
         said.contains("column `income` of table `customers` holds text values"),
         "{said}"
@@ -544,12 +548,7 @@ fn customer_keys_of_different_kinds_are_refused() {
     drop(db);
     let run = seg(&project, &["run", "--plain"]);
     assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
-    let said = run
-        .stderr
-        .split_whitespace()
-        .filter(|w| *w != "│")
-        .collect::<Vec<_>>()
-        .join(" ");
+    let said = flattened(&run.stderr);
     assert!(said.contains("seg::E034"), "{said}");
     assert!(
         said.contains("column `customer_id` of table `orders` is text, but the customer key `id` of table `customers` is integer"),

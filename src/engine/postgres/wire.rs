@@ -152,12 +152,6 @@ impl ToSql for Value {
                 out.extend_from_slice(text.as_bytes());
                 Ok(IsNull::No)
             }
-            // Booleans kept as 0/1 in an integer column.
-            (Type::INT2 | Type::INT4 | Type::INT8, Value::Bool(b)) => match ty.clone() {
-                Type::INT8 => i64::from(*b).to_sql(ty, out),
-                Type::INT4 => i32::from(*b).to_sql(ty, out),
-                _ => i16::from(*b).to_sql(ty, out),
-            },
             (Type::INT8, _) => whole()?.to_sql(ty, out),
             (Type::INT4, _) => i32::try_from(whole()?)
                 .map_err(|_| mismatch())?

@@ -309,7 +309,10 @@ impl crate::engine::Database for Database {
             kinds_of(&last)
         ))) {
             Ok(rows) => rows,
-            Err(_) => self.fetch_rows(&catalog::query(&kinds_of(&first)))?,
+            Err(error) if error.message.contains("rowid") => {
+                self.fetch_rows(&catalog::query(&kinds_of(&first)))?
+            }
+            Err(error) => return Err(error),
         };
         let mut kinds = vec![Vec::new(); columns.len()];
         for row in rows.rows {
