@@ -702,3 +702,24 @@ fn a_reload_keeps_the_indexes_and_triggers_others_built() {
     assert_eq!(load.code, 2, "{}", load.stderr);
     assert!(load.stderr.contains("analyst_city"), "{}", load.stderr);
 }
+
+/// A first load killed while building leaves its database beside the path; the next first
+/// load removes it (it holds no lock and has not been touched for a minute).
+#[test]
+fn a_killed_first_load_leaves_no_litter_after_the_next() {
+    let project = shop();
+    let stale = project.join(".seg-load-abandoned");
+    std::fs::write(&stale, "").unwrap();
+    std::fs::write(project.join(".seg-load-abandoned-journal"), "").unwrap();
+    let old = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    std::fs::File::options()
+        .write(true)
+        .open(&stale)
+        .unwrap()
+        .set_modified(old)
+        .unwrap();
+    let load = seg(&project, &["load"]);
+    assert_eq!(load.code, 0, "{}", load.stderr);
+    assert!(!stale.exists());
+    assert!(!project.join(".seg-load-abandoned-journal").exists());
+}

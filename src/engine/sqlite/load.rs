@@ -39,8 +39,9 @@ pub(super) fn load(target: &Path, tables: &[TableRows]) -> Result<LoadSummary, D
             format!("cannot create {}: {e}", target.display()),
         )
     };
+    remove_abandoned_builds(&directory);
     let building = tempfile::Builder::new()
-        .prefix(".seg-load-")
+        .prefix(BUILDING)
         .tempfile_in(&directory)
         .map_err(|e| cannot(&e))?;
     let summary = load_into(building.path(), tables)?;
@@ -49,6 +50,42 @@ pub(super) fn load(target: &Path, tables: &[TableRows]) -> Result<LoadSummary, D
         // Another load created the database meanwhile: load into it, in place.
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => load_into(&target, tables),
         Err(e) => Err(cannot(&e)),
+    }
+}
+
+/// The prefix of a first load's database while it is built.
+const BUILDING: &str = ".seg-load-";
+
+/// Removes the databases of first loads that were killed while building: a build in
+/// progress holds its write lock (or has just begun: untouched for a minute is required
+/// too), an abandoned one holds none.
+fn remove_abandoned_builds(directory: &Path) {
+    let Ok(entries) = std::fs::read_dir(directory) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if !name.starts_with(BUILDING) || name.ends_with("-journal") {
+            continue;
+        }
+        let path = entry.path();
+        let idle = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|at| at.elapsed().ok())
+            .is_some_and(|age| age > std::time::Duration::from_secs(60));
+        let abandoned = idle
+            && Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_WRITE)
+            .and_then(|c| c.execute_batch("BEGIN EXCLUSIVE; ROLLBACK;"))
+            .is_ok();
+        if abandoned {
+            let _ = std::fs::remove_file(&path);
+            let mut journal = path.into_os_string();
+            journal.push("-journal");
+            let _ = std::fs::remove_file(journal);
+        }
     }
 }
 
