@@ -660,6 +660,40 @@ fn a_date_before_year_one_is_refused_where_it_is_written() {
     );
 }
 
+/// Money and decimals are 64-bit whole numbers of their smallest unit on every engine: a
+/// literal beyond that is an error where it is written; the largest one runs.
+#[test]
+fn a_money_literal_beyond_64_bit_cents_is_refused_where_it_is_written() {
+    let project = shop();
+    let probe = project.join("segments/probe.seg");
+    for (literal, accepted) in [
+        ("92233720368547758.07", true),
+        ("-92233720368547758.07", true),
+        ("92233720368547758.08", false),
+        ("-92233720368547758.08", false),
+        ("100000000000000000000", false),
+    ] {
+        std::fs::write(
+            &probe,
+            format!("segment Probe where ltv < {literal} and avg(orders.amount) < {literal}\n"),
+        )
+        .unwrap();
+        let check = seg(&project, &["check", "--plain"]);
+        if accepted {
+            assert_eq!(check.code, 0, "{literal}: {}", check.stderr);
+            let run = seg(&project, &["run", "-s", "Probe", "--count"]);
+            assert_eq!(run.code, 0, "{literal}: {}", run.stderr);
+            continue;
+        }
+        assert_eq!(check.code, 1, "{literal}: {}", check.stderr);
+        assert!(
+            check.stderr.contains("seg::E011") && check.stderr.contains("±92233720368547758.07"),
+            "{literal}: {}",
+            check.stderr
+        );
+    }
+}
+
 /// A reload keeps what analysts built on the data tables — indexes (the ones `seg index
 /// --apply` made too) and triggers; one that no longer fits the new columns stops the load.
 #[test]

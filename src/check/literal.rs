@@ -77,12 +77,15 @@ pub fn to_value(
             if field.ty == Type::Integer {
                 return decimal
                     .to_whole()
+                    .filter(|n| *n != i64::MIN)
                     .map(Value::Integer)
                     .ok_or_else(|| out_of_range(literal, source));
             }
-            Ok(Value::Decimal(
-                decimal.with_min_scale(field.ty.scale().unwrap_or(0)),
-            ))
+            let decimal = decimal.with_min_scale(field.ty.scale().unwrap_or(0));
+            if field.ty.scale().is_some() && decimal.units.unsigned_abs() > i64::MAX as u128 {
+                return Err(beyond_units(literal, source, field));
+            }
+            Ok(Value::Decimal(decimal))
         }
         _ => Err(mismatch()),
     }
@@ -180,7 +183,9 @@ fn parse_integer(literal: &Literal, source: SourceId) -> Result<i64, Diagnostic>
     literal
         .text
         .parse()
-        .map_err(|_| out_of_range(literal, source))
+        .ok()
+        .filter(|n| *n != i64::MIN)
+        .ok_or_else(|| out_of_range(literal, source))
 }
 
 fn parse_decimal(literal: &Literal, source: SourceId) -> Result<Decimal, Diagnostic> {
@@ -194,6 +199,25 @@ fn out_of_range(literal: &Literal, source: SourceId) -> Diagnostic {
     )
     .with_label(source, literal.span, "too large")
     .with_help("numbers must lie within ±9223372036854775807")
+}
+
+/// Money and decimals with a scale are whole numbers of their smallest unit on every
+/// engine (a 64-bit integer: cents for money), so their literals stay within that.
+fn beyond_units(literal: &Literal, source: SourceId, field: Expected<'_>) -> Diagnostic {
+    let largest = crate::value::Decimal {
+        units: i128::from(i64::MAX),
+        scale: field.ty.scale().unwrap_or(0),
+    };
+    Diagnostic::error(
+        Code::InvalidLiteral,
+        format!("{} is out of range", literal.text),
+    )
+    .with_label(source, literal.span, "too large")
+    .with_help(format!(
+        "`{}` is {}: its values lie within ±{largest} on every engine",
+        field.name,
+        with_article(field.ty)
+    ))
 }
 
 fn check_scale(

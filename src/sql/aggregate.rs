@@ -1,8 +1,9 @@
 //! Aggregates over a customer's related rows, and the RFM scores.
 //!
 //! Money is exact: sums, averages and comparisons over money work in integer minor units
-//! (cents), so no floating-point rounding decides membership. An average is compared without
-//! dividing: `avg(x) > v` is written `SUM(x) > v × COUNT(x)`.
+//! (cents), so no floating-point rounding decides membership. An average is compared through
+//! the whole quotient and remainder of its sum by its count, which neither rounds nor
+//! overflows (see [`Generator::average_difference`]).
 
 use super::batch::{average_parts, rfm_facts};
 use super::dialect;
@@ -188,7 +189,7 @@ impl Generator<'_> {
     }
 
     /// The test over one customer's group: of related rows (inside `HAVING`), or of facts.
-    /// An average is compared without dividing (see [`Generator::average_difference`]).
+    /// An average is compared exactly (see [`Generator::average_difference`]).
     fn test_groups(
         &self,
         w: &mut SqlWriter<'_>,
@@ -387,9 +388,16 @@ impl Generator<'_> {
         w.newline().sql(")");
     }
 
-    /// `SUM(units(x)) × 10^s − units(v) × COUNT(x)`: its sign is the sign of `avg(x) − v`,
-    /// computed exactly in integers; NULL when no value is known. `sum` and `count` write
-    /// the two aggregates (over rows, or read from the facts).
+    /// An expression with the sign of `avg(x) − v`, NULL when no value is known, computed
+    /// exactly in integers that cannot overflow. With the sum `S` and count `C` in the
+    /// column's units and `v = V + f/10^k` in those units (`V` whole, `0 ≤ f < 10^k`), let
+    /// `q = S / C` (whole) and `r = S − q·C`, so `avg = q + r/C` with `|r| < C`:
+    ///
+    /// `CASE WHEN q < V THEN -1 WHEN q = V THEN r·10^k − f·C
+    ///  WHEN q − 1 = V THEN (C + r)·10^k − f·C WHEN q > V THEN 1 END`
+    ///
+    /// Without a fraction (`f = 0`) the second branch is `r` and the third always positive.
+    /// `sum` and `count` write the two aggregates (over rows, or read from the facts).
     fn average_difference(
         &self,
         w: &mut SqlWriter<'_>,
@@ -402,18 +410,55 @@ impl Generator<'_> {
             .column
             .as_ref()
             .expect("checker: avg has a column");
-        let column_scale = scale_of(column.ty).unwrap_or(0);
         let Value::Decimal(decimal) = self.value(value) else {
             unreachable!("checker: an average compares with a decimal")
         };
-        sum(w);
-        w.sql(" * ");
-        w.param(Value::Integer(10i64.pow(decimal.scale)));
-        w.sql(" - ");
-        let scaled = decimal.units * 10i128.pow(column_scale);
-        w.param(Value::Integer(i64::try_from(scaled).unwrap_or(i64::MAX)));
-        w.sql(" * ");
-        count(w);
+        let Some(scale) = whole_units(column.ty) else {
+            return unscaled_average_difference(w, decimal, sum, count);
+        };
+        let bound = AverageBound::new(decimal, scale);
+        let whole = w.bind(Value::Integer(bound.whole));
+        let quotient = |w: &mut SqlWriter<'_>| w.dialect().integer_division(w, sum, count);
+        let remainder = |w: &mut SqlWriter<'_>| {
+            w.sql("(");
+            sum(w);
+            w.sql(" - ");
+            quotient(w);
+            w.sql(" * ");
+            count(w);
+            w.sql(")");
+        };
+        w.sql("CASE WHEN ");
+        quotient(w);
+        w.sql(" < ").placeholder(whole).sql(" THEN -1 WHEN ");
+        quotient(w);
+        w.sql(" = ").placeholder(whole).sql(" THEN ");
+        if bound.fraction == 0 {
+            remainder(w);
+        } else {
+            let one = w.bind(Value::Integer(bound.one));
+            let fraction = w.bind(Value::Integer(bound.fraction));
+            let past = |w: &mut SqlWriter<'_>, whole_part: &dyn Fn(&mut SqlWriter<'_>)| {
+                whole_part(w);
+                w.sql(" * ").placeholder(one).sql(" - ");
+                w.placeholder(fraction).sql(" * ");
+                count(w);
+            };
+            past(w, &remainder);
+            w.sql(" WHEN ");
+            quotient(w);
+            w.sql(" - 1 = ").placeholder(whole).sql(" THEN ");
+            past(w, &|w| {
+                w.sql("(");
+                count(w);
+                w.sql(" + ");
+                remainder(w);
+                w.sql(")");
+            });
+        }
+        w.sql(" WHEN ");
+        quotient(w);
+        w.sql(" > ").placeholder(whole).sql(" THEN 1 END");
     }
 
     /// The value an aggregate is compared with, in the aggregate's units.
@@ -610,6 +655,60 @@ fn minor_units(decimal: Decimal, scale: u32) -> i64 {
     i64::try_from(units).unwrap_or(if units < 0 { i64::MIN } else { i64::MAX })
 }
 
+/// Digits after the point of a column whose values aggregate as whole units (integers,
+/// money in cents, decimals of up to six places); `None` for other decimals.
+fn whole_units(ty: Type) -> Option<u32> {
+    match ty {
+        Type::Integer => Some(0),
+        _ => scale_of(ty),
+    }
+}
+
+/// `SUM(x) × 10^s − v × 10^s × COUNT(x)` for a decimal column without a fixed scale: the
+/// engine's own decimal arithmetic (exact on PostgreSQL, doubles on SQLite).
+fn unscaled_average_difference(
+    w: &mut SqlWriter<'_>,
+    value: Decimal,
+    sum: &dyn Fn(&mut SqlWriter<'_>),
+    count: &dyn Fn(&mut SqlWriter<'_>),
+) {
+    sum(w);
+    w.sql(" * ");
+    w.param(Value::Integer(10i64.pow(value.scale)));
+    w.sql(" - ");
+    w.param(Value::Integer(
+        i64::try_from(value.units).unwrap_or(if value.units < 0 { i64::MIN } else { i64::MAX }),
+    ));
+    w.sql(" * ");
+    count(w);
+}
+
+/// The value an average is compared with, in the averaged column's units: `whole +
+/// fraction / one`, with `0 <= fraction < one` (`one` is a power of ten).
+#[derive(Debug, PartialEq, Eq)]
+struct AverageBound {
+    whole: i64,
+    fraction: i64,
+    one: i64,
+}
+
+impl AverageBound {
+    /// `value` in units of `10^-scale`. The checker keeps literals within 64-bit units of the
+    /// average's type (money: cents; others: six places), so every part fits.
+    fn new(value: Decimal, scale: u32) -> AverageBound {
+        let places = value.significant_scale();
+        let units = value.units / 10i128.pow(value.scale - places);
+        let one = 10i128.pow(places.saturating_sub(scale));
+        let units = units * 10i128.pow(scale.saturating_sub(places));
+        let fit = |n: i128| i64::try_from(n).unwrap_or(if n < 0 { i64::MIN } else { i64::MAX });
+        AverageBound {
+            whole: fit(units.div_euclid(one)),
+            fraction: fit(units.rem_euclid(one)),
+            one: fit(one),
+        }
+    }
+}
+
 fn score_column(score: RfmScore) -> &'static str {
     match score {
         RfmScore::Recency => "recency_score",
@@ -633,4 +732,26 @@ enum Groups {
     Rows,
     /// Read from the batch's facts.
     Facts,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AverageBound;
+    use crate::value::Decimal;
+
+    fn bound(text: &str, scale: u32) -> (i64, i64, i64) {
+        let b = AverageBound::new(Decimal::parse(text).expect("a decimal"), scale);
+        (b.whole, b.fraction, b.one)
+    }
+
+    #[test]
+    fn an_average_bound_splits_into_whole_units_and_a_fraction() {
+        assert_eq!(bound("500.00", 2), (50000, 0, 1));
+        assert_eq!(bound("9000000000000.499999", 0), (9000000000000, 499999, 1000000));
+        assert_eq!(bound("2.500000", 0), (2, 5, 10));
+        assert_eq!(bound("-5.5", 0), (-6, 5, 10));
+        assert_eq!(bound("-5", 0), (-5, 0, 1));
+        assert_eq!(bound("3", 2), (300, 0, 1));
+        assert_eq!(bound("-92233720368547758.07", 2), (i64::MIN + 1, 0, 1));
+    }
 }

@@ -133,8 +133,9 @@ pub trait Dialect {
         w.sql(", ").placeholder(one_in).sql(") = 0");
     }
 
-    /// The whole part of `numerator / denominator`, both whole and not negative (standard
-    /// `/` on integers).
+    /// `numerator / denominator` for whole numbers of either sign, as a whole number: rounded
+    /// toward zero (standard `/` on integers) or down; callers rely only on the remainder
+    /// being smaller than the denominator. Exact for the engine's widest integer sums.
     fn integer_division(
         &self,
         w: &mut SqlWriter<'_>,

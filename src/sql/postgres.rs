@@ -3,6 +3,7 @@
 //! the server infers for it (see `engine/postgres/wire.rs`).
 
 use super::dialect::Dialect;
+use super::writer::SqlWriter;
 
 /// The PostgreSQL dialect.
 #[derive(Clone, Copy, Debug, Default)]
@@ -11,5 +12,20 @@ pub struct Postgres;
 impl Dialect for Postgres {
     fn name(&self) -> &'static str {
         "postgres"
+    }
+
+    /// <https://www.postgresql.org/docs/current/functions-math.html>: `/` divides a
+    /// `NUMERIC` (a sum of integers, a year) exactly, with a fraction; `DIV` truncates.
+    fn integer_division(
+        &self,
+        w: &mut SqlWriter<'_>,
+        numerator: &dyn Fn(&mut SqlWriter<'_>),
+        denominator: &dyn Fn(&mut SqlWriter<'_>),
+    ) {
+        w.sql("DIV(");
+        numerator(w);
+        w.sql(", ");
+        denominator(w);
+        w.sql(")");
     }
 }

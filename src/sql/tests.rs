@@ -137,7 +137,7 @@ fn identifiers_are_quoted_with_quotes_doubled() {
 }
 
 #[test]
-fn aggregates_compare_money_in_cents_and_averages_without_dividing() {
+fn aggregates_compare_money_in_cents_and_averages_by_whole_quotient() {
     let program = shop_program();
     let mut out = String::new();
     for name in [

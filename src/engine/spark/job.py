@@ -54,6 +54,9 @@ def main():
         job = json.load(f)
     spark = SparkSession.builder.appName("seglang").getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
+    # A sum past 64 bits must stop the query, never wrap (the default since Spark 4; a
+    # cluster may have turned it off).
+    spark.conf.set("spark.sql.ansi.enabled", "true")
     for table in job["tables"]:
         frame = spark.read.csv(
             table["csv"],
