@@ -1,7 +1,72 @@
-//! Printing rows as an aligned table, CSV or JSON.
+//! Printing rows as an aligned table, CSV or JSON, and writing to the standard streams
+//! without panicking: `print!` panics when stdout is a closed pipe or a full disk; every
+//! front end writes through [`write_stdout`] (or [`out!`]/[`outln!`]) instead.
+
+use std::io::Write;
 
 use crate::engine::{Cell, Rows};
 use crate::schema::Type;
+
+/// Standard output did not take the text: the reader closed the pipe (`seg run | head -1`)
+/// or the write failed (`> /dev/full`).
+#[derive(Debug)]
+pub struct Unwritten(pub std::io::Error);
+
+impl Unwritten {
+    /// Whether the reader stopped reading: not a failure of seg's, just the end.
+    pub fn is_closed_pipe(&self) -> bool {
+        self.0.kind() == std::io::ErrorKind::BrokenPipe
+    }
+}
+
+/// Writes `text` to standard output and flushes it, so each piece reaches the reader at
+/// once and a failure is seen where it happens.
+pub fn write_stdout(text: &str) -> Result<(), Unwritten> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(Unwritten)
+}
+
+/// Writes `text` to standard error. A failure there is ignored: there is nowhere left to
+/// report it, and the exit status still tells.
+pub fn write_stderr(text: &str) {
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_all(text.as_bytes()).and_then(|()| err.flush());
+}
+
+/// `print!` that returns [`Unwritten`] instead of panicking.
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::output::write_stdout(&format!($($arg)*))
+    };
+}
+
+/// `println!` that returns [`Unwritten`] instead of panicking.
+macro_rules! outln {
+    () => {
+        $crate::output::write_stdout("\n")
+    };
+    ($($arg:tt)*) => {
+        $crate::output::write_stdout(&format!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+/// `eprint!` that never panics.
+macro_rules! errout {
+    ($($arg:tt)*) => {
+        $crate::output::write_stderr(&format!($($arg)*))
+    };
+}
+
+/// `eprintln!` that never panics.
+macro_rules! errln {
+    ($($arg:tt)*) => {
+        $crate::output::write_stderr(&format!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+pub(crate) use {errln, errout, out, outln};
 
 /// How results are printed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -19,8 +84,12 @@ pub enum Format {
 }
 
 /// Prints `rows`; `type_of` gives a column's field type, so money prints with two places.
-pub fn print_rows(rows: &Rows, format: Format, type_of: impl Fn(&str) -> Option<Type>) {
-    print!("{}", render_rows(rows, format, type_of));
+pub fn print_rows(
+    rows: &Rows,
+    format: Format,
+    type_of: impl Fn(&str) -> Option<Type>,
+) -> Result<(), Unwritten> {
+    write_stdout(&render_rows(rows, format, type_of))
 }
 
 /// `rows` as [`print_rows`] prints them.

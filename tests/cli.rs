@@ -293,3 +293,121 @@ fn b2b_example_runs_with_accounts_as_customers() {
     assert!(!expected.is_empty());
     assert_eq!(common::member_keys(&out.stdout), expected);
 }
+
+/// An import never reads a file outside the project's folder (a pull request's segment file
+/// must not make `seg check` print `/etc/passwd`); links that stay inside keep working.
+#[test]
+fn imports_stay_inside_the_project() {
+    let outside = temp_dir("outside");
+    let secret = outside.join("secret.seg");
+    std::fs::write(&secret, "SECRET-MARKER is not a segment\n").unwrap();
+    let project = copy_project("tests/fixtures/shop");
+    let segments = project.join("segments");
+    std::os::unix::fs::symlink(&secret, segments.join("link_out.seg")).unwrap();
+    std::fs::write(
+        project.join("shared.seg"),
+        "set shared_cities = ['London']\n",
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(project.join("shared.seg"), outside.join("back_in.seg")).unwrap();
+    let climb = format!(
+        "{}/secret.seg",
+        "../".repeat(project.components().count() + 2) + &outside.to_string_lossy()
+    );
+    for import in [
+        secret.to_string_lossy().into_owned(),
+        "/proc/self/environ".to_string(),
+        "/etc/passwd".to_string(),
+        climb,
+        "link_out.seg".to_string(),
+        outside.join("back_in.seg").to_string_lossy().into_owned(),
+    ] {
+        std::fs::write(segments.join("probe.seg"), format!("import '{import}'\n")).unwrap();
+        let out = seg(&project, &["check", "--plain", "segments/probe.seg"]);
+        assert_eq!(out.code, 1, "{import}: {}", out.stderr);
+        assert!(out.stderr.contains("seg::E019"), "{import}: {}", out.stderr);
+        assert!(
+            !out.stderr.contains("SECRET-MARKER"),
+            "{import}: {}",
+            out.stderr
+        );
+        assert!(!out.stderr.contains("root:"), "{import}: {}", out.stderr);
+    }
+    // The link in the segments folder is refused as a project file too.
+    let out = seg(&project, &["check", "--plain"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(out.stderr.contains("link_out.seg"), "{}", out.stderr);
+    assert!(!out.stderr.contains("SECRET-MARKER"), "{}", out.stderr);
+    std::fs::remove_file(segments.join("link_out.seg")).unwrap();
+    std::os::unix::fs::symlink(project.join("shared.seg"), segments.join("link_in.seg")).unwrap();
+    std::fs::write(
+        segments.join("probe.seg"),
+        "import 'link_in.seg'\nimport '../shared.seg'\nsegment Probe where city in shared_cities\n",
+    )
+    .unwrap();
+    let out = seg(&project, &["check", "--plain", "segments/probe.seg"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+}
+
+/// A FIFO, a file that is not UTF-8 and a file that starts with a byte-order mark, side by
+/// side with a broken segment: the FIFO is never opened (it would block), the bad file is one
+/// problem among the others in every format, and the byte-order mark is no problem at all.
+#[test]
+fn odd_files_are_problems_among_the_others_and_never_block() {
+    let project = copy_project("tests/fixtures/shop");
+    let segments = project.join("segments");
+    let fifo = segments.join("pipe.seg");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    std::fs::write(
+        segments.join("latin1.seg"),
+        b"segment Caf\xe9 where city = 'x'\n",
+    )
+    .unwrap();
+    std::fs::write(
+        segments.join("bom.seg"),
+        "\u{feff}segment WithMark where city = 'London'\n",
+    )
+    .unwrap();
+    std::fs::write(
+        segments.join("broken.seg"),
+        "segment Broken where ocupation = 'x'\n",
+    )
+    .unwrap();
+    let human = seg(&project, &["check", "--plain"]);
+    assert_eq!(human.code, 1, "{}", human.stderr);
+    for expected in [
+        "pipe.seg",
+        "not a regular file",
+        "latin1.seg",
+        "UTF-8 text",
+        "seg::E003",
+    ] {
+        assert!(
+            human.stderr.contains(expected),
+            "{expected}: {}",
+            human.stderr
+        );
+    }
+    assert!(!human.stderr.contains("bom.seg"), "{}", human.stderr);
+    let json = seg(&project, &["check", "--format", "json"]);
+    assert_eq!(json.code, 1, "{}", json.stderr);
+    let report: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON on stdout");
+    let codes: Vec<&str> = report["diagnostics"]
+        .as_array()
+        .expect("a list of diagnostics")
+        .iter()
+        .filter_map(|d| d["code"].as_str())
+        .collect();
+    assert_eq!(
+        codes.iter().filter(|c| **c == "seg::E040").count(),
+        2,
+        "{codes:?}"
+    );
+    assert!(codes.contains(&"seg::E003"), "{codes:?}");
+    let run = seg(&project, &["run", "-s", "WithMark", "--count"]);
+    assert_eq!(run.code, 1, "problems stop a run: {}", run.stderr);
+}

@@ -3,6 +3,7 @@
 use super::Failure;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::engine::{self, Location, TableLoad, table_rows::read_csv};
+use crate::output::errln;
 use crate::project::Project;
 
 /// Builds `target` from the project's `[data]` files, reporting what was loaded on stderr.
@@ -33,20 +34,20 @@ pub(crate) fn build(project: &Project, target: &Location) -> Result<(), Failure>
         .collect();
     let engine = engine::connect(target);
     if !engine.loads_tables() {
-        eprintln!(
+        errln!(
             "seg: the {} engine reads the [data] CSV files at each run; nothing to load",
             engine.dialect().name()
         );
         return Ok(());
     }
-    eprintln!(
+    errln!(
         "seg: loading {} CSV files into {}",
         tables.len(),
         target.name(&project.root)
     );
     let rows = tables.iter().map(read_csv).collect::<Result<Vec<_>, _>>()?;
     for (table, rows) in engine.load(&rows)? {
-        eprintln!("  {table}: {} rows", crate::output::thousands(rows as u64));
+        errln!("  {table}: {} rows", crate::output::thousands(rows as u64));
     }
     Ok(())
 }

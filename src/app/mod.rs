@@ -17,14 +17,19 @@ use std::path::PathBuf;
 
 use chrono::NaiveDate;
 
-use crate::diagnostics::Diagnostic;
 use crate::diagnostics::render::Style;
+use crate::diagnostics::{Code, Diagnostic};
+use crate::output::Unwritten;
 use crate::source::SourceMap;
 
 /// Exit status: the command could not run.
 pub const EXIT_FAILURE: i32 = 2;
 /// Exit status: problems were found.
 pub const EXIT_PROBLEMS: i32 = 1;
+/// Exit status: standard output was closed before everything was written (`seg … | head`):
+/// 128 + SIGPIPE, as if the signal had ended the process, so a pipeline never reads it as
+/// a success for output nobody received.
+pub const EXIT_CLOSED_PIPE: i32 = 141;
 
 /// Options every command shares.
 #[derive(Clone)]
@@ -51,6 +56,26 @@ impl Failure {
             sources,
             exit_code: EXIT_FAILURE,
         }
+    }
+}
+
+impl From<Unwritten> for Failure {
+    /// A closed pipe ends the command quietly; any other failure is `seg::E046`.
+    fn from(unwritten: Unwritten) -> Failure {
+        if unwritten.is_closed_pipe() {
+            return Failure {
+                diagnostics: Vec::new(),
+                sources: SourceMap::default(),
+                exit_code: EXIT_CLOSED_PIPE,
+            };
+        }
+        Failure::from(
+            Diagnostic::error(
+                Code::OutputUnwritable,
+                format!("cannot write the output: {}", unwritten.0),
+            )
+            .with_help("check the disk or device that standard output goes to"),
+        )
     }
 }
 

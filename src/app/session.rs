@@ -63,16 +63,30 @@ impl Session {
         };
         let project = project.map_err(|d| Failure::could_not_run(d, sources.clone()))?;
 
+        let mut loader = Loader::default();
         let mut paths = project.segment_files().map_err(Failure::from)?;
+        // A link in the segment folders is as untrusted as an import: it may not lead out.
+        paths.retain(|path| match inside_project(&project.root, path) {
+            Ok(()) => true,
+            Err(problem) => {
+                loader.diagnostics.push(
+                    Diagnostic::error(
+                        Code::ImportOutsideProject,
+                        format!("cannot read {}: {problem}", project.display_name(path)),
+                    )
+                    .with_help("segment files stay inside the folder that holds seg.toml"),
+                );
+                false
+            }
+        });
         for path in extra {
             project::collect_segment_files(path, &mut paths).map_err(Failure::from)?;
         }
         let mut seen = std::collections::HashSet::new();
         paths.retain(|p| seen.insert(p.canonicalize().unwrap_or_else(|_| p.clone())));
 
-        let mut loader = Loader::default();
         for path in &paths {
-            loader.load(&project, path, &mut sources)?;
+            loader.load(&project, path, &mut sources);
         }
         let Loader {
             files,
@@ -238,13 +252,21 @@ impl Loader {
         project: &Project,
         path: &Path,
         sources: &mut SourceMap,
-    ) -> Result<SourceId, Failure> {
+    ) -> Option<SourceId> {
         let canonical = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
         if let Some(&id) = self.loaded.get(&canonical) {
-            return Ok(id);
+            return Some(id);
         }
         let name = project.display_name(path);
-        let id = project::read_source(path, name.clone(), sources).map_err(Failure::from)?;
+        // An unreadable file (not UTF-8, not a regular file) is one problem among the
+        // others: the rest of the project is still checked.
+        let id = match project::read_source(path, name.clone(), sources) {
+            Ok(id) => id,
+            Err(problem) => {
+                self.diagnostics.push(problem);
+                return None;
+            }
+        };
         self.loaded.insert(canonical, id);
         self.imports.names.insert(id, name);
         let (file, errors) = syntax::parse(id, &sources.get(id).text);
@@ -260,6 +282,20 @@ impl Loader {
         self.files.push((id, file));
         for import in imports {
             let target = path.parent().unwrap_or(Path::new(".")).join(&import.path);
+            if let Err(problem) = inside_project(&project.root, &target) {
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        Code::ImportOutsideProject,
+                        format!("cannot import '{}': {problem}", import.path),
+                    )
+                    .with_label(id, import.path_span, "outside the project")
+                    .with_help(
+                        "imports stay inside the folder that holds seg.toml; copy the file \
+                         into the project",
+                    ),
+                );
+                continue;
+            }
             if !target.is_file() {
                 self.diagnostics.push(
                     Diagnostic::error(
@@ -271,11 +307,47 @@ impl Loader {
                 );
                 continue;
             }
-            let imported = self.load(project, &target, sources)?;
-            self.imports.edges.push((id, import.path_span, imported));
+            if let Some(imported) = self.load(project, &target, sources) {
+                self.imports.edges.push((id, import.path_span, imported));
+            }
         }
-        Ok(id)
+        Some(id)
     }
+}
+
+/// Whether `target` lies inside `root`, both as written (no `..` climbing out, not
+/// absolute elsewhere) and once symbolic links are followed; the reason if not. Nothing is
+/// read from a target outside.
+fn inside_project(root: &Path, target: &Path) -> Result<(), &'static str> {
+    let roots = [lexically_absolute(root), root.canonicalize().ok()];
+    let inside = |path: &Path| roots.iter().flatten().any(|root| path.starts_with(root));
+    match lexically_absolute(target) {
+        Some(written) if inside(&written) => {}
+        _ => return Err("the path leads out of the project"),
+    }
+    match target.canonicalize() {
+        Ok(real) if !inside(&real) => Err("a symbolic link leads out of the project"),
+        _ => Ok(()),
+    }
+}
+
+/// `path` made absolute with `.` and `..` resolved as written (links not followed); `None`
+/// if `..` climbs above the file system's root.
+fn lexically_absolute(path: &Path) -> Option<PathBuf> {
+    let absolute = std::path::absolute(path).ok()?;
+    let mut out = PathBuf::new();
+    for part in absolute.components() {
+        match part {
+            std::path::Component::ParentDir => {
+                if !out.pop() {
+                    return None;
+                }
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    Some(out)
 }
 
 /// Whether two paths name the same file.

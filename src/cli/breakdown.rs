@@ -3,7 +3,7 @@
 use crate::app::breakdown::breakdown;
 use crate::app::session::Session;
 use crate::app::{Context, Failure};
-use crate::output::{Format, print_rows};
+use crate::output::{Format, outln, print_rows};
 
 /// Arguments of `seg breakdown`.
 #[derive(clap::Args, Debug)]
@@ -41,8 +41,8 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
         session.as_of,
     )?;
     if args.format == Format::Table {
-        println!("{}", breakdown.title);
+        outln!("{}", breakdown.title)?;
     }
-    print_rows(&breakdown.rows, args.format, |_| None);
+    print_rows(&breakdown.rows, args.format, |_| None)?;
     Ok(0)
 }

@@ -10,6 +10,7 @@ use crate::app::{Context, EXIT_PROBLEMS, Failure};
 use crate::diagnostics::{Diagnostic, Severity, formats};
 use crate::engine::{Cell, Location};
 use crate::lint::{self, data::Baseline};
+use crate::output::{Unwritten, errln, errout, out, outln};
 
 /// Arguments of `seg check`.
 #[derive(clap::Args, Debug)]
@@ -92,10 +93,10 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
         .count();
 
     match args.format {
-        Format::Human => print_human(&session, &shown, context, errors, warnings, checked),
-        Format::Json => println!("{}", formats::json(&shown, &session.sources, checked)),
-        Format::Github => print!("{}", formats::github(&shown, &session.sources)),
-        Format::Sarif => println!("{}", formats::sarif(&shown, &session.sources)),
+        Format::Human => print_human(&session, &shown, context, errors, warnings, checked)?,
+        Format::Json => outln!("{}", formats::json(&shown, &session.sources, checked))?,
+        Format::Github => out!("{}", formats::github(&shown, &session.sources))?,
+        Format::Sarif => outln!("{}", formats::sarif(&shown, &session.sources))?,
     }
     let fail = errors > 0 || (args.deny == Some(Deny::Warnings) && warnings > 0);
     Ok(if fail { EXIT_PROBLEMS } else { 0 })
@@ -108,9 +109,9 @@ fn print_human(
     errors: usize,
     warnings: usize,
     checked: usize,
-) {
+) -> Result<(), Unwritten> {
     if !shown.is_empty() {
-        eprint!("{}", session.render(shown, context.style));
+        errout!("{}", session.render(shown, context.style));
     }
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     if errors > 0 {
@@ -119,23 +120,23 @@ fn print_human(
         } else {
             String::new()
         };
-        eprintln!(
+        errln!(
             "\nseg check: {}{warnings} in {}",
             plural(errors, "error"),
             plural(checked, "file")
         );
-        return;
+        return Ok(());
     }
     let warnings = if warnings > 0 {
         format!(", {}", plural(warnings, "warning"))
     } else {
         String::new()
     };
-    println!(
+    outln!(
         "seg check: {} checked, {} segments, no errors{warnings}",
         plural(checked, "file"),
         session.program.segments.len()
-    );
+    )
 }
 
 /// Counts every segment on the database and runs the data-aware lints.
@@ -197,7 +198,7 @@ fn data_lints(
                 segments: counts,
             }
             .write(baseline_path)?;
-            eprintln!(
+            errln!(
                 "seg check: wrote the sizes of {} segments to {}",
                 session.program.segments.len(),
                 baseline_path.display()

@@ -4,6 +4,7 @@
 use crate::app::session::Session;
 use crate::app::{Context, Failure};
 use crate::diagnostics::{Code, Diagnostic};
+use crate::output::{out, outln};
 use crate::sql::{self, Dialect, Output, Query};
 use crate::value::Value;
 
@@ -49,15 +50,15 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
         let query = sql::compile_counts(&session.program, &selected, dialect, session.as_of)
             .expect("segments exist");
         if args.format == CompileFormat::Json {
-            println!("{}", json(&names, &query));
+            outln!("{}", json(&names, &query))?;
             return Ok(0);
         }
-        println!(
+        outln!(
             "-- {} segments counted in one query, as of {}",
             names.len(),
             session.as_of
-        );
-        print!("{query}");
+        )?;
+        out!("{query}")?;
         return Ok(0);
     }
     let output = if args.count {
@@ -73,15 +74,15 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
         let query = sql::compile(&session.program, name, output, dialect, session.as_of)
             .expect("segment exists");
         if args.format == CompileFormat::Json {
-            println!("{}", json(std::slice::from_ref(name), &query));
+            outln!("{}", json(std::slice::from_ref(name), &query))?;
             continue;
         }
         if i > 0 {
-            println!();
+            outln!()?;
         }
         let position = session.position(segment.location.source, segment.location.span.start);
-        println!("-- segment {name} ({position}), as of {}", session.as_of);
-        print!("{query}");
+        outln!("-- segment {name} ({position}), as of {}", session.as_of)?;
+        out!("{query}")?;
     }
     Ok(0)
 }

@@ -3,6 +3,7 @@
 use crate::app::explain::explanation;
 use crate::app::session::Session;
 use crate::app::{Context, Failure};
+use crate::output::out;
 
 /// Arguments of `seg explain`.
 #[derive(clap::Args, Debug)]
@@ -20,7 +21,7 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
     let name = crate::app::segments::selected_segments(&session, Some(&args.segment))?.remove(0);
     let database = session.open_database(context, None)?;
     let definitions = session.definitions();
-    print!(
+    out!(
         "{}",
         explanation(
             &definitions,
@@ -30,6 +31,6 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
             &*database,
             session.as_of
         )?
-    );
+    )?;
     Ok(0)
 }

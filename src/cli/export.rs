@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use crate::app::session::Session;
 use crate::app::{Context, Failure};
 use crate::diagnostics::{Code, Diagnostic, did_you_mean};
-use crate::output::{Format, render_rows};
+use crate::output::{Format, errln, out, render_rows};
 use crate::sql;
 
 /// Arguments of `seg export`.
@@ -97,10 +97,10 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
         fields.iter().find(|f| f.name == column).map(|f| f.ty)
     });
     match &args.output {
-        None => print!("{text}"),
+        None => out!("{text}")?,
         Some(path) => {
             write_whole(path, &text)?;
-            eprintln!(
+            errln!(
                 "seg: exported {} members of {name} to {}",
                 rows.rows.len(),
                 path.display()

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use crate::app::{Context, EXIT_FAILURE, EXIT_PROBLEMS, Failure};
 use crate::diagnostics::render::render_all;
+use crate::output::{errln, errout, outln};
 use crate::project::{self, Project};
 use crate::source::SourceMap;
 
@@ -44,7 +45,7 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
             Ok(formatted) if formatted == *text => {}
             Ok(formatted) => {
                 if args.check {
-                    println!("{name}");
+                    outln!("{name}")?;
                 } else {
                     std::fs::write(path, formatted).map_err(|e| {
                         crate::diagnostics::Diagnostic::error(
@@ -52,22 +53,22 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
                             format!("cannot write {name}: {e}"),
                         )
                     })?;
-                    println!("formatted {name}");
+                    outln!("formatted {name}")?;
                 }
                 unformatted.push(name);
             }
             Err(errors) => {
-                eprint!("{}", render_all(&errors, &sources, context.style));
+                errout!("{}", render_all(&errors, &sources, context.style));
                 broken = true;
             }
         }
     }
     if broken {
-        eprintln!("seg fmt: files with syntax errors were left unchanged");
+        errln!("seg fmt: files with syntax errors were left unchanged");
         return Ok(EXIT_FAILURE);
     }
     if args.check && !unformatted.is_empty() {
-        eprintln!(
+        errln!(
             "seg fmt --check: {} of {} files would be reformatted",
             unformatted.len(),
             files.len()

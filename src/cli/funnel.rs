@@ -3,7 +3,7 @@
 use crate::app::funnel::funnel;
 use crate::app::session::Session;
 use crate::app::{Context, Failure};
-use crate::output::{Format, print_rows, thousands};
+use crate::output::{Format, outln, print_rows, thousands};
 
 /// Arguments of `seg funnel`.
 #[derive(clap::Args, Debug)]
@@ -23,13 +23,13 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
     let definitions = session.definitions();
     let (rows, members, everyone) = funnel(&definitions, &name, &*database, session.as_of)?;
     if args.format == Format::Table {
-        println!(
+        outln!(
             "segment {name}, as of {}: {} of {} customers",
             session.as_of,
             thousands(members),
             thousands(everyone)
-        );
+        )?;
     }
-    print_rows(&rows, args.format, |_| None);
+    print_rows(&rows, args.format, |_| None)?;
     Ok(0)
 }

@@ -8,7 +8,7 @@ use crate::diagnostics::{Code, Diagnostic};
 use crate::engine::Database;
 use crate::engine::RunInfo;
 use crate::engine::{Cell, Rows};
-use crate::output::{Format, print_rows, thousands};
+use crate::output::{Format, outln, print_rows, thousands};
 
 /// Arguments of `seg history`.
 #[derive(clap::Args, Debug)]
@@ -70,23 +70,23 @@ pub fn history(context: &Context, args: HistoryArgs) -> Result<i32, Failure> {
     }
     if args.format == Format::Table {
         match runs.last() {
-            Some(last) => println!(
+            Some(last) => outln!(
                 "{}: {} runs, last computed {} (as of {})",
                 args.segment,
                 runs.len(),
                 last.computed_at,
                 last.as_of
-            ),
+            )?,
             None => {
-                println!(
+                outln!(
                     "{}: never materialized (`seg materialize` records it)",
                     args.segment
-                );
+                )?;
                 return Ok(0);
             }
         }
     }
-    print_rows(&rows, args.format, |_| None);
+    print_rows(&rows, args.format, |_| None)?;
     Ok(0)
 }
 
@@ -113,12 +113,12 @@ pub fn diff(context: &Context, args: DiffArgs) -> Result<i32, Failure> {
     let from = pick(args.from, before_to)?;
     let (entered, left) = database.changes(from, to)?;
     if args.format == Format::Table {
-        println!(
+        outln!(
             "{}: run {from} → run {to}: {} entered, {} left",
             segment,
             thousands(entered.len() as u64),
             thousands(left.len() as u64)
-        );
+        )?;
     }
     let mut rows = Rows {
         columns: ["change", "customer_key"].map(String::from).to_vec(),
@@ -129,7 +129,7 @@ pub fn diff(context: &Context, args: DiffArgs) -> Result<i32, Failure> {
             rows.rows.push(vec![Cell::Text(change.into()), key.clone()]);
         }
     }
-    print_rows(&rows, args.format, |_| None);
+    print_rows(&rows, args.format, |_| None)?;
     Ok(0)
 }
 

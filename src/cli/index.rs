@@ -6,7 +6,7 @@ use crate::app::{Context, Failure};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::engine::{self, Database};
 use crate::engine::{Cell, Rows};
-use crate::output::{Format, print_rows};
+use crate::output::{Format, outln, print_rows};
 use crate::sql::indexes::{IndexAdvice, advice};
 
 /// Arguments of `seg index`.
@@ -34,10 +34,10 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
     let database = session.open_database(context, None)?;
     let dialect = database.dialect();
     let Some(advised) = statuses(&session, &*database)? else {
-        println!(
+        outln!(
             "the {} engine reads files without indexes: nothing to advise",
             dialect.name()
-        );
+        )?;
         return Ok(0);
     };
     let mut rows = Rows {
@@ -56,7 +56,7 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
             Cell::Text(status.into()),
         ]);
     }
-    print_rows(&rows, Format::Table, |_| None);
+    print_rows(&rows, Format::Table, |_| None)?;
     let wanted: Vec<&IndexAdvice> = advised
         .iter()
         .filter(|(_, s)| *s != Status::Covering)
@@ -66,21 +66,21 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
         return Ok(0);
     }
     if !args.apply {
-        println!();
+        outln!()?;
         for advice in &wanted {
-            println!("{};", advice.create(dialect).sql);
+            outln!("{};", advice.create(dialect).sql)?;
         }
-        println!("\n-- run `seg index --apply` to create them");
+        outln!("\n-- run `seg index --apply` to create them")?;
         return Ok(0);
     }
     drop(database);
     let statements: Vec<_> = wanted.iter().map(|a| a.create(dialect)).collect();
     engine::connect(&session.database_location()?).apply(&statements)?;
-    println!(
+    outln!(
         "created {} index{}",
         wanted.len(),
         if wanted.len() == 1 { "" } else { "es" }
-    );
+    )?;
     Ok(0)
 }
 

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use crate::app::{Context, Failure};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::engine::{self, Location};
+use crate::output::{errln, out};
 use crate::schema::infer;
 
 /// Arguments of `seg schema infer`.
@@ -25,7 +26,7 @@ pub fn run(_context: &Context, args: Args) -> Result<i32, Failure> {
     let path_text = args.db.to_string_lossy();
     let manifest = infer::manifest(&tables, &path_text)?;
     match args.output {
-        None => print!("{manifest}"),
+        None => out!("{manifest}")?,
         Some(path) => {
             use std::io::Write;
             let mut file = std::fs::OpenOptions::new()
@@ -44,7 +45,7 @@ pub fn run(_context: &Context, args: Args) -> Result<i32, Failure> {
                     format!("cannot write {}: {e}", path.display()),
                 )
             })?;
-            eprintln!("seg: wrote {}", path.display());
+            errln!("seg: wrote {}", path.display());
         }
     }
     Ok(0)

@@ -2,6 +2,7 @@
 
 use crate::app::session::Session;
 use crate::app::{Context, Failure};
+use crate::output::{errln, outln};
 
 pub fn run(context: &Context) -> Result<i32, Failure> {
     let session = Session::open(context, &[])?;
@@ -21,13 +22,13 @@ pub fn run(context: &Context) -> Result<i32, Failure> {
         .max()
         .unwrap_or(0);
     for (name, position, doc) in &segments {
-        println!("{name:width$}  {position}");
+        outln!("{name:width$}  {position}")?;
         for line in doc.iter().flat_map(|d| d.lines()) {
-            println!("{:width$}    {line}", "");
+            outln!("{:width$}    {line}", "")?;
         }
     }
     if session.has_errors() {
-        eprintln!("\nseg list: some segments have errors; run `seg check` for details");
+        errln!("\nseg list: some segments have errors; run `seg check` for details");
     }
     Ok(0)
 }

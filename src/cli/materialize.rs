@@ -8,6 +8,7 @@ use crate::app::session::Session;
 use crate::app::{Context, Failure};
 use crate::check::ir::Program;
 use crate::engine::{self, Outcome, Run};
+use crate::output::outln;
 use crate::sql::{self, Output};
 
 /// Arguments of `seg materialize`.
@@ -66,13 +67,13 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
     for (name, outcome) in names.iter().zip(outcomes) {
         match outcome {
             Outcome::Recorded { run, members } => {
-                println!("{name}: {} (run {run})", members_text(members));
+                outln!("{name}: {} (run {run})", members_text(members))?;
             }
             Outcome::Unchanged { run, members } => {
-                println!(
+                outln!(
                     "{name}: {}, unchanged since run {run}",
                     members_text(members)
-                );
+                )?;
             }
         }
     }

@@ -7,6 +7,7 @@
 mod breakdown;
 mod check;
 mod compile;
+mod duration;
 mod explain;
 mod export;
 mod fmt;
@@ -29,6 +30,7 @@ use clap::{Parser, Subcommand};
 
 use crate::app::{Context, EXIT_FAILURE, Failure};
 use crate::diagnostics::render::{Style, render_all};
+use crate::output::{Unwritten, errout};
 
 /// Command-line arguments.
 #[derive(Parser, Debug)]
@@ -52,9 +54,10 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "DATE", value_parser = parse_date)]
     as_of: Option<NaiveDate>,
 
-    /// Stop any query that runs longer than this many seconds (a coded error, seg::E033).
-    #[arg(long, global = true, value_name = "SECONDS")]
-    timeout: Option<f64>,
+    /// Stop any query that runs longer than this (a coded error, seg::E033): seconds (`30`,
+    /// `1.5`) or with a unit (`500ms`, `30s`, `2m`, `1h`), at most 24 hours.
+    #[arg(long, global = true, value_name = "DURATION", value_parser = duration::parse)]
+    timeout: Option<std::time::Duration>,
 
     #[command(subcommand)]
     command: Command,
@@ -98,7 +101,7 @@ enum Command {
     /// Explore interactively: type conditions, see counts and members at once.
     Repl {
         /// The segment project (same as `--project`).
-        #[arg(value_name = "PROJECT")]
+        #[arg(id = "project_dir", value_name = "PROJECT")]
         project: Option<PathBuf>,
     },
     /// Work with the customer schema.
@@ -120,8 +123,15 @@ pub fn run(repl: fn(&Context) -> Result<i32, Failure>) -> i32 {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) => {
-            let _ = error.print();
-            return if error.use_stderr() { EXIT_FAILURE } else { 0 };
+            let printed = error.print();
+            if error.use_stderr() {
+                return EXIT_FAILURE;
+            }
+            // `--help` and `--version` go to stdout, which may be closed or full.
+            return match printed {
+                Ok(()) => 0,
+                Err(failed) => report(Failure::from(Unwritten(failed)), Style::Plain),
+            };
         }
     };
     let style = if cli.plain {
@@ -129,10 +139,7 @@ pub fn run(repl: fn(&Context) -> Result<i32, Failure>) -> i32 {
     } else {
         Style::Terminal
     };
-    let timeout = cli
-        .timeout
-        .filter(|t| *t > 0.0)
-        .map(std::time::Duration::from_secs_f64);
+    let timeout = cli.timeout;
     let context = Context {
         project: cli.project.clone(),
         style,
@@ -169,14 +176,17 @@ pub fn run(repl: fn(&Context) -> Result<i32, Failure>) -> i32 {
     };
     match result {
         Ok(code) => code,
-        Err(failure) => {
-            eprint!(
-                "{}",
-                render_all(&failure.diagnostics, &failure.sources, style)
-            );
-            failure.exit_code
-        }
+        Err(failure) => report(failure, style),
     }
+}
+
+/// Prints why the command stopped; returns its exit code.
+fn report(failure: Failure, style: Style) -> i32 {
+    errout!(
+        "{}",
+        render_all(&failure.diagnostics, &failure.sources, style)
+    );
+    failure.exit_code
 }
 
 fn parse_date(text: &str) -> Result<NaiveDate, String> {

@@ -3,7 +3,7 @@
 use crate::app::overlap::overlap;
 use crate::app::session::Session;
 use crate::app::{Context, Failure};
-use crate::output::{Format, print_rows};
+use crate::output::{Format, outln, print_rows};
 
 /// Arguments of `seg overlap`.
 #[derive(clap::Args, Debug)]
@@ -43,10 +43,10 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
     )?;
     // A matrix for people; one row per pair for tools (CSV, JSON).
     if args.format == Format::Table {
-        println!("{}", overlap.title);
-        print_rows(&overlap.matrix, args.format, |_| None);
+        outln!("{}", overlap.title)?;
+        print_rows(&overlap.matrix, args.format, |_| None)?;
     } else {
-        print_rows(&overlap.pairs, args.format, |_| None);
+        print_rows(&overlap.pairs, args.format, |_| None)?;
     }
     Ok(0)
 }

@@ -13,7 +13,7 @@ use crate::check::ir::Program;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::engine::Database;
 use crate::engine::{Cell, Rows};
-use crate::output::{Format, print_rows, thousands};
+use crate::output::{Format, outln, print_rows, thousands};
 use crate::sql::{self, Output};
 
 /// The version to compare with.
@@ -112,19 +112,20 @@ pub fn run(context: &Context, base: Base, format: Format) -> Result<i32, Failure
         Base::Directory(dir) => dir.display().to_string(),
     };
     match format {
-        Format::Table => println!(
+        Format::Table => outln!(
             "segments changed against {against}, on the current database as of {}: {} changed, {} unchanged",
             session.as_of,
             rows.rows.len(),
             thousands(unchanged)
-        ),
-        Format::Markdown => println!(
+        )?,
+        Format::Markdown => outln!(
             "### Segment changes against {against}\n\nMembers on the current database as of {}; {} segments unchanged.\n",
-            session.as_of, unchanged
-        ),
+            session.as_of,
+            unchanged
+        )?,
         _ => {}
     }
-    print_rows(&rows, format, |_| None);
+    print_rows(&rows, format, |_| None)?;
     Ok(0)
 }
 

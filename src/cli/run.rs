@@ -4,14 +4,14 @@ use crate::app::segments::{count_segments, selected_segments};
 use crate::app::session::Session;
 use crate::app::{Context, Failure};
 use crate::engine::{Cell, Rows};
-use crate::output::{Format, print_rows};
+use crate::output::{Format, errout, print_rows};
 use crate::sql::{self, Output};
 
 /// Arguments of `seg run`.
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// The segment project (same as `--project`).
-    #[arg(value_name = "PROJECT")]
+    #[arg(id = "project_dir", value_name = "PROJECT")]
     project: Option<std::path::PathBuf>,
     /// Run only this segment; without `--count`, list its members.
     #[arg(short, long)]
@@ -47,7 +47,7 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
         .lints
         .apply(super::index::missing_index_warnings(&session, &*database)?);
     if !warnings.is_empty() {
-        eprint!("{}", session.render(&warnings, context.style));
+        errout!("{}", session.render(&warnings, context.style));
     }
 
     if args.segment.is_some() && !args.count {
@@ -64,7 +64,7 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
         let schema = &session.project.manifest.schema;
         print_rows(&rows, args.format, |column| {
             schema.customer.field(column).map(|f| f.ty)
-        });
+        })?;
         return Ok(0);
     }
 
@@ -80,6 +80,6 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
     {
         counts.rows.push(vec![Cell::Text(name), count]);
     }
-    print_rows(&counts, args.format, |_| None);
+    print_rows(&counts, args.format, |_| None)?;
     Ok(0)
 }

@@ -10,6 +10,7 @@ use crate::app::{Context, EXIT_PROBLEMS, Failure};
 use crate::diagnostics::{Code, Diagnostic, did_you_mean};
 use crate::engine::table_rows::RowSource;
 use crate::engine::{self, Cell, Database, TableRows};
+use crate::output::{errout, outln};
 use crate::project;
 use crate::segtest::{self, Expectation, TestCase};
 use crate::source::SourceId;
@@ -57,26 +58,26 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
         }
     }
 
-    println!("\nrunning {} tests", results.len());
+    outln!("\nrunning {} tests", results.len())?;
     for (title, failure) in &results {
-        println!(
+        outln!(
             "test {title} ... {}",
             if failure.is_some() { "FAILED" } else { "ok" }
-        );
+        )?;
     }
     let failed: Vec<&(String, Option<String>)> =
         results.iter().filter(|(_, f)| f.is_some()).collect();
     if !failed.is_empty() {
-        println!("\nfailures:");
+        outln!("\nfailures:")?;
         for (title, failure) in &failed {
-            println!(
+            outln!(
                 "\n---- {title} ----\n{}",
                 failure.as_deref().unwrap_or_default()
-            );
+            )?;
         }
     }
     if !problems.is_empty() {
-        eprint!("{}", session.render(&problems, context.style));
+        errout!("{}", session.render(&problems, context.style));
     }
     let passed = results.len() - failed.len();
     let verdict = if failed.is_empty() && problems.is_empty() {
@@ -84,10 +85,10 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
     } else {
         "FAILED"
     };
-    println!(
+    outln!(
         "\ntest result: {verdict}. {passed} passed, {} failed",
         failed.len()
-    );
+    )?;
     Ok(if verdict == "ok" { 0 } else { EXIT_PROBLEMS })
 }
 

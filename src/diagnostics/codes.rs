@@ -40,6 +40,8 @@ pub enum Code {
     TestFile,
     /// A split whose seed is empty or whose shares are not positive or do not add up to 100%.
     BadSplit,
+    /// An `import` that reaches outside the project's folder.
+    ImportOutsideProject,
     /// `--dialect` names no dialect seglang writes.
     UnknownDialect,
     /// No `seg.toml` was found.
@@ -68,6 +70,10 @@ pub enum Code {
     CustomerNotFound,
     /// The customer table's keys repeat, or some rows have none.
     CustomerKeys,
+    /// Standard output could not be written (a full disk, a device error).
+    OutputUnwritable,
+    /// A command-line value that does not parse (`--timeout soon`).
+    BadArgument,
     /// `seg schema infer` found nothing to describe.
     SchemaInfer,
     /// Conditions nested deeper than the parser allows.
@@ -118,6 +124,7 @@ impl Code {
         Code::NotImported,
         Code::TestFile,
         Code::BadSplit,
+        Code::ImportOutsideProject,
         Code::ManifestNotFound,
         Code::ManifestSyntax,
         Code::ManifestInvalid,
@@ -132,6 +139,8 @@ impl Code {
         Code::CustomerNotFound,
         Code::UnknownDialect,
         Code::CustomerKeys,
+        Code::OutputUnwritable,
+        Code::BadArgument,
         Code::SchemaInfer,
         Code::NestingTooDeep,
         Code::FileTooLarge,
@@ -181,6 +190,7 @@ impl Code {
             Code::NotImported => "seg::E016",
             Code::TestFile => "seg::E017",
             Code::BadSplit => "seg::E018",
+            Code::ImportOutsideProject => "seg::E019",
             Code::ManifestNotFound => "seg::E020",
             Code::ManifestSyntax => "seg::E021",
             Code::ManifestInvalid => "seg::E022",
@@ -195,6 +205,8 @@ impl Code {
             Code::CustomerNotFound => "seg::E043",
             Code::UnknownDialect => "seg::E044",
             Code::CustomerKeys => "seg::E045",
+            Code::OutputUnwritable => "seg::E046",
+            Code::BadArgument => "seg::E047",
             Code::SchemaInfer => "seg::E050",
             Code::NestingTooDeep => "seg::E060",
             Code::FileTooLarge => "seg::E061",
@@ -234,6 +246,7 @@ impl Code {
             Code::NotImported => "not imported",
             Code::TestFile => "invalid test file",
             Code::BadSplit => "bad split",
+            Code::ImportOutsideProject => "import outside the project",
             Code::ManifestNotFound => "no manifest",
             Code::ManifestSyntax => "manifest syntax",
             Code::ManifestInvalid => "invalid manifest",
@@ -248,6 +261,8 @@ impl Code {
             Code::CustomerNotFound => "no such customer",
             Code::UnknownDialect => "no such dialect",
             Code::CustomerKeys => "customer keys repeat or are missing",
+            Code::OutputUnwritable => "cannot write the output",
+            Code::BadArgument => "invalid argument",
             Code::SchemaInfer => "nothing to infer",
             Code::NestingTooDeep => "nesting too deep",
             Code::FileTooLarge => "file too large",

@@ -120,7 +120,21 @@ pub fn read_source(
     name: String,
     sources: &mut SourceMap,
 ) -> Result<SourceId, Diagnostic> {
+    // Only regular files are opened: a FIFO would block, a device never end.
+    let kind = std::fs::metadata(path).map_err(|e| unreadable(path, &e))?;
+    if !kind.is_file() {
+        return Err(Diagnostic::error(
+            Code::FileUnreadable,
+            format!("cannot read {}: not a regular file", path.display()),
+        )
+        .with_help("segment files are plain text files; remove or rename this one"));
+    }
     let bytes = std::fs::read(path).map_err(|e| unreadable(path, &e))?;
+    // A byte-order mark is how some editors start UTF-8 text; it is not part of the text.
+    let bytes = match bytes.strip_prefix("\u{feff}".as_bytes()) {
+        Some(rest) => rest.to_vec(),
+        None => bytes,
+    };
     let text = String::from_utf8(bytes).map_err(|e| {
         Diagnostic::error(
             Code::FileUnreadable,

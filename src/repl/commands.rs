@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 
 use super::estimate::EstimateMode;
 use super::{Flow, QUERY, Repl};
-use crate::output::thousands;
+use crate::output::{errln, thousands};
 use crate::sql::{self, Output};
 use crate::syntax::ast;
 
@@ -49,38 +49,38 @@ pub fn run(repl: &mut Repl, command: &str) -> Flow {
                 .replace("{sample}", &repl.sample.to_string())
                 .replace("{as_of}", &repl.as_of.to_string())
                 .replace("{estimate}", repl.estimate.name());
-            println!("{help}");
+            sayln!(repl, "{help}");
         }
         "quit" | "q" | "exit" => return Flow::Quit,
-        "schema" => print!("{}", schema(repl)),
+        "schema" => say!(repl, "{}", schema(repl)),
         "segments" => segments(repl),
         "sql" => sql(repl, argument),
         "sample" => match argument.parse::<u64>() {
             Ok(n) => {
                 repl.sample = n;
-                println!("showing {n} members under each count");
+                sayln!(repl, "showing {n} members under each count");
             }
-            Err(_) => eprintln!(":sample needs a number, as in `:sample 10`"),
+            Err(_) => errln!(":sample needs a number, as in `:sample 10`"),
         },
         "estimate" => match EstimateMode::parse(argument) {
             Some(mode) => {
                 repl.estimate = mode;
-                println!("estimates first: {}", mode.name());
+                sayln!(repl, "estimates first: {}", mode.name());
             }
-            None => eprintln!(":estimate takes auto, on or off"),
+            None => errln!(":estimate takes auto, on or off"),
         },
         "as-of" => match NaiveDate::parse_from_str(argument, "%Y-%m-%d") {
             Ok(date) => {
                 repl.as_of = date;
-                println!("as of {date}");
+                sayln!(repl, "as of {date}");
             }
-            Err(_) => eprintln!(":as-of needs a date, as in `:as-of 2025-06-30`"),
+            Err(_) => errln!(":as-of needs a date, as in `:as-of 2025-06-30`"),
         },
         "explain" => {
             let mut words = argument.split_whitespace();
             match words.next() {
                 Some(key) => repl.explain(key, words.next()),
-                None => eprintln!(
+                None => errln!(
                     ":explain needs a customer key, as in `:explain 256` or `:explain 256 Lapsed`"
                 ),
             }
@@ -91,14 +91,14 @@ pub fn run(repl: &mut Repl, command: &str) -> Flow {
             let mut words = argument.split_whitespace();
             match words.next() {
                 Some(field) => repl.breakdown(field, words.next()),
-                None => eprintln!(
+                None => errln!(
                     ":breakdown needs a field, as in `:breakdown city` or `:breakdown city Lapsed`"
                 ),
             }
         }
         "save" => save(repl, argument),
         "load" => load(repl, argument),
-        _ => eprintln!("unknown command `:{name}`; :help lists the commands"),
+        _ => errln!("unknown command `:{name}`; :help lists the commands"),
     }
     Flow::Continue
 }
@@ -175,7 +175,7 @@ fn segments(repl: &Repl) {
     let width = docs.iter().map(|(n, _)| n.len()).max().unwrap_or(0);
     for (name, doc) in docs {
         if repl.program.segment(name).is_none() {
-            println!("{name:width$}  (has errors)");
+            sayln!(repl, "{name:width$}  (has errors)");
             continue;
         }
         let count = match repl.count(name) {
@@ -186,13 +186,13 @@ fn segments(repl: &Repl) {
             }
         };
         let doc = doc.and_then(|d| d.lines().next()).unwrap_or("");
-        println!("{name:width$}  {count:>9}  {doc}");
+        sayln!(repl, "{name:width$}  {count:>9}  {doc}");
     }
 }
 
 fn sql(repl: &mut Repl, argument: &str) {
     if argument.is_empty() {
-        eprintln!(":sql needs a condition or a segment name");
+        errln!(":sql needs a condition or a segment name");
         return;
     }
     let (program, name) = if repl.program.segment(argument).is_some() {
@@ -205,18 +205,18 @@ fn sql(repl: &mut Repl, argument: &str) {
     };
     let query = sql::compile(&program, &name, Output::Keys, repl.dialect(), repl.as_of)
         .expect("segment exists");
-    print!("{query}");
+    say!(repl, "{query}");
 }
 
 /// Appends the session's definitions to `file`, with imports of the project's segment files
 /// so that `seg check` accepts it.
 fn save(repl: &Repl, argument: &str) {
     if argument.is_empty() {
-        eprintln!(":save needs a file name");
+        errln!(":save needs a file name");
         return;
     }
     if repl.accepted.is_empty() {
-        eprintln!("nothing to save: no definitions in this session yet");
+        errln!("nothing to save: no definitions in this session yet");
         return;
     }
     let target = PathBuf::from(argument);
@@ -259,12 +259,13 @@ fn save(repl: &Repl, argument: &str) {
             )
         });
     match written {
-        Ok(()) => println!(
+        Ok(()) => sayln!(
+            repl,
             "saved {} definitions to {}",
             repl.accepted.len(),
             target.display()
         ),
-        Err(error) => eprintln!("cannot write {}: {error}", target.display()),
+        Err(error) => errln!("cannot write {}: {error}", target.display()),
     }
 }
 
@@ -278,10 +279,10 @@ fn load(repl: &mut Repl, argument: &str) {
                 .collect::<Vec<_>>()
                 .join("\n");
             if repl.define(&body, &format!("<{argument}>")) {
-                println!("loaded {argument}");
+                sayln!(repl, "loaded {argument}");
             }
         }
-        Err(error) => eprintln!("cannot read {argument}: {error}"),
+        Err(error) => errln!("cannot read {argument}: {error}"),
     }
 }
 

@@ -5,6 +5,7 @@
 use std::sync::Mutex;
 
 use crate::engine::Canceller;
+use crate::output::errln;
 
 /// What cancels the running query, if a query is running.
 static RUNNING: Mutex<Option<Canceller>> = Mutex::new(None);
@@ -19,7 +20,7 @@ pub fn install() {
         }
     });
     if let Err(error) = result {
-        eprintln!("warning: Ctrl-C will not cancel queries: {error}");
+        errln!("warning: Ctrl-C will not cancel queries: {error}");
     }
 }
 

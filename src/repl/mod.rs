@@ -2,11 +2,26 @@
 //! with its count and a few members), a definition (checked and added to the session), or a
 //! `:command`. Composes the same stages as the CLI; holds no language logic of its own.
 
+/// Prints through [`Repl::say`]: a failed write ends the session instead of panicking.
+macro_rules! say {
+    ($repl:expr, $($arg:tt)*) => {
+        $repl.say(&format!($($arg)*))
+    };
+}
+
+/// [`say!`] with a newline.
+macro_rules! sayln {
+    ($repl:expr, $($arg:tt)*) => {
+        $repl.say(&format!("{}\n", format_args!($($arg)*)))
+    };
+}
+
 mod commands;
 mod estimate;
 mod helper;
 mod interrupt;
 
+use std::cell::RefCell;
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
@@ -21,7 +36,7 @@ use crate::diagnostics::Diagnostic;
 use crate::diagnostics::render::{Style, render_all};
 use crate::engine::Cell;
 use crate::engine::Database;
-use crate::output::{table_text, thousands};
+use crate::output::{Unwritten, errln, errout, table_text, thousands, write_stdout};
 use crate::source::{SourceFile, SourceId, Span};
 use crate::sql::{self, DEFAULT_DIALECT, Output};
 use crate::syntax::{self, ast};
@@ -36,8 +51,8 @@ const QUERY: &str = "<query>";
 pub fn run(context: &Context) -> Result<i32, Failure> {
     let session = Session::open(context, &[])?;
     if !session.diagnostics.is_empty() {
-        eprint!("{}", session.render(&session.diagnostics, context.style));
-        eprintln!("seg repl: the project has problems; segments with errors are left out\n");
+        errout!("{}", session.render(&session.diagnostics, context.style));
+        errln!("seg repl: the project has problems; segments with errors are left out\n");
     }
     let mut repl = Repl::new(session, context);
     interrupt::install();
@@ -51,7 +66,7 @@ pub fn run(context: &Context) -> Result<i32, Failure> {
     let mut editor: Editor<SegHelper, DefaultHistory> = match Editor::with_config(config) {
         Ok(editor) => editor,
         Err(error) => {
-            eprintln!("seg repl: cannot start the line editor: {error}");
+            errln!("seg repl: cannot start the line editor: {error}");
             return Ok(crate::app::EXIT_FAILURE);
         }
     };
@@ -61,16 +76,22 @@ pub fn run(context: &Context) -> Result<i32, Failure> {
         && path.exists()
         && let Err(error) = editor.load_history(path)
     {
-        eprintln!("warning: cannot read history {}: {error}", path.display());
+        errln!("warning: cannot read history {}: {error}", path.display());
     }
 
-    println!(
+    sayln!(
+        repl,
         "seglang {} — {} segments, as of {}. Type a condition, a definition, or :help.",
         env!("CARGO_PKG_VERSION"),
         repl.program.segments.len(),
         repl.as_of
     );
+    let mut unwritten = None;
     loop {
+        if let Some(failed) = repl.unwritten.take() {
+            unwritten = Some(failed);
+            break;
+        }
         match editor.readline("seg> ") {
             Ok(line) => {
                 if repl.handle(&line) == Flow::Quit {
@@ -83,8 +104,13 @@ pub fn run(context: &Context) -> Result<i32, Failure> {
             // Ctrl-C at the prompt clears the line.
             Err(ReadlineError::Interrupted) => continue,
             Err(ReadlineError::Eof) => break,
+            // Writing the prompt failed: stdout is closed or full.
+            Err(ReadlineError::Io(error)) => {
+                unwritten = Some(Unwritten(error));
+                break;
+            }
             Err(error) => {
-                eprintln!("seg repl: {error}");
+                errln!("seg repl: {error}");
                 break;
             }
         }
@@ -95,13 +121,16 @@ pub fn run(context: &Context) -> Result<i32, Failure> {
             .map_or(Ok(()), std::fs::create_dir_all)
             .map_err(ReadlineError::from);
         if let Err(error) = saved.and_then(|_| editor.save_history(path)) {
-            eprintln!(
+            errln!(
                 "warning: cannot save history to {}: {error}",
                 path.display()
             );
         }
     }
-    Ok(0)
+    match unwritten.or_else(|| repl.unwritten.take()) {
+        Some(failed) => Err(Failure::from(failed)),
+        None => Ok(0),
+    }
 }
 
 /// `$SEGLANG_HISTORY`, or `history.txt` in the user's data directory under `seglang`.
@@ -138,6 +167,8 @@ pub(crate) struct Repl {
     last_query: Option<(Program, SourceId, ast::File)>,
     style: Style,
     inputs: usize,
+    /// The first write to stdout that failed: the session ends after the line that met it.
+    unwritten: RefCell<Option<Unwritten>>,
 }
 
 impl Repl {
@@ -158,6 +189,7 @@ impl Repl {
             last_query: None,
             style,
             inputs: 0,
+            unwritten: RefCell::new(None),
         }
     }
 
@@ -179,6 +211,17 @@ impl Repl {
     }
 
     /// Adds `text` as a source named like `<input 3>`.
+    /// Writes `text` to stdout; after a failed write, nothing more is written and the
+    /// session ends once the current line is handled.
+    pub(crate) fn say(&self, text: &str) {
+        let mut unwritten = self.unwritten.borrow_mut();
+        if unwritten.is_none()
+            && let Err(failed) = write_stdout(text)
+        {
+            *unwritten = Some(failed);
+        }
+    }
+
     fn add_source(&mut self, text: &str, label: &str) -> SourceId {
         self.inputs += 1;
         let name = format!("{} {}", label.trim_end_matches('>'), self.inputs) + ">";
@@ -208,7 +251,7 @@ impl Repl {
                     for name in definition.names() {
                         match self.count(&name.text) {
                             Ok(count) => {
-                                println!("segment {}: {}", name.text, member_count(count))
+                                sayln!(self, "segment {}: {}", name.text, member_count(count))
                             }
                             Err(error) => self.show(&[error]),
                         }
@@ -216,7 +259,7 @@ impl Repl {
                 }
                 other => {
                     for name in other.names() {
-                        println!("defined {}", name.text);
+                        sayln!(self, "defined {}", name.text);
                     }
                 }
             }
@@ -248,11 +291,12 @@ impl Repl {
         let result = self.run_query(|db| Ok((db.count(&count)?, db.fetch(&members)?)));
         match result {
             Ok((count, rows)) => {
-                println!("{} (as of {})", member_count(count), self.as_of);
+                sayln!(self, "{} (as of {})", member_count(count), self.as_of);
                 if count > 0 && self.sample > 0 {
                     let schema = &self.session.project.manifest.schema;
                     let width = terminal_width();
-                    print!(
+                    say!(
+                        self,
                         "{}",
                         table_text(&rows, |c| schema.customer.field(c).map(|f| f.ty), width)
                     );
@@ -298,13 +342,15 @@ impl Repl {
             _ => 0,
         };
         let (sampled, members) = (count(0), count(1));
-        println!(
+        sayln!(
+            self,
             "{}",
             estimate::describe(members, sampled, customers, one_in, started.elapsed())
         );
         if members > 0 && self.sample > 0 {
             let schema = &self.session.project.manifest.schema;
-            print!(
+            say!(
+                self,
                 "{}",
                 table_text(
                     &rows,
@@ -316,7 +362,12 @@ impl Repl {
         let exact = sql::compile(program, QUERY, Output::Count, self.dialect(), self.as_of)
             .expect("query segment");
         match self.run_query(|db| db.count(&exact)) {
-            Ok(count) => println!("{} (as of {}, exact)", member_count(count), self.as_of),
+            Ok(count) => sayln!(
+                self,
+                "{} (as of {}, exact)",
+                member_count(count),
+                self.as_of
+            ),
             Err(error) => self.show(&[error]),
         }
         true
@@ -371,7 +422,7 @@ impl Repl {
             crate::app::explain::explanation(&definitions, name, label, key, db, as_of)
         });
         match result {
-            Ok(text) => print!("{text}"),
+            Ok(text) => say!(self, "{text}"),
             Err(error) => self.show(&[error]),
         }
     }
@@ -388,7 +439,7 @@ impl Repl {
                 .map_err(first_diagnostic)
         });
         match result {
-            Ok((rows, _, _)) => print!("{}", table_text(&rows, |_| None, terminal_width())),
+            Ok((rows, _, _)) => say!(self, "{}", table_text(&rows, |_| None, terminal_width())),
             Err(error) => self.show(&[error]),
         }
     }
@@ -420,8 +471,9 @@ impl Repl {
         });
         match result {
             Ok(breakdown) => {
-                println!("{}", breakdown.title);
-                print!(
+                sayln!(self, "{}", breakdown.title);
+                say!(
+                    self,
                     "{}",
                     table_text(&breakdown.rows, |_| None, terminal_width())
                 );
@@ -433,11 +485,11 @@ impl Repl {
     /// Prints how much the named segments overlap, pair by pair.
     pub(crate) fn overlap(&mut self, names: &[&str]) {
         if names.len() < 2 {
-            eprintln!(":overlap needs two or more segments, as in `:overlap Lapsed Champions`");
+            errln!(":overlap needs two or more segments, as in `:overlap Lapsed Champions`");
             return;
         }
         if let Some(unknown) = names.iter().find(|n| self.program.segment(n).is_none()) {
-            eprintln!("no segment named `{unknown}`; :segments lists them");
+            errln!("no segment named `{unknown}`; :segments lists them");
             return;
         }
         let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
@@ -449,8 +501,9 @@ impl Repl {
         });
         match result {
             Ok(overlap) => {
-                println!("{}", overlap.title);
-                print!(
+                sayln!(self, "{}", overlap.title);
+                say!(
+                    self,
                     "{}",
                     table_text(&overlap.matrix, |_| None, terminal_width())
                 );
@@ -471,7 +524,7 @@ impl Repl {
                 name: name.to_string(),
             }),
             Some(name) => {
-                eprintln!("no segment named `{name}`; :segments lists them");
+                errln!("no segment named `{name}`; :segments lists them");
                 None
             }
             None => match &self.last_query {
@@ -484,7 +537,7 @@ impl Repl {
                     })
                 }
                 None => {
-                    eprintln!("type a condition first, or name a segment: `{usage} Segment`");
+                    errln!("type a condition first, or name a segment: `{usage} Segment`");
                     None
                 }
             },
@@ -539,7 +592,7 @@ impl Repl {
     }
 
     fn show(&self, diagnostics: &[Diagnostic]) {
-        eprint!(
+        errout!(
             "{}",
             render_all(diagnostics, &self.session.sources, self.style)
         );

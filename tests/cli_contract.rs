@@ -1,0 +1,165 @@
+//! The command-line contract, for every subcommand that writes to stdout: a closed pipe
+//! (`seg … | head`) ends the command quietly with status 141 (as if by SIGPIPE, the Unix convention: never a
+//! success for output nobody received), a full disk on stdout is a coded error (exit 2),
+//! and `-p DIR` works before and after the subcommand's own arguments.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use common::{TestDir, copy_project, seg};
+
+/// Status of a command whose standard output was closed early.
+const CLOSED_PIPE: i32 = 141;
+
+/// Every subcommand, with arguments that make it print to stdout, on the loaded example.
+const COMMANDS: &[&[&str]] = &[
+    &["check"],
+    &["check", "--format", "json"],
+    &["fmt", "--check"],
+    &["compile", "-s", "Lapsed"],
+    &["run"],
+    &["run", "--count"],
+    &["run", "-s", "Lapsed"],
+    &["run", "-s", "Lapsed", "--format", "csv"],
+    &["test"],
+    &["explain", "Lapsed", "--customer", "1"],
+    &["funnel", "HighValueNurses"],
+    &["overlap", "Lapsed", "NeverOrdered", "FrequentBuyers"],
+    &[
+        "breakdown",
+        "Lapsed",
+        "--by",
+        "city",
+        "--min-group-size",
+        "1",
+    ],
+    &["export", "Lapsed"],
+    &["materialize", "-s", "Lapsed"],
+    &["history", "Lapsed"],
+    &["diff", "Lapsed"],
+    &["index"],
+    &["list"],
+    &["load"],
+    &["schema", "infer", "retail.db"],
+    &["repl"],
+    &["--help"],
+    &["--version"],
+];
+
+/// The example, loaded and materialized as of two dates (so history and diff have runs), with one
+/// file that `seg fmt --check` lists.
+fn example() -> TestDir {
+    let project = copy_project("examples/retail");
+    std::fs::write(
+        project.join("segments/unformatted.seg"),
+        "segment   Unformatted   where city = 'Leeds'\n",
+    )
+    .unwrap();
+    let earlier: &[&str] = &["--as-of", "2025-07-01", "materialize"];
+    for args in [&["load"][..], earlier, &["materialize"]] {
+        let out = seg(&project, args);
+        assert_eq!(out.code, 0, "{args:?}: {}", out.stderr);
+    }
+    project
+}
+
+/// Runs `seg args` in `dir` with stdout on `stdout`; returns the status and stderr.
+fn seg_with_stdout(dir: &Path, args: &[&str], stdout: Stdio) -> (i32, String) {
+    let child = Command::new(env!("CARGO_BIN_EXE_seg"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(stdout)
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("seg starts");
+    let output = child.wait_with_output().expect("seg ends");
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_closed_stdout_ends_every_command_quietly() {
+    let project = example();
+    for args in COMMANDS {
+        let normal = seg(&project, args);
+        // The read end is closed before seg starts: every write meets a closed pipe.
+        let (reader, writer) = std::io::pipe().expect("a pipe");
+        drop(reader);
+        let (code, stderr) = seg_with_stdout(&project, args, Stdio::from(writer));
+        if normal.stdout.is_empty() {
+            // `seg load` reports on stderr only: nothing meets the closed pipe.
+            assert_eq!(code, normal.code, "{args:?}: {stderr}");
+            continue;
+        }
+        assert_eq!(code, CLOSED_PIPE, "{args:?}: {stderr}");
+        assert_eq!(stderr, "", "{args:?}");
+    }
+}
+
+#[test]
+fn a_full_disk_on_stdout_is_a_coded_error_for_every_command() {
+    let project = example();
+    for args in COMMANDS {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .expect("/dev/full exists on Linux");
+        let normal = seg(&project, args);
+        let (code, stderr) = seg_with_stdout(&project, args, Stdio::from(full));
+        if normal.stdout.is_empty() {
+            assert_eq!(code, normal.code, "{args:?}: {stderr}");
+            continue;
+        }
+        assert_eq!(code, 2, "{args:?}: {stderr}");
+        assert!(stderr.contains("seg::E046"), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn the_project_can_be_named_before_or_after_the_subcommands_arguments() {
+    let project = example();
+    let outside = common::temp_dir("outside");
+    let dir = project.to_str().expect("a UTF-8 path");
+    for args in COMMANDS {
+        if args[0].starts_with("--") || args[0] == "schema" {
+            continue;
+        }
+        let first: Vec<&str> = ["-p", dir].iter().chain(args.iter()).copied().collect();
+        let last: Vec<&str> = args
+            .iter()
+            .chain(["--project", dir].iter())
+            .copied()
+            .collect();
+        for args in [first, last] {
+            let out = seg(&outside, &args);
+            let problems_found = args.contains(&"check") || args.contains(&"fmt");
+            assert!(
+                out.code == 0 || (out.code == 1 && problems_found),
+                "{args:?}: {}",
+                out.stderr
+            );
+        }
+    }
+}
+
+#[test]
+fn time_limits_parse_strictly_with_a_coded_error() {
+    let project = example();
+    for bad in ["1e20", "inf", "NaN", "-5", "0", "soon", "25h"] {
+        let flag = format!("--timeout={bad}");
+        let out = seg(&project, &[&flag, "run", "--count"]);
+        assert_eq!(out.code, 2, "{bad}: {}", out.stderr);
+        assert!(out.stderr.contains("seg::E047"), "{bad}: {}", out.stderr);
+    }
+    for good in ["30", "1.5", "500ms", "30s", "2m", "1h"] {
+        let out = seg(&project, &["run", "--count", "--timeout", good]);
+        assert_eq!(out.code, 0, "{good}: {}", out.stderr);
+    }
+}
