@@ -75,14 +75,41 @@ pub struct SourceFile {
     pub text: Arc<str>,
 }
 
-impl SourceFile {
-    /// 1-based line and column (in characters) of a byte offset.
-    pub fn line_col(&self, offset: u32) -> (usize, usize) {
-        let before = &self.text[..(offset as usize).min(self.text.len())];
-        let line = before.matches('\n').count() + 1;
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        let column = before[line_start..].chars().count() + 1;
-        (line, column)
+/// Where a file's lines start, and how many characters lie before regular marks, so that
+/// a position's line and column cost a binary search and a short count, not a scan of the
+/// file (a diagnostic with thousands of labels on a megabyte line stays fast).
+#[derive(Clone, Debug, Default)]
+struct LineIndex {
+    /// Byte offset of each line's first byte.
+    line_starts: Vec<usize>,
+    /// `(byte offset, characters before it)` at the first character boundary from each
+    /// multiple of [`MARK_EVERY`].
+    marks: Vec<(usize, usize)>,
+}
+
+/// Bytes between two character-count marks.
+const MARK_EVERY: usize = 4096;
+
+impl LineIndex {
+    fn new(text: &str) -> LineIndex {
+        let mut line_starts = vec![0];
+        let mut marks = Vec::new();
+        for (chars, (offset, c)) in text.char_indices().enumerate() {
+            if offset >= marks.len() * MARK_EVERY {
+                marks.push((offset, chars));
+            }
+            if c == '\n' {
+                line_starts.push(offset + 1);
+            }
+        }
+        LineIndex { line_starts, marks }
+    }
+
+    /// Characters in `text` before byte `offset` (a character boundary).
+    fn chars_before(&self, text: &str, offset: usize) -> usize {
+        let k = self.marks.partition_point(|(at, _)| *at <= offset);
+        let (at, before) = k.checked_sub(1).map_or((0, 0), |k| self.marks[k]);
+        before + text[at..offset].chars().count()
     }
 }
 
@@ -90,13 +117,40 @@ impl SourceFile {
 #[derive(Clone, Debug, Default)]
 pub struct SourceMap {
     files: Vec<SourceFile>,
+    indexes: Vec<LineIndex>,
 }
 
 impl SourceMap {
     /// Adds a source and returns its id.
     pub fn add(&mut self, file: SourceFile) -> SourceId {
+        self.indexes.push(LineIndex::new(&file.text));
         self.files.push(file);
         SourceId(self.files.len() as u32 - 1)
+    }
+
+    /// 1-based line and column (in characters) of a byte offset in a source.
+    pub fn line_col(&self, id: SourceId, offset: u32) -> (usize, usize) {
+        let text = &self.files[id.0 as usize].text;
+        let index = &self.indexes[id.0 as usize];
+        let mut offset = (offset as usize).min(text.len());
+        while !text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let line = index.line_starts.partition_point(|start| *start <= offset);
+        let line_start = index.line_starts[line - 1];
+        let column = index.chars_before(text, offset) - index.chars_before(text, line_start);
+        (line, column + 1)
+    }
+
+    /// Byte offset where a 1-based line starts, and the number of lines.
+    pub fn line_start(&self, id: SourceId, line: usize) -> usize {
+        let starts = &self.indexes[id.0 as usize].line_starts;
+        starts[line.clamp(1, starts.len()) - 1]
+    }
+
+    /// The number of lines of a source (a final line without a newline counts).
+    pub fn line_count(&self, id: SourceId) -> usize {
+        self.indexes[id.0 as usize].line_starts.len()
     }
 
     /// The source with this id.
@@ -120,14 +174,36 @@ mod tests {
 
     #[test]
     fn line_col_counts_characters_not_bytes() {
-        let file = SourceFile {
+        let mut sources = SourceMap::default();
+        let id = sources.add(SourceFile {
             name: "x.seg".into(),
             path: None,
             text: "ab\nçd e".into(),
-        };
-        assert_eq!(file.line_col(0), (1, 1));
-        assert_eq!(file.line_col(3), (2, 1));
+        });
+        assert_eq!(sources.line_col(id, 0), (1, 1));
+        assert_eq!(sources.line_col(id, 3), (2, 1));
         // 'ç' is two bytes: byte 6 is the space after "çd".
-        assert_eq!(file.line_col(6), (2, 3));
+        assert_eq!(sources.line_col(id, 6), (2, 3));
+        assert_eq!(sources.line_col(id, 99), (2, 5));
+    }
+
+    #[test]
+    fn line_col_agrees_with_a_scan_across_marks() {
+        let text: String = (0..3000)
+            .map(|i| if i % 7 == 0 { "çé\n" } else { "x✓" })
+            .collect();
+        let mut sources = SourceMap::default();
+        let id = sources.add(SourceFile {
+            name: "x.seg".into(),
+            path: None,
+            text: text.as_str().into(),
+        });
+        for (offset, _) in text.char_indices().step_by(37) {
+            let before = &text[..offset];
+            let line = before.matches('\n').count() + 1;
+            let start = before.rfind('\n').map_or(0, |i| i + 1);
+            let column = before[start..].chars().count() + 1;
+            assert_eq!(sources.line_col(id, offset as u32), (line, column), "{offset}");
+        }
     }
 }

@@ -411,3 +411,45 @@ fn odd_files_are_problems_among_the_others_and_never_block() {
     let run = seg(&project, &["run", "-s", "WithMark", "--count"]);
     assert_eq!(run.code, 1, "problems stop a run: {}", run.stderr);
 }
+
+/// A diagnostic far along a very long line (miette panics past column 65,535) is drawn
+/// around its span, in `seg check` and in the REPL.
+#[test]
+fn a_diagnostic_on_a_very_long_line_is_drawn_clipped() {
+    let project = copy_project("tests/fixtures/shop");
+    let line = format!(
+        "segment Long where city = '{}' and ocupation = 'x'",
+        "x".repeat(70_000)
+    );
+    std::fs::write(project.join("segments/long.seg"), format!("{line}\n")).unwrap();
+    for args in [&["check", "--plain"][..], &["check"]] {
+        let out = seg(&project, args);
+        assert_eq!(out.code, 1, "{}", out.stderr);
+        assert!(out.stderr.contains("seg::E003"), "{}", out.stderr);
+        assert!(out.stderr.contains("ocupation"), "{}", out.stderr);
+        assert!(out.stderr.len() < 5_000, "{} bytes", out.stderr.len());
+    }
+    std::fs::remove_file(project.join("segments/long.seg")).unwrap();
+    let mut repl = std::process::Command::new(env!("CARGO_BIN_EXE_seg"))
+        .arg("repl")
+        .current_dir(&*project)
+        .env("NO_COLOR", "1")
+        .env("SEGLANG_HISTORY", project.join("history.txt"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let condition = format!("city = '{}' and ocupation = 'x'\n", "x".repeat(70_000));
+    use std::io::Write;
+    repl.stdin
+        .take()
+        .unwrap()
+        .write_all(condition.as_bytes())
+        .unwrap();
+    let out = repl.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("seg::E003"), "{stderr}");
+    assert!(stderr.len() < 5_000, "{} bytes", stderr.len());
+}

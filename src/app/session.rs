@@ -216,7 +216,7 @@ impl Session {
     /// `file:line` of a source position, for listings.
     pub fn position(&self, source: SourceId, offset: u32) -> String {
         let file = self.sources.get(source);
-        let (line, _) = file.line_col(offset);
+        let (line, _) = self.sources.line_col(source, offset);
         format!("{}:{line}", file.name)
     }
 

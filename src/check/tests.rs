@@ -247,3 +247,34 @@ fn split_problems() {
          segment UsesA where A and city = 'York'\n"
     ));
 }
+
+#[test]
+fn references_that_expand_past_the_limit_are_refused_and_their_users_left_out() {
+    // Each level refers to the level below twice: 2^14 references once written out.
+    let mut text = String::from("segment D0 where city = 'London'\n");
+    for i in 1..=14 {
+        text.push_str(&format!(
+            "segment D{i} where D{p} or (D{p} and visits > {i})\n",
+            p = i - 1
+        ));
+    }
+    text.push_str("segment Top where D14\n");
+    let (program, diagnostics, _) = crate::test_support::check_files(&[("d.seg", &text)]);
+    let codes: Vec<&str> = diagnostics.iter().map(|d| d.code.as_str()).collect();
+    assert_eq!(codes, ["seg::E063"], "{diagnostics:?}");
+    assert!(diagnostics[0].message.contains("`D13`"), "{}", diagnostics[0].message);
+    assert!(program.segment("D12").is_some());
+    assert!(program.segment("D13").is_none() && program.segment("Top").is_none());
+}
+
+#[test]
+fn a_chain_of_ten_thousand_references_in_reverse_order_is_refused_without_deep_recursion() {
+    let mut text = String::new();
+    for i in 0..9_999 {
+        text.push_str(&format!("segment C{i} where C{} or visits > {i}\n", i + 1));
+    }
+    text.push_str("segment C9999 where city = 'x'\n");
+    let (_, diagnostics, _) = crate::test_support::check_files(&[("c.seg", &text)]);
+    let codes: Vec<&str> = diagnostics.iter().map(|d| d.code.as_str()).collect();
+    assert_eq!(codes, ["seg::E063"], "{diagnostics:?}");
+}

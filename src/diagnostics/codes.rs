@@ -82,6 +82,8 @@ pub enum Code {
     FileTooLarge,
     /// More definitions in one file than the limit.
     TooManyDefinitions,
+    /// Segment references deeper or more numerous than the limits.
+    ReferencesTooDeep,
     /// Lint: a segment targets customers by a sensitive attribute without a justification.
     SensitiveAttribute,
     /// Lint: conditions that can never all hold.
@@ -145,6 +147,7 @@ impl Code {
         Code::NestingTooDeep,
         Code::FileTooLarge,
         Code::TooManyDefinitions,
+        Code::ReferencesTooDeep,
         Code::SensitiveAttribute,
         Code::Contradiction,
         Code::Tautology,
@@ -211,6 +214,7 @@ impl Code {
             Code::NestingTooDeep => "seg::E060",
             Code::FileTooLarge => "seg::E061",
             Code::TooManyDefinitions => "seg::E062",
+            Code::ReferencesTooDeep => "seg::E063",
             Code::SensitiveAttribute => "seg::W001",
             Code::Contradiction => "seg::W002",
             Code::Tautology => "seg::W003",
@@ -267,6 +271,7 @@ impl Code {
             Code::NestingTooDeep => "nesting too deep",
             Code::FileTooLarge => "file too large",
             Code::TooManyDefinitions => "too many definitions",
+            Code::ReferencesTooDeep => "segment references too deep",
             Code::SensitiveAttribute => "sensitive attribute",
             Code::Contradiction => "contradiction",
             Code::Tautology => "tautology",

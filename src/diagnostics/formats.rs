@@ -57,8 +57,8 @@ fn json_diagnostic(diagnostic: &Diagnostic, sources: &SourceMap) -> Value {
 fn position(label: &Label, sources: &SourceMap) -> Value {
     let file = sources.get(label.location.source);
     let span = label.location.span;
-    let (line, column) = file.line_col(span.start);
-    let (end_line, end_column) = file.line_col(span.end);
+    let (line, column) = sources.line_col(label.location.source, span.start);
+    let (end_line, end_column) = sources.line_col(label.location.source, span.end);
     json!({
         "file": file.name,
         "line": line,
@@ -100,8 +100,8 @@ pub fn github(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
         )];
         if let Some(label) = diagnostic.labels.first() {
             let file = sources.get(label.location.source);
-            let (line, column) = file.line_col(label.location.span.start);
-            let (end_line, end_column) = file.line_col(label.location.span.end);
+            let (line, column) = sources.line_col(label.location.source, label.location.span.start);
+            let (end_line, end_column) = sources.line_col(label.location.source, label.location.span.end);
             properties.insert(0, format!("file={}", escape_property(&file.name)));
             properties.insert(
                 1,
@@ -216,8 +216,8 @@ pub fn sarif(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
 fn sarif_location(label: &Label, sources: &SourceMap) -> Value {
     let file = sources.get(label.location.source);
     let span = label.location.span;
-    let (start_line, start_column) = file.line_col(span.start);
-    let (end_line, end_column) = file.line_col(span.end);
+    let (start_line, start_column) = sources.line_col(label.location.source, span.start);
+    let (end_line, end_column) = sources.line_col(label.location.source, span.end);
     json!({
         "physicalLocation": {
             "artifactLocation": { "uri": file.name },

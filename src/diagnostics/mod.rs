@@ -4,6 +4,7 @@
 //! Rendering (human text through miette, or machine-readable forms) lives in [`render`].
 
 mod codes;
+mod excerpt;
 pub mod formats;
 pub mod render;
 

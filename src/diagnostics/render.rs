@@ -3,10 +3,11 @@
 
 use std::fmt;
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan};
 
+use super::excerpt::Excerpt;
 use super::{Diagnostic, Severity};
-use crate::source::{SourceId, SourceMap};
+use crate::source::{SourceMap, Span};
 
 /// How to draw reports.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -50,7 +51,7 @@ struct Report {
     severity: Severity,
     message: String,
     help: Option<String>,
-    source: Option<NamedSource<String>>,
+    source: Option<Excerpt>,
     labels: Vec<LabeledSpan>,
     related: Vec<Report>,
 }
@@ -58,19 +59,33 @@ struct Report {
 impl Report {
     fn build(diagnostic: &Diagnostic, sources: &SourceMap) -> Report {
         let primary = diagnostic.location().map(|l| l.source);
+        let drawn = &diagnostic.labels[..diagnostic.labels.len().min(MOST_LABELS)];
+        let in_primary: Vec<Span> = drawn
+            .iter()
+            .filter(|l| Some(l.location.source) == primary)
+            .map(|l| l.location.span)
+            .collect();
+        let (source, mut spans) = match primary {
+            Some(id) => {
+                let (excerpt, spans) = Excerpt::new(sources, id, &in_primary);
+                (Some(excerpt), spans.into_iter())
+            }
+            None => (None, Vec::new().into_iter()),
+        };
         let mut report = Report {
             code: diagnostic.code.as_str(),
             severity: diagnostic.severity,
             message: diagnostic.message.clone(),
-            help: diagnostic.help.clone(),
-            source: primary.map(|id| named_source(sources, id)),
+            help: with_left_out(diagnostic.help.clone(), diagnostic.labels.len() - drawn.len()),
+            source,
             labels: Vec::new(),
             related: Vec::new(),
         };
-        for (i, label) in diagnostic.labels.iter().enumerate() {
+        for (i, label) in drawn.iter().enumerate() {
             let text = Some(label.text.clone()).filter(|t| !t.is_empty());
-            let span: miette::SourceSpan = label.location.span.into();
             if Some(label.location.source) == primary {
+                // The excerpt gave one span per primary label, in order.
+                let Some(span) = spans.next() else { continue };
                 let labeled = if i == 0 {
                     LabeledSpan::new_primary_with_span(text, span)
                 } else {
@@ -78,13 +93,18 @@ impl Report {
                 };
                 report.labels.push(labeled);
             } else {
+                let (excerpt, spans) =
+                    Excerpt::new(sources, label.location.source, &[label.location.span]);
                 report.related.push(Report {
                     code: "",
                     severity: Severity::Note,
                     message: label.text.clone(),
                     help: None,
-                    source: Some(named_source(sources, label.location.source)),
-                    labels: vec![LabeledSpan::new_with_span(None, span)],
+                    source: Some(excerpt),
+                    labels: spans
+                        .into_iter()
+                        .map(|span| LabeledSpan::new_with_span(None, span))
+                        .collect(),
                     related: Vec::new(),
                 });
             }
@@ -93,9 +113,23 @@ impl Report {
     }
 }
 
-fn named_source(sources: &SourceMap, id: SourceId) -> NamedSource<String> {
-    let file = sources.get(id);
-    NamedSource::new(file.name.clone(), file.text.to_string())
+/// Labels drawn per report: past a handful, more arrows only hide the message (and miette's
+/// drawing grows with their square).
+const MOST_LABELS: usize = 8;
+
+/// The help, followed by how many places were not drawn.
+fn with_left_out(help: Option<String>, left_out: usize) -> Option<String> {
+    if left_out == 0 {
+        return help;
+    }
+    let note = format!(
+        "{left_out} more place{} not shown (`seg check --format json` lists every one)",
+        if left_out == 1 { "" } else { "s" }
+    );
+    Some(match help {
+        Some(help) => format!("{help}\n{note}"),
+        None => note,
+    })
 }
 
 impl fmt::Display for Report {

@@ -52,8 +52,22 @@ pub(super) fn database_error(context: &str, cause: Cause, detail: &str) -> Diagn
         ),
         Cause::Other => None,
     };
-    Diagnostic::error(Code::DatabaseError, format!("{context}: {detail}"))
+    Diagnostic::error(Code::DatabaseError, format!("{context}: {}", clipped(detail)))
         .with_optional_help(help.map(str::to_string))
+}
+
+/// An engine's message, cut after a few hundred characters: some quote the whole query,
+/// which can run to megabytes.
+fn clipped(detail: &str) -> String {
+    const LONGEST: usize = 400;
+    if detail.len() <= LONGEST {
+        return detail.to_string();
+    }
+    let mut end = LONGEST;
+    while !detail.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{} … ({} more bytes)", &detail[..end], detail.len() - end)
 }
 
 /// A query stopped by the time limit (seg::E033); `help` says what to change.
@@ -86,5 +100,21 @@ pub(super) fn count_of(rows: &[Vec<Cell>]) -> Result<u64, Diagnostic> {
     match rows.first().and_then(|r| r.first()) {
         Some(Cell::Integer(n)) => Ok((*n).max(0) as u64),
         other => Err(internal(&format!("a count query returned {other:?}"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_engine_message_quoting_a_huge_query_is_clipped() {
+        let detail = format!("too many variables in {}", "SELECT ✓ ".repeat(100_000));
+        let diagnostic = database_error("cannot prepare the query", Cause::Other, &detail);
+        assert!(diagnostic.message.len() < 500, "{}", diagnostic.message.len());
+        assert!(diagnostic.message.starts_with("cannot prepare the query: too many variables"));
+        assert!(diagnostic.message.ends_with("more bytes)"), "{}", diagnostic.message);
+        let short = database_error("cannot open", Cause::Other, "disk I/O error");
+        assert_eq!(short.message, "cannot open: disk I/O error");
     }
 }

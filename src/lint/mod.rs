@@ -6,7 +6,7 @@ mod config;
 pub mod data;
 mod facts;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 pub use config::{Level, LintConfig};
 
@@ -144,8 +144,10 @@ impl Walker<'_> {
     /// The same condition twice in one group.
     fn duplicates(&mut self, parts: &[ast::Condition]) {
         let printed: Vec<String> = parts.iter().map(print::condition).collect();
+        let mut firsts: HashMap<&str, usize> = HashMap::new();
         for (i, text) in printed.iter().enumerate() {
-            if let Some(first) = printed[..i].iter().position(|t| t == text) {
+            let first = *firsts.entry(text).or_insert(i);
+            if first != i {
                 self.out.push(
                     Diagnostic::warning(
                         Code::DuplicateCondition,
@@ -161,7 +163,7 @@ impl Walker<'_> {
 
     /// `C or not C`, or `f is known or f is unknown`: always holds.
     fn tautology(&mut self, whole: &ast::Condition, parts: &[ast::Condition]) {
-        let printed: Vec<String> = parts.iter().map(print::condition).collect();
+        let printed: HashSet<String> = parts.iter().map(print::condition).collect();
         let complement = |c: &ast::Condition| match &c.kind {
             ConditionKind::Not(inner) => Some(print::condition(inner)),
             ConditionKind::Known { field, known } => {
