@@ -6,7 +6,9 @@ mod config;
 pub mod data;
 mod facts;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
+
+use indexmap::IndexMap;
 
 pub use config::{Level, LintConfig};
 
@@ -54,6 +56,9 @@ pub fn lint(files: &[(SourceId, ast::File)], schema: &Schema) -> Vec<Diagnostic>
 }
 
 /// Walks conditions: notes which names are used, and checks every `and` / `or` group.
+/// Places of a repeated condition shown beyond the first two.
+const MOST_REPEATS_SHOWN: usize = 6;
+
 struct Walker<'a> {
     schema: &'a Schema,
     source: SourceId,
@@ -144,20 +149,29 @@ impl Walker<'_> {
     /// The same condition twice in one group.
     fn duplicates(&mut self, parts: &[ast::Condition]) {
         let printed: Vec<String> = parts.iter().map(print::condition).collect();
-        let mut firsts: HashMap<&str, usize> = HashMap::new();
+        // Each repeated condition once, however often it repeats: where it first appears and
+        // where it appears again (the first few places).
+        let mut places: IndexMap<&str, Vec<usize>> = IndexMap::new();
         for (i, text) in printed.iter().enumerate() {
-            let first = *firsts.entry(text).or_insert(i);
-            if first != i {
-                self.out.push(
-                    Diagnostic::warning(
-                        Code::DuplicateCondition,
-                        format!("`{text}` appears twice"),
-                    )
-                    .with_label(self.source, parts[i].span, "repeated here")
-                    .with_label(self.source, parts[first].span, "first here")
-                    .with_help("remove one of them"),
-                );
+            places.entry(text).or_default().push(i);
+        }
+        for (text, at) in places.into_iter().filter(|(_, at)| at.len() > 1) {
+            let times = match at.len() {
+                2 => "twice".to_string(),
+                n => format!("{n} times"),
+            };
+            let mut diagnostic =
+                Diagnostic::warning(Code::DuplicateCondition, format!("`{text}` appears {times}"))
+                    .with_label(self.source, parts[at[1]].span, "repeated here")
+                    .with_label(self.source, parts[at[0]].span, "first here");
+            for &i in at.iter().skip(2).take(MOST_REPEATS_SHOWN) {
+                diagnostic = diagnostic.with_label(self.source, parts[i].span, "and here");
             }
+            self.out.push(diagnostic.with_help(if at.len() == 2 {
+                "remove one of them"
+            } else {
+                "keep one of them"
+            }));
         }
     }
 

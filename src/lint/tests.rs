@@ -86,3 +86,13 @@ fn unused_definitions_and_shadowed_fields() {
          segment city where city in used and spend > 5\n"
     ));
 }
+
+#[test]
+fn a_condition_repeated_many_times_is_one_warning() {
+    let terms: Vec<String> = (0..30).map(|i| format!("ltv > {}", i % 3)).collect();
+    let text = format!("segment Many where {}\n", terms.join(" and "));
+    let out = lints(&text);
+    assert_eq!(out.matches("seg::W004").count(), 3, "{out}");
+    assert!(out.contains("`ltv > 0` appears 10 times"), "{out}");
+    assert_eq!(out.matches("and here").count(), 3 * 6, "{out}");
+}
