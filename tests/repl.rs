@@ -331,3 +331,48 @@ fn an_unusable_history_file_is_a_warning() {
     s.exp_string("warning: cannot save history").unwrap();
     s.exp_eof().unwrap();
 }
+
+/// A 70,000-character condition pasted (bracketed, as terminals paste) is answered at once:
+/// the line is drawn once, not once per character.
+#[test]
+fn a_huge_paste_is_answered_quickly() {
+    let project = copy_project("tests/fixtures/shop");
+    let mut s = repl(&project);
+    s.exp_string("seg> ").unwrap();
+    let condition = format!("city != '{}' and city = 'London'", "x".repeat(70_000));
+    let started = std::time::Instant::now();
+    s.send("\x1b[200~").unwrap();
+    s.send(&condition).unwrap();
+    s.send("\x1b[201~\r").unwrap();
+    s.flush().unwrap();
+    // London: Ann, Cat, Fay and Ivy (none of them lives in the 70,000 x's).
+    s.exp_string("4 members (as of 2025-06-30)").unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
+    quit(&mut s);
+}
+
+/// A history file that is a device is never read or written: `/dev/zero` would fill memory,
+/// `/dev/full` hang or fail. The session runs without history and says so.
+#[test]
+fn a_history_path_that_is_not_a_regular_file_is_left_alone() {
+    let project = copy_project("tests/fixtures/shop");
+    for device in ["/dev/zero", "/dev/full", "/dev/null"] {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_seg"));
+        command
+            .args(["repl", "--as-of", "2025-06-30"])
+            .current_dir(&*project)
+            .env("TERM", "xterm")
+            .env("NO_COLOR", "1")
+            .env("SEGLANG_HISTORY", device);
+        let mut s = spawn_command(command, Some(20_000)).expect("seg repl starts");
+        s.exp_string("not a regular file").expect(device);
+        s.exp_string("Type a condition").expect(device);
+        enter(&mut s, "city = 'London'");
+        s.exp_string("4 members").expect(device);
+        quit(&mut s);
+    }
+}

@@ -71,7 +71,18 @@ pub fn run(context: &Context) -> Result<i32, Failure> {
         }
     };
     editor.set_helper(Some(SegHelper::new(&repl)));
-    let history = history_path();
+    // Only a regular file (or none yet) holds history: a device would be read forever
+    // (`/dev/zero`) or refuse every write (`/dev/full`).
+    let history = history_path().filter(|path| match std::fs::metadata(path) {
+        Ok(kind) if !kind.is_file() => {
+            errln!(
+                "warning: history {} is not a regular file; history is off",
+                path.display()
+            );
+            false
+        }
+        _ => true,
+    });
     if let Some(path) = &history
         && path.exists()
         && let Err(error) = editor.load_history(path)
