@@ -453,3 +453,80 @@ fn a_diagnostic_on_a_very_long_line_is_drawn_clipped() {
     assert!(stderr.contains("seg::E003"), "{stderr}");
     assert!(stderr.len() < 5_000, "{} bytes", stderr.len());
 }
+
+/// Several selectors, as dbt users select models: names repeated, patterns, files and tags;
+/// each picks segments (in definition order), and one that picks nothing is E041.
+#[test]
+fn segments_are_selected_by_name_pattern_file_and_tag() {
+    let project = copy_project("examples/retail");
+    let behavioral = project.join("segments/behavioral.seg");
+    let text = std::fs::read_to_string(&behavioral).unwrap();
+    std::fs::write(
+        &behavioral,
+        text.replace(
+            "segment Lapsed where",
+            "/// tags: retention, email\nsegment Lapsed where",
+        ),
+    )
+    .unwrap();
+    let names = |args: &[&str]| -> Vec<String> {
+        let mut full = vec!["run", "--count", "--format", "csv"];
+        full.extend_from_slice(args);
+        let out = seg(&project, &full);
+        assert_eq!(out.code, 0, "{args:?}: {}", out.stderr);
+        out.stdout
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').next().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(
+        names(&["-s", "NeverOrdered", "-s", "Lapsed"]),
+        ["Lapsed", "NeverOrdered"]
+    );
+    assert_eq!(
+        names(&["-s", "Spring*"]),
+        ["SpringCampaign", "SpringHoldout"]
+    );
+    assert_eq!(names(&["--tag", "Retention"]), ["Lapsed"]);
+    assert_eq!(names(&["--file", "segments/behavioral.seg"]).len(), 11);
+    assert_eq!(
+        names(&["--tag", "email", "-s", "Spring*"]),
+        ["Lapsed", "SpringCampaign", "SpringHoldout"]
+    );
+    // One segment named plainly lists its members; a pattern counts.
+    let members = seg(&project, &["run", "-s", "Lapsed", "--format", "csv"]);
+    assert!(
+        members.stdout.starts_with("customer_key,"),
+        "{}",
+        members.stdout
+    );
+    for (args, expected) in [
+        (&["run", "-s", "Lapsd"][..], "did you mean `Lapsed`?"),
+        (&["run", "-s", "Autumn*"], "no segment matches `Autumn*`"),
+        (&["run", "--tag", "retension"], "did you mean `retention`?"),
+        (
+            &["run", "--file", "seg.toml"],
+            "no segment of the project is defined in",
+        ),
+        (
+            &["compile", "--tag", "nothing"],
+            "no segment is tagged `nothing`",
+        ),
+        (
+            &["materialize", "-s", "Nope*"],
+            "no segment matches `Nope*`",
+        ),
+    ] {
+        let out = seg(&project, args);
+        assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
+        assert!(
+            out.stderr.contains("seg::E041") && out.stderr.contains(expected),
+            "{args:?}: {}",
+            out.stderr
+        );
+    }
+    let compiled = seg(&project, &["compile", "--tag", "email", "--count"]);
+    assert_eq!(compiled.code, 0, "{}", compiled.stderr);
+    assert!(compiled.stdout.contains("Lapsed"), "{}", compiled.stdout);
+}

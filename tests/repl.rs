@@ -322,8 +322,12 @@ fn explain_funnel_and_breakdown_work_on_the_last_condition() {
 #[test]
 fn an_unusable_history_file_is_a_warning() {
     let project = copy_project("tests/fixtures/shop");
-    std::fs::create_dir_all(project.join("history.txt")).unwrap();
+    let history = project.join("history.txt");
+    std::fs::write(&history, "").unwrap();
     let mut s = repl(&project);
+    // The file turns into a directory during the session: saving fails, with a warning.
+    std::fs::remove_file(&history).unwrap();
+    std::fs::create_dir_all(&history).unwrap();
     enter(&mut s, "city = 'York'");
     s.exp_string("1 member").unwrap();
     s.exp_string("seg> ").unwrap();
@@ -355,12 +359,14 @@ fn a_huge_paste_is_answered_quickly() {
     quit(&mut s);
 }
 
-/// A history file that is a device is never read or written: `/dev/zero` would fill memory,
-/// `/dev/full` hang or fail. The session runs without history and says so.
+/// A history path that is a device or a directory is never read or written: `/dev/zero`
+/// would fill memory, `/dev/full` hang or fail. The session runs without history and says so.
 #[test]
 fn a_history_path_that_is_not_a_regular_file_is_left_alone() {
     let project = copy_project("tests/fixtures/shop");
-    for device in ["/dev/zero", "/dev/full", "/dev/null"] {
+    std::fs::create_dir_all(project.join("a-directory")).unwrap();
+    let directory = project.join("a-directory").to_string_lossy().into_owned();
+    for device in ["/dev/zero", "/dev/full", "/dev/null", directory.as_str()] {
         let mut command = Command::new(env!("CARGO_BIN_EXE_seg"));
         command
             .args(["repl", "--as-of", "2025-06-30"])

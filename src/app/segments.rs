@@ -5,6 +5,7 @@ use super::session::Session;
 use crate::diagnostics::{Code, Diagnostic, did_you_mean};
 use crate::engine::{Cell, Database};
 use crate::sql;
+use std::path::PathBuf;
 
 /// Each segment's member count, in the order of `names`: one query per batch (the
 /// aggregates a batch's segments share are computed once), up to `threads` batches side by
@@ -44,22 +45,191 @@ pub(crate) fn selected_segments(
     session: &Session,
     name: Option<&str>,
 ) -> Result<Vec<String>, Failure> {
+    let selection = Selection {
+        names: name.map(str::to_string).into_iter().collect(),
+        ..Selection::default()
+    };
+    select(session, &selection)
+}
+
+/// Which segments a command is about. A segment is selected when any selector picks it;
+/// with no selectors, every segment is.
+#[derive(Debug, Default)]
+pub(crate) struct Selection {
+    /// Names, or patterns where `*` stands for any run of characters and `?` for one
+    /// (`Spring*`).
+    pub names: Vec<String>,
+    /// Segment files: the segments defined in them.
+    pub files: Vec<PathBuf>,
+    /// Tags of a `/// tags: …` documentation line.
+    pub tags: Vec<String>,
+}
+
+impl Selection {
+    /// Whether it names exactly one segment by its plain name (for commands that then show
+    /// that one segment's members).
+    pub(crate) fn one_name(&self) -> Option<&str> {
+        match (
+            self.names.as_slice(),
+            self.files.is_empty(),
+            self.tags.is_empty(),
+        ) {
+            ([name], true, true) if !is_pattern(name) => Some(name),
+            _ => None,
+        }
+    }
+}
+
+/// The selected segments in definition order; each selector that picks nothing is
+/// `seg::E041` (a misspelt name gets a suggestion).
+pub(crate) fn select(session: &Session, selection: &Selection) -> Result<Vec<String>, Failure> {
     let program = &session.program;
-    match name {
-        None => {
-            let mut names: Vec<&crate::check::ir::Segment> = program.segments.iter().collect();
-            names.sort_by_key(|s| (s.location.source, s.location.span.start));
-            Ok(names.into_iter().map(|s| s.name.clone()).collect())
+    let mut segments: Vec<&crate::check::ir::Segment> = program.segments.iter().collect();
+    segments.sort_by_key(|s| (s.location.source, s.location.span.start));
+    let everything =
+        selection.names.is_empty() && selection.files.is_empty() && selection.tags.is_empty();
+    if everything {
+        return Ok(segments.into_iter().map(|s| s.name.clone()).collect());
+    }
+    let mut picked = vec![false; segments.len()];
+    let mut pick = |picks: &dyn Fn(&crate::check::ir::Segment) -> bool| {
+        let mut any = false;
+        for (i, segment) in segments.iter().enumerate() {
+            if picks(segment) {
+                picked[i] = true;
+                any = true;
+            }
         }
-        Some(name) if program.segment(name).is_some() => Ok(vec![name.to_string()]),
-        Some(name) => {
-            let help = did_you_mean(name, program.segments.iter().map(|s| s.name.as_str()), "`")
-                .unwrap_or_else(|| "`seg list` shows the project's segments".into());
-            Err(
-                Diagnostic::error(Code::SegmentNotFound, format!("no segment named `{name}`"))
-                    .with_help(help)
-                    .into(),
+        any
+    };
+    for name in &selection.names {
+        if !pick(&|s| matches(name, &s.name)) {
+            return Err(no_segment_named(session, name));
+        }
+    }
+    for file in &selection.files {
+        let wanted = file.canonicalize().unwrap_or_else(|_| file.clone());
+        let in_file = |s: &crate::check::ir::Segment| {
+            session
+                .sources
+                .get(s.location.source)
+                .path
+                .as_ref()
+                .is_some_and(|p| p.canonicalize().is_ok_and(|p| p == wanted))
+        };
+        if !pick(&in_file) {
+            return Err(Diagnostic::error(
+                Code::SegmentNotFound,
+                format!("no segment of the project is defined in {}", file.display()),
             )
+            .with_help("`seg list` shows each segment with its file")
+            .into());
         }
+    }
+    let tags = segment_tags(session);
+    for tag in &selection.tags {
+        let tagged = |s: &crate::check::ir::Segment| {
+            tags.get(s.name.as_str())
+                .is_some_and(|t| t.iter().any(|t| t.eq_ignore_ascii_case(tag)))
+        };
+        if !pick(&tagged) {
+            let known: Vec<&str> = tags.values().flatten().map(String::as_str).collect();
+            let help = did_you_mean(tag, known, "`").unwrap_or_else(|| {
+                "tag a segment with a `/// tags: …` line in its documentation".into()
+            });
+            return Err(Diagnostic::error(
+                Code::SegmentNotFound,
+                format!("no segment is tagged `{tag}`"),
+            )
+            .with_help(help)
+            .into());
+        }
+    }
+    Ok(segments
+        .into_iter()
+        .zip(picked)
+        .filter(|(_, picked)| *picked)
+        .map(|(s, _)| s.name.clone())
+        .collect())
+}
+
+fn no_segment_named(session: &Session, name: &str) -> Failure {
+    let program = &session.program;
+    if is_pattern(name) {
+        return Diagnostic::error(
+            Code::SegmentNotFound,
+            format!("no segment matches `{name}`"),
+        )
+        .with_help(
+            "`*` stands for any run of characters, `?` for one; `seg list` shows the segments",
+        )
+        .into();
+    }
+    let help = did_you_mean(name, program.segments.iter().map(|s| s.name.as_str()), "`")
+        .unwrap_or_else(|| "`seg list` shows the project's segments".into());
+    Diagnostic::error(Code::SegmentNotFound, format!("no segment named `{name}`"))
+        .with_help(help)
+        .into()
+}
+
+/// Each segment's tags, by name.
+fn segment_tags(session: &Session) -> std::collections::HashMap<&str, Vec<String>> {
+    let mut tags = std::collections::HashMap::new();
+    for (_, file) in &session.files {
+        for definition in &file.definitions {
+            let own = definition.tags();
+            for name in definition.segment_names() {
+                tags.insert(name.text.as_str(), own.clone());
+            }
+        }
+    }
+    tags
+}
+
+fn is_pattern(name: &str) -> bool {
+    name.contains(['*', '?'])
+}
+
+/// Whether `name` matches `pattern`, where `*` is any run of characters and `?` one.
+fn matches(pattern: &str, name: &str) -> bool {
+    let pattern: Vec<char> = pattern.chars().collect();
+    let name: Vec<char> = name.chars().collect();
+    let (mut p, mut n) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while n < name.len() {
+        if p < pattern.len() && (pattern[p] == '?' || pattern[p] == name[n]) {
+            p += 1;
+            n += 1;
+        } else if p < pattern.len() && pattern[p] == '*' {
+            star = Some((p, n));
+            p += 1;
+        } else if let Some((star_p, star_n)) = star {
+            p = star_p + 1;
+            n = star_n + 1;
+            star = Some((star_p, star_n + 1));
+        } else {
+            return false;
+        }
+    }
+    pattern[p..].iter().all(|c| *c == '*')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::matches;
+
+    #[test]
+    fn patterns_match_runs_and_single_characters() {
+        assert!(matches("Spring*", "Spring2026"));
+        assert!(matches("Spring*", "Spring"));
+        assert!(matches("*Holdout", "SpringHoldout"));
+        assert!(matches("S?ring*out", "SpringHoldout"));
+        assert!(matches("*", "Anything"));
+        assert!(matches("Lapsed", "Lapsed"));
+        assert!(!matches("Lapsed", "Lapsed2"));
+        assert!(!matches("Spring*", "spring"));
+        assert!(!matches("?", ""));
+        assert!(matches("*a*b*", "xxaxxbxx"));
+        assert!(!matches("*a*b*", "xxbxxaxx"));
     }
 }

@@ -1,6 +1,7 @@
 //! `seg compile [--segment NAME] [--count | --batch] [--dialect NAME] [--format json]`: the
 //! SQL and its parameters, as it would run, for the project's engine or another one.
 
+use super::selection::SelectionArgs;
 use crate::app::session::Session;
 use crate::app::{Context, Failure};
 use crate::diagnostics::{Code, Diagnostic};
@@ -11,9 +12,9 @@ use crate::value::Value;
 /// Arguments of `seg compile`.
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Only this segment (default: every segment).
-    #[arg(short, long)]
-    segment: Option<String>,
+    /// Which segments (default: every segment).
+    #[command(flatten)]
+    selection: SelectionArgs,
     /// What the query returns: members' keys, or their count.
     #[arg(long)]
     count: bool,
@@ -43,7 +44,7 @@ pub enum CompileFormat {
 pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
     let session = Session::open(context, &[])?;
     session.require_clean()?;
-    let names = crate::app::segments::selected_segments(&session, args.segment.as_deref())?;
+    let names = crate::app::segments::select(&session, &args.selection.selection())?;
     let dialect = dialect(&session, args.dialect.as_deref())?;
     if args.batch {
         let selected: Vec<&str> = names.iter().map(String::as_str).collect();

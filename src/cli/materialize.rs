@@ -4,6 +4,7 @@
 
 use std::io::IsTerminal;
 
+use super::selection::SelectionArgs;
 use crate::app::session::Session;
 use crate::app::{Context, Failure};
 use crate::check::ir::Program;
@@ -14,26 +15,15 @@ use crate::sql::{self, Output};
 /// Arguments of `seg materialize`.
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Only these segments (default: every segment).
-    #[arg(short, long)]
-    segment: Vec<String>,
+    /// Which segments (default: every segment).
+    #[command(flatten)]
+    selection: SelectionArgs,
 }
 
 pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
     let session = Session::open(context, &[])?;
     session.require_clean()?;
-    let names = if args.segment.is_empty() {
-        crate::app::segments::selected_segments(&session, None)?
-    } else {
-        let mut names = Vec::new();
-        for name in &args.segment {
-            names.extend(crate::app::segments::selected_segments(
-                &session,
-                Some(name),
-            )?);
-        }
-        names
-    };
+    let names = crate::app::segments::select(&session, &args.selection.selection())?;
     // Builds the database if needed and checks it against the manifest.
     let dialect = session.open_database(context, None)?.dialect();
     let location = session.database_location()?;

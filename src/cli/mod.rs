@@ -21,6 +21,7 @@ mod materialize;
 mod overlap;
 mod review;
 mod run;
+mod selection;
 mod test;
 
 use std::path::PathBuf;

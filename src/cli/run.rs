@@ -1,6 +1,7 @@
 //! `seg run`: member counts for every segment, or the members of one segment.
 
-use crate::app::segments::{count_segments, selected_segments};
+use super::selection::SelectionArgs;
+use crate::app::segments::{count_segments, select};
 use crate::app::session::Session;
 use crate::app::{Context, Failure};
 use crate::engine::{Cell, Rows};
@@ -13,9 +14,10 @@ pub struct Args {
     /// The segment project (same as `--project`).
     #[arg(id = "project_dir", value_name = "PROJECT")]
     project: Option<std::path::PathBuf>,
-    /// Run only this segment; without `--count`, list its members.
-    #[arg(short, long)]
-    segment: Option<String>,
+    /// Which segments (default: all). One segment named plainly, without `--count`, lists
+    /// its members; otherwise each selected segment's count.
+    #[command(flatten)]
+    selection: SelectionArgs,
     /// Print only the number of members.
     #[arg(long)]
     count: bool,
@@ -39,7 +41,8 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
     let context = &context;
     let session = Session::open(context, &[])?;
     session.require_clean()?;
-    let names = selected_segments(&session, args.segment.as_deref())?;
+    let selection = args.selection.selection();
+    let names = select(&session, &selection)?;
     let database = session.open_database(context, None)?;
     let warnings = session
         .project
@@ -50,7 +53,7 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
         errout!("{}", session.render(&warnings, context.style));
     }
 
-    if args.segment.is_some() && !args.count {
+    if selection.one_name().is_some() && !args.count {
         let name = &names[0];
         let query = sql::compile(
             &session.program,

@@ -61,6 +61,24 @@ impl Definition {
         }
     }
 
+    /// Its tags: the comma-separated words of a `/// tags: …` documentation line
+    /// (`/// tags: retention, email`), for selecting segments by theme.
+    pub fn tags(&self) -> Vec<String> {
+        let Some(doc) = self.doc() else {
+            return Vec::new();
+        };
+        doc.lines()
+            .filter_map(|line| {
+                let line = line.trim();
+                let (key, rest) = line.split_once(':')?;
+                key.trim().eq_ignore_ascii_case("tags").then_some(rest)
+            })
+            .flat_map(|rest| rest.split(','))
+            .map(|tag| tag.trim().to_string())
+            .filter(|tag| !tag.is_empty())
+            .collect()
+    }
+
     /// The whole definition, doc lines included.
     pub fn span(&self) -> Span {
         match self {
