@@ -83,67 +83,170 @@ pub enum Format {
     Markdown,
 }
 
-/// Prints `rows`; `type_of` gives a column's field type, so money prints with two places.
-pub fn print_rows(
-    rows: &Rows,
-    format: Format,
-    type_of: impl Fn(&str) -> Option<Type>,
-) -> Result<(), Unwritten> {
-    write_stdout(&render_rows(rows, format, type_of))
+/// What a column holds, so that each format shows it right: people read `1,288` and
+/// `10.6%`; tools get `1288` and `0.106`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shown {
+    /// A field's value, as its type (money with two places, booleans as words).
+    Field(Type),
+    /// A number of customers: digits grouped in tables.
+    Count,
+    /// A number of customers that is hidden (unknown, `Cell::Null`) when under the minimum
+    /// group size: `<k` in tables; in CSV and JSON `null` and a `<column>_hidden` flag.
+    HiddenUnder(u64),
+    /// A fraction: `10.6%` in tables, the number in CSV and JSON.
+    Share,
+    /// An exact number written as text (a bucket's bound): only in CSV and JSON.
+    MachineNumber,
+    /// Anything else as it is: names, labels, keys (whose digits are never grouped).
+    Plain,
 }
 
-/// `rows` as [`print_rows`] prints them.
-pub fn render_rows(rows: &Rows, format: Format, type_of: impl Fn(&str) -> Option<Type>) -> String {
-    let types: Vec<Option<Type>> = rows.columns.iter().map(|c| type_of(c)).collect();
-    match format {
-        Format::Table => table(rows, &types),
-        Format::Csv => csv(rows, &types),
-        Format::Json => format!("{}\n", json(rows, &types)),
-        Format::Jsonl => json_lines(rows, &types),
-        Format::Markdown => markdown(rows, &types),
+impl Shown {
+    /// A field's type if the column is a field, else plain.
+    pub fn of(ty: Option<Type>) -> Shown {
+        ty.map_or(Shown::Plain, Shown::Field)
+    }
+
+    /// Whether people's formats (table, Markdown) leave the column out.
+    fn machine_only(self) -> bool {
+        self == Shown::MachineNumber
     }
 }
 
-fn markdown(rows: &Rows, types: &[Option<Type>]) -> String {
+/// Prints `rows`; `shown` says how each column (by name) is shown.
+pub fn print_rows(
+    rows: &Rows,
+    format: Format,
+    shown: impl Fn(&str) -> Shown,
+) -> Result<(), Unwritten> {
+    write_stdout(&render_rows(rows, format, shown))
+}
+
+/// `rows` as [`print_rows`] prints them.
+pub fn render_rows(rows: &Rows, format: Format, shown: impl Fn(&str) -> Shown) -> String {
+    let kinds: Vec<Shown> = rows.columns.iter().map(|c| shown(c)).collect();
+    match format {
+        Format::Table => table(&for_people(rows, &kinds), &people_kinds(&kinds)),
+        Format::Markdown => markdown(&for_people(rows, &kinds), &people_kinds(&kinds)),
+        Format::Csv => csv(&for_tools(rows, &kinds), &tool_kinds(&kinds)),
+        Format::Json => format!("{}\n", json(&for_tools(rows, &kinds), &tool_kinds(&kinds))),
+        Format::Jsonl => json_lines(&for_tools(rows, &kinds), &tool_kinds(&kinds)),
+    }
+}
+
+/// The columns people see.
+fn for_people(rows: &Rows, kinds: &[Shown]) -> Rows {
+    let keep: Vec<bool> = kinds.iter().map(|k| !k.machine_only()).collect();
+    Rows {
+        columns: kept(&rows.columns, &keep),
+        rows: rows.rows.iter().map(|r| kept(r, &keep)).collect(),
+    }
+}
+
+fn people_kinds(kinds: &[Shown]) -> Vec<Shown> {
+    kinds
+        .iter()
+        .copied()
+        .filter(|k| !k.machine_only())
+        .collect()
+}
+
+fn kept<T: Clone>(values: &[T], keep: &[bool]) -> Vec<T> {
+    values
+        .iter()
+        .zip(keep)
+        .filter(|(_, k)| **k)
+        .map(|(v, _)| v.clone())
+        .collect()
+}
+
+/// The columns tools get: each hidden count followed by its `_hidden` flag.
+fn for_tools(rows: &Rows, kinds: &[Shown]) -> Rows {
+    let mut columns = Vec::new();
+    for (column, kind) in rows.columns.iter().zip(kinds) {
+        columns.push(column.clone());
+        if matches!(kind, Shown::HiddenUnder(_)) {
+            columns.push(format!("{column}_hidden"));
+        }
+    }
+    let rows = rows
+        .rows
+        .iter()
+        .map(|row| {
+            let mut out = Vec::new();
+            for (cell, kind) in row.iter().zip(kinds) {
+                out.push(cell.clone());
+                if matches!(kind, Shown::HiddenUnder(_)) {
+                    out.push(Cell::Integer(i64::from(*cell == Cell::Null)));
+                }
+            }
+            out
+        })
+        .collect();
+    Rows { columns, rows }
+}
+
+fn tool_kinds(kinds: &[Shown]) -> Vec<Shown> {
+    let mut out = Vec::new();
+    for kind in kinds {
+        out.push(*kind);
+        if matches!(kind, Shown::HiddenUnder(_)) {
+            out.push(Shown::Field(Type::Bool));
+        }
+    }
+    out
+}
+
+fn markdown(rows: &Rows, kinds: &[Shown]) -> String {
     let escape = |text: String| text.replace('|', "\\|");
     let mut out = format!("| {} |\n", rows.columns.join(" | "));
     out.push_str(&format!("|{}\n", "---|".repeat(rows.columns.len())));
     for row in &rows.rows {
         let cells: Vec<String> = row
             .iter()
-            .zip(types)
-            .map(|(cell, ty)| escape(text(cell, *ty)))
+            .zip(kinds)
+            .map(|(cell, kind)| escape(people_text(cell, *kind)))
             .collect();
         out.push_str(&format!("| {} |\n", cells.join(" | ")));
     }
     out
 }
 
-fn text(cell: &Cell, ty: Option<Type>) -> String {
-    match (cell, ty) {
+/// A cell as tools read it in CSV: plain digits, fractions as numbers, unknown as empty.
+fn text(cell: &Cell, kind: Shown) -> String {
+    match (cell, kind) {
         (Cell::Null, _) => String::new(),
-        (Cell::Integer(n), Some(Type::Money)) => format!("{n}.00"),
-        (Cell::Integer(n), Some(Type::Bool)) => (*n != 0).to_string(),
+        (Cell::Integer(n), Shown::Field(Type::Money)) => format!("{n}.00"),
+        (Cell::Integer(n), Shown::Field(Type::Bool)) => (*n != 0).to_string(),
         (Cell::Integer(n), _) => n.to_string(),
-        (Cell::Real(r), Some(Type::Money)) => format!("{r:.2}"),
+        (Cell::Real(r), Shown::Field(Type::Money)) => format!("{r:.2}"),
         (Cell::Real(r), _) => r.to_string(),
         (Cell::Text(t), _) => t.clone(),
     }
 }
 
-/// `rows` as an aligned table; with `max_width`, trailing columns that do not fit are left
-/// out (the first column always stays).
-pub fn table_text(
-    rows: &Rows,
-    type_of: impl Fn(&str) -> Option<Type>,
-    max_width: Option<usize>,
-) -> String {
-    let types: Vec<Option<Type>> = rows.columns.iter().map(|c| type_of(c)).collect();
-    Table::new(rows, &types).render(max_width.unwrap_or(usize::MAX))
+/// A cell as people read it in a table: counts grouped, shares as percentages, hidden
+/// counts as `<k`.
+fn people_text(cell: &Cell, kind: Shown) -> String {
+    match (cell, kind) {
+        (Cell::Null, Shown::HiddenUnder(k)) => format!("<{k}"),
+        (Cell::Integer(n), Shown::Count | Shown::HiddenUnder(_)) if *n >= 0 => thousands(*n as u64),
+        (Cell::Real(r), Shown::Share) => format!("{:.1}%", r * 100.0),
+        _ => text(cell, kind),
+    }
 }
 
-fn table(rows: &Rows, types: &[Option<Type>]) -> String {
-    Table::new(rows, types).render(usize::MAX)
+/// `rows` as an aligned table; with `max_width`, trailing columns that do not fit are left
+/// out (the first column always stays).
+pub fn table_text(rows: &Rows, shown: impl Fn(&str) -> Shown, max_width: Option<usize>) -> String {
+    let kinds: Vec<Shown> = rows.columns.iter().map(|c| shown(c)).collect();
+    Table::new(&for_people(rows, &kinds), &people_kinds(&kinds))
+        .render(max_width.unwrap_or(usize::MAX))
+}
+
+fn table(rows: &Rows, kinds: &[Shown]) -> String {
+    Table::new(rows, kinds).render(usize::MAX)
 }
 
 /// Cells as text, with each column's width and alignment.
@@ -156,24 +259,28 @@ struct Table {
 }
 
 impl Table {
-    fn new(rows: &Rows, types: &[Option<Type>]) -> Table {
+    fn new(rows: &Rows, kinds: &[Shown]) -> Table {
         let cells: Vec<Vec<String>> = rows
             .rows
             .iter()
             .map(|row| {
                 row.iter()
-                    .zip(types)
-                    .map(|(cell, ty)| match (cell, ty) {
-                        (Cell::Integer(n), None) if *n >= 0 => thousands(*n as u64),
+                    .zip(kinds)
+                    .map(|(cell, kind)| match (cell, kind) {
+                        (Cell::Null, Shown::HiddenUnder(_)) => people_text(cell, *kind),
                         (Cell::Null, _) => "–".to_string(),
-                        _ => text(cell, *ty),
+                        _ => people_text(cell, *kind),
                     })
                     .collect()
             })
             .collect();
         let numeric = (0..rows.columns.len())
             .map(|i| {
-                types[i].is_none_or(Type::is_numeric)
+                let kind_numeric = match kinds[i] {
+                    Shown::Field(ty) => ty.is_numeric(),
+                    _ => true,
+                };
+                kind_numeric
                     && rows
                         .rows
                         .iter()
@@ -232,51 +339,81 @@ impl Table {
     }
 }
 
-fn csv(rows: &Rows, types: &[Option<Type>]) -> String {
+fn csv(rows: &Rows, kinds: &[Shown]) -> String {
     let mut writer = ::csv::Writer::from_writer(Vec::new());
     let _ = writer.write_record(&rows.columns);
     for row in &rows.rows {
-        let _ = writer.write_record(row.iter().zip(types).map(|(c, t)| text(c, *t)));
+        let _ = writer.write_record(row.iter().zip(kinds).map(|(c, k)| text(c, *k)));
     }
     String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 
-fn json(rows: &Rows, types: &[Option<Type>]) -> String {
-    let objects: Vec<serde_json::Value> = json_objects(rows, types).collect();
+fn json(rows: &Rows, kinds: &[Shown]) -> String {
+    let objects: Vec<serde_json::Value> = json_objects(rows, kinds).collect();
     serde_json::to_string_pretty(&objects).unwrap_or_default()
 }
 
-fn json_lines(rows: &Rows, types: &[Option<Type>]) -> String {
-    json_objects(rows, types)
+fn json_lines(rows: &Rows, kinds: &[Shown]) -> String {
+    json_objects(rows, kinds)
         .map(|object| format!("{object}\n"))
         .collect()
 }
 
+/// One object per row; a column named `range.from` becomes `"range": {"from": …}`.
 fn json_objects<'r>(
     rows: &'r Rows,
-    types: &'r [Option<Type>],
+    kinds: &'r [Shown],
 ) -> impl Iterator<Item = serde_json::Value> + 'r {
     rows.rows.iter().map(move |row| {
-        let map = rows
-            .columns
-            .iter()
-            .zip(row.iter().zip(types))
-            .map(|(column, (cell, ty))| (column.clone(), json_value(cell, *ty)))
-            .collect();
+        let mut map = serde_json::Map::new();
+        for (column, (cell, kind)) in rows.columns.iter().zip(row.iter().zip(kinds)) {
+            let value = json_value(cell, *kind);
+            match column.split_once('.') {
+                Some((outer, inner)) => {
+                    let entry = map
+                        .entry(outer)
+                        .or_insert_with(|| serde_json::Value::Object(serde_json::Map::new()));
+                    if let serde_json::Value::Object(nested) = entry {
+                        nested.insert(inner.to_string(), value);
+                    }
+                }
+                None => {
+                    map.insert(column.clone(), value);
+                }
+            }
+        }
+        // A range whose bounds are both unknown is no range.
+        for value in map.values_mut() {
+            if let serde_json::Value::Object(nested) = value
+                && !nested.is_empty()
+                && nested.values().all(serde_json::Value::is_null)
+            {
+                *value = serde_json::Value::Null;
+            }
+        }
         serde_json::Value::Object(map)
     })
 }
 
-fn json_value(cell: &Cell, ty: Option<Type>) -> serde_json::Value {
-    match (cell, ty) {
+fn json_value(cell: &Cell, kind: Shown) -> serde_json::Value {
+    match (cell, kind) {
         (Cell::Null, _) => serde_json::Value::Null,
-        // Money keeps its exact decimal text rather than becoming a float.
-        (_, Some(Type::Money)) => serde_json::Value::String(text(cell, ty)),
-        (Cell::Integer(n), Some(Type::Bool)) => serde_json::Value::Bool(*n != 0),
+        // Money and bounds keep their exact decimal text, as a JSON number.
+        (_, Shown::Field(Type::Money) | Shown::MachineNumber) => exact_number(&text(cell, kind)),
+        (Cell::Integer(n), Shown::Field(Type::Bool)) => serde_json::Value::Bool(*n != 0),
         (Cell::Integer(n), _) => serde_json::Value::from(*n),
         (Cell::Real(r), _) => serde_json::Value::from(*r),
         (Cell::Text(t), _) => serde_json::Value::String(t.clone()),
     }
+}
+
+/// A decimal written as text (`44900.00`) as a JSON number with exactly those digits; text
+/// that is not a number stays a string.
+fn exact_number(text: &str) -> serde_json::Value {
+    serde_json::from_str::<serde_json::Number>(text).map_or_else(
+        |_| serde_json::Value::String(text.to_string()),
+        serde_json::Value::Number,
+    )
 }
 
 /// `1234567` as `1,234,567`.

@@ -114,17 +114,23 @@ pub enum Value {
 }
 
 impl Value {
-    /// The value with its type, as JSON `{"type": …, "value": "…"}`: how parameters travel
+    /// The value with its type, as JSON `{"type": …, "value": …}`: how parameters travel
     /// to tools that run seglang's SQL themselves (`seg compile --format json`, the Spark job).
+    /// Numbers are JSON numbers (a decimal with its exact digits), booleans booleans, dates
+    /// `YYYY-MM-DD` strings.
     pub fn typed_json(&self) -> serde_json::Value {
-        let (ty, text) = match self {
-            Value::Text(t) => ("text", t.clone()),
-            Value::Integer(n) => ("integer", n.to_string()),
-            Value::Decimal(d) => ("decimal", d.to_string()),
-            Value::Date(d) => ("date", d.format("%Y-%m-%d").to_string()),
-            Value::Bool(b) => ("bool", b.to_string()),
+        let (ty, value) = match self {
+            Value::Text(t) => ("text", serde_json::Value::String(t.clone())),
+            Value::Integer(n) => ("integer", serde_json::Value::from(*n)),
+            Value::Decimal(d) => (
+                "decimal",
+                serde_json::from_str::<serde_json::Number>(&d.to_string())
+                    .map_or_else(|_| serde_json::Value::String(d.to_string()), serde_json::Value::Number),
+            ),
+            Value::Date(d) => ("date", serde_json::Value::String(d.format("%Y-%m-%d").to_string())),
+            Value::Bool(b) => ("bool", serde_json::Value::Bool(*b)),
         };
-        serde_json::json!({ "type": ty, "value": text })
+        serde_json::json!({ "type": ty, "value": value })
     }
 }
 

@@ -173,14 +173,16 @@ fn funnel_of_a_bucket_shows_its_base_and_its_share_of_the_hash() {
         .count();
     let out = seg(&dir, &["funnel", "Holdout", "--format", "csv"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
-    let share = |n: usize, of: usize| format!("{:.1}%", n as f64 * 100.0 / of as f64);
+    // Tools get the share as a fraction.
+    let share = |n: usize, of: usize| (n as f64 / of as f64).to_string();
     assert_eq!(
         out.stdout,
         format!(
-            "step,condition,members,kept,without it\n\
+            "step,condition,members,kept,without_it\n\
              0,all customers,600,,\n\
-             1,Leeds,200,33.3%,{anyone}\n\
+             1,Leeds,200,{},{anyone}\n\
              2,split bucket 8500 to 9499 (seed 'f'),{holdout},{},200\n",
+            share(200, 600),
             share(holdout, 200)
         )
     );

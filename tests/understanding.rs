@@ -59,8 +59,8 @@ fn funnel_counts_each_step_and_each_condition_dropped() {
     }
     assert_eq!(rows[1][1], "occupation = 'nurse'");
     assert_eq!(rows[3][1], "occasion in holidays");
-    // 3 of the 5 nurses spent over 500.
-    assert_eq!(rows[2][3], "60.0%");
+    // 3 of the 5 nurses spent over 500 (tools get the fraction; the table shows 60.0%).
+    assert_eq!(rows[2][3], "0.6");
 
     let table = seg(
         &project,
@@ -112,13 +112,15 @@ fn overlap_counts_pairs_and_their_jaccard_index() {
         ("Subscribed", &SUBSCRIBED),
         ("HighValueNurses", &HIGH_VALUE_NURSES),
     ];
-    let mut expected = String::from("a,b,a_members,b_members,both,jaccard\n");
+    let mut expected = String::from(
+        "a,b,a_members,a_members_hidden,b_members,b_members_hidden,both,both_hidden,jaccard\n",
+    );
     for (i, (a, x)) in sets.iter().enumerate() {
         for (b, y) in &sets[i + 1..] {
             let in_both = both(x, y).len();
             let either = x.len() + y.len() - in_both;
             expected.push_str(&format!(
-                "{a},{b},{},{},{in_both},{:.2}\n",
+                "{a},{b},{},false,{},false,{in_both},false,{}\n",
                 x.len(),
                 y.len(),
                 in_both as f64 / either as f64
@@ -162,7 +164,9 @@ fn overlap_hides_small_groups() {
     .unwrap();
     let lowered = seg(&project, &[&args[..], &["--format", "csv"]].concat());
     assert!(
-        lowered.stdout.contains("Londoners,Subscribed,4,5,3,0.50"),
+        lowered
+            .stdout
+            .contains("Londoners,Subscribed,4,false,5,false,3,false,0.5"),
         "{}",
         lowered.stdout
     );
@@ -188,7 +192,9 @@ fn breakdown_by_a_value_gives_counts_and_shares() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(
         out.stdout,
-        "newsletter,members,share\ntrue,3,75.0%\nfalse,1,25.0%\n"
+        "group,range.from,range.to,members,members_hidden,share\n\
+         true,,,3,false,0.75\n\
+         false,,,1,false,0.25\n"
     );
 }
 
@@ -214,13 +220,13 @@ fn breakdown_by_money_uses_exact_round_buckets() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(
         out.stdout,
-        "ltv,members,share\n\
-         (unknown),1,10.0%\n\
-         0.00 to under 200.00,1,10.0%\n\
-         400.00 to under 600.00,2,20.0%\n\
-         600.00 to under 800.00,2,20.0%\n\
-         800.00 to under 1000.00,3,30.0%\n\
-         1200.00 to under 1400.00,1,10.0%\n"
+        "group,range.from,range.to,members,members_hidden,share\n\
+         (unknown),,,1,false,0.1\n\
+         0.00 to under 200.00,0.00,200.00,1,false,0.1\n\
+         400.00 to under 600.00,400.00,600.00,2,false,0.2\n\
+         600.00 to under 800.00,600.00,800.00,2,false,0.2\n\
+         800.00 to under 1000.00,800.00,1000.00,3,false,0.3\n\
+         1200.00 to under 1400.00,1200.00,1400.00,1,false,0.1\n"
     );
     // With the default minimum group size of 5, every group here is hidden.
     let table = seg(
@@ -332,8 +338,15 @@ fn export_writes_members_without_sensitive_fields() {
     assert_eq!(
         lines,
         [
-            serde_json::json!({"customer_key": 1, "name": "Ann", "ltv": "620.00", "birthday": "2000-02-29"}),
-            serde_json::json!({"customer_key": 9, "name": "Ivy", "ltv": "999.99", "birthday": "1995-06-15"}),
+            // Money is a JSON number with its exact digits.
+            serde_json::from_str::<serde_json::Value>(
+                r#"{"customer_key": 1, "name": "Ann", "ltv": 620.00, "birthday": "2000-02-29"}"#
+            )
+            .unwrap(),
+            serde_json::from_str::<serde_json::Value>(
+                r#"{"customer_key": 9, "name": "Ivy", "ltv": 999.99, "birthday": "1995-06-15"}"#
+            )
+            .unwrap(),
         ]
     );
 }

@@ -6,7 +6,7 @@ use super::Failure;
 use crate::check::ir::{Column, TableRef};
 use crate::diagnostics::{Code, Diagnostic, did_you_mean};
 use crate::engine::{Cell, Rows};
-use crate::output::thousands;
+use crate::output::{Shown, thousands};
 use crate::schema::{Field, Type};
 use crate::sql::breakdown::{Grouping, breakdown_query, range_query};
 use crate::sql::{self, Output};
@@ -18,8 +18,32 @@ const BUCKETS: i64 = 10;
 pub(crate) struct Breakdown {
     /// What is broken down, as of when, and what is hidden.
     pub title: String,
-    /// Group, members (or `<k`), share.
+    /// Group, its range (buckets and years), members (hidden under the minimum group size),
+    /// share.
     pub rows: Rows,
+    /// Groups under this many members are hidden.
+    smallest: u64,
+    /// The field broken down by, as the user named it.
+    by: String,
+}
+
+impl Breakdown {
+    /// The rows for people: the group column titled with the field (tools get `group`).
+    pub(crate) fn rows_for_people(&self) -> Rows {
+        let mut rows = self.rows.clone();
+        rows.columns[0] = self.by.clone();
+        rows
+    }
+
+    /// How a column is shown.
+    pub(crate) fn shown(&self, column: &str) -> Shown {
+        match column {
+            "range.from" | "range.to" => Shown::MachineNumber,
+            "members" => Shown::HiddenUnder(self.smallest),
+            "share" => Shown::Share,
+            _ => Shown::Plain,
+        }
+    }
 }
 
 /// The breakdown of segment `name` of `program` (titled `label`) by field `by`, hiding
@@ -72,7 +96,9 @@ pub(crate) fn breakdown(
     )?;
 
     let mut rows = Rows {
-        columns: [by, "members", "share"].map(String::from).to_vec(),
+        columns: ["group", "range.from", "range.to", "members", "share"]
+            .map(String::from)
+            .to_vec(),
         rows: Vec::new(),
     };
     for group in &groups.rows {
@@ -81,10 +107,16 @@ pub(crate) fn breakdown(
             _ => 0,
         };
         let group_text = group_label(&group[0], field.ty, grouping, scale.unwrap_or(0));
+        let (from, to) = match group_range(&group[0], grouping, scale.unwrap_or(0)) {
+            Some((from, to)) => (Cell::Text(from), Cell::Text(to)),
+            None => (Cell::Null, Cell::Null),
+        };
         if count < smallest {
             rows.rows.push(vec![
                 Cell::Text(group_text),
-                Cell::Text(format!("<{smallest}")),
+                from,
+                to,
+                Cell::Null,
                 Cell::Null,
             ]);
             continue;
@@ -92,17 +124,19 @@ pub(crate) fn breakdown(
         let share = if members == 0 {
             Cell::Null
         } else {
-            Cell::Text(format!("{:.1}%", count as f64 * 100.0 / members as f64))
+            Cell::Real(count as f64 / members as f64)
         };
         rows.rows.push(vec![
             Cell::Text(group_text),
+            from,
+            to,
             Cell::Integer(count as i64),
             share,
         ]);
     }
     if grouping == Grouping::Values {
         // Largest groups first; hidden ones last.
-        rows.rows.sort_by_key(|row| match row[1] {
+        rows.rows.sort_by_key(|row| match row[3] {
             Cell::Integer(n) => -n,
             _ => 1,
         });
@@ -121,7 +155,12 @@ pub(crate) fn breakdown(
             String::new()
         }
     );
-    Ok(Breakdown { title, rows })
+    Ok(Breakdown {
+        title,
+        rows,
+        smallest,
+        by: by.to_string(),
+    })
 }
 
 /// The field named `by` (a customer field or `entity.field`) and its column.
@@ -178,6 +217,26 @@ fn buckets(least: Option<i64>, most: Option<i64>, unit: i64) -> Grouping {
         low: least.div_euclid(width) * width,
         width,
     }
+}
+
+/// A bucket's or a span of years' bounds `[from, to)` as exact decimals in the field's
+/// units; `None` for a value.
+fn group_range(cell: &Cell, grouping: Grouping, scale: u32) -> Option<(String, String)> {
+    let Cell::Integer(n) = cell else { return None };
+    let (low, width, scale) = match grouping {
+        Grouping::Buckets { low, width } => (low, width, scale),
+        Grouping::Years { low, width } => (low, width, 0),
+        Grouping::Values => return None,
+    };
+    let from = low + n * width;
+    let decimal = |units: i64| {
+        crate::value::Decimal {
+            units: i128::from(units),
+            scale,
+        }
+        .to_string()
+    };
+    Some((decimal(from), decimal(from + width)))
 }
 
 /// A group as shown: a value, a bucket `[from, to)` in the field's units, or a year.

@@ -8,6 +8,7 @@ use super::session::Definitions;
 use crate::check::ir::Condition;
 use crate::engine::Database;
 use crate::engine::{Cell, Rows};
+use crate::output::Shown;
 use crate::syntax::ast;
 
 /// The funnel of segment `name`: its rows, then its members and all customers.
@@ -42,7 +43,7 @@ pub(crate) fn funnel(
     let (counts, everyone) = derived.count(database, as_of)?;
 
     let mut rows = Rows {
-        columns: ["step", "condition", "members", "kept", "without it"]
+        columns: ["step", "condition", "members", "kept", "without_it"]
             .map(String::from)
             .to_vec(),
         rows: vec![vec![
@@ -65,7 +66,7 @@ pub(crate) fn funnel(
             Cell::Integer(step as i64 + 1),
             Cell::Text(text.clone()),
             Cell::Integer(members as i64),
-            Cell::Text(share(members, previous)),
+            share(members, previous),
             Cell::Integer(without as i64),
         ]);
         previous = members;
@@ -109,9 +110,19 @@ fn condition_texts(definitions: &Definitions<'_>, name: &str, parts: &[Condition
 }
 
 /// `kept` of `of` as a percentage with one decimal.
-fn share(kept: u64, of: u64) -> String {
+/// The fraction of `of` that `kept` is; unknown of none.
+fn share(kept: u64, of: u64) -> Cell {
     if of == 0 {
-        return "–".into();
+        return Cell::Null;
     }
-    format!("{:.1}%", kept as f64 * 100.0 / of as f64)
+    Cell::Real(kept as f64 / of as f64)
+}
+
+/// How a funnel's columns are shown: counts grouped, the share kept as a percentage.
+pub(crate) fn shown(column: &str) -> Shown {
+    match column {
+        "members" | "without_it" => Shown::Count,
+        "kept" => Shown::Share,
+        _ => Shown::Plain,
+    }
 }

@@ -6,7 +6,7 @@ use super::Failure;
 use super::derived::Derived;
 use crate::check::ir::Condition;
 use crate::engine::{Cell, Rows};
-use crate::output::thousands;
+use crate::output::{Shown, thousands};
 
 /// How much some segments overlap, in two shapes of the same counts.
 pub(crate) struct Overlap {
@@ -17,6 +17,20 @@ pub(crate) struct Overlap {
     pub(crate) matrix: Rows,
     /// One row per pair: both sizes, the customers in both and the Jaccard index; for tools.
     pub(crate) pairs: Rows,
+    /// Counts under this are hidden.
+    smallest: u64,
+}
+
+impl Overlap {
+    /// How a column of either shape is shown.
+    pub(crate) fn shown(&self, column: &str) -> Shown {
+        match column {
+            "a_members" | "b_members" | "both" => Shown::HiddenUnder(self.smallest),
+            "a" | "b" | "jaccard" | "" => Shown::Plain,
+            // The matrix's diagonal holds sizes; its other cells are text.
+            _ => Shown::HiddenUnder(self.smallest),
+        }
+    }
 }
 
 /// The overlaps of the named segments (at least two) of `program`; counts under
@@ -43,9 +57,10 @@ pub(crate) fn overlap(
     }
     let (counts, everyone) = derived.count(database, as_of)?;
     let size = |i: usize| counts[i];
+    // Hidden counts are unknown (NULL): shown as `<k` to people, flagged to tools.
     let shown = |n: u64| -> Cell {
         if n > 0 && n < smallest {
-            Cell::Text(format!("<{smallest}"))
+            Cell::Null
         } else {
             Cell::Integer(n as i64)
         }
@@ -55,7 +70,7 @@ pub(crate) fn overlap(
         if (both > 0 && both < smallest) || either == 0 {
             Cell::Null
         } else {
-            Cell::Text(format!("{:.2}", both as f64 / either as f64))
+            Cell::Real(both as f64 / either as f64)
         }
     };
 
@@ -89,9 +104,10 @@ pub(crate) fn overlap(
                     .expect("every pair");
                 let both = counts[at];
                 let cell = match (shown(both), jaccard(size(i), size(j), both)) {
-                    (Cell::Integer(n), Cell::Text(j)) => {
-                        Cell::Text(format!("{} ({j})", thousands(n as u64)))
+                    (Cell::Integer(n), Cell::Real(j)) => {
+                        Cell::Text(format!("{} ({j:.2})", thousands(n as u64)))
                     }
+                    (Cell::Null, _) => Cell::Text(format!("<{smallest}")),
                     (shown, _) => shown,
                 };
                 row.push(cell);
@@ -124,5 +140,6 @@ pub(crate) fn overlap(
         title,
         matrix,
         pairs,
+        smallest,
     })
 }

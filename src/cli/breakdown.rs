@@ -43,6 +43,10 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
     if args.format == Format::Table {
         outln!("{}", breakdown.title)?;
     }
-    print_rows(&breakdown.rows, args.format, |_| None)?;
+    let rows = match args.format {
+        Format::Table | Format::Markdown => breakdown.rows_for_people(),
+        _ => breakdown.rows.clone(),
+    };
+    print_rows(&rows, args.format, |c| breakdown.shown(c))?;
     Ok(0)
 }

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use crate::app::session::Session;
 use crate::app::{Context, Failure};
 use crate::diagnostics::{Code, Diagnostic, did_you_mean};
-use crate::output::{Format, errln, out, render_rows};
+use crate::output::{Format, Shown, errln, out, render_rows};
 use crate::sql;
 
 /// Arguments of `seg export`.
@@ -94,7 +94,7 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
         ExportFormat::Jsonl => Format::Jsonl,
     };
     let text = render_rows(&rows, format, |column| {
-        fields.iter().find(|f| f.name == column).map(|f| f.ty)
+        Shown::of(fields.iter().find(|f| f.name == column).map(|f| f.ty))
     });
     match &args.output {
         None => out!("{text}")?,

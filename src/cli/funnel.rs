@@ -30,6 +30,6 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
             thousands(everyone)
         )?;
     }
-    print_rows(&rows, args.format, |_| None)?;
+    print_rows(&rows, args.format, crate::app::funnel::shown)?;
     Ok(0)
 }

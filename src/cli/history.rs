@@ -8,7 +8,7 @@ use crate::diagnostics::{Code, Diagnostic};
 use crate::engine::Database;
 use crate::engine::RunInfo;
 use crate::engine::{Cell, Rows};
-use crate::output::{Format, outln, print_rows, thousands};
+use crate::output::{Format, Shown, outln, print_rows, thousands};
 
 /// Arguments of `seg history`.
 #[derive(clap::Args, Debug)]
@@ -47,9 +47,16 @@ pub struct DiffArgs {
 pub fn history(context: &Context, args: HistoryArgs) -> Result<i32, Failure> {
     let (_, runs) = runs_of(context, &args.segment)?;
     let mut rows = Rows {
-        columns: ["run", "computed at", "as of", "members", "definition"]
-            .map(String::from)
-            .to_vec(),
+        columns: [
+            "run",
+            "computed_at",
+            "as_of",
+            "members",
+            "definition",
+            "definition_changed",
+        ]
+        .map(String::from)
+        .to_vec(),
         rows: Vec::new(),
     };
     let mut previous: Option<&RunInfo> = None;
@@ -60,11 +67,8 @@ pub fn history(context: &Context, args: HistoryArgs) -> Result<i32, Failure> {
             Cell::Text(run.computed_at.clone()),
             Cell::Text(run.as_of.clone()),
             Cell::Integer(run.members as i64),
-            Cell::Text(format!(
-                "{}{}",
-                &run.definition[..run.definition.len().min(8)],
-                if changed { " (changed)" } else { "" }
-            )),
+            Cell::Text(run.definition[..run.definition.len().min(8)].to_string()),
+            Cell::Integer(i64::from(changed)),
         ]);
         previous = Some(run);
     }
@@ -86,7 +90,11 @@ pub fn history(context: &Context, args: HistoryArgs) -> Result<i32, Failure> {
             }
         }
     }
-    print_rows(&rows, args.format, |_| None)?;
+    print_rows(&rows, args.format, |column| match column {
+        "members" => Shown::Count,
+        "definition_changed" => Shown::Field(crate::schema::Type::Bool),
+        _ => Shown::Plain,
+    })?;
     Ok(0)
 }
 
@@ -129,7 +137,7 @@ pub fn diff(context: &Context, args: DiffArgs) -> Result<i32, Failure> {
             rows.rows.push(vec![Cell::Text(change.into()), key.clone()]);
         }
     }
-    print_rows(&rows, args.format, |_| None)?;
+    print_rows(&rows, args.format, |_| Shown::Plain)?;
     Ok(0)
 }
 

@@ -6,7 +6,7 @@ use crate::app::{Context, Failure};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::engine::{self, Database};
 use crate::engine::{Cell, Rows};
-use crate::output::{Format, outln, print_rows};
+use crate::output::{Format, Shown, outln, print_rows};
 use crate::sql::indexes::{IndexAdvice, advice};
 
 /// Arguments of `seg index`.
@@ -56,7 +56,7 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
             Cell::Text(status.into()),
         ]);
     }
-    print_rows(&rows, Format::Table, |_| None)?;
+    print_rows(&rows, Format::Table, |_| Shown::Plain)?;
     let wanted: Vec<&IndexAdvice> = advised
         .iter()
         .filter(|(_, s)| *s != Status::Covering)

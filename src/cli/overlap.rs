@@ -44,9 +44,9 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
     // A matrix for people; one row per pair for tools (CSV, JSON).
     if args.format == Format::Table {
         outln!("{}", overlap.title)?;
-        print_rows(&overlap.matrix, args.format, |_| None)?;
+        print_rows(&overlap.matrix, args.format, |c| overlap.shown(c))?;
     } else {
-        print_rows(&overlap.pairs, args.format, |_| None)?;
+        print_rows(&overlap.pairs, args.format, |c| overlap.shown(c))?;
     }
     Ok(0)
 }

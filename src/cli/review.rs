@@ -13,7 +13,7 @@ use crate::check::ir::Program;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::engine::Database;
 use crate::engine::{Cell, Rows};
-use crate::output::{Format, outln, print_rows, thousands};
+use crate::output::{Format, Shown, outln, print_rows, thousands};
 use crate::sql::{self, Output};
 
 /// The version to compare with.
@@ -125,7 +125,10 @@ pub fn run(context: &Context, base: Base, format: Format) -> Result<i32, Failure
         )?,
         _ => {}
     }
-    print_rows(&rows, format, |_| None)?;
+    print_rows(&rows, format, |column| match column {
+        "before" | "after" | "gained" | "lost" => Shown::Count,
+        _ => Shown::Plain,
+    })?;
     Ok(0)
 }
 

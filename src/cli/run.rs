@@ -5,7 +5,7 @@ use crate::app::segments::{count_segments, select};
 use crate::app::session::Session;
 use crate::app::{Context, Failure};
 use crate::engine::{Cell, Rows};
-use crate::output::{Format, errout, print_rows};
+use crate::output::{Format, Shown, errout, print_rows};
 use crate::sql::{self, Output};
 
 /// Arguments of `seg run`.
@@ -66,7 +66,7 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
         let rows = database.fetch(&query)?;
         let schema = &session.project.manifest.schema;
         print_rows(&rows, args.format, |column| {
-            schema.customer.field(column).map(|f| f.ty)
+            Shown::of(schema.customer.field(column).map(|f| f.ty))
         })?;
         return Ok(0);
     }
@@ -83,6 +83,9 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
     {
         counts.rows.push(vec![Cell::Text(name), count]);
     }
-    print_rows(&counts, args.format, |_| None)?;
+    print_rows(&counts, args.format, |column| match column {
+        "members" => Shown::Count,
+        _ => Shown::Plain,
+    })?;
     Ok(0)
 }

@@ -36,7 +36,7 @@ use crate::diagnostics::Diagnostic;
 use crate::diagnostics::render::{Style, render_all};
 use crate::engine::Cell;
 use crate::engine::Database;
-use crate::output::{Unwritten, errln, errout, table_text, thousands, write_stdout};
+use crate::output::{Shown, Unwritten, errln, errout, table_text, thousands, write_stdout};
 use crate::source::{SourceFile, SourceId, Span};
 use crate::sql::{self, DEFAULT_DIALECT, Output};
 use crate::syntax::{self, ast};
@@ -309,7 +309,11 @@ impl Repl {
                     say!(
                         self,
                         "{}",
-                        table_text(&rows, |c| schema.customer.field(c).map(|f| f.ty), width)
+                        table_text(
+                            &rows,
+                            |c| Shown::of(schema.customer.field(c).map(|f| f.ty)),
+                            width
+                        )
                     );
                 }
             }
@@ -365,7 +369,7 @@ impl Repl {
                 "{}",
                 table_text(
                     &rows,
-                    |c| schema.customer.field(c).map(|f| f.ty),
+                    |c| Shown::of(schema.customer.field(c).map(|f| f.ty)),
                     terminal_width()
                 )
             );
@@ -450,7 +454,11 @@ impl Repl {
                 .map_err(first_diagnostic)
         });
         match result {
-            Ok((rows, _, _)) => say!(self, "{}", table_text(&rows, |_| None, terminal_width())),
+            Ok((rows, _, _)) => say!(
+                self,
+                "{}",
+                table_text(&rows, crate::app::funnel::shown, terminal_width())
+            ),
             Err(error) => self.show(&[error]),
         }
     }
@@ -486,7 +494,11 @@ impl Repl {
                 say!(
                     self,
                     "{}",
-                    table_text(&breakdown.rows, |_| None, terminal_width())
+                    table_text(
+                        &breakdown.rows_for_people(),
+                        |c| breakdown.shown(c),
+                        terminal_width()
+                    )
                 );
             }
             Err(error) => self.show(&[error]),
@@ -516,7 +528,7 @@ impl Repl {
                 say!(
                     self,
                     "{}",
-                    table_text(&overlap.matrix, |_| None, terminal_width())
+                    table_text(&overlap.matrix, |c| overlap.shown(c), terminal_width())
                 );
             }
             Err(error) => self.show(&[error]),

@@ -25,11 +25,12 @@ def param(p):
     if kind == "integer":
         return int(value)
     if kind == "decimal":
+        # Read with parse_float=Decimal: the digits as written, never a float.
         return decimal.Decimal(value)
     if kind == "date":
         return datetime.date.fromisoformat(value)
     if kind == "bool":
-        return value == "true"
+        return value is True
     raise ValueError(f"unknown parameter type {kind}")
 
 
@@ -51,7 +52,7 @@ def main():
     from pyspark.sql import SparkSession
 
     with open(sys.argv[1]) as f:
-        job = json.load(f)
+        job = json.load(f, parse_float=decimal.Decimal)
     spark = SparkSession.builder.appName("seglang").getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
     # A sum past 64 bits must stop the query, never wrap (the default since Spark 4; a
