@@ -163,3 +163,54 @@ fn time_limits_parse_strictly_with_a_coded_error() {
         assert_eq!(out.code, 0, "{good}: {}", out.stderr);
     }
 }
+
+/// 0 done, 1 problems found in the segment files, 2 could not run (docs/cli.md).
+#[test]
+fn exit_codes_follow_the_contract() {
+    let project = example();
+    let broken = project.join("segments/zz_broken.seg");
+    let outside = common::temp_dir("no-project");
+    let cases: &[(&[&str], Option<&str>, i32)] = &[
+        (&["check"], None, 0),
+        (
+            &["check"],
+            Some("segment Broken where ocupation = 'x'\n"),
+            1,
+        ),
+        (
+            &["run", "--count"],
+            Some("segment Broken where ocupation = 'x'\n"),
+            1,
+        ),
+        (
+            &["materialize"],
+            Some("segment Broken where ocupation = 'x'\n"),
+            1,
+        ),
+        (
+            &["fmt", "--check"],
+            Some("segment   Spaced where city = 'x'\n"),
+            1,
+        ),
+        (&["fmt"], Some("segment Broken wher city = 'x'\n"), 1),
+        (&["run", "-s", "NoSuchSegment"], None, 2),
+        (&["--timeout=soon", "run"], None, 2),
+        (&["history", "NoSuchSegment"], None, 2),
+    ];
+    for (args, file, code) in cases {
+        match file {
+            Some(text) => std::fs::write(&broken, text).unwrap(),
+            None => {
+                std::fs::remove_file(&broken).ok();
+            }
+        }
+        let out = seg(&project, args);
+        assert_eq!(out.code, *code, "{args:?} with {file:?}: {}", out.stderr);
+    }
+    std::fs::remove_file(&broken).ok();
+    for args in [&["check"][..], &["run"], &["load"]] {
+        let out = seg(&outside, args);
+        assert_eq!(out.code, 2, "{args:?} outside a project: {}", out.stderr);
+        assert!(out.stderr.contains("seg::E020"), "{}", out.stderr);
+    }
+}

@@ -296,13 +296,17 @@ fn spark_members(project: &Path, as_of: &str) -> Members {
                 .expect("params")
                 .iter()
                 .map(|p| {
-                    let text = p["value"].as_str().expect("a value");
+                    // Numbers are JSON numbers (their exact digits), the rest strings.
+                    let value = &p["value"];
+                    let text = value
+                        .as_str()
+                        .map_or_else(|| value.to_string(), str::to_string);
                     match p["type"].as_str().expect("a type") {
-                        "text" => Value::Text(text.into()),
+                        "text" => Value::Text(text),
                         "integer" => Value::Integer(text.parse().expect("an integer")),
-                        "decimal" => Value::Decimal(Decimal::parse(text).expect("a decimal")),
-                        "date" => Value::Date(date(text)),
-                        "bool" => Value::Bool(text == "true"),
+                        "decimal" => Value::Decimal(Decimal::parse(&text).expect("a decimal")),
+                        "date" => Value::Date(date(&text)),
+                        "bool" => Value::Bool(value.as_bool().expect("a boolean")),
                         other => panic!("unknown parameter type {other}"),
                     }
                 })

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use crate::app::{Context, EXIT_FAILURE, EXIT_PROBLEMS, Failure};
+use crate::app::{Context, EXIT_PROBLEMS, Failure};
 use crate::diagnostics::render::render_all;
 use crate::output::{errln, errout, outln};
 use crate::project::{self, Project};
@@ -65,7 +65,7 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
     }
     if broken {
         errln!("seg fmt: files with syntax errors were left unchanged");
-        return Ok(EXIT_FAILURE);
+        return Ok(EXIT_PROBLEMS);
     }
     if args.check && !unformatted.is_empty() {
         errln!(

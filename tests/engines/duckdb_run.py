@@ -9,6 +9,7 @@ its column names and rows (the form src/engine/spark/job.py writes). Table and c
 come quoted by seglang's DuckDB dialect.
 """
 
+import decimal
 import json
 import os
 import sys
@@ -22,7 +23,8 @@ from job import param, value  # noqa: E402
 
 def main():
     with open(sys.argv[1]) as f:
-        job = json.load(f)
+        # Decimal parameters are JSON numbers with exact digits: never read as floats.
+        job = json.load(f, parse_float=decimal.Decimal)
     con = duckdb.connect()
     for table in job["tables"]:
         con.execute(f'CREATE TABLE {table["table"]} ({table["schema"]})')
