@@ -214,3 +214,29 @@ fn exit_codes_follow_the_contract() {
         assert!(out.stderr.contains("seg::E020"), "{}", out.stderr);
     }
 }
+
+/// Customer keys are identifiers, not quantities: never digit-grouped, in tables either.
+#[test]
+fn customer_keys_are_never_digit_grouped() {
+    let project = example();
+    let members = seg(&project, &["run", "-s", "Lapsed"]);
+    assert_eq!(members.code, 0, "{}", members.stderr);
+    let keys: Vec<&str> = members
+        .stdout
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert!(keys.iter().any(|k| k.len() >= 4), "{keys:?}");
+    assert!(keys.iter().all(|k| !k.contains(',')), "{keys:?}");
+    let diff = seg(&project, &["diff", "Lapsed"]);
+    assert_eq!(diff.code, 0, "{}", diff.stderr);
+    let keys: Vec<&str> = diff
+        .stdout
+        .lines()
+        .skip(2)
+        .filter_map(|l| l.split_whitespace().nth(1))
+        .collect();
+    assert!(keys.iter().any(|k| k.len() >= 4), "{keys:?}");
+    assert!(keys.iter().all(|k| !k.contains(',')), "{keys:?}");
+}

@@ -87,3 +87,27 @@ fn the_example_workflow_steps_pass() {
         assert_eq!(out.code, 0, "seg {step:?}: {}{}", out.stdout, out.stderr);
     }
 }
+
+/// A misspelt column in a fixture row is an error, not a column left out: the test would
+/// otherwise pass for the wrong reason.
+#[test]
+fn a_fixture_row_with_an_unknown_column_is_an_error() {
+    let project = copy_project("examples/retail");
+    let path = project.join("tests/nurses.test.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        text.replacen(
+            "{ id = 4, occupation = \"teacher\" }",
+            "{ id = 4, occupaton = \"teacher\" }",
+            1,
+        ),
+    )
+    .unwrap();
+    let out = seg(&project, &["test", "--plain"]);
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    let said = format!("{}{}", out.stdout, out.stderr);
+    assert!(said.contains("seg::E017"), "{said}");
+    assert!(said.contains("no column `occupaton`"), "{said}");
+    assert!(said.contains("did you mean `occupation`?"), "{said}");
+}

@@ -175,11 +175,22 @@ fn fixture_database(
             .iter()
             .filter(|f| &f.table == table)
             .flat_map(|f| &f.rows);
-        let mut columns = layout.columns.clone();
-        for row in given.clone() {
-            for column in row.keys() {
+        let columns = layout.columns.clone();
+        // A misspelt column would be left out of the row unnoticed, and the test pass for
+        // the wrong reason: every column must be one the schema reads.
+        for fixture in case.rows.iter().filter(|f| &f.table == table) {
+            for column in fixture.rows.iter().flat_map(|row| row.keys()) {
                 if !columns.contains(column) {
-                    columns.push(column.clone());
+                    let help = did_you_mean(column, columns.iter().map(String::as_str), "`")
+                        .unwrap_or_else(|| {
+                            format!("the columns of `{table}` are {}", columns.join(", "))
+                        });
+                    return Err(Diagnostic::error(
+                        Code::TestFile,
+                        format!("`{table}` has no column `{column}` in the schema"),
+                    )
+                    .with_label(source, fixture.span, "a row with an unknown column")
+                    .with_help(help));
                 }
             }
         }
