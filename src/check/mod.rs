@@ -9,6 +9,7 @@ mod definitions;
 pub mod ir;
 pub(crate) mod literal;
 mod operand;
+pub(crate) use operand::RFM_SCORES;
 mod scope;
 mod time;
 

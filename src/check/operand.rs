@@ -220,7 +220,7 @@ impl<'a> ConditionChecker<'a> {
 }
 
 /// The built-in RFM score names.
-const RFM_SCORES: &[(&str, RfmScore)] = &[
+pub(crate) const RFM_SCORES: &[(&str, RfmScore)] = &[
     ("recency_score", RfmScore::Recency),
     ("frequency_score", RfmScore::Frequency),
     ("monetary_score", RfmScore::Monetary),

@@ -2,6 +2,7 @@
 //! syntax tree and the schema (never SQL); the data-aware ones ([`data`]) take member counts
 //! that the CLI fetched. Each lint has a `seg::W0xx` code and a level in `[lints]`.
 
+mod bounds;
 mod config;
 pub mod data;
 mod facts;
@@ -16,7 +17,7 @@ use crate::diagnostics::{Code, Diagnostic};
 use crate::schema::{Entity, Schema};
 use crate::source::{SourceId, Span};
 use crate::syntax::ast::{
-    self, AggregateFn, CompareOp, ConditionKind, Definition, InValues, Operand,
+    self, ConditionKind, Definition, InValues, Operand,
 };
 use crate::syntax::print;
 
@@ -87,13 +88,13 @@ impl Walker<'_> {
             ConditionKind::Reference(name) => {
                 self.used.insert(name.text.clone());
             }
-            ConditionKind::Compare { operand, op, value } => {
+            ConditionKind::Compare { operand, .. } | ConditionKind::Between { operand, .. } => {
                 self.operand(operand);
-                self.count_bound(condition.span, operand, *op, value);
+                if let Some(diagnostic) = bounds::check(condition, self.schema, self.source) {
+                    self.out.push(diagnostic);
+                }
             }
-            ConditionKind::Between { operand, .. } | ConditionKind::Window { operand, .. } => {
-                self.operand(operand)
-            }
+            ConditionKind::Window { operand, .. } => self.operand(operand),
             ConditionKind::In { field, values, .. } | ConditionKind::Has { field, values, .. } => {
                 self.field(field);
                 if let InValues::Set(name) = values {
@@ -200,39 +201,6 @@ impl Walker<'_> {
                     .with_help("a condition or its opposite is everyone; remove it, or check what was meant"),
             );
         }
-    }
-
-    /// `count(…) >= 0` always holds; `count(…) < 0` never does.
-    fn count_bound(
-        &mut self,
-        span: Span,
-        operand: &Operand,
-        op: CompareOp,
-        value: &ast::ValueExpr,
-    ) {
-        let Operand::Aggregate(aggregate) = operand else {
-            return;
-        };
-        let ast::ValueExpr::Literal(literal) = value else {
-            return;
-        };
-        if aggregate.function != AggregateFn::Count || literal.text != "0" {
-            return;
-        }
-        let (code, message) = match op {
-            CompareOp::Ge => (
-                Code::Tautology,
-                "a count is never negative, so this always holds",
-            ),
-            CompareOp::Lt => (
-                Code::Contradiction,
-                "a count is never negative, so this never holds",
-            ),
-            _ => return,
-        };
-        let diagnostic = Diagnostic::warning(code, message).with_label(self.source, span, "here");
-        self.out
-            .push(diagnostic.with_help("did you mean `> 0` or `= 0`?"));
     }
 }
 

@@ -22,13 +22,18 @@ category = "text"
 
 /// The lints' output for `text` (one file), rendered as in `seg check`.
 fn lints(text: &str) -> String {
+    lints_with(MANIFEST, text)
+}
+
+/// [`lints`] against another manifest.
+fn lints_with(manifest_text: &str, text: &str) -> String {
     let mut sources = SourceMap::default();
     let manifest_id = sources.add(SourceFile {
         name: "seg.toml".into(),
         path: None,
-        text: MANIFEST.into(),
+        text: manifest_text.into(),
     });
-    let schema = manifest::parse(manifest_id, MANIFEST).unwrap().schema;
+    let schema = manifest::parse(manifest_id, manifest_text).unwrap().schema;
     let id = sources.add(SourceFile {
         name: "test.seg".into(),
         path: None,
@@ -95,4 +100,48 @@ fn a_condition_repeated_many_times_is_one_warning() {
     assert_eq!(out.matches("seg::W004").count(), 3, "{out}");
     assert!(out.contains("`ltv > 0` appears 10 times"), "{out}");
     assert_eq!(out.matches("and here").count(), 3 * 6, "{out}");
+}
+
+#[test]
+fn bounds_an_operand_never_crosses_make_a_test_always_or_never_hold() {
+    let manifest = r#"
+[customer]
+key = "id"
+[customer.fields]
+birthday = "date"
+[related.orders]
+customer_key = "customer_id"
+time = "ordered_at"
+[related.orders.fields]
+ordered_at = "timestamp"
+amount = "money"
+[rfm]
+entity = "orders"
+amount = "amount"
+"#;
+    let out = lints_with(
+        manifest,
+        "segment A where count(orders) >= -1\n\
+         segment B where recency_score > 6\n\
+         segment C where age(birthday) < 0\n\
+         segment D where monetary_score between 6 and 9\n\
+         segment E where count(orders) != 2.5\n\
+         segment Fine1 where recency_score <= 5\n\
+         segment Fine2 where count(orders) >= 1\n\
+         segment Fine3 where age(birthday) >= 0\n\
+         segment Fine4 where frequency_score = 5\n",
+    );
+    assert_eq!(out.matches("seg::W002").count(), 3, "{out}");
+    assert_eq!(out.matches("seg::W003").count(), 2, "{out}");
+    for expected in [
+        "a count is never negative, so this always holds",
+        "`recency_score` lies between 1 and 5, so this never holds",
+        "an age is never negative, so this never holds",
+        "`monetary_score` lies between 1 and 5, so this never holds",
+    ] {
+        assert!(out.contains(expected), "{expected}: {out}");
+    }
+    // Nothing on the Fine ones: an RFM score or an age may be unknown, so `<= 5` is not
+    // everyone.
+    assert_eq!(out.matches("seg::W").count(), 5, "{out}");
 }
