@@ -42,7 +42,7 @@ const COMMANDS: &[&[&str]] = &[
     &["index"],
     &["list"],
     &["load"],
-    &["schema", "infer", "retail.db"],
+    &["schema", "infer", "--db", "retail.db"],
     &["repl"],
     &["--help"],
     &["--version"],
