@@ -88,6 +88,7 @@ fn a_closed_stdout_ends_every_command_quietly() {
     let project = example();
     for args in COMMANDS {
         let normal = seg(&project, args);
+        assert!(normal.code <= 1, "{args:?} does not run: {}", normal.stderr);
         // The read end is closed before seg starts: every write meets a closed pipe.
         let (reader, writer) = std::io::pipe().expect("a pipe");
         drop(reader);
@@ -111,6 +112,7 @@ fn a_full_disk_on_stdout_is_a_coded_error_for_every_command() {
             .open("/dev/full")
             .expect("/dev/full exists on Linux");
         let normal = seg(&project, args);
+        assert!(normal.code <= 1, "{args:?} does not run: {}", normal.stderr);
         let (code, stderr) = seg_with_stdout(&project, args, Stdio::from(full));
         if normal.stdout.is_empty() {
             assert_eq!(code, normal.code, "{args:?}: {stderr}");
