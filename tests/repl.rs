@@ -382,3 +382,20 @@ fn a_history_path_that_is_not_a_regular_file_is_left_alone() {
         quit(&mut s);
     }
 }
+
+/// `:load` of a FIFO says it cannot read it and the session goes on (reading would block).
+#[test]
+fn loading_a_fifo_is_refused_without_blocking() {
+    let project = copy_project("tests/fixtures/shop");
+    let made = Command::new("mkfifo")
+        .arg(project.join("pipe.seg"))
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let mut s = repl(&project);
+    enter(&mut s, ":load pipe.seg");
+    s.exp_string("not a regular file").unwrap();
+    enter(&mut s, "city = 'London'");
+    s.exp_string("4 members").unwrap();
+    quit(&mut s);
+}

@@ -270,6 +270,11 @@ fn save(repl: &Repl, argument: &str) {
 }
 
 fn load(repl: &mut Repl, argument: &str) {
+    // Only a regular file is read: a FIFO would block the session, a device never end.
+    if std::fs::metadata(argument).is_ok_and(|kind| !kind.is_file()) {
+        errln!("cannot read {argument}: not a regular file");
+        return;
+    }
     match std::fs::read_to_string(argument) {
         Ok(text) => {
             // The file's own imports name project files the REPL already sees.
