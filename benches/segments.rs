@@ -31,7 +31,7 @@ fn main() {
         std::process::exit(1);
     }
     let mut files = Vec::new();
-    for path in project.segment_files().expect("segment files") {
+    for path in project.segment_files_and_problems().0 {
         let id = seglang::project::read_source(&path, path.display().to_string(), &mut sources)
             .expect("readable");
         let (file, errors) = seglang::syntax::parse(id, &sources.get(id).text);

@@ -154,7 +154,18 @@ fn the_project_can_be_named_before_or_after_the_subcommands_arguments() {
 #[test]
 fn time_limits_parse_strictly_with_a_coded_error() {
     let project = example();
-    for bad in ["1e20", "inf", "NaN", "-5", "0", "soon", "25h"] {
+    for bad in [
+        "1e20",
+        "inf",
+        "NaN",
+        "-5",
+        "0",
+        "soon",
+        "25h",
+        " 30",
+        "30 ",
+        "0.0000001",
+    ] {
         let flag = format!("--timeout={bad}");
         let out = seg(&project, &[&flag, "run", "--count"]);
         assert_eq!(out.code, 2, "{bad}: {}", out.stderr);
@@ -198,6 +209,16 @@ fn exit_codes_follow_the_contract() {
         (&["run", "-s", "NoSuchSegment"], None, 2),
         (&["--timeout=soon", "run"], None, 2),
         (&["history", "NoSuchSegment"], None, 2),
+        (&["list"], Some("segment Broken where ocupation = 'x'\n"), 1),
+        (&["export", "L*"], None, 2),
+        (&["funnel", "L*"], None, 2),
+        (
+            &["run", "--count", "--threads", "18446744073709551615"],
+            None,
+            2,
+        ),
+        (&["run", "--count", "--threads", "1000000"], None, 2),
+        (&["test", "/nonexistent/tests"], None, 2),
     ];
     for (args, file, code) in cases {
         match file {
@@ -241,4 +262,82 @@ fn customer_keys_are_never_digit_grouped() {
         .collect();
     assert!(keys.iter().any(|k| k.len() >= 4), "{keys:?}");
     assert!(keys.iter().all(|k| !k.contains(',')), "{keys:?}");
+}
+
+/// What an adversarial review found: odd files where seg reads or writes, links that lead
+/// out of the project, revisions that look like options.
+#[test]
+fn odd_paths_never_hang_leak_or_stop_the_others() {
+    let project = example();
+    let segments = project.join("segments");
+    // A link to the root of the file system and a loop of links inside the project.
+    std::os::unix::fs::symlink("/", segments.join("root")).unwrap();
+    std::fs::create_dir(segments.join("loop")).unwrap();
+    std::os::unix::fs::symlink("..", segments.join("loop/up")).unwrap();
+    let check = seg(&project, &["check", "--plain"]);
+    assert_eq!(check.code, 1, "{}", check.stderr);
+    assert!(check.stderr.contains("seg::E019"), "{}", check.stderr);
+    assert!(check.stderr.contains("root"), "{}", check.stderr);
+    std::fs::remove_file(segments.join("root")).unwrap();
+    std::fs::remove_dir_all(segments.join("loop")).unwrap();
+
+    // A revision is never an option to git.
+    let marker = project.join("written-by-git");
+    let rev = format!("--rev=--output={}", marker.display());
+    let review = seg(&project, &["diff", &rev]);
+    assert_eq!(review.code, 2, "{}", review.stderr);
+    assert!(!marker.exists());
+
+    // A baseline or a REPL target that is a FIFO or a device is refused, not opened.
+    let fifo = project.join("fifo.json");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    for baseline in [fifo.to_str().unwrap(), "/dev/zero"] {
+        let out = seg(&project, &["check", "--db", "--baseline", baseline]);
+        assert_eq!(out.code, 2, "{baseline}: {}", out.stderr);
+        assert!(out.stderr.contains("not a regular file"), "{}", out.stderr);
+    }
+    let mut repl = Command::new(env!("CARGO_BIN_EXE_seg"))
+        .arg("repl")
+        .current_dir(&*project)
+        .env("SEGLANG_HISTORY", project.join("history.txt"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(
+        repl.stdin.as_mut().unwrap(),
+        b"segment Zz where income > 5\n:save /dev/full\n:load /dev/zero\n",
+    )
+    .unwrap();
+    drop(repl.stdin.take());
+    let out = repl.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert_eq!(stderr.matches("not a regular file").count(), 2, "{stderr}");
+
+    // `seg fmt` formats the other files when one cannot be read, and says so.
+    std::fs::write(
+        segments.join("latin1.seg"),
+        b"segment Caf\xe9 where newsletter\n",
+    )
+    .unwrap();
+    std::fs::write(
+        segments.join("ugly.seg"),
+        "segment   Ugly   where city = 'Leeds'\n",
+    )
+    .unwrap();
+    let fmt = seg(&project, &["fmt"]);
+    assert_eq!(fmt.code, 1, "{}", fmt.stderr);
+    assert!(fmt.stderr.contains("latin1.seg"), "{}", fmt.stderr);
+    assert_eq!(
+        std::fs::read_to_string(segments.join("ugly.seg")).unwrap(),
+        "segment Ugly where city = 'Leeds'\n"
+    );
 }

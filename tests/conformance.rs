@@ -47,7 +47,7 @@ fn corpus() -> Corpus {
     let mut sources = SourceMap::default();
     let project = Project::load(&root, &mut sources).expect("the corpus project loads");
     let mut files = Vec::new();
-    for path in project.segment_files().expect("segment files") {
+    for path in project.segment_files_and_problems().0 {
         let id = seglang::project::read_source(&path, path.display().to_string(), &mut sources)
             .expect("readable");
         let (file, errors) = seglang::syntax::parse(id, &sources.get(id).text);

@@ -40,11 +40,20 @@ pub(crate) fn count_segments(
         .collect())
 }
 
-/// The named segment, or all segments in definition order.
+/// The named segment, or all segments in definition order. A command about one segment
+/// takes its exact name: a pattern could pick several.
 pub(crate) fn selected_segments(
     session: &Session,
     name: Option<&str>,
 ) -> Result<Vec<String>, Failure> {
+    if let Some(name) = name.filter(|n| is_pattern(n)) {
+        return Err(Diagnostic::error(
+            Code::SegmentNotFound,
+            format!("`{name}` is a pattern; this command is about one segment"),
+        )
+        .with_help("name the segment exactly; `seg list` shows them")
+        .into());
+    }
     let selection = Selection {
         names: name.map(str::to_string).into_iter().collect(),
         ..Selection::default()

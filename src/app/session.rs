@@ -64,23 +64,14 @@ impl Session {
         let project = project.map_err(|d| Failure::could_not_run(d, sources.clone()))?;
 
         let mut loader = Loader::default();
-        let mut paths = project.segment_files().map_err(Failure::from)?;
-        // A link in the segment folders is as untrusted as an import: it may not lead out.
-        paths.retain(|path| match inside_project(&project.root, path) {
-            Ok(()) => true,
-            Err(problem) => {
-                loader.diagnostics.push(
-                    Diagnostic::error(
-                        Code::ImportOutsideProject,
-                        format!("cannot read {}: {problem}", project.display_name(path)),
-                    )
-                    .with_help("segment files stay inside the folder that holds seg.toml"),
-                );
-                false
-            }
-        });
+        // A link in the segment folders that leads out of the project is as untrusted as an
+        // import: never followed, reported with the other problems.
+        let (mut paths, problems) = project.segment_files_and_problems();
+        loader.diagnostics.extend(problems);
         for path in extra {
-            project::collect_segment_files(path, &mut paths).map_err(Failure::from)?;
+            loader
+                .diagnostics
+                .extend(project::collect_segment_files(path, &mut paths));
         }
         let mut seen = std::collections::HashSet::new();
         paths.retain(|p| seen.insert(p.canonicalize().unwrap_or_else(|_| p.clone())));

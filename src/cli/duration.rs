@@ -9,17 +9,17 @@ use crate::diagnostics::Code;
 /// keeps every value representable.
 const LONGEST: Duration = Duration::from_secs(24 * 60 * 60);
 
-/// Parses `30`, `1.5`, `500ms`, `30s`, `2m` or `1h` into a positive duration of at most a
+/// Parses `30`, `1.5`, `500ms`, `30s`, `2m` or `1h` into a duration from a millisecond to a
 /// day; the error names the code and the accepted forms.
 pub fn parse(text: &str) -> Result<Duration, String> {
     let invalid = || {
         format!(
             "{}: `{text}` is not a time limit; write seconds (`30`, `1.5`) or a number with a \
-             unit (`500ms`, `30s`, `2m`, `1h`), more than 0 and at most 24h",
+             unit (`500ms`, `30s`, `2m`, `1h`), from 1ms to 24h",
             Code::BadArgument.as_str()
         )
     };
-    let trimmed = text.trim();
+    let trimmed = text;
     let (number, unit_seconds) = [("ms", 0.001), ("s", 1.0), ("m", 60.0), ("h", 3600.0)]
         .iter()
         .find_map(|(unit, seconds)| trimmed.strip_suffix(unit).map(|n| (n, *seconds)))
@@ -32,7 +32,7 @@ pub fn parse(text: &str) -> Result<Duration, String> {
         return Err(invalid());
     }
     let seconds = number.parse::<f64>().map_err(|_| invalid())? * unit_seconds;
-    if !(seconds > 0.0 && seconds <= LONGEST.as_secs_f64()) {
+    if !(seconds >= 0.001 && seconds <= LONGEST.as_secs_f64()) {
         return Err(invalid());
     }
     Ok(Duration::from_secs_f64(seconds))
@@ -52,8 +52,26 @@ mod tests {
         assert_eq!(parse("1h"), Ok(Duration::from_secs(3600)));
         assert_eq!(parse("24h"), Ok(LONGEST));
         for bad in [
-            "", "0", "0s", "-1", "inf", "NaN", "1e20", "1e3", "25h", "1.2.3", "s", ".", "30 s",
-            "abc", "2d", "+5", "1_000",
+            "",
+            " 30",
+            "30 ",
+            "0.0000001",
+            "0",
+            "0s",
+            "-1",
+            "inf",
+            "NaN",
+            "1e20",
+            "1e3",
+            "25h",
+            "1.2.3",
+            "s",
+            ".",
+            "30 s",
+            "abc",
+            "2d",
+            "+5",
+            "1_000",
         ] {
             let error = parse(bad).expect_err(bad);
             assert!(error.starts_with("seg::E047"), "{bad}: {error}");

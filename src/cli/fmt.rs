@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use crate::app::{Context, EXIT_PROBLEMS, Failure};
 use crate::diagnostics::render::render_all;
+use crate::diagnostics::{Code, Diagnostic};
 use crate::output::{errln, errout, outln};
 use crate::project::{self, Project};
 use crate::source::SourceMap;
@@ -22,6 +23,7 @@ pub struct Args {
 pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
     let mut sources = SourceMap::default();
     let mut files = Vec::new();
+    let mut unreadable = Vec::new();
     if args.paths.is_empty() {
         let start = context
             .project
@@ -29,17 +31,26 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
             .unwrap_or_else(|| PathBuf::from("."));
         let project = Project::discover(&start, &mut sources)
             .map_err(|d| Failure::could_not_run(d, sources.clone()))?;
-        files = project.segment_files()?;
+        let (found, problems) = project.segment_files_and_problems();
+        files = found;
+        unreadable.extend(problems);
     } else {
         for path in &args.paths {
-            project::collect_segment_files(path, &mut files)?;
+            unreadable.extend(project::collect_segment_files(path, &mut files));
         }
     }
     let mut unformatted = Vec::new();
     let mut broken = false;
     for path in &files {
         let name = path.display().to_string();
-        let id = project::read_source(path, name.clone(), &mut sources)?;
+        // A file that cannot be read is one problem; the others are still formatted.
+        let id = match project::read_source(path, name.clone(), &mut sources) {
+            Ok(id) => id,
+            Err(problem) => {
+                unreadable.push(problem);
+                continue;
+            }
+        };
         let text = sources.get(id).text.clone();
         match crate::format::format(id, &text) {
             Ok(formatted) if formatted == *text => {}
@@ -47,12 +58,10 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
                 if args.check {
                     outln!("{name}")?;
                 } else {
-                    std::fs::write(path, formatted).map_err(|e| {
-                        crate::diagnostics::Diagnostic::error(
-                            crate::diagnostics::Code::FileUnreadable,
-                            format!("cannot write {name}: {e}"),
-                        )
-                    })?;
+                    if let Err(problem) = replace(path, &formatted) {
+                        unreadable.push(problem);
+                        continue;
+                    }
                     outln!("formatted {name}")?;
                 }
                 unformatted.push(name);
@@ -63,8 +72,14 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
             }
         }
     }
+    if !unreadable.is_empty() {
+        errout!("{}", render_all(&unreadable, &sources, context.style));
+    }
     if broken {
         errln!("seg fmt: files with syntax errors were left unchanged");
+        return Ok(EXIT_PROBLEMS);
+    }
+    if !unreadable.is_empty() {
         return Ok(EXIT_PROBLEMS);
     }
     if args.check && !unformatted.is_empty() {
@@ -76,4 +91,30 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
         return Ok(EXIT_PROBLEMS);
     }
     Ok(0)
+}
+
+/// Replaces the file's text whole: written beside it, then renamed over it (through a
+/// symbolic link, onto the file it names), so a crash leaves the old text or the new.
+fn replace(path: &std::path::Path, text: &str) -> Result<(), Diagnostic> {
+    let failed = |e: &dyn std::fmt::Display| {
+        Diagnostic::error(
+            Code::FileUnreadable,
+            format!("cannot write {}: {e}", path.display()),
+        )
+    };
+    let target = crate::files::followed(path).map_err(|e| failed(&e))?;
+    let folder = target
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let mut temporary = tempfile::Builder::new()
+        .prefix(".seg-fmt-")
+        .tempfile_in(folder)
+        .map_err(|e| failed(&e))?;
+    std::io::Write::write_all(&mut temporary, text.as_bytes()).map_err(|e| failed(&e))?;
+    if let Ok(kind) = std::fs::metadata(&target) {
+        let _ = std::fs::set_permissions(temporary.path(), kind.permissions());
+    }
+    temporary.persist(&target).map_err(|e| failed(&e.error))?;
+    Ok(())
 }

@@ -1,7 +1,7 @@
 //! `seg list`: the project's segments, where they are defined, and their documentation.
 
 use crate::app::session::Session;
-use crate::app::{Context, Failure};
+use crate::app::{Context, EXIT_PROBLEMS, Failure};
 use crate::output::{errln, outln};
 
 pub fn run(context: &Context) -> Result<i32, Failure> {
@@ -29,6 +29,7 @@ pub fn run(context: &Context) -> Result<i32, Failure> {
     }
     if session.has_errors() {
         errln!("\nseg list: some segments have errors; run `seg check` for details");
+        return Ok(EXIT_PROBLEMS);
     }
     Ok(0)
 }

@@ -156,6 +156,10 @@ fn keys(
 
 /// The project's files as they are at `rev`, in a new temporary directory.
 fn checkout(project: &Path, rev: &str) -> Result<tempfile::TempDir, Failure> {
+    // A revision never reaches git as an option (`--output=…`).
+    if rev.starts_with('-') {
+        return Err(unreadable(rev, "a revision cannot start with `-`"));
+    }
     let git = |args: &[&str], dir: &Path| -> Result<Vec<u8>, Failure> {
         let output = Command::new("git")
             .args(args)

@@ -29,8 +29,8 @@ pub struct Args {
     limit: Option<u64>,
     /// Count in up to this many batches side by side, each on its own connection
     /// (default: the number of CPU cores).
-    #[arg(long, value_name = "N")]
-    threads: Option<usize>,
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+    threads: Option<u16>,
 }
 
 pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
@@ -77,6 +77,7 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
     };
     let threads = args
         .threads
+        .map(usize::from)
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get));
     for (name, count) in
         count_segments(session.as_of, &session.program, &*database, &names, threads)?

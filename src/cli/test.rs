@@ -33,6 +33,13 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
     };
     let mut files = Vec::new();
     for root in &roots {
+        if !root.exists() {
+            return Err(Diagnostic::error(
+                Code::FileUnreadable,
+                format!("cannot read {}: no such file or directory", root.display()),
+            )
+            .into());
+        }
         collect_test_files(root, &mut files);
     }
     files.sort();
@@ -41,7 +48,13 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
     let mut results: Vec<(String, Option<String>)> = Vec::new();
     for path in &files {
         let name = session.project.display_name(path);
-        let id = project::read_source(path, name.clone(), &mut session.sources)?;
+        let id = match project::read_source(path, name.clone(), &mut session.sources) {
+            Ok(id) => id,
+            Err(problem) => {
+                problems.push(problem);
+                continue;
+            }
+        };
         let cases = match segtest::parse(id, &session.sources.get(id).text) {
             Ok(cases) => cases,
             Err(problem) => {
@@ -93,7 +106,8 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
 }
 
 fn collect_test_files(path: &Path, out: &mut Vec<PathBuf>) {
-    if path.is_file() {
+    // A path named that is not a directory is a test file (reading refuses devices).
+    if !path.is_dir() {
         out.push(path.to_path_buf());
         return;
     }

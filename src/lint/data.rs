@@ -24,6 +24,7 @@ pub struct Baseline {
 impl Baseline {
     /// Reads a baseline file.
     pub fn read(path: &Path) -> Result<Baseline, Diagnostic> {
+        not_special(path)?;
         let text = std::fs::read_to_string(path).map_err(|e| {
             Diagnostic::error(
                 Code::FileUnreadable,
@@ -41,6 +42,7 @@ impl Baseline {
 
     /// Writes the baseline, sorted, one segment per line.
     pub fn write(&self, path: &Path) -> Result<(), Diagnostic> {
+        not_special(path)?;
         let text = serde_json::to_string_pretty(self).unwrap_or_default() + "\n";
         std::fs::write(path, text).map_err(|e| {
             Diagnostic::error(
@@ -144,4 +146,16 @@ pub fn customer_keys(program: &Program, repeated: u64, missing: u64) -> Option<D
             "a customer with two rows counts twice; fix the table where it is made, or set `[customer] key` to a column that identifies one customer",
         ),
     )
+}
+
+/// A baseline is a regular file (or none yet): a FIFO would block, a device never end.
+fn not_special(path: &Path) -> Result<(), Diagnostic> {
+    match std::fs::metadata(path) {
+        Ok(kind) if !kind.is_file() => Err(Diagnostic::error(
+            Code::FileUnreadable,
+            format!("baseline {} is not a regular file", path.display()),
+        )
+        .with_help("name a JSON file for the baseline")),
+        _ => Ok(()),
+    }
 }

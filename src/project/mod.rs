@@ -3,6 +3,7 @@
 
 mod location;
 pub mod manifest;
+mod walk;
 
 use std::path::{Path, PathBuf};
 
@@ -65,8 +66,10 @@ impl Project {
     }
 
     /// Every `.seg` file of the project, sorted: under the manifest's `segments` paths, or
-    /// anywhere in the project (skipping hidden directories and `target`).
-    pub fn segment_files(&self) -> Result<Vec<PathBuf>, Diagnostic> {
+    /// anywhere in the project (skipping hidden directories and `target`), never leaving
+    /// its folder; and the problems met on the way (a folder that cannot be read, a link
+    /// that leads out) to report with the others.
+    pub fn segment_files_and_problems(&self) -> (Vec<PathBuf>, Vec<Diagnostic>) {
         let roots: Vec<PathBuf> = if self.manifest.segments.is_empty() {
             vec![self.root.clone()]
         } else {
@@ -77,12 +80,13 @@ impl Project {
                 .collect()
         };
         let mut files = Vec::new();
+        let mut problems = Vec::new();
         for root in roots {
-            collect_segment_files(&root, &mut files)?;
+            problems.extend(walk::segment_files(&root, &self.root, &mut files));
         }
         files.sort();
         files.dedup();
-        Ok(files)
+        (files, problems)
     }
 
     /// A path as shown in messages: relative to the project root when inside it.
@@ -91,27 +95,10 @@ impl Project {
     }
 }
 
-/// Adds every `.seg` file at or under `path` to `out`.
-pub fn collect_segment_files(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), Diagnostic> {
-    if path.is_file() {
-        out.push(path.to_path_buf());
-        return Ok(());
-    }
-    let entries = std::fs::read_dir(path).map_err(|e| unreadable(path, &e))?;
-    for entry in entries {
-        let entry = entry.map_err(|e| unreadable(path, &e))?;
-        let child = entry.path();
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        if child.is_dir() {
-            if !name.starts_with('.') && name != "target" {
-                collect_segment_files(&child, out)?;
-            }
-        } else if child.extension().is_some_and(|e| e == "seg") {
-            out.push(child);
-        }
-    }
-    Ok(())
+/// Adds every `.seg` file at or under `path` (a path named on the command line) to `out`,
+/// without following links out of it; the problems met on the way.
+pub fn collect_segment_files(path: &Path, out: &mut Vec<PathBuf>) -> Vec<Diagnostic> {
+    walk::segment_files(path, path, out)
 }
 
 /// Reads a UTF-8 file into the source map.

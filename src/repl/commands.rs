@@ -242,6 +242,11 @@ fn save(repl: &Repl, argument: &str) {
         let formatted = crate::format::format(*id, typed).unwrap_or_else(|_| typed.to_string());
         let _ = write!(text, "\n{}\n", formatted.trim());
     }
+    // Only a regular file (or a new one) is appended to: a device or a FIFO never is.
+    if std::fs::metadata(&target).is_ok_and(|kind| !kind.is_file()) {
+        errln!("cannot write {}: not a regular file", target.display());
+        return;
+    }
     let existing = std::fs::read_to_string(&target).unwrap_or_default();
     let separator = if existing.is_empty() || existing.ends_with("\n\n") {
         ""
