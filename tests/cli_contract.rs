@@ -341,3 +341,18 @@ fn odd_paths_never_hang_leak_or_stop_the_others() {
         "segment Ugly where city = 'Leeds'\n"
     );
 }
+
+/// A funnel's query grows with the square of its steps: past 64 it is refused.
+#[test]
+fn a_funnel_of_too_many_steps_is_refused_quickly() {
+    let project = example();
+    let terms: Vec<String> = (0..1_000).map(|i| format!("income > {i}")).collect();
+    std::fs::write(
+        project.join("segments/long.seg"),
+        format!("segment Long where {}\n", terms.join(" and ")),
+    )
+    .unwrap();
+    let out = seg(&project, &["funnel", "Long"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("seg::E048"), "{}", out.stderr);
+}

@@ -6,10 +6,15 @@ use super::Failure;
 use super::derived::Derived;
 use super::session::Definitions;
 use crate::check::ir::Condition;
+use crate::diagnostics::{Code, Diagnostic};
 use crate::engine::Database;
 use crate::engine::{Cell, Rows};
 use crate::output::Shown;
 use crate::syntax::ast;
+
+/// The most steps a funnel shows: each step and each "without it" count is a derived
+/// segment of up to that many conditions, so the query grows with the square.
+const MOST_STEPS: usize = 64;
 
 /// The funnel of segment `name`: its rows, then its members and all customers.
 pub(crate) fn funnel(
@@ -23,6 +28,19 @@ pub(crate) fn funnel(
         Condition::And(parts) => parts.clone(),
         other => vec![other.clone()],
     };
+    if parts.len() > MOST_STEPS {
+        return Err(Diagnostic::error(
+            Code::FunnelTooLong,
+            format!(
+                "`{name}` is an `and` of {} conditions; a funnel shows at most {MOST_STEPS}",
+                parts.len()
+            ),
+        )
+        .with_help(
+            "group the conditions into segments and refer to them, so the funnel has fewer steps",
+        )
+        .into());
+    }
     let texts = condition_texts(definitions, name, &parts);
 
     let mut derived = Derived::new(definitions.program);

@@ -74,6 +74,8 @@ pub enum Code {
     OutputUnwritable,
     /// A command-line value that does not parse (`--timeout soon`).
     BadArgument,
+    /// A funnel of more steps than it can show.
+    FunnelTooLong,
     /// `seg schema infer` found nothing to describe.
     SchemaInfer,
     /// Conditions nested deeper than the parser allows.
@@ -143,6 +145,7 @@ impl Code {
         Code::CustomerKeys,
         Code::OutputUnwritable,
         Code::BadArgument,
+        Code::FunnelTooLong,
         Code::SchemaInfer,
         Code::NestingTooDeep,
         Code::FileTooLarge,
@@ -210,6 +213,7 @@ impl Code {
             Code::CustomerKeys => "seg::E045",
             Code::OutputUnwritable => "seg::E046",
             Code::BadArgument => "seg::E047",
+            Code::FunnelTooLong => "seg::E048",
             Code::SchemaInfer => "seg::E050",
             Code::NestingTooDeep => "seg::E060",
             Code::FileTooLarge => "seg::E061",
@@ -267,6 +271,7 @@ impl Code {
             Code::CustomerKeys => "customer keys repeat or are missing",
             Code::OutputUnwritable => "cannot write the output",
             Code::BadArgument => "invalid argument",
+            Code::FunnelTooLong => "funnel too long",
             Code::SchemaInfer => "nothing to infer",
             Code::NestingTooDeep => "nesting too deep",
             Code::FileTooLarge => "file too large",
