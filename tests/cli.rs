@@ -532,3 +532,38 @@ fn segments_are_selected_by_name_pattern_file_and_tag() {
     assert_eq!(compiled.code, 0, "{}", compiled.stderr);
     assert!(compiled.stdout.contains("Lapsed"), "{}", compiled.stdout);
 }
+
+/// What a segment file holds never drives the terminal, and a huge token quoted in a
+/// message is cut: escape sequences in a literal are drawn as `?`, a 70,000-digit number
+/// does not fill the screen.
+#[test]
+fn diagnostics_show_control_characters_and_huge_tokens_tamely() {
+    let project = copy_project("tests/fixtures/shop");
+    std::fs::write(
+        project.join("segments/odd.seg"),
+        "segment E where city = '\u{1b}]0;PWNED\u{7}\u{1b}[2J' and ocupation = 'x'\n",
+    )
+    .unwrap();
+    let out = seg(&project, &["check", "--plain"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(!out.stderr.contains('\u{1b}'), "{:?}", out.stderr);
+    assert!(!out.stderr.contains('\u{7}'), "{:?}", out.stderr);
+    assert!(out.stderr.contains("seg::E003"), "{}", out.stderr);
+    // The label still points at `ocupation`: column 45, as each control is one `?`.
+    assert!(out.stderr.contains("odd.seg:1:45"), "{}", out.stderr);
+    std::fs::write(
+        project.join("segments/odd.seg"),
+        format!("segment N where visits > {}\n", "9".repeat(70_000)),
+    )
+    .unwrap();
+    for args in [&["check", "--plain"][..], &["check", "--format", "json"]] {
+        let out = seg(&project, args);
+        assert_eq!(out.code, 1, "{}", out.stderr);
+        assert!(
+            out.stderr.len() + out.stdout.len() < 5_000,
+            "{args:?}: {} bytes",
+            out.stderr.len() + out.stdout.len()
+        );
+        assert!(format!("{}{}", out.stdout, out.stderr).contains("seg::E011"));
+    }
+}

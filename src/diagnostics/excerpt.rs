@@ -91,13 +91,38 @@ impl Excerpt {
             })
             .collect();
         let excerpt = Excerpt {
-            name: file.name.clone(),
-            text: pieces.text,
+            name: visible(&file.name),
+            text: same_width_visible(&pieces.text),
             lines_before: first - 1,
             columns: pieces.columns,
         };
         (excerpt, spans)
     }
+}
+
+/// `text` with control characters (escape sequences, NUL, …) replaced by characters of the
+/// same length in bytes, so a segment file cannot drive the terminal and every label keeps
+/// its place: `?` for one-byte controls, `¿` for two-byte ones. Tabs and line ends stay.
+fn same_width_visible(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\t' | '\n' | '\r' => c,
+            c if c.is_control() && c.len_utf8() == 1 => '?',
+            c if c.is_control() => '¿',
+            c => c,
+        })
+        .collect()
+}
+
+/// `text` with control characters written as escapes (`\u{1b}`), for messages.
+pub(super) fn visible(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\n' | '\t' => c.to_string(),
+            c if c.is_control() => c.escape_unicode().to_string(),
+            c => c.to_string(),
+        })
+        .collect()
 }
 
 /// The nearest character boundary at or below `offset` (or above, with `up`).

@@ -53,7 +53,7 @@ impl Diagnostic {
         Diagnostic {
             code,
             severity: Severity::Error,
-            message: message.into(),
+            message: clipped(message.into()),
             labels: Vec::new(),
             help: None,
         }
@@ -78,14 +78,14 @@ impl Diagnostic {
 
     /// Sets the help line.
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
+        self.help = Some(clipped(help.into()));
         self
     }
 
     /// Sets the help line if there is one.
     pub fn with_optional_help(mut self, help: Option<String>) -> Self {
         if help.is_some() {
-            self.help = help;
+            self.help = help.map(clipped);
         }
         self
     }
@@ -95,6 +95,31 @@ impl Diagnostic {
         self.labels.first().map(|l| l.location)
     }
 }
+
+/// A message cut in its middle past [`LONGEST_MESSAGE`] bytes: a 70,000-digit literal or
+/// name quoted in a message would otherwise be the whole report.
+fn clipped(text: String) -> String {
+    if text.len() <= LONGEST_MESSAGE {
+        return text;
+    }
+    let boundary = |mut at: usize| {
+        while !text.is_char_boundary(at) {
+            at -= 1;
+        }
+        at
+    };
+    let head = boundary(LONGEST_MESSAGE * 2 / 3);
+    let tail = boundary(text.len() - LONGEST_MESSAGE / 4);
+    format!(
+        "{} … ({} bytes) … {}",
+        &text[..head],
+        tail - head,
+        &text[tail..]
+    )
+}
+
+/// Bytes of a message or help line shown whole.
+const LONGEST_MESSAGE: usize = 400;
 
 /// "did you mean `x`?" for the closest of `candidates` to `wrong`, if any is close enough.
 pub fn did_you_mean<'a>(

@@ -5,7 +5,7 @@ use std::fmt;
 
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan};
 
-use super::excerpt::Excerpt;
+use super::excerpt::{Excerpt, visible};
 use super::{Diagnostic, Severity};
 use crate::source::{SourceMap, Span};
 
@@ -75,14 +75,17 @@ impl Report {
         let mut report = Report {
             code: diagnostic.code.as_str(),
             severity: diagnostic.severity,
-            message: diagnostic.message.clone(),
-            help: with_left_out(diagnostic.help.clone(), diagnostic.labels.len() - drawn.len()),
+            message: visible(&diagnostic.message),
+            help: with_left_out(
+                diagnostic.help.as_deref().map(visible),
+                diagnostic.labels.len() - drawn.len(),
+            ),
             source,
             labels: Vec::new(),
             related: Vec::new(),
         };
         for (i, label) in drawn.iter().enumerate() {
-            let text = Some(label.text.clone()).filter(|t| !t.is_empty());
+            let text = Some(visible(&label.text)).filter(|t| !t.is_empty());
             if Some(label.location.source) == primary {
                 // The excerpt gave one span per primary label, in order.
                 let Some(span) = spans.next() else { continue };
@@ -98,7 +101,7 @@ impl Report {
                 report.related.push(Report {
                     code: "",
                     severity: Severity::Note,
-                    message: label.text.clone(),
+                    message: visible(&label.text),
                     help: None,
                     source: Some(excerpt),
                     labels: spans
