@@ -410,6 +410,17 @@ fn odd_files_are_problems_among_the_others_and_never_block() {
         "{codes:?}"
     );
     assert!(codes.contains(&"seg::E003"), "{codes:?}");
+    // The bad byte has a place, in JSON as in every format.
+    assert!(
+        report["diagnostics"].as_array().unwrap().iter().any(|d| {
+            d["code"] == "seg::E040"
+                && d["file"]
+                    .as_str()
+                    .is_some_and(|f| f.ends_with("latin1.seg"))
+                && d["column"] == 12
+        }),
+        "{report}"
+    );
     let run = seg(&project, &["run", "-s", "WithMark", "--count"]);
     assert_eq!(run.code, 1, "problems stop a run: {}", run.stderr);
 }

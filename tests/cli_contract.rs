@@ -356,3 +356,55 @@ fn a_funnel_of_too_many_steps_is_refused_quickly() {
     assert_eq!(out.code, 2, "{}", out.stderr);
     assert!(out.stderr.contains("seg::E048"), "{}", out.stderr);
 }
+
+/// Options may come between a command's positional arguments; two different projects named
+/// at once are refused rather than one silently ignored; input that is not UTF-8 is an
+/// input problem.
+#[test]
+fn arguments_in_any_order_and_one_project() {
+    let project = example();
+    let dir = project.to_str().unwrap();
+    let outside = common::temp_dir("elsewhere");
+    let between = seg(
+        &outside,
+        &[
+            "overlap",
+            "Lapsed",
+            "-p",
+            dir,
+            "FrequentBuyers",
+            "--format",
+            "csv",
+        ],
+    );
+    assert_eq!(between.code, 0, "{}", between.stderr);
+    assert!(
+        between.stdout.contains("Lapsed,FrequentBuyers"),
+        "{}",
+        between.stdout
+    );
+    let one = seg(&project, &["overlap", "Lapsed"]);
+    assert_eq!(one.code, 2, "{}", one.stderr);
+    let b2b = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/b2b");
+    let two = seg(&outside, &["run", dir, "-p", b2b.to_str().unwrap()]);
+    assert_eq!(two.code, 2, "{}", two.stderr);
+    assert!(two.stderr.contains("two projects named"), "{}", two.stderr);
+    let mut repl = Command::new(env!("CARGO_BIN_EXE_seg"))
+        .arg("repl")
+        .current_dir(&*project)
+        .env("SEGLANG_HISTORY", project.join("history.txt"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(repl.stdin.as_mut().unwrap(), b"city = '\xff'\n").unwrap();
+    drop(repl.stdin.take());
+    let out = repl.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("not UTF-8") && !stderr.contains("E046"),
+        "{stderr}"
+    );
+}

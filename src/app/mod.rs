@@ -42,6 +42,34 @@ pub struct Context {
     pub(crate) timeout: Option<std::time::Duration>,
 }
 
+impl Context {
+    /// The context with the project given as a command's positional argument, which must
+    /// agree with `-p` when both are given.
+    pub(crate) fn with_project(&self, positional: Option<PathBuf>) -> Result<Context, Failure> {
+        let Some(positional) = positional else {
+            return Ok(self.clone());
+        };
+        if let Some(named) = &self.project
+            && !session::same_file(named, &positional)
+        {
+            return Err(Diagnostic::error(
+                Code::BadArgument,
+                format!(
+                    "two projects named: {} and -p {}",
+                    positional.display(),
+                    named.display()
+                ),
+            )
+            .with_help("name the project once")
+            .into());
+        }
+        Ok(Context {
+            project: Some(positional),
+            ..self.clone()
+        })
+    }
+}
+
 /// Why a command stopped: the diagnostics to print and the exit code.
 pub struct Failure {
     pub(crate) diagnostics: Vec<Diagnostic>,

@@ -164,13 +164,7 @@ pub fn run(repl: fn(&Context) -> Result<i32, Failure>) -> i32 {
         Command::History(args) => history::history(&context, args),
         Command::Diff(args) => history::diff(&context, args),
         Command::Load => load::run(&context),
-        Command::Repl { project } => {
-            let context = Context {
-                project: project.or(context.project.clone()),
-                ..context.clone()
-            };
-            repl(&context)
-        }
+        Command::Repl { project } => context.with_project(project).and_then(|c| repl(&c)),
         Command::Schema {
             command: SchemaCommand::Infer(args),
         } => infer::run(&context, args),

@@ -3,13 +3,14 @@
 use crate::app::overlap::overlap;
 use crate::app::session::Session;
 use crate::app::{Context, Failure};
+use crate::diagnostics::{Code, Diagnostic};
 use crate::output::{Format, outln, print_rows};
 
 /// Arguments of `seg overlap`.
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Two or more segments.
-    #[arg(num_args = 2.., required = true)]
+    /// Two or more segments (options may come between them).
+    #[arg(num_args = 1.., required = true, action = clap::ArgAction::Append)]
     segments: Vec<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
@@ -21,6 +22,14 @@ pub struct Args {
 }
 
 pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
+    if args.segments.len() < 2 {
+        return Err(Diagnostic::error(
+            Code::BadArgument,
+            "`seg overlap` compares two or more segments",
+        )
+        .with_help("name at least two: `seg overlap Lapsed Loyal`")
+        .into());
+    }
     let session = Session::open(context, &[])?;
     session.require_clean()?;
     let mut names: Vec<String> = Vec::new();

@@ -34,11 +34,7 @@ pub struct Args {
 }
 
 pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
-    let mut context = context.clone();
-    if let Some(project) = &args.project {
-        context.project = Some(project.clone());
-    }
-    let context = &context;
+    let context = &context.with_project(args.project.clone())?;
     let session = Session::open(context, &[])?;
     session.require_clean()?;
     let selection = args.selection.selection();

@@ -8,7 +8,7 @@ mod walk;
 use std::path::{Path, PathBuf};
 
 use crate::diagnostics::{Code, Diagnostic};
-use crate::source::{SourceFile, SourceId, SourceMap};
+use crate::source::{SourceFile, SourceId, SourceMap, Span};
 pub use location::{
     Location, SparkTarget, is_postgres_url, percent_decoded, redacted_url, url_holds_password,
 };
@@ -122,17 +122,29 @@ pub fn read_source(
         Some(rest) => rest.to_vec(),
         None => bytes,
     };
-    let text = String::from_utf8(bytes).map_err(|e| {
-        Diagnostic::error(
-            Code::FileUnreadable,
-            format!(
-                "{} is not UTF-8 text (invalid byte at offset {})",
-                path.display(),
-                e.utf8_error().valid_up_to()
-            ),
-        )
-        .with_help("save the file as UTF-8")
-    })?;
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(error) => {
+            // The file is shown with the bad bytes replaced, the first one labelled, so every
+            // format (JSON, GitHub, SARIF) can point at it.
+            let at = error.utf8_error().valid_up_to();
+            let shown = String::from_utf8_lossy(error.as_bytes()).into_owned();
+            let id = sources.add(SourceFile {
+                name,
+                path: Some(path.to_path_buf()),
+                text: shown.into(),
+            });
+            return Err(Diagnostic::error(
+                Code::FileUnreadable,
+                format!(
+                    "{} is not UTF-8 text (invalid byte at offset {at})",
+                    path.display()
+                ),
+            )
+            .with_label(id, Span::new(at, at + '\u{fffd}'.len_utf8()), "not UTF-8")
+            .with_help("save the file as UTF-8"));
+        }
+    };
     Ok(sources.add(SourceFile {
         name,
         path: Some(path.to_path_buf()),

@@ -115,6 +115,10 @@ pub fn run(context: &Context) -> Result<i32, Failure> {
             // Ctrl-C at the prompt clears the line.
             Err(ReadlineError::Interrupted) => continue,
             Err(ReadlineError::Eof) => break,
+            Err(ReadlineError::Io(error)) if error.kind() == std::io::ErrorKind::InvalidData => {
+                errln!("seg repl: cannot read the input: it is not UTF-8 text");
+                return Ok(crate::app::EXIT_FAILURE);
+            }
             // Writing the prompt failed: stdout is closed or full.
             Err(ReadlineError::Io(error)) => {
                 unwritten = Some(Unwritten(error));
