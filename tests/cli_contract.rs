@@ -408,3 +408,24 @@ fn arguments_in_any_order_and_one_project() {
         "{stderr}"
     );
 }
+
+/// An export never writes over the project's own files.
+#[test]
+fn an_export_never_replaces_the_manifest_or_a_segment_file() {
+    let project = example();
+    for target in [
+        "seg.toml",
+        "segments/behavioral.seg",
+        "tests/nurses.test.toml",
+    ] {
+        let before = std::fs::read(project.join(target)).unwrap();
+        let out = seg(&project, &["export", "Lapsed", "-o", target]);
+        assert_eq!(out.code, 2, "{target}: {}", out.stderr);
+        assert!(
+            out.stderr.contains("part of a segment project"),
+            "{}",
+            out.stderr
+        );
+        assert_eq!(std::fs::read(project.join(target)).unwrap(), before);
+    }
+}

@@ -133,6 +133,21 @@ fn write_whole(path: &std::path::Path, text: &str) -> Result<(), Failure> {
     {
         return Err(failed(&"the file is read-only"));
     }
+    // The project's own files are never an export's target: its manifest, segment files
+    // and segment tests.
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if existing.is_some()
+        && (name == crate::project::MANIFEST
+            || name.ends_with(".seg")
+            || name.ends_with(".test.toml"))
+    {
+        return Err(failed(
+            &"the file is part of a segment project; an export never writes over one",
+        ));
+    }
     let mut head = [0u8; 16];
     if existing.is_some()
         && std::fs::File::open(&target)
