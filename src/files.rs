@@ -1,4 +1,4 @@
-//! Where a write really goes: a path's symbolic links followed to the file they name, as a
+//! Where a read or a write really goes: a path's symbolic links followed to the file they name, as a
 //! leaf both the engine (a database file) and the front ends (an export) use, so that seg
 //! never replaces a link, loops through links, or writes into what is not a regular file.
 
@@ -20,4 +20,10 @@ pub(crate) fn followed(path: &Path) -> Result<PathBuf, String> {
         }
     }
     Err(format!("{} is a loop of symbolic links", path.display()))
+}
+
+/// Whether something exists at `path` (links followed) that is not a regular file: a FIFO
+/// would block a read, a device never end one. A missing path is not special.
+pub(crate) fn is_special(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|kind| !kind.is_file())
 }

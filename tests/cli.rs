@@ -359,11 +359,7 @@ fn odd_files_are_problems_among_the_others_and_never_block() {
     let project = copy_project("tests/fixtures/shop");
     let segments = project.join("segments");
     let fifo = segments.join("pipe.seg");
-    let made = std::process::Command::new("mkfifo")
-        .arg(&fifo)
-        .status()
-        .unwrap();
-    assert!(made.success());
+    common::mkfifo(&fifo);
     std::fs::write(
         segments.join("latin1.seg"),
         b"segment Caf\xe9 where city = 'x'\n",
@@ -443,26 +439,10 @@ fn a_diagnostic_on_a_very_long_line_is_drawn_clipped() {
         assert!(out.stderr.len() < 5_000, "{} bytes", out.stderr.len());
     }
     std::fs::remove_file(project.join("segments/long.seg")).unwrap();
-    let mut repl = std::process::Command::new(env!("CARGO_BIN_EXE_seg"))
-        .arg("repl")
-        .current_dir(&*project)
-        .env("NO_COLOR", "1")
-        .env("SEGLANG_HISTORY", project.join("history.txt"))
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
     let condition = format!("city = '{}' and ocupation = 'x'\n", "x".repeat(70_000));
-    use std::io::Write;
-    repl.stdin
-        .take()
-        .unwrap()
-        .write_all(condition.as_bytes())
-        .unwrap();
-    let out = repl.wait_with_output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let out = common::seg_with_input(&project, &["repl"], condition.as_bytes());
+    let stderr = out.stderr;
+    assert_eq!(out.code, 0, "{stderr}");
     assert!(stderr.contains("seg::E003"), "{stderr}");
     assert!(stderr.len() < 5_000, "{} bytes", stderr.len());
 }

@@ -290,36 +290,19 @@ fn odd_paths_never_hang_leak_or_stop_the_others() {
 
     // A baseline or a REPL target that is a FIFO or a device is refused, not opened.
     let fifo = project.join("fifo.json");
-    assert!(
-        Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap()
-            .success()
-    );
+    common::mkfifo(&fifo);
     for baseline in [fifo.to_str().unwrap(), "/dev/zero"] {
         let out = seg(&project, &["check", "--db", "--baseline", baseline]);
         assert_eq!(out.code, 2, "{baseline}: {}", out.stderr);
         assert!(out.stderr.contains("not a regular file"), "{}", out.stderr);
     }
-    let mut repl = Command::new(env!("CARGO_BIN_EXE_seg"))
-        .arg("repl")
-        .current_dir(&*project)
-        .env("SEGLANG_HISTORY", project.join("history.txt"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::io::Write::write_all(
-        repl.stdin.as_mut().unwrap(),
+    let out = common::seg_with_input(
+        &project,
+        &["repl"],
         b"segment Zz where income > 5\n:save /dev/full\n:load /dev/zero\n",
-    )
-    .unwrap();
-    drop(repl.stdin.take());
-    let out = repl.wait_with_output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    );
+    let stderr = out.stderr;
+    assert_eq!(out.code, 0, "{stderr}");
     assert_eq!(stderr.matches("not a regular file").count(), 2, "{stderr}");
 
     // `seg fmt` formats the other files when one cannot be read, and says so.
@@ -389,20 +372,9 @@ fn arguments_in_any_order_and_one_project() {
     let two = seg(&outside, &["run", dir, "-p", b2b.to_str().unwrap()]);
     assert_eq!(two.code, 2, "{}", two.stderr);
     assert!(two.stderr.contains("two projects named"), "{}", two.stderr);
-    let mut repl = Command::new(env!("CARGO_BIN_EXE_seg"))
-        .arg("repl")
-        .current_dir(&*project)
-        .env("SEGLANG_HISTORY", project.join("history.txt"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::io::Write::write_all(repl.stdin.as_mut().unwrap(), b"city = '\xff'\n").unwrap();
-    drop(repl.stdin.take());
-    let out = repl.wait_with_output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    let out = common::seg_with_input(&project, &["repl"], b"city = '\xff'\n");
+    let stderr = out.stderr;
+    assert_eq!(out.code, 2, "{stderr}");
     assert!(
         stderr.contains("not UTF-8") && !stderr.contains("E046"),
         "{stderr}"

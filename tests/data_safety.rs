@@ -43,11 +43,6 @@ fn loaded_shop() -> (common::TestDir, rusqlite::Connection) {
     (project, db)
 }
 
-/// Makes a FIFO at `path`.
-fn mkfifo(path: &Path) {
-    assert!(Command::new("mkfifo").arg(path).status().unwrap().success());
-}
-
 /// What `path` itself is (a link is not followed).
 fn kind_of(path: impl AsRef<Path>) -> std::fs::FileType {
     std::fs::symlink_metadata(path).unwrap().file_type()
@@ -237,7 +232,7 @@ fn a_load_never_replaces_a_special_file_and_follows_a_symlink() {
     };
 
     let fifo = project.join("fifo.db");
-    mkfifo(&fifo);
+    common::mkfifo(&fifo);
     pointing_at("fifo.db");
     let load = seg(&project, &["load"]);
     assert_eq!(load.code, 2, "{}", load.stderr);
@@ -272,7 +267,7 @@ fn an_export_never_replaces_a_special_file_and_follows_a_symlink() {
     use std::os::unix::fs::FileTypeExt;
     let project = shop();
     let fifo = project.join("members.fifo");
-    mkfifo(&fifo);
+    common::mkfifo(&fifo);
     let export = seg(&project, &["export", "Probe", "-o", "members.fifo"]);
     refused_special_file(&export);
     assert!(kind_of(&fifo).is_fifo());

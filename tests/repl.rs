@@ -382,11 +382,7 @@ fn a_history_path_that_is_not_a_regular_file_is_left_alone() {
 #[test]
 fn loading_a_fifo_is_refused_without_blocking() {
     let project = copy_project("tests/fixtures/shop");
-    let made = Command::new("mkfifo")
-        .arg(project.join("pipe.seg"))
-        .status()
-        .unwrap();
-    assert!(made.success());
+    common::mkfifo(&project.join("pipe.seg"));
     let mut s = repl(&project);
     enter(&mut s, ":load pipe.seg");
     s.exp_string("not a regular file").unwrap();

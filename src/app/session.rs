@@ -273,7 +273,7 @@ impl Loader {
         self.files.push((id, file));
         for import in imports {
             let target = path.parent().unwrap_or(Path::new(".")).join(&import.path);
-            if let Err(problem) = inside_project(&project.root, &target) {
+            if let Err(problem) = project::inside(&project.root, &target) {
                 self.diagnostics.push(
                     Diagnostic::error(
                         Code::ImportOutsideProject,
@@ -304,41 +304,6 @@ impl Loader {
         }
         Some(id)
     }
-}
-
-/// Whether `target` lies inside `root`, both as written (no `..` climbing out, not
-/// absolute elsewhere) and once symbolic links are followed; the reason if not. Nothing is
-/// read from a target outside.
-fn inside_project(root: &Path, target: &Path) -> Result<(), &'static str> {
-    let roots = [lexically_absolute(root), root.canonicalize().ok()];
-    let inside = |path: &Path| roots.iter().flatten().any(|root| path.starts_with(root));
-    match lexically_absolute(target) {
-        Some(written) if inside(&written) => {}
-        _ => return Err("the path leads out of the project"),
-    }
-    match target.canonicalize() {
-        Ok(real) if !inside(&real) => Err("a symbolic link leads out of the project"),
-        _ => Ok(()),
-    }
-}
-
-/// `path` made absolute with `.` and `..` resolved as written (links not followed); `None`
-/// if `..` climbs above the file system's root.
-fn lexically_absolute(path: &Path) -> Option<PathBuf> {
-    let absolute = std::path::absolute(path).ok()?;
-    let mut out = PathBuf::new();
-    for part in absolute.components() {
-        match part {
-            std::path::Component::ParentDir => {
-                if !out.pop() {
-                    return None;
-                }
-            }
-            std::path::Component::CurDir => {}
-            other => out.push(other),
-        }
-    }
-    Some(out)
 }
 
 /// Whether two paths name the same file.

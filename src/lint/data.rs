@@ -150,12 +150,12 @@ pub fn customer_keys(program: &Program, repeated: u64, missing: u64) -> Option<D
 
 /// A baseline is a regular file (or none yet): a FIFO would block, a device never end.
 fn not_special(path: &Path) -> Result<(), Diagnostic> {
-    match std::fs::metadata(path) {
-        Ok(kind) if !kind.is_file() => Err(Diagnostic::error(
-            Code::FileUnreadable,
-            format!("baseline {} is not a regular file", path.display()),
-        )
-        .with_help("name a JSON file for the baseline")),
-        _ => Ok(()),
+    if !crate::files::is_special(path) {
+        return Ok(());
     }
+    Err(Diagnostic::error(
+        Code::FileUnreadable,
+        format!("baseline {} is not a regular file", path.display()),
+    )
+    .with_help("name a JSON file for the baseline"))
 }

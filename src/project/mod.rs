@@ -5,6 +5,8 @@ mod location;
 pub mod manifest;
 mod walk;
 
+pub use walk::inside;
+
 use std::path::{Path, PathBuf};
 
 use crate::diagnostics::{Code, Diagnostic};
@@ -108,8 +110,7 @@ pub fn read_source(
     sources: &mut SourceMap,
 ) -> Result<SourceId, Diagnostic> {
     // Only regular files are opened: a FIFO would block, a device never end.
-    let kind = std::fs::metadata(path).map_err(|e| unreadable(path, &e))?;
-    if !kind.is_file() {
+    if crate::files::is_special(path) {
         return Err(Diagnostic::error(
             Code::FileUnreadable,
             format!("cannot read {}: not a regular file", path.display()),

@@ -1,11 +1,46 @@
-//! Finding segment files under a folder without leaving it: a symbolic link that leads out
-//! (`segments/root -> /`) is reported (`seg::E019`) and not followed, a loop of links is
+//! Finding segment files under a folder without leaving the project: a path or symbolic
+//! link that leads out (`segments/root -> /`) is reported (`seg::E019`) and not followed, a loop of links is
 //! walked once, and a folder that cannot be read is one problem among the others.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use crate::diagnostics::{Code, Diagnostic};
+
+/// Whether `target` lies inside `root`, both as written (no `..` climbing out, not
+/// absolute elsewhere) and once symbolic links are followed; the reason if not. Nothing is
+/// read from a target outside.
+pub fn inside(root: &Path, target: &Path) -> Result<(), &'static str> {
+    let roots = [lexically_absolute(root), root.canonicalize().ok()];
+    let inside = |path: &Path| roots.iter().flatten().any(|root| path.starts_with(root));
+    match lexically_absolute(target) {
+        Some(written) if inside(&written) => {}
+        _ => return Err("the path leads out of the project"),
+    }
+    match target.canonicalize() {
+        Ok(real) if !inside(&real) => Err("a symbolic link leads out of the project"),
+        _ => Ok(()),
+    }
+}
+
+/// `path` made absolute with `.` and `..` resolved as written (links not followed); `None`
+/// if `..` climbs above the file system's root.
+fn lexically_absolute(path: &Path) -> Option<PathBuf> {
+    let absolute = std::path::absolute(path).ok()?;
+    let mut out = PathBuf::new();
+    for part in absolute.components() {
+        match part {
+            std::path::Component::ParentDir => {
+                if !out.pop() {
+                    return None;
+                }
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    Some(out)
+}
 
 /// The `.seg` files at or under `path`, staying inside `root`, and the problems met.
 pub(super) fn segment_files(path: &Path, root: &Path, out: &mut Vec<PathBuf>) -> Vec<Diagnostic> {
@@ -15,12 +50,15 @@ pub(super) fn segment_files(path: &Path, root: &Path, out: &mut Vec<PathBuf>) ->
         out.push(path.to_path_buf());
         return problems;
     }
+    if let Err(reason) = inside(&root, path) {
+        problems.push(leads_out(path, reason));
+        return problems;
+    }
     match path.canonicalize() {
-        Ok(real) if real.starts_with(&root) => {
+        Ok(real) => {
             let mut seen = HashSet::from([real]);
             walk(path, &root, &mut seen, out, &mut problems);
         }
-        Ok(_) => problems.push(leads_out(path)),
         Err(error) => problems.push(super::unreadable(path, &error)),
     }
     problems
@@ -49,26 +87,17 @@ fn walk(
         let name = entry.file_name().to_string_lossy().into_owned();
         let is_segment = child.extension().is_some_and(|e| e == "seg");
         let linked = entry.file_type().is_ok_and(|t| t.is_symlink());
-        let real = if linked {
-            match child.canonicalize() {
-                Ok(real) if !real.starts_with(root) => {
-                    if is_segment || real.is_dir() {
-                        problems.push(leads_out(&child));
-                    }
-                    continue;
-                }
-                Ok(real) => Some(real),
-                // A dangling link named like a segment file is reported when it is read.
-                Err(_) => None,
+        if linked && let Err(reason) = inside(root, &child) {
+            if is_segment || child.is_dir() {
+                problems.push(leads_out(&child, reason));
             }
-        } else {
-            None
-        };
+            continue;
+        }
         if child.is_dir() {
             if name.starts_with('.') || name == "target" {
                 continue;
             }
-            let real = real.unwrap_or_else(|| child.canonicalize().unwrap_or(child.clone()));
+            let real = child.canonicalize().unwrap_or_else(|_| child.clone());
             if seen.insert(real) {
                 walk(&child, root, seen, out, problems);
             }
@@ -78,13 +107,10 @@ fn walk(
     }
 }
 
-fn leads_out(path: &Path) -> Diagnostic {
+fn leads_out(path: &Path, reason: &str) -> Diagnostic {
     Diagnostic::error(
         Code::ImportOutsideProject,
-        format!(
-            "{} is a symbolic link that leads out of the project; it is not followed",
-            path.display()
-        ),
+        format!("{} is not read: {reason}", path.display()),
     )
     .with_help("segment files stay inside the folder that holds seg.toml")
 }

@@ -243,7 +243,7 @@ fn save(repl: &Repl, argument: &str) {
         let _ = write!(text, "\n{}\n", formatted.trim());
     }
     // Only a regular file (or a new one) is appended to: a device or a FIFO never is.
-    if std::fs::metadata(&target).is_ok_and(|kind| !kind.is_file()) {
+    if crate::files::is_special(&target) {
         errln!("cannot write {}: not a regular file", target.display());
         return;
     }
@@ -276,7 +276,7 @@ fn save(repl: &Repl, argument: &str) {
 
 fn load(repl: &mut Repl, argument: &str) {
     // Only a regular file is read: a FIFO would block the session, a device never end.
-    if std::fs::metadata(argument).is_ok_and(|kind| !kind.is_file()) {
+    if crate::files::is_special(Path::new(argument)) {
         errln!("cannot read {argument}: not a regular file");
         return;
     }

@@ -73,15 +73,15 @@ pub fn run(context: &Context) -> Result<i32, Failure> {
     editor.set_helper(Some(SegHelper::new(&repl)));
     // Only a regular file (or none yet) holds history: a device would be read forever
     // (`/dev/zero`) or refuse every write (`/dev/full`).
-    let history = history_path().filter(|path| match std::fs::metadata(path) {
-        Ok(kind) if !kind.is_file() => {
+    let history = history_path().filter(|path| {
+        let special = crate::files::is_special(path);
+        if special {
             errln!(
                 "warning: history {} is not a regular file; history is off",
                 path.display()
             );
-            false
         }
-        _ => true,
+        !special
     });
     if let Some(path) = &history
         && path.exists()

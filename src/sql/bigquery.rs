@@ -3,7 +3,7 @@
 //! on aggregates, `STRPOS` / `STARTS_WITH` / `SUBSTR`, `DIV`, `LIMIT`, and `MD5` as bytes.
 //! Compile-only: seglang writes it but does not run it.
 
-use super::dialect::{Dialect, aggregate_of_case};
+use super::dialect::{self, Dialect, aggregate_of_case};
 use super::writer::{ParamId, SqlWriter};
 
 /// The BigQuery dialect.
@@ -44,11 +44,7 @@ impl Dialect for BigQuery {
         numerator: &dyn Fn(&mut SqlWriter<'_>),
         denominator: &dyn Fn(&mut SqlWriter<'_>),
     ) {
-        w.sql("DIV(");
-        numerator(w);
-        w.sql(", ");
-        denominator(w);
-        w.sql(")");
+        dialect::div_function(w, numerator, denominator);
     }
 
     fn first_row_only(&self, w: &mut SqlWriter<'_>) {

@@ -259,6 +259,20 @@ pub fn aggregate_of_case(
     w.sql(" END)");
 }
 
+/// `DIV(numerator, denominator)`: whole division as a function, for engines whose `/`
+/// keeps a fraction.
+pub fn div_function(
+    w: &mut SqlWriter<'_>,
+    numerator: &dyn Fn(&mut SqlWriter<'_>),
+    denominator: &dyn Fn(&mut SqlWriter<'_>),
+) {
+    w.sql("DIV(");
+    numerator(w);
+    w.sql(", ");
+    denominator(w);
+    w.sql(")");
+}
+
 /// `(left) op (right)`: a binary operator between two parenthesised operands.
 pub fn infix(
     w: &mut SqlWriter<'_>,

@@ -2,7 +2,7 @@
 //! parameters, so it overrides almost nothing; the engine sends each parameter as the type
 //! the server infers for it (see `engine/postgres/wire.rs`).
 
-use super::dialect::Dialect;
+use super::dialect::{self, Dialect};
 use super::writer::SqlWriter;
 
 /// The PostgreSQL dialect.
@@ -22,10 +22,6 @@ impl Dialect for Postgres {
         numerator: &dyn Fn(&mut SqlWriter<'_>),
         denominator: &dyn Fn(&mut SqlWriter<'_>),
     ) {
-        w.sql("DIV(");
-        numerator(w);
-        w.sql(", ");
-        denominator(w);
-        w.sql(")");
+        dialect::div_function(w, numerator, denominator);
     }
 }

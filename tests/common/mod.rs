@@ -31,6 +31,42 @@ pub fn seg(dir: &Path, args: &[&str]) -> Output {
     }
 }
 
+/// Runs `seg` with `args` in `dir`, `input` on its stdin (a REPL session, say) and its own
+/// REPL history file in `dir`.
+pub fn seg_with_input(dir: &Path, args: &[&str], input: &[u8]) -> Output {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_seg"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env("SEGLANG_HISTORY", dir.join("history.txt"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("seg starts");
+    let mut stdin = child.stdin.take().expect("stdin");
+    // A session that stops reading early closes the pipe; what it read is what counts.
+    let _ = stdin.write_all(input);
+    drop(stdin);
+    let output = child.wait_with_output().expect("seg ends");
+    Output {
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        code: output.status.code().unwrap_or(-1),
+    }
+}
+
+/// Makes a FIFO at `path` (what a hostile project may hold where a file is expected).
+pub fn mkfifo(path: &Path) {
+    let made = Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success(), "mkfifo {}", path.display());
+}
+
 /// A test's own directory, deleted with everything in it when the test ends (passed or
 /// failed); it reads as the path it is.
 #[derive(Debug)]
