@@ -4,6 +4,7 @@
 
 use std::io::Write;
 
+use crate::diagnostics::visible;
 use crate::engine::{Cell, Rows};
 use crate::schema::Type;
 
@@ -20,10 +21,20 @@ impl Unwritten {
 }
 
 /// Writes `text` to standard output and flushes it, so each piece reaches the reader at
-/// once and a failure is seen where it happens.
+/// once and a failure is seen where it happens. On a terminal, control characters from
+/// data or segment files (an escape sequence in a customer's name or a doc comment) are
+/// shown as escapes instead of acting on the terminal; into a pipe or a file the text
+/// goes exactly as it is.
 pub fn write_stdout(text: &str) -> Result<(), Unwritten> {
+    static TERMINAL: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    let terminal = *TERMINAL.get_or_init(|| std::io::IsTerminal::is_terminal(&std::io::stdout()));
+    let shown = if terminal {
+        visible(text)
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    };
     let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())
+    out.write_all(shown.as_bytes())
         .and_then(|()| out.flush())
         .map_err(Unwritten)
 }
@@ -249,6 +260,20 @@ fn table(rows: &Rows, kinds: &[Shown]) -> String {
     Table::new(rows, kinds).render(usize::MAX)
 }
 
+/// A cell's text on one line of a table: newlines, tabs and other control characters
+/// written as escapes, so a value cannot break the table or drive the terminal.
+fn one_line(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\n' => "\\n".to_string(),
+            '\t' => "\\t".to_string(),
+            '\r' => "\\r".to_string(),
+            c if c.is_control() => c.escape_unicode().to_string(),
+            c => c.to_string(),
+        })
+        .collect()
+}
+
 /// Cells as text, with each column's width and alignment.
 struct Table {
     header: Vec<String>,
@@ -269,7 +294,7 @@ impl Table {
                     .map(|(cell, kind)| match (cell, kind) {
                         (Cell::Null, Shown::HiddenUnder(_)) => people_text(cell, *kind),
                         (Cell::Null, _) => "–".to_string(),
-                        _ => people_text(cell, *kind),
+                        _ => one_line(&people_text(cell, *kind)),
                     })
                     .collect()
             })
@@ -301,7 +326,7 @@ impl Table {
             })
             .collect();
         Table {
-            header: rows.columns.clone(),
+            header: rows.columns.iter().map(|c| one_line(c)).collect(),
             cells,
             widths,
             numeric,

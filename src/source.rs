@@ -5,6 +5,10 @@ use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+/// The largest source accepted (a segment file, a test file, the manifest, a REPL input),
+/// in bytes: spans are 32-bit, and hostile input must not exhaust the memory.
+pub const MAX_FILE_BYTES: usize = 1 << 20;
+
 /// Identifies one loaded source (a segment file or the manifest) in a [`SourceMap`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct SourceId(pub u32);

@@ -372,6 +372,24 @@ fn arguments_in_any_order_and_one_project() {
     let two = seg(&outside, &["run", dir, "-p", b2b.to_str().unwrap()]);
     assert_eq!(two.code, 2, "{}", two.stderr);
     assert!(two.stderr.contains("two projects named"), "{}", two.stderr);
+    // A global option given before and after the subcommand: neither is silently dropped.
+    let b2b = b2b.to_str().unwrap();
+    for args in [
+        &["-p", b2b, "run", "-p", dir][..],
+        &["--as-of", "2025-01-01", "run", "--as-of", "2025-02-01"],
+        &["--timeout", "5s", "check", "--timeout", "9s"],
+    ] {
+        let out = seg(&project, args);
+        assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
+        assert!(out.stderr.contains("seg::E047"), "{args:?}: {}", out.stderr);
+        assert!(
+            out.stderr.contains("given twice"),
+            "{args:?}: {}",
+            out.stderr
+        );
+    }
+    let same = seg(&outside, &["-p", dir, "run", "--count", "-p", dir]);
+    assert_eq!(same.code, 0, "{}", same.stderr);
     let out = common::seg_with_input(&project, &["repl"], b"city = '\xff'\n");
     let stderr = out.stderr;
     assert_eq!(out.code, 2, "{stderr}");
@@ -381,23 +399,210 @@ fn arguments_in_any_order_and_one_project() {
     );
 }
 
-/// An export never writes over the project's own files.
+/// No output of seg's (an export, a baseline, a saved REPL session, a rebuilt database)
+/// goes over or adds to what the project reads: one rule for every writer.
 #[test]
-fn an_export_never_replaces_the_manifest_or_a_segment_file() {
+fn output_never_replaces_or_adds_to_the_projects_inputs() {
     let project = example();
-    for target in [
+    let inputs = [
         "seg.toml",
         "segments/behavioral.seg",
         "tests/nurses.test.toml",
-    ] {
+        "data/customers.csv",
+        "retail.db",
+    ];
+    for target in inputs {
         let before = std::fs::read(project.join(target)).unwrap();
+        let attempts: [&[&str]; 2] = [
+            &["export", "Lapsed", "-o", target],
+            &[
+                "check",
+                "--db",
+                "retail.db",
+                "--baseline",
+                target,
+                "--update-baseline",
+            ],
+        ];
+        for args in attempts {
+            let out = seg(&project, args);
+            assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
+            assert!(out.stderr.contains("seg::E046"), "{args:?}: {}", out.stderr);
+            assert_eq!(
+                std::fs::read(project.join(target)).unwrap(),
+                before,
+                "{args:?}"
+            );
+        }
+        // A segment file may take saved definitions (tests/repl.rs); nothing else may.
+        if !target.ends_with(".seg") {
+            let session = format!("segment Saved where city = 'Leeds'\n:save {target}\n");
+            let out = common::seg_with_input(&project, &["repl"], session.as_bytes());
+            assert!(out.stderr.contains("seg::E046"), "{target}: {}", out.stderr);
+            assert_eq!(
+                std::fs::read(project.join(target)).unwrap(),
+                before,
+                "{target}"
+            );
+        }
+    }
+    // A new segment file or test would be read as one: not an export's to create.
+    for target in ["segments/new.seg", "tests/new.test.toml"] {
         let out = seg(&project, &["export", "Lapsed", "-o", target]);
-        assert_eq!(out.code, 2, "{target}: {}", out.stderr);
+        assert_eq!(out.code, 2, "{}", out.stderr);
+        assert!(!project.join(target).exists());
+    }
+    // A database named in seg.toml that is one of the CSV sources is not rebuilt over it.
+    let manifest = std::fs::read_to_string(project.join("seg.toml")).unwrap();
+    std::fs::write(
+        project.join("seg.toml"),
+        manifest.replace("path = \"retail.db\"", "path = \"data/orders.csv\""),
+    )
+    .unwrap();
+    let before = std::fs::read(project.join("data/orders.csv")).unwrap();
+    let out = seg(&project, &["load"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("seg::E046"), "{}", out.stderr);
+    assert_eq!(
+        std::fs::read(project.join("data/orders.csv")).unwrap(),
+        before
+    );
+}
+
+/// Every file seg reads on a user's behalf is refused past its limit without being read
+/// whole: a segment file or manifest over 1 MiB (seg::E061), a baseline over 16 MiB. The
+/// segment tests' folder walk stays inside the project as the segment folders' does.
+#[test]
+fn files_are_read_within_limits_and_walks_stay_inside() {
+    let project = example();
+    let huge = format!("segment Big where city = '{}'\n", "x".repeat(2 << 20));
+    std::fs::write(project.join("segments/huge.seg"), &huge).unwrap();
+    let check = seg(&project, &["check", "--plain"]);
+    assert_eq!(check.code, 1, "{}", check.stderr);
+    assert!(check.stderr.contains("seg::E061"), "{}", check.stderr);
+    let named = seg(&project, &["check", "--plain", "segments/huge.seg"]);
+    assert_eq!(named.code, 1, "{}", named.stderr);
+    assert!(named.stderr.contains("seg::E061"), "{}", named.stderr);
+    std::fs::remove_file(project.join("segments/huge.seg")).unwrap();
+
+    let baseline = project.join("big.json");
+    std::fs::write(&baseline, vec![b' '; 17 << 20]).unwrap();
+    let out = seg(
+        &project,
+        &["check", "--db", "retail.db", "--baseline", "big.json"],
+    );
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("larger than"), "{}", out.stderr);
+
+    std::os::unix::fs::symlink("/", project.join("tests/root")).unwrap();
+    let test = seg(&project, &["test"]);
+    assert_eq!(test.code, 1, "{}", test.stderr);
+    assert!(test.stderr.contains("seg::E019"), "{}", test.stderr);
+    assert!(test.stdout.contains("passed"), "{}", test.stdout);
+    std::fs::remove_file(project.join("tests/root")).unwrap();
+
+    // A path named that does not exist: the command could not run. A folder with nothing
+    // to do is said so.
+    for args in [
+        &["check", "nowhere.seg"][..],
+        &["fmt", "nowhere"],
+        &["test", "nowhere"],
+    ] {
+        let out = seg(&project, args);
+        assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
+        assert!(out.stderr.contains("seg::E040"), "{args:?}: {}", out.stderr);
+    }
+    std::fs::create_dir(project.join("empty")).unwrap();
+    for args in [&["fmt", "--check", "empty"][..], &["test", "empty"]] {
+        let out = seg(&project, args);
         assert!(
-            out.stderr.contains("part of a segment project"),
-            "{}",
+            out.stderr.contains("warning: no segment"),
+            "{args:?}: {}",
             out.stderr
         );
-        assert_eq!(std::fs::read(project.join(target)).unwrap(), before);
     }
+
+    let manifest = std::fs::read_to_string(project.join("seg.toml")).unwrap();
+    let padded = format!("{manifest}\n#{}\n", "x".repeat(2 << 20));
+    std::fs::write(project.join("seg.toml"), padded).unwrap();
+    let out = seg(&project, &["check"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("seg::E061"), "{}", out.stderr);
+}
+
+/// Text from data or segment files never drives the terminal: in a table, control
+/// characters are shown as escapes; into a pipe as CSV the data goes exactly as stored.
+#[test]
+fn control_characters_from_data_never_reach_a_terminal() {
+    let project = copy_project("tests/fixtures/shop");
+    let customers = project.join("data/customers.csv");
+    let data = std::fs::read_to_string(&customers).unwrap();
+    std::fs::write(&customers, data.replacen(",Ann,", ",\"Ann\x1b[2J\nX\",", 1)).unwrap();
+    std::fs::write(
+        project.join("segments/escape.seg"),
+        "/// Clears \x1b[2J the screen\nsegment Escaped where city = 'London'\n",
+    )
+    .unwrap();
+    let table = seg(&project, &["--as-of", "2025-06-30", "run", "-s", "Escaped"]);
+    assert_eq!(table.code, 0, "{}", table.stderr);
+    assert!(
+        table.stdout.contains("Ann\\u{1b}[2J\\nX"),
+        "{}",
+        table.stdout
+    );
+    assert!(!table.stdout.contains('\x1b'), "{}", table.stdout);
+    let csv = seg(
+        &project,
+        &[
+            "--as-of",
+            "2025-06-30",
+            "run",
+            "-s",
+            "Escaped",
+            "--format",
+            "csv",
+        ],
+    );
+    assert!(csv.stdout.contains("Ann\x1b[2J\nX"), "{}", csv.stdout);
+
+    // On a terminal, a doc comment's escape is shown, not obeyed.
+    let mut command = Command::new(env!("CARGO_BIN_EXE_seg"));
+    command
+        .arg("list")
+        .current_dir(&*project)
+        .env("NO_COLOR", "1");
+    let mut session = rexpect::session::spawn_command(command, Some(20_000)).unwrap();
+    session.exp_string("Clears \\u{1b}[2J the screen").unwrap();
+    session.exp_eof().unwrap();
+}
+
+/// A long `or` (or `and`) runs on every engine: the SQL groups it, so its depth grows
+/// with the logarithm of its length (SQLite refuses expressions deeper than 1,000).
+#[test]
+fn a_long_or_runs_as_well_as_it_checks() {
+    let project = copy_project("tests/fixtures/shop");
+    let cities: Vec<String> = (0..1_500).map(|i| format!("city = 'c{i}'")).collect();
+    std::fs::write(
+        project.join("segments/many.seg"),
+        format!(
+            "segment Many where {} or city = 'London'\n",
+            cities.join(" or ")
+        ),
+    )
+    .unwrap();
+    let out = seg(
+        &project,
+        &[
+            "--as-of",
+            "2025-06-30",
+            "run",
+            "-s",
+            "Many",
+            "--format",
+            "csv",
+        ],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    // London: Ann, Cat, Fay and Ivy.
+    assert_eq!(common::member_keys(&out.stdout).len(), 4, "{}", out.stdout);
 }

@@ -390,3 +390,57 @@ fn loading_a_fifo_is_refused_without_blocking() {
     s.exp_string("4 members").unwrap();
     quit(&mut s);
 }
+
+/// Input from a pipe or a file is read in time linear in its length and within a limit:
+/// `seg repl < /dev/zero` ends with a message instead of filling the memory, a directory
+/// as input is an input problem (not an output one), and 8,000 continuation lines are one
+/// input answered at once.
+#[test]
+fn piped_input_is_read_within_limits_and_in_linear_time() {
+    let project = copy_project("tests/fixtures/shop");
+    for input in ["/dev/zero", project.to_str().unwrap()] {
+        let out = Command::new(env!("CARGO_BIN_EXE_seg"))
+            .args(["repl", "--as-of", "2025-06-30"])
+            .current_dir(&*project)
+            .env("SEGLANG_HISTORY", project.join("history.txt"))
+            .stdin(std::fs::File::open(input).unwrap())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{input}: {stderr}");
+        assert!(stderr.contains("seg repl: "), "{input}: {stderr}");
+        assert!(!stderr.contains("E046"), "{input}: {stderr}");
+    }
+    let long = "newsletter and\n".repeat(8_000) + "city = 'London'\n";
+    let out = common::seg_with_input(
+        &project,
+        &["repl", "--as-of", "2025-06-30"],
+        long.as_bytes(),
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    // London with the newsletter: Ann, Cat and Fay.
+    assert!(out.stdout.contains("3 members"), "{}", out.stdout);
+}
+
+/// `:load` reads a file as a segment file is read: a file that is not UTF-8 is seg::E040
+/// pointing at the bad byte, one larger than the limit is seg::E061; the session goes on.
+#[test]
+fn load_reads_files_as_segment_files_are_read() {
+    let project = copy_project("tests/fixtures/shop");
+    std::fs::write(
+        project.join("latin1.seg"),
+        b"segment Caf\xe9 where newsletter\n",
+    )
+    .unwrap();
+    let huge = format!("segment Big where city = '{}'\n", "x".repeat(2 << 20));
+    std::fs::write(project.join("huge.seg"), huge).unwrap();
+    let out = common::seg_with_input(
+        &project,
+        &["repl", "--as-of", "2025-06-30"],
+        b":load latin1.seg\n:load huge.seg\ncity = 'London'\n",
+    );
+    assert!(out.stderr.contains("seg::E040"), "{}", out.stderr);
+    assert!(out.stderr.contains("offset 11"), "{}", out.stderr);
+    assert!(out.stderr.contains("seg::E061"), "{}", out.stderr);
+    assert!(out.stdout.contains("4 members"), "{}", out.stdout);
+}

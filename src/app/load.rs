@@ -17,6 +17,14 @@ pub(crate) fn build(project: &Project, target: &Location) -> Result<(), Failure>
         .with_help("add `[data]` with `customers = \"data/customers.csv\"` (table = file)")
         .into());
     }
+    // The database is rebuilt; never a file the project reads otherwise (a CSV source, the
+    // manifest, a segment file).
+    if let Some(path) = target.local_file()
+        && let Some(input) = project.input_file(path)
+        && input != crate::project::InputFile::Database
+    {
+        return Err(crate::project::refused_output(path, "the database", input).into());
+    }
     let tables: Vec<TableLoad> = manifest
         .data
         .iter()

@@ -43,6 +43,9 @@ pub enum ExportFormat {
 pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
     let session = Session::open(context, &[])?;
     session.require_clean()?;
+    if let Some(path) = &args.output {
+        session.project.check_output(path, "an export")?;
+    }
     let name = crate::app::segments::selected_segments(&session, Some(&args.segment))?.remove(0);
     let customer = &session.project.manifest.schema.customer;
     let own_fields = || customer.fields.iter().filter(|f| f.via.is_none());
@@ -99,7 +102,12 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
     match &args.output {
         None => out!("{text}")?,
         Some(path) => {
-            write_whole(path, &text)?;
+            crate::files::write_whole(path, text.as_bytes()).map_err(|e| {
+                Diagnostic::error(
+                    Code::OutputUnwritable,
+                    format!("cannot write {}: {e}", path.display()),
+                )
+            })?;
             errln!(
                 "seg: exported {} members of {name} to {}",
                 rows.rows.len(),
@@ -108,73 +116,4 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
         }
     }
     Ok(0)
-}
-
-/// Writes `text` to `path` whole: into a new file beside it, renamed over it, so readers
-/// see the old file or the new one, never a part. Only a regular file (or a new path) is
-/// written; a symbolic link is followed to the file it names and stays a link; a FIFO, a
-/// device or a directory is refused.
-fn write_whole(path: &std::path::Path, text: &str) -> Result<(), Failure> {
-    let failed = |e: &dyn std::fmt::Display| {
-        Failure::from(Diagnostic::error(
-            Code::FileUnreadable,
-            format!("cannot write {}: {e}", path.display()),
-        ))
-    };
-    // A link (or a chain of them) is followed to the file it names, new or not.
-    let target = crate::files::followed(path).map_err(|loop_| failed(&loop_))?;
-    let existing = std::fs::metadata(&target).ok();
-    if existing.as_ref().is_some_and(|found| !found.is_file()) {
-        return Err(failed(&"not a regular file; export writes only to files"));
-    }
-    if existing
-        .as_ref()
-        .is_some_and(|found| found.permissions().readonly())
-    {
-        return Err(failed(&"the file is read-only"));
-    }
-    // The project's own files are never an export's target: its manifest, segment files
-    // and segment tests.
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    if existing.is_some()
-        && (name == crate::project::MANIFEST
-            || name.ends_with(".seg")
-            || name.ends_with(".test.toml"))
-    {
-        return Err(failed(
-            &"the file is part of a segment project; an export never writes over one",
-        ));
-    }
-    let mut head = [0u8; 16];
-    if existing.is_some()
-        && std::fs::File::open(&target)
-            .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head))
-            .is_ok()
-        && &head == b"SQLite format 3\0"
-    {
-        return Err(failed(
-            &"the file is a SQLite database; an export never writes over one",
-        ));
-    }
-    // A replaced file keeps its permissions; a new one is readable by all, as `>` makes it.
-    let permissions = existing.map_or_else(
-        || std::os::unix::fs::PermissionsExt::from_mode(0o644),
-        |found| found.permissions(),
-    );
-    let directory = match target.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
-        _ => std::path::PathBuf::from("."),
-    };
-    let mut temporary = tempfile::Builder::new()
-        .prefix(".seg-export-")
-        .permissions(permissions)
-        .tempfile_in(&directory)
-        .map_err(|e| failed(&e))?;
-    std::io::Write::write_all(&mut temporary, text.as_bytes()).map_err(|e| failed(&e))?;
-    temporary.as_file().sync_all().map_err(|e| failed(&e))?;
-    temporary.persist(&target).map_err(|e| failed(&e.error))?;
-    Ok(())
 }

@@ -35,8 +35,13 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
         files = found;
         unreadable.extend(problems);
     } else {
+        super::require_existing(&args.paths)?;
         for path in &args.paths {
+            let before = files.len();
             unreadable.extend(project::collect_segment_files(path, &mut files));
+            if files.len() == before {
+                errln!("warning: no segment files (*.seg) at {}", path.display());
+            }
         }
     }
     let mut unformatted = Vec::new();
@@ -93,28 +98,13 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
     Ok(0)
 }
 
-/// Replaces the file's text whole: written beside it, then renamed over it (through a
-/// symbolic link, onto the file it names), so a crash leaves the old text or the new.
+/// Replaces the file's text whole (see [`crate::files::write_whole`]): a crash leaves the
+/// old text or the new.
 fn replace(path: &std::path::Path, text: &str) -> Result<(), Diagnostic> {
-    let failed = |e: &dyn std::fmt::Display| {
+    crate::files::write_whole(path, text.as_bytes()).map_err(|e| {
         Diagnostic::error(
             Code::FileUnreadable,
             format!("cannot write {}: {e}", path.display()),
         )
-    };
-    let target = crate::files::followed(path).map_err(|e| failed(&e))?;
-    let folder = target
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(std::path::Path::new("."));
-    let mut temporary = tempfile::Builder::new()
-        .prefix(".seg-fmt-")
-        .tempfile_in(folder)
-        .map_err(|e| failed(&e))?;
-    std::io::Write::write_all(&mut temporary, text.as_bytes()).map_err(|e| failed(&e))?;
-    if let Ok(kind) = std::fs::metadata(&target) {
-        let _ = std::fs::set_permissions(temporary.path(), kind.permissions());
-    }
-    temporary.persist(&target).map_err(|e| failed(&e.error))?;
-    Ok(())
+    })
 }

@@ -27,7 +27,7 @@ mod test;
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 use crate::app::{Context, EXIT_FAILURE, Failure};
 use crate::diagnostics::render::{Style, render_all};
@@ -121,7 +121,8 @@ enum SchemaCommand {
 /// Runs `seg` with the process's arguments; returns the exit code. `repl` runs the
 /// interactive front end for `seg repl` (the two front ends do not import each other).
 pub fn run(repl: fn(&Context) -> Result<i32, Failure>) -> i32 {
-    let cli = match Cli::try_parse() {
+    let arguments: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let cli = match Cli::try_parse_from(&arguments) {
         Ok(cli) => cli,
         Err(error) => {
             let printed = error.print();
@@ -140,6 +141,9 @@ pub fn run(repl: fn(&Context) -> Result<i32, Failure>) -> i32 {
     } else {
         Style::Terminal
     };
+    if let Err(failure) = given_once(&arguments) {
+        return report(failure, style);
+    }
     let timeout = cli.timeout;
     let context = Context {
         project: cli.project.clone(),
@@ -175,6 +179,66 @@ pub fn run(repl: fn(&Context) -> Result<i32, Failure>) -> i32 {
     }
 }
 
+/// The options that apply to every command; clap keeps only the last of two given before
+/// and after the subcommand.
+const GLOBAL_OPTIONS: [&str; 3] = ["project", "as_of", "timeout"];
+
+/// Refuses an option that applies to every command (`-p`, `--as-of`, `--timeout`) given
+/// twice with different values, before and after the subcommand (`seg -p A run -p B`):
+/// one of them would be silently ignored. The arguments are read again with those options
+/// made local to each command, so each level keeps what was given there.
+fn given_once(arguments: &[std::ffi::OsString]) -> Result<(), Failure> {
+    let mut command = Cli::command();
+    for id in GLOBAL_OPTIONS {
+        command = command.mut_arg(id, |arg| arg.global(false));
+    }
+    let local: Vec<clap::Arg> = command
+        .get_arguments()
+        .filter(|arg| GLOBAL_OPTIONS.contains(&arg.get_id().as_str()))
+        .cloned()
+        .collect();
+    let Ok(matches) = with_local(command, &local).try_get_matches_from(arguments) else {
+        return Ok(());
+    };
+    for id in GLOBAL_OPTIONS {
+        let mut values = std::collections::BTreeSet::new();
+        let mut level = Some(&matches);
+        while let Some(current) = level {
+            if let Ok(Some(given)) = current.try_get_raw(id) {
+                values.extend(given.map(|v| v.to_string_lossy().into_owned()));
+            }
+            level = current.subcommand().map(|(_, sub)| sub);
+        }
+        if values.len() > 1 {
+            let listed: Vec<String> = values.iter().map(|v| format!("`{v}`")).collect();
+            return Err(crate::diagnostics::Diagnostic::error(
+                crate::diagnostics::Code::BadArgument,
+                format!(
+                    "--{} is given twice, as {}",
+                    id.replace('_', "-"),
+                    listed.join(" and ")
+                ),
+            )
+            .with_help("give it once, before or after the subcommand")
+            .into());
+        }
+    }
+    Ok(())
+}
+
+/// `command` with `local` added to each of its subcommands, at every depth.
+fn with_local(command: clap::Command, local: &[clap::Arg]) -> clap::Command {
+    let names: Vec<String> = command
+        .get_subcommands()
+        .map(|sub| sub.get_name().to_string())
+        .collect();
+    names.iter().fold(command, |command, name| {
+        command.mut_subcommand(name, |sub| {
+            with_local(sub.args(local.iter().cloned()), local)
+        })
+    })
+}
+
 /// Prints why the command stopped; returns its exit code.
 fn report(failure: Failure, style: Style) -> i32 {
     errout!(
@@ -187,4 +251,20 @@ fn report(failure: Failure, style: Style) -> i32 {
 fn parse_date(text: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(text, "%Y-%m-%d")
         .map_err(|_| format!("`{text}` is not a date (YYYY-MM-DD)"))
+}
+
+/// Refuses a path named on the command line that does not exist: a command with nothing
+/// there to check, format or test could not run (exit 2); it found no problems.
+fn require_existing(paths: &[PathBuf]) -> Result<(), Failure> {
+    match paths.iter().find(|p| std::fs::symlink_metadata(p).is_err()) {
+        Some(missing) => Err(crate::diagnostics::Diagnostic::error(
+            crate::diagnostics::Code::FileUnreadable,
+            format!(
+                "cannot read {}: no such file or directory",
+                missing.display()
+            ),
+        )
+        .into()),
+        None => Ok(()),
+    }
 }

@@ -3,14 +3,14 @@
 //! expected and actual members for each failure.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::app::session::Session;
 use crate::app::{Context, EXIT_PROBLEMS, Failure};
 use crate::diagnostics::{Code, Diagnostic, did_you_mean};
 use crate::engine::table_rows::RowSource;
 use crate::engine::{self, Cell, Database, TableRows};
-use crate::output::{errout, outln};
+use crate::output::{errln, errout, outln};
 use crate::project;
 use crate::segtest::{self, Expectation, TestCase};
 use crate::source::SourceId;
@@ -32,19 +32,21 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
         args.paths.clone()
     };
     let mut files = Vec::new();
+    let mut walk_problems = Vec::new();
+    super::require_existing(&args.paths)?;
     for root in &roots {
-        if !root.exists() {
-            return Err(Diagnostic::error(
-                Code::FileUnreadable,
-                format!("cannot read {}: no such file or directory", root.display()),
-            )
-            .into());
+        let before = files.len();
+        walk_problems.extend(project::collect_test_files(root, root, &mut files));
+        if files.len() == before && !args.paths.is_empty() {
+            errln!(
+                "warning: no segment tests (*.test.toml) at {}",
+                root.display()
+            );
         }
-        collect_test_files(root, &mut files);
     }
     files.sort();
 
-    let mut problems = Vec::new();
+    let mut problems = walk_problems;
     let mut results: Vec<(String, Option<String>)> = Vec::new();
     for path in &files {
         let name = session.project.display_name(path);
@@ -103,26 +105,6 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
         failed.len()
     )?;
     Ok(if verdict == "ok" { 0 } else { EXIT_PROBLEMS })
-}
-
-fn collect_test_files(path: &Path, out: &mut Vec<PathBuf>) {
-    // A path named that is not a directory is a test file (reading refuses devices).
-    if !path.is_dir() {
-        out.push(path.to_path_buf());
-        return;
-    }
-    let Ok(entries) = std::fs::read_dir(path) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let child = entry.path();
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if child.is_dir() && !name.starts_with('.') && name != "target" {
-            collect_test_files(&child, out);
-        } else if name.ends_with(".test.toml") {
-            out.push(child);
-        }
-    }
 }
 
 /// Runs one test; `Ok(Some(report))` when an expectation fails.

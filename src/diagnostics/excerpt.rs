@@ -91,7 +91,7 @@ impl Excerpt {
             })
             .collect();
         let excerpt = Excerpt {
-            name: visible(&file.name),
+            name: visible(&file.name).into_owned(),
             text: same_width_visible(&pieces.text),
             lines_before: first - 1,
             columns: pieces.columns,
@@ -114,15 +114,21 @@ fn same_width_visible(text: &str) -> String {
         .collect()
 }
 
-/// `text` with control characters written as escapes (`\u{1b}`), for messages.
-pub(super) fn visible(text: &str) -> String {
-    text.chars()
-        .map(|c| match c {
-            '\n' | '\t' => c.to_string(),
-            c if c.is_control() => c.escape_unicode().to_string(),
-            c => c.to_string(),
-        })
-        .collect()
+/// `text` with control characters other than newline and tab written as escapes
+/// (`\u{1b}`), so that text from outside (data, segment files) cannot drive a terminal.
+pub fn visible(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    std::borrow::Cow::Owned(
+        text.chars()
+            .map(|c| match c {
+                '\n' | '\t' => c.to_string(),
+                c if c.is_control() => c.escape_unicode().to_string(),
+                c => c.to_string(),
+            })
+            .collect(),
+    )
 }
 
 /// The nearest character boundary at or below `offset` (or above, with `up`).

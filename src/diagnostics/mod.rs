@@ -9,6 +9,7 @@ pub mod formats;
 pub mod render;
 
 pub use codes::Code;
+pub use excerpt::visible;
 
 use crate::source::{Location, SourceId, Span};
 
@@ -130,20 +131,32 @@ pub fn did_you_mean<'a>(
     closest(wrong, candidates).map(|best| format!("did you mean {quote}{best}{quote}?"))
 }
 
+/// The longest word, in characters, that gets a suggestion: a typo is a short slip, and
+/// comparing long words costs the product of their lengths.
+const LONGEST_SUGGESTED: usize = 64;
+
 /// The candidate closest to `wrong` by edit distance (case-insensitive), if close enough
-/// to be a plausible typo.
+/// to be a plausible typo. Candidates whose length alone rules them out are not compared,
+/// so the cost stays small however many there are.
 pub fn closest<'a>(wrong: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let wrong_length = wrong.chars().count();
+    if wrong_length > LONGEST_SUGGESTED {
+        return None;
+    }
     let wrong_lower = wrong.to_lowercase();
     candidates
         .into_iter()
-        .map(|c| {
+        .filter_map(|c| {
+            let length = c.chars().count();
+            let allowed = (length.max(wrong_length) / 3).max(1);
+            // The distance is at least the difference in length.
+            if length > LONGEST_SUGGESTED || length.abs_diff(wrong_length) > allowed {
+                return None;
+            }
             let distance = strsim::damerau_levenshtein(&wrong_lower, &c.to_lowercase());
             // Ties go to the candidate closest in case too ('nruse' → 'nurse', not 'Nurse').
             let exact = strsim::damerau_levenshtein(wrong, c);
-            (distance, exact, c)
-        })
-        .filter(|(distance, _, c)| {
-            *distance <= (c.chars().count().max(wrong.chars().count()) / 3).max(1)
+            (distance <= allowed).then_some((distance, exact, c))
         })
         .min_by_key(|(distance, exact, c)| (*distance, *exact, *c))
         .map(|(_, _, c)| c)
@@ -166,5 +179,20 @@ mod tests {
             did_you_mean("ocupation", ["occupation", "income"], "`").as_deref(),
             Some("did you mean `occupation`?")
         );
+    }
+
+    #[test]
+    fn long_words_are_not_compared_at_all() {
+        // 100,000 characters against 10,000 long candidates: without the length rules this
+        // is 10^12 steps.
+        let long = "x".repeat(100_000);
+        let candidates: Vec<String> = (0..10_000).map(|i| format!("{long}{i}")).collect();
+        assert_eq!(closest(&long, candidates.iter().map(String::as_str)), None);
+        let many: Vec<String> = (0..10_000).map(|i| format!("field_{i}")).collect();
+        assert_eq!(
+            closest("unrelated_name", many.iter().map(String::as_str)),
+            None
+        );
+        assert_eq!(closest("feld_42", many.iter().map(String::as_str)), Some("field_42"));
     }
 }

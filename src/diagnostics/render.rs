@@ -75,9 +75,9 @@ impl Report {
         let mut report = Report {
             code: diagnostic.code.as_str(),
             severity: diagnostic.severity,
-            message: visible(&diagnostic.message),
+            message: visible(&diagnostic.message).into_owned(),
             help: with_left_out(
-                diagnostic.help.as_deref().map(visible),
+                diagnostic.help.as_deref().map(|h| visible(h).into_owned()),
                 diagnostic.labels.len() - drawn.len(),
             ),
             source,
@@ -85,7 +85,7 @@ impl Report {
             related: Vec::new(),
         };
         for (i, label) in drawn.iter().enumerate() {
-            let text = Some(visible(&label.text)).filter(|t| !t.is_empty());
+            let text = Some(visible(&label.text).into_owned()).filter(|t| !t.is_empty());
             if Some(label.location.source) == primary {
                 // The excerpt gave one span per primary label, in order.
                 let Some(span) = spans.next() else { continue };
@@ -101,7 +101,7 @@ impl Report {
                 report.related.push(Report {
                     code: "",
                     severity: Severity::Note,
-                    message: visible(&label.text),
+                    message: visible(&label.text).into_owned(),
                     help: None,
                     source: Some(excerpt),
                     labels: spans

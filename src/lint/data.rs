@@ -10,6 +10,9 @@ use serde::{Deserialize, Serialize};
 use crate::check::ir::Program;
 use crate::diagnostics::{Code, Diagnostic};
 
+/// The largest baseline read, in bytes: ample for a hundred thousand segments.
+const MAX_BASELINE_BYTES: usize = 16 << 20;
+
 /// `sizes.json`: each segment's member count when the baseline was last updated.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
 pub struct Baseline {
@@ -24,15 +27,14 @@ pub struct Baseline {
 impl Baseline {
     /// Reads a baseline file.
     pub fn read(path: &Path) -> Result<Baseline, Diagnostic> {
-        not_special(path)?;
-        let text = std::fs::read_to_string(path).map_err(|e| {
+        let bytes = crate::files::read_limited(path, MAX_BASELINE_BYTES).map_err(|e| {
             Diagnostic::error(
                 Code::FileUnreadable,
                 format!("cannot read baseline {}: {e}", path.display()),
             )
             .with_help("create it with `seg check --db --baseline FILE --update-baseline`")
         })?;
-        serde_json::from_str(&text).map_err(|e| {
+        serde_json::from_slice(&bytes).map_err(|e| {
             Diagnostic::error(
                 Code::FileUnreadable,
                 format!("{} is not a baseline file: {e}", path.display()),
@@ -40,13 +42,13 @@ impl Baseline {
         })
     }
 
-    /// Writes the baseline, sorted, one segment per line.
+    /// Writes the baseline, sorted, one segment per line, whole (a crash leaves the old
+    /// file or the new).
     pub fn write(&self, path: &Path) -> Result<(), Diagnostic> {
-        not_special(path)?;
         let text = serde_json::to_string_pretty(self).unwrap_or_default() + "\n";
-        std::fs::write(path, text).map_err(|e| {
+        crate::files::write_whole(path, text.as_bytes()).map_err(|e| {
             Diagnostic::error(
-                Code::FileUnreadable,
+                Code::OutputUnwritable,
                 format!("cannot write baseline {}: {e}", path.display()),
             )
         })
@@ -146,16 +148,4 @@ pub fn customer_keys(program: &Program, repeated: u64, missing: u64) -> Option<D
             "a customer with two rows counts twice; fix the table where it is made, or set `[customer] key` to a column that identifies one customer",
         ),
     )
-}
-
-/// A baseline is a regular file (or none yet): a FIFO would block, a device never end.
-fn not_special(path: &Path) -> Result<(), Diagnostic> {
-    if !crate::files::is_special(path) {
-        return Ok(());
-    }
-    Err(Diagnostic::error(
-        Code::FileUnreadable,
-        format!("baseline {} is not a regular file", path.display()),
-    )
-    .with_help("name a JSON file for the baseline"))
 }

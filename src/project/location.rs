@@ -64,6 +64,15 @@ impl Location {
         })
     }
 
+    /// The file the data is kept in, when it is a file on this machine (a SQLite
+    /// database), so that writers can refuse one that is also a project input.
+    pub fn local_file(&self) -> Option<&Path> {
+        match self {
+            Location::File(path) => Some(path),
+            Location::Postgres(_) | Location::Spark(_) => None,
+        }
+    }
+
     /// A database given on the command line: a PostgreSQL URL, or else a SQLite file.
     pub fn parse(text: &str) -> Location {
         if text.starts_with("postgresql://") || text.starts_with("postgres://") {

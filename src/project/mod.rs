@@ -3,14 +3,18 @@
 
 mod location;
 pub mod manifest;
+mod protected;
 mod walk;
 
+pub use protected::{InputFile, refused_output};
 pub use walk::inside;
+use walk::Wanted;
 
 use std::path::{Path, PathBuf};
 
 use crate::diagnostics::{Code, Diagnostic};
-use crate::source::{SourceFile, SourceId, SourceMap, Span};
+use crate::files::Unreadable;
+use crate::source::{MAX_FILE_BYTES, SourceFile, SourceId, SourceMap, Span};
 pub use location::{
     Location, SparkTarget, is_postgres_url, percent_decoded, redacted_url, url_holds_password,
 };
@@ -84,7 +88,7 @@ impl Project {
         let mut files = Vec::new();
         let mut problems = Vec::new();
         for root in roots {
-            problems.extend(walk::segment_files(&root, &self.root, &mut files));
+            problems.extend(walk::files_under(&root, &self.root, Wanted::Segments, &mut files));
         }
         files.sort();
         files.dedup();
@@ -100,7 +104,13 @@ impl Project {
 /// Adds every `.seg` file at or under `path` (a path named on the command line) to `out`,
 /// without following links out of it; the problems met on the way.
 pub fn collect_segment_files(path: &Path, out: &mut Vec<PathBuf>) -> Vec<Diagnostic> {
-    walk::segment_files(path, path, out)
+    walk::files_under(path, path, Wanted::Segments, out)
+}
+
+/// Adds every segment test (`*.test.toml`) at or under `path` to `out`, without following
+/// links out of `root`; the problems met on the way.
+pub fn collect_test_files(path: &Path, root: &Path, out: &mut Vec<PathBuf>) -> Vec<Diagnostic> {
+    walk::files_under(path, root, Wanted::Tests, out)
 }
 
 /// Reads a UTF-8 file into the source map.
@@ -109,15 +119,21 @@ pub fn read_source(
     name: String,
     sources: &mut SourceMap,
 ) -> Result<SourceId, Diagnostic> {
-    // Only regular files are opened: a FIFO would block, a device never end.
-    if crate::files::is_special(path) {
-        return Err(Diagnostic::error(
+    // Only regular files are opened (a FIFO would block, a device never end), and only up
+    // to the size a segment file may have.
+    let bytes = crate::files::read_limited(path, MAX_FILE_BYTES).map_err(|problem| match problem {
+        Unreadable::Special => Diagnostic::error(
             Code::FileUnreadable,
             format!("cannot read {}: not a regular file", path.display()),
         )
-        .with_help("segment files are plain text files; remove or rename this one"));
-    }
-    let bytes = std::fs::read(path).map_err(|e| unreadable(path, &e))?;
+        .with_help("segment files are plain text files; remove or rename this one"),
+        Unreadable::TooLarge(limit) => Diagnostic::error(
+            Code::FileTooLarge,
+            format!("{} is larger than {limit} bytes", path.display()),
+        )
+        .with_help("split the definitions over several files"),
+        Unreadable::Io(error) => unreadable(path, &error),
+    })?;
     // A byte-order mark is how some editors start UTF-8 text; it is not part of the text.
     let bytes = match bytes.strip_prefix("\u{feff}".as_bytes()) {
         Some(rest) => rest.to_vec(),

@@ -1,4 +1,4 @@
-//! Finding segment files under a folder without leaving the project: a path or symbolic
+//! Finding segment files (and segment tests) under a folder without leaving the project: a path or symbolic
 //! link that leads out (`segments/root -> /`) is reported (`seg::E019`) and not followed, a loop of links is
 //! walked once, and a folder that cannot be read is one problem among the others.
 
@@ -42,8 +42,31 @@ fn lexically_absolute(path: &Path) -> Option<PathBuf> {
     Some(out)
 }
 
-/// The `.seg` files at or under `path`, staying inside `root`, and the problems met.
-pub(super) fn segment_files(path: &Path, root: &Path, out: &mut Vec<PathBuf>) -> Vec<Diagnostic> {
+/// Which files a walk collects.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Wanted {
+    /// Segment files, `*.seg`.
+    Segments,
+    /// Segment tests, `*.test.toml`.
+    Tests,
+}
+
+impl Wanted {
+    fn matches(self, name: &str) -> bool {
+        match self {
+            Wanted::Segments => name.ends_with(".seg"),
+            Wanted::Tests => name.ends_with(".test.toml"),
+        }
+    }
+}
+
+/// The wanted files at or under `path`, staying inside `root`, and the problems met.
+pub(super) fn files_under(
+    path: &Path,
+    root: &Path,
+    wanted: Wanted,
+    out: &mut Vec<PathBuf>,
+) -> Vec<Diagnostic> {
     let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     let mut problems = Vec::new();
     if !path.is_dir() {
@@ -57,7 +80,7 @@ pub(super) fn segment_files(path: &Path, root: &Path, out: &mut Vec<PathBuf>) ->
     match path.canonicalize() {
         Ok(real) => {
             let mut seen = HashSet::from([real]);
-            walk(path, &root, &mut seen, out, &mut problems);
+            walk(path, &root, wanted, &mut seen, out, &mut problems);
         }
         Err(error) => problems.push(super::unreadable(path, &error)),
     }
@@ -67,6 +90,7 @@ pub(super) fn segment_files(path: &Path, root: &Path, out: &mut Vec<PathBuf>) ->
 fn walk(
     dir: &Path,
     root: &Path,
+    wanted: Wanted,
     seen: &mut HashSet<PathBuf>,
     out: &mut Vec<PathBuf>,
     problems: &mut Vec<Diagnostic>,
@@ -85,10 +109,10 @@ fn walk(
         };
         let child = entry.path();
         let name = entry.file_name().to_string_lossy().into_owned();
-        let is_segment = child.extension().is_some_and(|e| e == "seg");
+        let is_wanted = wanted.matches(&name);
         let linked = entry.file_type().is_ok_and(|t| t.is_symlink());
         if linked && let Err(reason) = inside(root, &child) {
-            if is_segment || child.is_dir() {
+            if is_wanted || child.is_dir() {
                 problems.push(leads_out(&child, reason));
             }
             continue;
@@ -99,9 +123,9 @@ fn walk(
             }
             let real = child.canonicalize().unwrap_or_else(|_| child.clone());
             if seen.insert(real) {
-                walk(&child, root, seen, out, problems);
+                walk(&child, root, wanted, seen, out, problems);
             }
-        } else if is_segment {
+        } else if is_wanted {
             out.push(child);
         }
     }
@@ -112,5 +136,5 @@ fn leads_out(path: &Path, reason: &str) -> Diagnostic {
         Code::ImportOutsideProject,
         format!("{} is not read: {reason}", path.display()),
     )
-    .with_help("segment files stay inside the folder that holds seg.toml")
+    .with_help("segment files and tests stay inside the folder that holds seg.toml")
 }

@@ -7,7 +7,9 @@ use chrono::NaiveDate;
 
 use super::estimate::EstimateMode;
 use super::{Flow, QUERY, Repl};
+use crate::files::Unreadable;
 use crate::output::{errln, thousands};
+use crate::project::InputFile;
 use crate::sql::{self, Output};
 use crate::syntax::ast;
 
@@ -242,28 +244,36 @@ fn save(repl: &Repl, argument: &str) {
         let formatted = crate::format::format(*id, typed).unwrap_or_else(|_| typed.to_string());
         let _ = write!(text, "\n{}\n", formatted.trim());
     }
-    // Only a regular file (or a new one) is appended to: a device or a FIFO never is.
-    if crate::files::is_special(&target) {
-        errln!("cannot write {}: not a regular file", target.display());
+    // The definitions are added to a segment file (or a new file); the manifest, tests,
+    // data and database are never written.
+    if let Some(input) = repl.session.project.input_file(&target)
+        && input != InputFile::SegmentFile
+    {
+        repl.show(&[crate::project::refused_output(
+            &target,
+            "the session",
+            input,
+        )]);
         return;
     }
-    let existing = std::fs::read_to_string(&target).unwrap_or_default();
+    let existing = match crate::files::read_limited(&target, crate::source::MAX_FILE_BYTES) {
+        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+        Err(Unreadable::Io(error)) if error.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(problem) => {
+            errln!("cannot add to {}: {problem}", target.display());
+            return;
+        }
+    };
     let separator = if existing.is_empty() || existing.ends_with("\n\n") {
         ""
-    } else {
+    } else if existing.ends_with('\n') {
         "\n"
+    } else {
+        "\n\n"
     };
-    let written = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&target)
-        .and_then(|mut f| {
-            std::io::Write::write_all(
-                &mut f,
-                format!("{separator}{}", text.trim_start()).as_bytes(),
-            )
-        });
-    match written {
+    let whole = format!("{existing}{separator}{}", text.trim_start());
+    // Written whole: a crash or a full disk leaves the file as it was.
+    match crate::files::write_whole(&target, whole.as_bytes()) {
         Ok(()) => sayln!(
             repl,
             "saved {} definitions to {}",
@@ -275,24 +285,27 @@ fn save(repl: &Repl, argument: &str) {
 }
 
 fn load(repl: &mut Repl, argument: &str) {
-    // Only a regular file is read: a FIFO would block the session, a device never end.
-    if crate::files::is_special(Path::new(argument)) {
-        errln!("cannot read {argument}: not a regular file");
-        return;
-    }
-    match std::fs::read_to_string(argument) {
-        Ok(text) => {
-            // The file's own imports name project files the REPL already sees.
-            let body: String = text
-                .lines()
-                .filter(|l| !l.trim_start().starts_with("import "))
-                .collect::<Vec<_>>()
-                .join("\n");
-            if repl.define(&body, &format!("<{argument}>")) {
-                sayln!(repl, "loaded {argument}");
-            }
+    // Read as a segment file is: only a regular file, within the size limit, as UTF-8.
+    let name = format!("<{argument}>");
+    let text = match crate::project::read_source(
+        Path::new(argument),
+        name.clone(),
+        &mut repl.session.sources,
+    ) {
+        Ok(id) => repl.session.sources.get(id).text.clone(),
+        Err(problem) => {
+            repl.show(&[problem]);
+            return;
         }
-        Err(error) => errln!("cannot read {argument}: {error}"),
+    };
+    // The file's own imports name project files the REPL already sees.
+    let body: String = text
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("import "))
+        .collect::<Vec<_>>()
+        .join("\n");
+    if repl.define(&body, &name) {
+        sayln!(repl, "loaded {argument}");
     }
 }
 

@@ -12,6 +12,7 @@ use rustyline::validate::{ValidationContext, ValidationResult, Validator};
 use rustyline::{Context, Helper};
 
 use super::Repl;
+use super::continuation::is_incomplete;
 
 /// Words the language reserves or gives meaning in context.
 const KEYWORDS: &[&str] = &[
@@ -330,36 +331,6 @@ impl Validator for SegHelper {
 
 impl Helper for SegHelper {}
 
-/// Whether more lines must follow: brackets left open, or a trailing word that needs more.
-fn is_incomplete(input: &str) -> bool {
-    let text = input.trim_end();
-    if text.starts_with(':') {
-        return false;
-    }
-    let mut depth = 0i32;
-    let mut in_string = false;
-    for c in text.chars() {
-        match c {
-            '\'' => in_string = !in_string,
-            '(' | '[' if !in_string => depth += 1,
-            ')' | ']' if !in_string => depth -= 1,
-            _ => {}
-        }
-    }
-    if depth > 0 {
-        return true;
-    }
-    let last = text
-        .rsplit(|c: char| c.is_whitespace())
-        .next()
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    matches!(
-        last.as_str(),
-        "and" | "or" | "not" | "where" | "between" | "," | "="
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -387,16 +358,6 @@ mod tests {
         assert!(h.values_for("city =").is_none());
         assert_eq!(open_quote("occupation = 'nu"), Some(13));
         assert_eq!(open_quote("a = 'x' and b = 'y'"), None);
-    }
-
-    #[test]
-    fn incomplete_input_continues_on_the_next_line() {
-        assert!(is_incomplete("city = 'London' and"));
-        assert!(is_incomplete("(a = 1 or b = 2"));
-        assert!(is_incomplete("x in ['a',"));
-        assert!(!is_incomplete("city = 'London'"));
-        assert!(!is_incomplete("name = 'Ann and'"));
-        assert!(!is_incomplete(":sql a and"));
     }
 
     #[test]

@@ -17,11 +17,14 @@ macro_rules! sayln {
 }
 
 mod commands;
+mod continuation;
 mod estimate;
 mod helper;
 mod interrupt;
+mod piped;
 
 use std::cell::RefCell;
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
@@ -42,6 +45,7 @@ use crate::sql::{self, DEFAULT_DIALECT, Output};
 use crate::syntax::{self, ast};
 use estimate::EstimateMode;
 use helper::SegHelper;
+use piped::{Piped, PipedInput};
 
 /// The name of the segment a typed condition is checked as (not a valid identifier, so it
 /// cannot clash with a user's segment).
@@ -56,7 +60,53 @@ pub fn run(context: &Context) -> Result<i32, Failure> {
     }
     let mut repl = Repl::new(session, context);
     interrupt::install();
+    if std::io::stdin().is_terminal() {
+        interactive(&mut repl)
+    } else {
+        piped(&mut repl)
+    }
+}
 
+/// The greeting, with what the session holds.
+fn greet(repl: &Repl) {
+    sayln!(
+        repl,
+        "seglang {} — {} segments, as of {}. Type a condition, a definition, or :help.",
+        env!("CARGO_PKG_VERSION"),
+        repl.program.segments.len(),
+        repl.as_of
+    );
+}
+
+/// Inputs from a pipe or a file: no line editor, no history.
+fn piped(repl: &mut Repl) -> Result<i32, Failure> {
+    greet(repl);
+    let mut input = PipedInput::new(std::io::stdin().lock());
+    loop {
+        if let Some(failed) = repl.unwritten.take() {
+            return Err(Failure::from(failed));
+        }
+        match input.next_input() {
+            Piped::Input(text) => {
+                if repl.handle(&text) == Flow::Quit {
+                    break;
+                }
+            }
+            Piped::End => break,
+            Piped::Unreadable(message) => {
+                errln!("seg repl: {message}");
+                return Ok(crate::app::EXIT_FAILURE);
+            }
+        }
+    }
+    match repl.unwritten.take() {
+        Some(failed) => Err(Failure::from(failed)),
+        None => Ok(0),
+    }
+}
+
+/// Inputs typed at a terminal, through the line editor with completion and history.
+fn interactive(repl: &mut Repl) -> Result<i32, Failure> {
     let builder = Config::builder().auto_add_history(true);
     let config = builder
         .clone()
@@ -70,7 +120,7 @@ pub fn run(context: &Context) -> Result<i32, Failure> {
             return Ok(crate::app::EXIT_FAILURE);
         }
     };
-    editor.set_helper(Some(SegHelper::new(&repl)));
+    editor.set_helper(Some(SegHelper::new(repl)));
     // Only a regular file (or none yet) holds history: a device would be read forever
     // (`/dev/zero`) or refuse every write (`/dev/full`).
     let history = history_path().filter(|path| {
@@ -89,14 +139,7 @@ pub fn run(context: &Context) -> Result<i32, Failure> {
     {
         errln!("warning: cannot read history {}: {error}", path.display());
     }
-
-    sayln!(
-        repl,
-        "seglang {} — {} segments, as of {}. Type a condition, a definition, or :help.",
-        env!("CARGO_PKG_VERSION"),
-        repl.program.segments.len(),
-        repl.as_of
-    );
+    greet(repl);
     let mut unwritten = None;
     loop {
         if let Some(failed) = repl.unwritten.take() {
@@ -109,7 +152,7 @@ pub fn run(context: &Context) -> Result<i32, Failure> {
                     break;
                 }
                 if let Some(helper) = editor.helper_mut() {
-                    helper.refresh(&repl);
+                    helper.refresh(repl);
                 }
             }
             // Ctrl-C at the prompt clears the line.
@@ -225,7 +268,6 @@ impl Repl {
         Flow::Continue
     }
 
-    /// Adds `text` as a source named like `<input 3>`.
     /// Writes `text` to stdout; after a failed write, nothing more is written and the
     /// session ends once the current line is handled.
     pub(crate) fn say(&self, text: &str) {
@@ -237,6 +279,7 @@ impl Repl {
         }
     }
 
+    /// Adds `text` as a source named like `<input 3>`.
     fn add_source(&mut self, text: &str, label: &str) -> SourceId {
         self.inputs += 1;
         let name = format!("{} {}", label.trim_end_matches('>'), self.inputs) + ">";

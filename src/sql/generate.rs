@@ -22,6 +22,8 @@ pub(super) const CUSTOMER: &str = "c";
 pub(super) const RELATED: &str = "r";
 /// The column name of a member's key in a segment's `WITH` entry.
 pub(super) const KEY: &str = "customer_key";
+/// The most tests one `AND`/`OR` list holds before it is split into parenthesized groups.
+const JUNCTION_GROUP: usize = 32;
 
 pub fn segment_query(
     program: &Program,
@@ -337,7 +339,23 @@ impl Generator<'_> {
 
     /// `a`, then `keyword b` on the next (indented) line, and so on. Under `AND`, the RFM
     /// tests are gathered into one set of scored customers, written where the first was.
+    /// A long list is written as parenthesized groups of at most [`JUNCTION_GROUP`] tests,
+    /// so that the expression's depth grows with the logarithm of its length: engines
+    /// parse `a OR b OR c …` as a chain as deep as it is long, and SQLite refuses one
+    /// deeper than 1,000.
     fn lines(&self, w: &mut SqlWriter<'_>, parts: &[Condition], keyword: &'static str) {
+        if parts.len() > JUNCTION_GROUP {
+            let size = parts.len().div_ceil(JUNCTION_GROUP);
+            w.indented(|w| {
+                for (i, group) in parts.chunks(size).enumerate() {
+                    if i > 0 {
+                        w.newline().sql(keyword);
+                    }
+                    self.junction(w, group, keyword);
+                }
+            });
+            return;
+        }
         let rfm_tests: Vec<&Condition> = if keyword == "AND " {
             parts.iter().filter(|p| is_rfm_test(p)).collect()
         } else {

@@ -16,8 +16,7 @@ use crate::diagnostics::{Code, Diagnostic};
 use crate::source::SourceId;
 use parser::{Rule, SegmentParser};
 
-/// The largest segment file accepted, in bytes.
-pub const MAX_FILE_BYTES: usize = 1 << 20;
+pub use crate::source::MAX_FILE_BYTES;
 /// How deeply conditions may nest (parentheses and `not`s), so that hostile input cannot
 /// exhaust the stack.
 pub const MAX_NESTING: usize = 64;
