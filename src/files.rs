@@ -77,40 +77,69 @@ pub(crate) fn read_limited(path: &Path, limit: usize) -> Result<Vec<u8>, Unreada
     Ok(bytes)
 }
 
-/// Writes `bytes` to `path` whole: into a new file beside it, renamed over it, so readers
-/// (and a crash) see the old file or the new one, never a part. Only a regular file (or a
-/// new path) is written; a symbolic link is followed to the file it names and stays a
-/// link; a FIFO, a device, a directory or a read-only file is refused. A replaced file
-/// keeps its permissions; a new one is readable by all, as a shell's `>` makes it.
+/// Writes `bytes` to `path` whole (see [`WholeFile`]).
 pub(crate) fn write_whole(path: &Path, bytes: &[u8]) -> Result<(), String> {
-    let target = followed(path)?;
-    let existing = std::fs::metadata(&target).ok();
-    if existing.as_ref().is_some_and(|found| !found.is_file()) {
-        return Err("not a regular file".into());
+    let mut file = WholeFile::create(path)?;
+    file.write(bytes)?;
+    file.commit()
+}
+
+/// A file written whole: into a new file beside `path`, renamed over it at the end, so
+/// readers (and a crash) see the old file or the new one, never a part; the new file may
+/// be written piece by piece, as rows arrive. Only a regular file (or a new path) is
+/// written; a symbolic link is followed to the file it names and stays a link; a FIFO, a
+/// device, a directory or a read-only file is refused. A replaced file keeps its
+/// permissions; a new one is readable by all, as a shell's `>` makes it. Dropped without
+/// [`WholeFile::commit`], it leaves `path` as it was.
+pub(crate) struct WholeFile {
+    temporary: tempfile::NamedTempFile,
+    target: PathBuf,
+}
+
+impl WholeFile {
+    /// Starts the new file for `path`.
+    pub(crate) fn create(path: &Path) -> Result<WholeFile, String> {
+        let target = followed(path)?;
+        let existing = std::fs::metadata(&target).ok();
+        if existing.as_ref().is_some_and(|found| !found.is_file()) {
+            return Err("not a regular file".into());
+        }
+        if existing
+            .as_ref()
+            .is_some_and(|found| found.permissions().readonly())
+        {
+            return Err("the file is read-only".into());
+        }
+        let permissions = existing.map_or_else(
+            || std::os::unix::fs::PermissionsExt::from_mode(0o644),
+            |found| found.permissions(),
+        );
+        let directory = match target.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let temporary = tempfile::Builder::new()
+            .prefix(".seg-")
+            .permissions(permissions)
+            .tempfile_in(&directory)
+            .map_err(|e| e.to_string())?;
+        Ok(WholeFile { temporary, target })
     }
-    if existing
-        .as_ref()
-        .is_some_and(|found| found.permissions().readonly())
-    {
-        return Err("the file is read-only".into());
+
+    /// Adds `bytes` to the new file.
+    pub(crate) fn write(&mut self, bytes: &[u8]) -> Result<(), String> {
+        std::io::Write::write_all(&mut self.temporary, bytes).map_err(|e| e.to_string())
     }
-    let permissions = existing.map_or_else(
-        || std::os::unix::fs::PermissionsExt::from_mode(0o644),
-        |found| found.permissions(),
-    );
-    let directory = match target.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let mut temporary = tempfile::Builder::new()
-        .prefix(".seg-")
-        .permissions(permissions)
-        .tempfile_in(&directory)
-        .map_err(|e| e.to_string())?;
-    std::io::Write::write_all(&mut temporary, bytes).map_err(|e| e.to_string())?;
-    temporary.as_file().sync_all().map_err(|e| e.to_string())?;
-    temporary
-        .persist(&target)
-        .map_err(|e| e.error.to_string())?;
-    Ok(())
+
+    /// Puts the new file in place of the old.
+    pub(crate) fn commit(self) -> Result<(), String> {
+        self.temporary
+            .as_file()
+            .sync_all()
+            .map_err(|e| e.to_string())?;
+        self.temporary
+            .persist(&self.target)
+            .map_err(|e| e.error.to_string())?;
+        Ok(())
+    }
 }

@@ -144,3 +144,71 @@ fn run_warns_when_a_related_table_has_no_index() {
     let again = seg(&dir, &["run"]);
     assert!(!again.stderr.contains("seg::W009"), "{}", again.stderr);
 }
+
+/// A large related table with an index on its customer key that does not cover what
+/// segments read: `seg run` and `seg check --db` warn with the exact `CREATE INDEX` (on time-ordered
+/// rows this is the 28× case of docs/performance.md); a small table gets no warning, and
+/// none once the covering index exists.
+#[test]
+fn a_large_table_without_a_covering_index_is_warned_about() {
+    let dir = temp_dir("not-covering");
+    std::fs::write(
+        dir.join("seg.toml"),
+        "[database]\npath = \"x.db\"\n[customer]\nkey = \"id\"\n[customer.fields]\nname = \"text\"\n\
+         [related.orders]\ncustomer_key = \"customer_id\"\ntime = \"at\"\n[related.orders.fields]\n\
+         at = \"date\"\namount = \"money\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("s.seg"),
+        "segment Big where sum(orders.amount) > 100\n",
+    )
+    .unwrap();
+    let mut db = rusqlite::Connection::open(dir.join("x.db")).unwrap();
+    db.execute_batch(
+        "CREATE TABLE customers (id INTEGER, name TEXT); \
+         CREATE TABLE orders (customer_id INTEGER, at TEXT, amount NUMERIC); \
+         CREATE INDEX orders_customer ON orders (customer_id);",
+    )
+    .unwrap();
+    let tx = db.transaction().unwrap();
+    {
+        let mut customer = tx
+            .prepare("INSERT INTO customers VALUES (?1, 'x')")
+            .unwrap();
+        for id in 0..1_000 {
+            customer.execute([id]).unwrap();
+        }
+        let mut order = tx
+            .prepare("INSERT INTO orders VALUES (?1, '2025-01-01', 7)")
+            .unwrap();
+        // In time order: each customer's orders spread over the table.
+        for i in 0..120_000 {
+            order.execute([i % 1_000]).unwrap();
+        }
+    }
+    tx.commit().unwrap();
+    drop(db);
+    for args in [
+        &["--plain", "run", "--count"][..],
+        &["--plain", "check", "--db", "x.db"],
+    ] {
+        let out = seg(&dir, args);
+        assert!(out.stderr.contains("seg::W009"), "{args:?}: {}", out.stderr);
+        assert!(out.stderr.contains("about 120,000 rows"), "{}", out.stderr);
+        assert!(
+            out.stderr.contains("CREATE INDEX")
+                && out.stderr.contains("\"seg_orders_customer_id_amount\""),
+            "{}",
+            out.stderr
+        );
+    }
+    assert_eq!(seg(&dir, &["index", "--apply"]).code, 0);
+    let again = seg(&dir, &["run", "--count"]);
+    assert!(!again.stderr.contains("seg::W009"), "{}", again.stderr);
+
+    // The shop's small orders table, with the customer-key index `seg load` makes: no warning.
+    let shop = copy_project("tests/fixtures/shop");
+    let out = seg(&shop, &["run", "--count"]);
+    assert!(!out.stderr.contains("seg::W009"), "{}", out.stderr);
+}

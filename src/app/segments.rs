@@ -9,7 +9,9 @@ use std::path::PathBuf;
 
 /// Each segment's member count, in the order of `names`: one query per batch (the
 /// aggregates a batch's segments share are computed once), up to `threads` batches side by
-/// side.
+/// side. A batch of one segment is that segment's own query, the form written for one
+/// question (filters in `WHERE`, `HAVING`, semi-joins), not the batch's shared facts
+/// joined back to every customer.
 pub(crate) fn count_segments(
     as_of: chrono::NaiveDate,
     program: &crate::check::ir::Program,
@@ -22,7 +24,11 @@ pub(crate) fn count_segments(
     let queries: Vec<sql::Query> = batches
         .iter()
         .map(|batch| {
-            sql::compile_counts(program, batch, database.dialect(), as_of).expect("segments exist")
+            match batch.as_slice() {
+                [one] => sql::compile(program, one, sql::Output::Count, database.dialect(), as_of),
+                _ => sql::compile_counts(program, batch, database.dialect(), as_of),
+            }
+            .expect("segments exist")
         })
         .collect();
     let results = database.fetch_side_by_side(&queries)?;

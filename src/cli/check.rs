@@ -189,6 +189,7 @@ fn data_lints(
         lint::data::customer_keys(&session.program, number(0), number(1))
             .into_iter()
             .collect();
+    out.extend(super::index::missing_index_warnings(session, &*database)?);
     out.extend(lint::data::empty_segments(
         &session.program,
         &counts,

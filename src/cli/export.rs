@@ -2,12 +2,14 @@
 //! standard output or a file (written whole or not at all). Fields marked sensitive are
 //! left out unless asked for with `--include-sensitive`.
 
+use std::ops::ControlFlow;
 use std::path::PathBuf;
 
 use crate::app::session::Session;
 use crate::app::{Context, Failure};
 use crate::diagnostics::{Code, Diagnostic, did_you_mean};
-use crate::output::{Format, Shown, errln, out, render_rows};
+use crate::files::WholeFile;
+use crate::output::{Format, RowStream, Shown, errln, write_stdout};
 use crate::sql;
 
 /// Arguments of `seg export`.
@@ -91,29 +93,58 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
         session.as_of,
     )
     .expect("selected");
-    let rows = database.fetch(&query)?;
     let format = match args.format {
         ExportFormat::Csv => Format::Csv,
         ExportFormat::Jsonl => Format::Jsonl,
     };
-    let text = render_rows(&rows, format, |column| {
-        Shown::of(fields.iter().find(|f| f.name == column).map(|f| f.ty))
-    });
-    match &args.output {
-        None => out!("{text}")?,
-        Some(path) => {
-            crate::files::write_whole(path, text.as_bytes()).map_err(|e| {
-                Diagnostic::error(
-                    Code::OutputUnwritable,
-                    format!("cannot write {}: {e}", path.display()),
-                )
-            })?;
+    let cannot_write = |path: &std::path::Path, e: &dyn std::fmt::Display| {
+        Failure::from(Diagnostic::error(
+            Code::OutputUnwritable,
+            format!("cannot write {}: {e}", path.display()),
+        ))
+    };
+    // Rows are written as they come, to stdout or into the new file (put in place of the
+    // old one only once all are written): memory stays flat however many members.
+    let mut file = match &args.output {
+        Some(path) => Some(WholeFile::create(path).map_err(|e| cannot_write(path, &e))?),
+        None => None,
+    };
+    let mut listing = RowStream::new(format);
+    let mut members = 0usize;
+    let mut failed: Option<Failure> = None;
+    database.fetch_each(&query, &mut |rows| {
+        members += rows.rows.len();
+        let text = listing.next(&rows, |column| {
+            Shown::of(fields.iter().find(|f| f.name == column).map(|f| f.ty))
+        });
+        let written = match (&mut file, &args.output) {
+            (Some(file), Some(path)) => file
+                .write(text.as_bytes())
+                .map_err(|e| cannot_write(path, &e)),
+            _ => write_stdout(&text).map_err(Failure::from),
+        };
+        match written {
+            Ok(()) => ControlFlow::Continue(()),
+            Err(failure) => {
+                failed = Some(failure);
+                ControlFlow::Break(())
+            }
+        }
+    })?;
+    if let Some(failure) = failed {
+        return Err(failure);
+    }
+    match (file, &args.output) {
+        (Some(mut file), Some(path)) => {
+            file.write(listing.end().as_bytes())
+                .and_then(|()| file.commit())
+                .map_err(|e| cannot_write(path, &e))?;
             errln!(
-                "seg: exported {} members of {name} to {}",
-                rows.rows.len(),
+                "seg: exported {members} members of {name} to {}",
                 path.display()
             );
         }
+        _ => write_stdout(listing.end())?,
     }
     Ok(0)
 }

@@ -116,24 +116,56 @@ pub(crate) fn statuses(
     ))
 }
 
-/// Warnings for related tables with no index on the customer key (for `seg run`).
+/// From how many rows an index that does not cover what segments read is worth a warning:
+/// below it, reading each customer's rows from the table costs little.
+const LARGE_TABLE: u64 = 100_000;
+
+/// Warnings (for `seg run` and `seg check --db`) for related tables with no index on the
+/// customer key, and for large ones whose index does not cover the columns the segments
+/// read: then every customer's rows are read from the table itself, one page each, which
+/// on rows stored in time order (as an appended table is) costs many times a covering
+/// index (28× for lifetime spend on 10M orders: docs/performance.md).
 pub(crate) fn missing_index_warnings(
     session: &Session,
     database: &dyn Database,
 ) -> Result<Vec<Diagnostic>, Failure> {
-    Ok(statuses(session, database)?
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|(_, status)| *status == Status::Missing)
-        .map(|(advice, _)| {
-            Diagnostic::warning(
-                Code::MissingIndex,
-                format!(
-                    "table `{}` has no index on `{}`: every segment reading it scans the whole table for each customer",
-                    advice.table, advice.columns[0]
-                ),
-            )
-            .with_help("run `seg index --apply` to create the indexes the segments need")
-        })
-        .collect())
+    let mut warnings = Vec::new();
+    for (advice, status) in statuses(session, database)?.unwrap_or_default() {
+        let create = advice.create(database.dialect()).sql;
+        match status {
+            Status::Covering => {}
+            Status::Missing => warnings.push(
+                Diagnostic::warning(
+                    Code::MissingIndex,
+                    format!(
+                        "table `{}` has no index on `{}`: every segment reading it scans the whole table for each customer",
+                        advice.table, advice.columns[0]
+                    ),
+                )
+                .with_help(format!(
+                    "create it with `seg index --apply`, which runs: {create}"
+                )),
+            ),
+            Status::Usable => {
+                let rows = database.approximate_rows(&advice.table)?;
+                if rows.is_some_and(|rows| rows >= LARGE_TABLE) {
+                    warnings.push(
+                        Diagnostic::warning(
+                            Code::MissingIndex,
+                            format!(
+                                "table `{}` (about {} rows) has no index covering the columns segments read ({}): each customer's rows are read from the table, page by page",
+                                advice.table,
+                                crate::output::thousands(rows.unwrap_or_default()),
+                                advice.columns.join(", ")
+                            ),
+                        )
+                        .with_help(format!(
+                            "create it with `seg index --apply`, which runs: {create}; segments then read only the index, many times faster when rows are stored in time order"
+                        )),
+                    );
+                }
+            }
+        }
+    }
+    Ok(warnings)
 }

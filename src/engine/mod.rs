@@ -18,11 +18,15 @@ mod spark;
 mod sqlite;
 pub mod table_rows;
 
+use std::ops::ControlFlow;
 use std::time::Duration;
 
 use crate::diagnostics::Diagnostic;
 use crate::schema::{TableInfo, ValueKind};
 use crate::sql::{Dialect, Query};
+
+/// How many rows [`Database::fetch_each`] hands over at a time.
+pub const ROWS_AT_ONCE: usize = 4096;
 
 pub use crate::project::Location;
 pub use catalog::Columns;
@@ -77,6 +81,19 @@ pub trait Database: Send {
     /// Runs a query and fetches all its rows.
     fn fetch(&self, query: &Query) -> Result<Rows, Diagnostic>;
 
+    /// Runs a query and hands its rows to `sink` a few thousand at a time (each batch with
+    /// the column names), so that a listing of any size is printed in bounded memory;
+    /// `sink` stops the query by returning `Break`. An engine that cannot stream hands
+    /// over every row at once.
+    fn fetch_each(
+        &self,
+        query: &Query,
+        sink: &mut dyn FnMut(Rows) -> ControlFlow<()>,
+    ) -> Result<(), Diagnostic> {
+        let _ = sink(self.fetch(query)?);
+        Ok(())
+    }
+
     /// Another connection like this one (same database, same time limit), for another thread.
     fn reopen(&self) -> Result<Box<dyn Database>, Diagnostic>;
 
@@ -101,6 +118,13 @@ pub trait Database: Send {
     /// Every index, as its table and its columns in order; `None` when the engine has no
     /// indexes to advise on.
     fn indexes(&self) -> Result<Option<Vec<Index>>, Diagnostic>;
+
+    /// About how many rows `table` holds, found without counting them (so that advice can
+    /// tell a table where an index matters from a small one); `None` when the engine cannot
+    /// tell cheaply.
+    fn approximate_rows(&self, _table: &str) -> Result<Option<u64>, Diagnostic> {
+        Ok(None)
+    }
 
     /// The recorded runs of `segment`, oldest first.
     fn history(&self, segment: &str) -> Result<Vec<RunInfo>, Diagnostic>;

@@ -1,6 +1,7 @@
 //! A read-only PostgreSQL connection: every transaction read-only, statements stopped after
 //! the time limit, rows fetched in the binary format, cancel from another thread.
 
+use std::ops::ControlFlow;
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -87,6 +88,42 @@ impl crate::engine::Database for Database {
         Ok(Rows { columns, rows })
     }
 
+    /// Rows as the server sends them (`query_raw`), a few thousand at a time.
+    fn fetch_each(
+        &self,
+        query: &Query,
+        sink: &mut dyn FnMut(Rows) -> ControlFlow<()>,
+    ) -> Result<(), Diagnostic> {
+        use postgres::fallible_iterator::FallibleIterator;
+        let mut client = self.client();
+        let statement = client
+            .prepare(&query.sql)
+            .map_err(|e| self.error("cannot prepare the query", &e))?;
+        let columns: Vec<String> = statement
+            .columns()
+            .iter()
+            .map(|c| c.name().to_string())
+            .collect();
+        let mut found = client
+            .query_raw(&statement, bound(&query.params))
+            .map_err(|e| self.error("query failed", &e))?;
+        let mut rows = Vec::new();
+        while let Some(row) = found.next().map_err(|e| self.error("query failed", &e))? {
+            rows.push(cells(&row).map_err(|e| self.error("cannot read a row", &e))?);
+            if rows.len() >= crate::engine::ROWS_AT_ONCE {
+                let batch = Rows {
+                    columns: columns.clone(),
+                    rows: std::mem::take(&mut rows),
+                };
+                if sink(batch).is_break() {
+                    return Ok(());
+                }
+            }
+        }
+        let _ = sink(Rows { columns, rows });
+        Ok(())
+    }
+
     fn reopen(&self) -> Result<Box<dyn crate::engine::Database>, Diagnostic> {
         Ok(Box::new(Database::open_read_only(&self.url, self.timeout)?))
     }
@@ -131,6 +168,23 @@ impl crate::engine::Database for Database {
              ORDER BY 1, 2, k.position",
         ))?;
         Ok(Some(catalog::indexes(rows)))
+    }
+
+    /// The planner's estimate (`reltuples`, kept by `ANALYZE` and autovacuum); `None`
+    /// before the table was ever analyzed.
+    fn approximate_rows(&self, table: &str) -> Result<Option<u64>, Diagnostic> {
+        let mut query = catalog::query(
+            "SELECT c.reltuples::bigint FROM pg_class AS c \
+             JOIN pg_namespace AS n ON n.oid = c.relnamespace \
+             WHERE c.relname = $1 AND n.nspname = ANY (current_schemas(false)) \
+             ORDER BY array_position(current_schemas(false), n.nspname) LIMIT 1",
+        );
+        query.params.push(crate::value::Value::Text(table.to_string()));
+        let rows = self.fetch(&query)?;
+        Ok(match rows.rows.first().and_then(|r| r.first()) {
+            Some(Cell::Integer(n)) if *n >= 0 => Some(*n as u64),
+            _ => None,
+        })
     }
 
     fn history(&self, segment: &str) -> Result<Vec<RunInfo>, Diagnostic> {

@@ -1,5 +1,6 @@
 //! A read-only SQLite connection: open, bind parameters, fetch rows, time limit, cancel.
 
+use std::ops::ControlFlow;
 use std::path::Path;
 use std::time::Duration;
 
@@ -158,6 +159,33 @@ impl Database {
     }
 
     fn fetch_rows(&self, query: &Query) -> Result<Rows, Diagnostic> {
+        let mut all = Rows::default();
+        self.rows_in_batches(query, usize::MAX, &mut |rows| {
+            if all.columns.is_empty() {
+                all.columns = rows.columns;
+            }
+            all.rows.extend(rows.rows);
+            ControlFlow::Continue(())
+        })?;
+        Ok(all)
+    }
+
+    fn each_row(
+        &self,
+        query: &Query,
+        sink: &mut dyn FnMut(Rows) -> ControlFlow<()>,
+    ) -> Result<(), Diagnostic> {
+        self.rows_in_batches(query, crate::engine::ROWS_AT_ONCE, sink)
+    }
+
+    /// Runs `query`, handing its rows to `sink` up to `at_once` at a time (the last batch
+    /// may be empty, so that the column names always arrive).
+    fn rows_in_batches(
+        &self,
+        query: &Query,
+        at_once: usize,
+        sink: &mut dyn FnMut(Rows) -> ControlFlow<()>,
+    ) -> Result<(), Diagnostic> {
         let mut statement = self.prepare(query)?;
         let columns: Vec<String> = statement.column_names().map(|c| c.to_string()).collect();
         let width = columns.len();
@@ -177,8 +205,18 @@ impl Database {
                 cells.push(cell(value));
             }
             rows.push(cells);
+            if rows.len() >= at_once {
+                let batch = Rows {
+                    columns: columns.clone(),
+                    rows: std::mem::take(&mut rows),
+                };
+                if sink(batch).is_break() {
+                    return Ok(());
+                }
+            }
         }
-        Ok(Rows { columns, rows })
+        let _ = sink(Rows { columns, rows });
+        Ok(())
     }
 
     fn prepare(&self, query: &Query) -> Result<rusqlite::Statement<'_>, Diagnostic> {
@@ -248,6 +286,14 @@ impl crate::engine::Database for Database {
         self.timed(|| self.fetch_rows(query))
     }
 
+    fn fetch_each(
+        &self,
+        query: &Query,
+        sink: &mut dyn FnMut(Rows) -> ControlFlow<()>,
+    ) -> Result<(), Diagnostic> {
+        self.timed(|| self.each_row(query, sink))
+    }
+
     fn reopen(&self) -> Result<Box<dyn crate::engine::Database>, Diagnostic> {
         let Some(path) = &self.path else {
             return Err(Diagnostic::error(
@@ -290,12 +336,20 @@ impl crate::engine::Database for Database {
                 let c = ddl::quoted(&Sqlite, column);
                 sql.push_str(&format!(
                     "CASE WHEN typeof({c}) = 'text' AND {c} GLOB \
-                     '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*' THEN 'date' ELSE typeof({c}) END"
+                     '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*' THEN 'date' ELSE typeof({c}) END AS k{i}"
                 ));
             }
             sql.push_str(" FROM ");
             sql.push_str(from);
             sql
+        };
+        // The distinct kinds of each column, gathered in SQLite: one row comes back, not
+        // one per sampled row.
+        let distinct = |rows: &str| {
+            let gathered: Vec<String> = (0..columns.len())
+                .map(|i| format!("group_concat(DISTINCT k{i})"))
+                .collect();
+            format!("SELECT {} FROM ({rows})", gathered.join(", "))
         };
         let table = ddl::quoted(&Sqlite, table);
         let rows_at = super::introspect::SAMPLE_ROWS;
@@ -303,30 +357,33 @@ impl crate::engine::Database for Database {
         // (a view) by its first rows only.
         let first = format!("(SELECT * FROM {table} LIMIT {rows_at})");
         let last = format!("(SELECT * FROM {table} ORDER BY rowid DESC LIMIT {rows_at})");
-        let rows = match self.fetch_rows(&catalog::query(&format!(
+        let rows = match self.fetch_rows(&catalog::query(&distinct(&format!(
             "{} UNION ALL {}",
             kinds_of(&first),
             kinds_of(&last)
-        ))) {
+        )))) {
             Ok(rows) => rows,
             Err(error) if error.message.contains("rowid") => {
-                self.fetch_rows(&catalog::query(&kinds_of(&first)))?
+                self.fetch_rows(&catalog::query(&distinct(&kinds_of(&first))))?
             }
             Err(error) => return Err(error),
         };
         let mut kinds = vec![Vec::new(); columns.len()];
         for row in rows.rows {
             for (i, cell) in row.into_iter().enumerate() {
-                let kind = match cell {
-                    Cell::Text(t) if t == "integer" => ValueKind::Integer,
-                    Cell::Text(t) if t == "real" => ValueKind::Real,
-                    Cell::Text(t) if t == "text" => ValueKind::Text,
-                    Cell::Text(t) if t == "date" => ValueKind::DateText,
-                    Cell::Text(t) if t == "blob" => ValueKind::Blob,
-                    _ => continue,
-                };
-                if !kinds[i].contains(&kind) {
-                    kinds[i].push(kind);
+                let Cell::Text(found) = cell else { continue };
+                for name in found.split(',') {
+                    let kind = match name {
+                        "integer" => ValueKind::Integer,
+                        "real" => ValueKind::Real,
+                        "text" => ValueKind::Text,
+                        "date" => ValueKind::DateText,
+                        "blob" => ValueKind::Blob,
+                        _ => continue,
+                    };
+                    if !kinds[i].contains(&kind) {
+                        kinds[i].push(kind);
+                    }
                 }
             }
         }
@@ -336,6 +393,20 @@ impl crate::engine::Database for Database {
     fn indexes(&self) -> Result<Option<Vec<crate::engine::Index>>, Diagnostic> {
         let rows = self.fetch_rows(&catalog::query(super::introspect::INDEXES))?;
         Ok(Some(catalog::indexes(rows)))
+    }
+
+    /// The largest rowid: as many rows as were ever appended, found in the b-tree's last
+    /// page without reading the others.
+    fn approximate_rows(&self, table: &str) -> Result<Option<u64>, Diagnostic> {
+        let sql = format!("SELECT max(rowid) FROM {}", ddl::quoted(&Sqlite, table));
+        Ok(match self.fetch_rows(&catalog::query(&sql)) {
+            Ok(rows) => match rows.rows.first().and_then(|r| r.first()) {
+                Some(Cell::Integer(n)) => Some((*n).max(0) as u64),
+                _ => Some(0),
+            },
+            // A view, or a table without rowids.
+            Err(_) => None,
+        })
     }
 
     fn history(&self, segment: &str) -> Result<Vec<RunInfo>, Diagnostic> {

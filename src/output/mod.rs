@@ -1,12 +1,16 @@
-//! Printing rows as an aligned table, CSV or JSON, and writing to the standard streams
+//! Printing rows as an aligned table, CSV or JSON (whole, or as they come: `stream.rs`),
+//! and writing to the standard streams
 //! without panicking: `print!` panics when stdout is a closed pipe or a full disk; every
 //! front end writes through [`write_stdout`] (or [`out!`]/[`outln!`]) instead.
+
+mod stream;
 
 use std::io::Write;
 
 use crate::diagnostics::visible;
 use crate::engine::{Cell, Rows};
 use crate::schema::Type;
+pub use stream::RowStream;
 
 /// Standard output did not take the text: the reader closed the pipe (`seg run | head -1`)
 /// or the write failed (`> /dev/full`).
@@ -210,9 +214,17 @@ fn tool_kinds(kinds: &[Shown]) -> Vec<Shown> {
 }
 
 fn markdown(rows: &Rows, kinds: &[Shown]) -> String {
+    markdown_lines(rows, kinds, true)
+}
+
+/// [`markdown`], with or without the header lines.
+fn markdown_lines(rows: &Rows, kinds: &[Shown], header: bool) -> String {
     let escape = |text: String| text.replace('|', "\\|");
-    let mut out = format!("| {} |\n", rows.columns.join(" | "));
-    out.push_str(&format!("|{}\n", "---|".repeat(rows.columns.len())));
+    let mut out = String::new();
+    if header {
+        out.push_str(&format!("| {} |\n", rows.columns.join(" | ")));
+        out.push_str(&format!("|{}\n", "---|".repeat(rows.columns.len())));
+    }
     for row in &rows.rows {
         let cells: Vec<String> = row
             .iter()
@@ -333,8 +345,25 @@ impl Table {
         }
     }
 
+    /// Widths and alignment that serve these rows and the `earlier` ones printed above
+    /// them, so a table printed in parts stays one table (columns only grow).
+    fn continuing(mut self, earlier: &Table) -> Table {
+        for (width, before) in self.widths.iter_mut().zip(&earlier.widths) {
+            *width = (*width).max(*before);
+        }
+        for (numeric, before) in self.numeric.iter_mut().zip(&earlier.numeric) {
+            *numeric = *numeric && *before;
+        }
+        self
+    }
+
     /// The columns that fit in `max_width` (at least the first), one line per row.
     fn render(&self, max_width: usize) -> String {
+        self.render_lines(max_width, true)
+    }
+
+    /// [`Table::render`], with or without the header line.
+    fn render_lines(&self, max_width: usize, header: bool) -> String {
         let mut keep = 1.min(self.widths.len());
         let mut used = self.widths.first().copied().unwrap_or(0);
         while keep < self.widths.len() && used.saturating_add(2 + self.widths[keep]) <= max_width {
@@ -356,7 +385,11 @@ impl Table {
                 .collect();
             format!("{}\n", padded.join("  ").trim_end())
         };
-        let mut out = line(&self.header);
+        let mut out = if header {
+            line(&self.header)
+        } else {
+            String::new()
+        };
         for row in &self.cells {
             out.push_str(&line(row));
         }
@@ -365,8 +398,15 @@ impl Table {
 }
 
 fn csv(rows: &Rows, kinds: &[Shown]) -> String {
+    csv_lines(rows, kinds, true)
+}
+
+/// [`csv`], with or without the header line.
+fn csv_lines(rows: &Rows, kinds: &[Shown], header: bool) -> String {
     let mut writer = ::csv::Writer::from_writer(Vec::new());
-    let _ = writer.write_record(&rows.columns);
+    if header {
+        let _ = writer.write_record(&rows.columns);
+    }
     for row in &rows.rows {
         let _ = writer.write_record(row.iter().zip(kinds).map(|(c, k)| text(c, *k)));
     }

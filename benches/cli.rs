@@ -1,0 +1,289 @@
+//! What users run, timed: the release `seg` binary (`seg run --count` for one segment and
+//! for all of them, the REPL's first and exact answers) against the expert SQL
+//! (`benches/expert/<name>.sql`) run in this process through rusqlite, the SQLite that seg
+//! bundles, on the same database. The data is laid out as real tables are (orders stored in
+//! time order, as an appended table is) and, as a second layout, grouped by customer. Every
+//! pair is alternated in one run and the fastest of each kept; counts must agree. Prints
+//! the tables of docs/performance.md. Not a test.
+//!
+//! `cargo bench --bench cli` builds its databases under `target/bench-cli/` the first time
+//! (about a minute each); `SEGLANG_BENCH_CUSTOMERS` (default 1,000,000; ten orders each)
+//! and `SEGLANG_BENCH_RUNS` (default 5) change the size and the repetitions.
+
+#[path = "data/bench_data.rs"]
+mod bench_data;
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use bench_data::Layout;
+use rusqlite::{Connection, OpenFlags};
+
+/// Conditions typed into the REPL, each asked twice (the second answer is warm).
+const REPL_CONDITIONS: &[&str] = &[
+    "occupation = 'nurse' and income > 100000",
+    "count(orders where ordered_at in last 90 days) >= 3",
+    "sum(orders.amount) > 1000",
+];
+
+fn main() {
+    let customers: u64 = env_number("SEGLANG_BENCH_CUSTOMERS", 1_000_000);
+    let runs = env_number("SEGLANG_BENCH_RUNS", 5) as usize;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    println!(
+        "seg {} (release), SQLite {}, {} cores; {customers} customers, about {} orders; best of {runs}\n",
+        env!("CARGO_PKG_VERSION"),
+        rusqlite::version(),
+        std::thread::available_parallelism().map_or(1, |n| n.get()),
+        customers * 10
+    );
+    for layout in [Layout::Time, Layout::Grouped] {
+        let project = prepare(root, layout, customers);
+        println!("## Orders stored in {} order\n", layout.name());
+        index_advice(&project);
+        let status = seg(&project, &["index", "--apply"]).status;
+        assert!(status.success(), "seg index --apply");
+        segments(root, &project, runs);
+        repl(&project);
+    }
+}
+
+/// A copy of the benchmark project under `target/bench-cli/<layout>`, its database
+/// generated if it is missing or of another size.
+fn prepare(root: &Path, layout: Layout, customers: u64) -> PathBuf {
+    let project = root.join("target/bench-cli").join(layout.name());
+    let segments = project.join("segments");
+    std::fs::create_dir_all(&segments).expect("the project folder");
+    std::fs::copy(
+        root.join("benches/project/seg.toml"),
+        project.join("seg.toml"),
+    )
+    .expect("seg.toml");
+    for entry in std::fs::read_dir(root.join("benches/project/segments")).expect("segments") {
+        let entry = entry.expect("a segment file");
+        std::fs::copy(entry.path(), segments.join(entry.file_name())).expect("a segment file");
+    }
+    let database = project.join("bench.db");
+    let marker = project.join("bench.size");
+    let size = customers.to_string();
+    if !database.exists() || std::fs::read_to_string(&marker).ok().as_deref() != Some(&size) {
+        let started = Instant::now();
+        let orders = bench_data::generate(&database, customers, customers * 10, layout);
+        std::fs::write(&marker, &size).expect("the size marker");
+        eprintln!(
+            "generated {}: {orders} orders in {:.0} s",
+            database.display(),
+            started.elapsed().as_secs_f64()
+        );
+    }
+    // Every run starts from the indexes the generator made (customer key only).
+    let db = Connection::open(&database).expect("the database");
+    let advised: Vec<String> = db
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'seg_%'")
+        .expect("indexes")
+        .query_map([], |row| row.get(0))
+        .expect("indexes")
+        .collect::<Result<_, _>>()
+        .expect("indexes");
+    for name in advised {
+        db.execute_batch(&format!("DROP INDEX \"{name}\""))
+            .expect("drop an index");
+    }
+    project
+}
+
+/// Before `seg index --apply`: one aggregate over every order, timed once each way, and
+/// whether `seg run` warned that the orders lack the index it needs.
+fn index_advice(project: &Path) {
+    let expert = expert_sql("LifetimeOver1000");
+    let connection = read_only(project);
+    let (expert_time, _) = time_expert(&connection, &expert);
+    let started = Instant::now();
+    let out = seg(project, &["run", "--count", "-s", "LifetimeOver1000"]);
+    let seg_time = started.elapsed();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let warned = stderr.lines().find(|l| l.contains("seg::W"));
+    println!(
+        "Before `seg index --apply`, LifetimeOver1000: seg {} ms, expert {} ms ({:.2}×); seg warned: {}\n",
+        ms(seg_time),
+        ms(expert_time),
+        ratio(seg_time, expert_time),
+        warned.map_or("no".to_string(), |w| format!("yes ({})", w.trim()))
+    );
+}
+
+/// Each segment alone, then all together.
+fn segments(root: &Path, project: &Path, runs: usize) {
+    let connection = read_only(project);
+    let names = segment_names(root);
+    println!("| segment | `seg run --count -s` | expert SQL | ratio |");
+    println!("|---|---|---|---|");
+    let mut worst = 0.0f64;
+    let (mut expert_total, mut expert_slowest) = (Duration::ZERO, Duration::ZERO);
+    for name in &names {
+        let expert = expert_sql(name);
+        let (mut ours, mut theirs) = (Duration::MAX, Duration::MAX);
+        let (mut our_count, mut their_count) = (0, 0);
+        for _ in 0..runs {
+            let started = Instant::now();
+            let out = seg(project, &["run", "--count", "-s", name, "--format", "csv"]);
+            ours = ours.min(started.elapsed());
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            our_count = counts(&out.stdout)[0].1;
+            let (time, count) = time_expert(&connection, &expert);
+            theirs = theirs.min(time);
+            their_count = count;
+        }
+        assert_eq!(our_count, their_count, "{name}: the counts differ");
+        worst = worst.max(ratio(ours, theirs));
+        expert_total += theirs;
+        expert_slowest = expert_slowest.max(theirs);
+        println!(
+            "| {name} | {} ms | {} ms | {:.2}× |",
+            ms(ours),
+            ms(theirs),
+            ratio(ours, theirs)
+        );
+    }
+    let mut all = Duration::MAX;
+    for _ in 0..runs {
+        let started = Instant::now();
+        let out = seg(project, &["run", "--count", "--format", "csv"]);
+        all = all.min(started.elapsed());
+        assert!(out.status.success());
+    }
+    println!(
+        "\nWorst single-segment ratio {worst:.2}×. All {} segments (`seg run --count`): {} ms; \
+         the expert queries one after another {} ms ({:.2}×), the slowest alone {} ms ({:.2}×).\n",
+        names.len(),
+        ms(all),
+        ms(expert_total),
+        ratio(all, expert_total),
+        ms(expert_slowest),
+        ratio(all, expert_slowest)
+    );
+}
+
+/// The REPL's first answer (an estimate on a large base) and its exact answer, for
+/// conditions typed twice, in one session.
+fn repl(project: &Path) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_seg"))
+        .args(["repl"])
+        .current_dir(project)
+        .env("SEGLANG_HISTORY", project.join("history.txt"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("seg repl starts");
+    let mut input = child.stdin.take().expect("stdin");
+    let mut output = BufReader::new(child.stdout.take().expect("stdout"));
+    let mut line = String::new();
+    output.read_line(&mut line).expect("the greeting");
+    println!("| condition in `seg repl` | ask | first answer | exact answer |");
+    println!("|---|---|---|---|");
+    for condition in REPL_CONDITIONS {
+        for ask in ["first", "again"] {
+            let started = Instant::now();
+            writeln!(input, "{condition}").expect("a condition");
+            input.flush().expect("a condition");
+            let mut first = None;
+            loop {
+                line.clear();
+                if output.read_line(&mut line).expect("an answer") == 0 {
+                    panic!("the REPL ended");
+                }
+                let answered = line.contains("members") || line.contains("member ");
+                if answered && first.is_none() {
+                    first = Some(started.elapsed());
+                }
+                if line.contains("(as of") {
+                    break;
+                }
+            }
+            println!(
+                "| `{condition}` | {ask} | {} ms | {} ms |",
+                ms(first.unwrap_or_default()),
+                ms(started.elapsed())
+            );
+        }
+    }
+    drop(input);
+    let _ = child.wait();
+    println!();
+}
+
+/// The segments of the benchmark project, in the order of its file.
+fn segment_names(root: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(root.join("benches/project/segments/bench.seg"))
+        .expect("bench.seg");
+    text.lines()
+        .filter_map(|l| l.strip_prefix("segment "))
+        .filter_map(|rest| rest.split_whitespace().next())
+        .map(str::to_string)
+        .collect()
+}
+
+fn expert_sql(name: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("benches/expert")
+        .join(format!("{name}.sql"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn read_only(project: &Path) -> Connection {
+    Connection::open_with_flags(project.join("bench.db"), OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .expect("the database opens")
+}
+
+/// The expert query's time and count, on an open connection (prepared each time, as seg
+/// prepares its query each time).
+fn time_expert(connection: &Connection, sql: &str) -> (Duration, u64) {
+    let started = Instant::now();
+    let count: i64 = connection
+        .query_row(sql, [], |row| row.get(0))
+        .expect("the expert query runs");
+    (started.elapsed(), count as u64)
+}
+
+fn seg(project: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_seg"))
+        .arg("-p")
+        .arg(project)
+        .args(args)
+        .output()
+        .expect("seg runs")
+}
+
+/// `segment,members` rows of `seg run --count --format csv`.
+fn counts(csv: &[u8]) -> Vec<(String, u64)> {
+    String::from_utf8_lossy(csv)
+        .lines()
+        .skip(1)
+        .filter_map(|l| {
+            let (name, count) = l.split_once(',')?;
+            Some((name.to_string(), count.parse().ok()?))
+        })
+        .collect()
+}
+
+fn env_number(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn ms(time: Duration) -> String {
+    format!("{:.0}", time.as_secs_f64() * 1000.0)
+}
+
+fn ratio(ours: Duration, theirs: Duration) -> f64 {
+    ours.as_secs_f64() / theirs.as_secs_f64().max(1e-6)
+}
