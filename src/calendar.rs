@@ -52,6 +52,29 @@ pub fn shift(date: NaiveDate, amount: i64, unit: Unit) -> NaiveDate {
         .clamp(FIRST_DAY, LAST_DAY)
 }
 
+/// An as-of date as people give it (`--as-of`, `:as-of`, `as_of` in seg.toml): exactly
+/// `YYYY-MM-DD`, within the language's dates (1000-01-01 to 9999-12-31).
+pub fn parse_as_of(text: &str) -> Result<NaiveDate, String> {
+    let shaped = text.len() == 10
+        && text.bytes().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        });
+    let date = NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .ok()
+        .filter(|_| shaped)
+        .ok_or_else(|| format!("`{text}` is not a date (YYYY-MM-DD)"))?;
+    if !(FIRST_DAY..=LAST_DAY).contains(&date) {
+        return Err(format!(
+            "`{text}` is outside the dates seg works with ({FIRST_DAY} to {LAST_DAY})"
+        ));
+    }
+    Ok(date)
+}
+
 /// The latest birth date of someone at least `years` old on `as_of`. Someone born on 29
 /// February turns a year older on 28 February in common years.
 pub fn born_by(as_of: NaiveDate, years: i64) -> NaiveDate {
@@ -73,9 +96,17 @@ pub fn window(
     unit: Unit,
 ) -> (NaiveDate, NaiveDate) {
     let amount = i64::from(amount);
+    // A window always holds the as-of date itself, even where the language's first or
+    // last day cuts it short.
     match direction {
-        Direction::Last => (shift(shift(as_of, -amount, unit), 1, Unit::Days), as_of),
-        Direction::Next => (as_of, shift(shift(as_of, amount, unit), -1, Unit::Days)),
+        Direction::Last => (
+            shift(shift(as_of, -amount, unit), 1, Unit::Days).min(as_of),
+            as_of,
+        ),
+        Direction::Next => (
+            as_of,
+            shift(shift(as_of, amount, unit), -1, Unit::Days).max(as_of),
+        ),
     }
 }
 
@@ -142,6 +173,24 @@ mod tests {
 
     fn d(text: &str) -> NaiveDate {
         NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn as_of_dates_are_read_strictly() {
+        assert_eq!(parse_as_of("2025-06-30"), Ok(d("2025-06-30")));
+        for wrong in [
+            "2025-1-1",
+            "0001-01-01",
+            "2025-06-30 ",
+            "+2025-06-30",
+            "2025-02-30",
+        ] {
+            assert!(parse_as_of(wrong).is_err(), "{wrong}");
+        }
+        // The last day works, and a window from it still holds the day itself.
+        let last = parse_as_of("9999-12-31").unwrap();
+        let (first, end) = window(last, Direction::Next, 14, Unit::Days);
+        assert_eq!((first, end), (last, last));
     }
 
     #[test]

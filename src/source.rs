@@ -132,6 +132,11 @@ impl SourceMap {
         SourceId(self.files.len() as u32 - 1)
     }
 
+    /// Every source, in the order they were added.
+    pub fn iter(&self) -> impl Iterator<Item = &SourceFile> {
+        self.files.iter()
+    }
+
     /// 1-based line and column (in characters) of a byte offset in a source.
     pub fn line_col(&self, id: SourceId, offset: u32) -> (usize, usize) {
         let text = &self.files[id.0 as usize].text;

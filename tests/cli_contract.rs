@@ -281,6 +281,27 @@ fn odd_paths_never_hang_leak_or_stop_the_others() {
     std::fs::remove_file(segments.join("root")).unwrap();
     std::fs::remove_dir_all(segments.join("loop")).unwrap();
 
+    // A file the manifest names outside the project is not read either, by path or by link.
+    let manifest = std::fs::read_to_string(project.join("seg.toml")).unwrap();
+    std::os::unix::fs::symlink("/etc/passwd", project.join("inside.seg")).unwrap();
+    for entry in ["/etc/passwd", "../../../../../../etc/passwd", "inside.seg"] {
+        let listed = manifest.replace(
+            "segments = [\"segments\"]",
+            &format!("segments = [\"segments\", \"{entry}\"]"),
+        );
+        std::fs::write(project.join("seg.toml"), listed).unwrap();
+        let check = seg(&project, &["check", "--plain"]);
+        assert_eq!(check.code, 1, "{entry}: {}", check.stderr);
+        assert!(
+            check.stderr.contains("seg::E019"),
+            "{entry}: {}",
+            check.stderr
+        );
+        assert!(!check.stderr.contains("root:"), "{entry}: {}", check.stderr);
+    }
+    std::fs::write(project.join("seg.toml"), &manifest).unwrap();
+    std::fs::remove_file(project.join("inside.seg")).unwrap();
+
     // A revision is never an option to git.
     let marker = project.join("written-by-git");
     let rev = format!("--rev=--output={}", marker.display());
@@ -446,6 +467,53 @@ fn output_never_replaces_or_adds_to_the_projects_inputs() {
             );
         }
     }
+    // Whatever the session read as segments is an input, whatever its name: a file the
+    // manifest lists, a file a segment file imports. So are a database's journal files.
+    std::fs::write(
+        project.join("extra.txt"),
+        "segment Extra where newsletter\n",
+    )
+    .unwrap();
+    std::fs::write(
+        project.join("shared.inc"),
+        "segment Shared where newsletter\n",
+    )
+    .unwrap();
+    std::fs::write(
+        project.join("segments/uses.seg"),
+        "import '../shared.inc'\n",
+    )
+    .unwrap();
+    let manifest = std::fs::read_to_string(project.join("seg.toml")).unwrap();
+    std::fs::write(
+        project.join("seg.toml"),
+        manifest.replace(
+            "segments = [\"segments\"]",
+            "segments = [\"segments\", \"extra.txt\"]",
+        ),
+    )
+    .unwrap();
+    std::fs::write(project.join("retail.db-wal"), "").unwrap();
+    for target in ["extra.txt", "shared.inc", "retail.db-wal"] {
+        let before = std::fs::read(project.join(target)).unwrap();
+        let out = seg(&project, &["export", "Lapsed", "-o", target]);
+        assert_eq!(out.code, 2, "{target}: {}", out.stderr);
+        assert!(out.stderr.contains("seg::E046"), "{target}: {}", out.stderr);
+        let out = common::seg_with_input(
+            &project,
+            &["repl"],
+            format!("segment Saved where city = 'Leeds'\n:save {target}\n").as_bytes(),
+        );
+        assert!(out.stderr.contains("seg::E046"), "{target}: {}", out.stderr);
+        assert_eq!(
+            std::fs::read(project.join(target)).unwrap(),
+            before,
+            "{target}"
+        );
+    }
+    std::fs::write(project.join("seg.toml"), manifest).unwrap();
+    std::fs::remove_file(project.join("retail.db-wal")).unwrap();
+
     // A new segment file or test would be read as one: not an export's to create.
     for target in ["segments/new.seg", "tests/new.test.toml"] {
         let out = seg(&project, &["export", "Lapsed", "-o", target]);
@@ -605,4 +673,92 @@ fn a_long_or_runs_as_well_as_it_checks() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     // London: Ann, Cat, Fay and Ivy.
     assert_eq!(common::member_keys(&out.stdout).len(), 4, "{}", out.stdout);
+}
+
+/// What the third adversarial pass found at the edges of arguments and engines: a list of
+/// more values than the engine binds is a coded error (seg::E064), the last day of the
+/// calendar works, dates and repeated options are read by what they mean, a bad argument
+/// is seg::E047, and a `seg.toml` that is not a file says so.
+#[test]
+fn arguments_and_engine_limits_have_clear_errors() {
+    let project = copy_project("tests/fixtures/shop");
+    let values: Vec<String> = (0..33_000).map(|i| format!("'c{i}'")).collect();
+    std::fs::write(
+        project.join("segments/big.seg"),
+        format!("segment BigIn where city in [{}]\n", values.join(", ")),
+    )
+    .unwrap();
+    assert_eq!(seg(&project, &["check"]).code, 0);
+    let out = seg(&project, &["run", "-s", "BigIn", "--count"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("seg::E064"), "{}", out.stderr);
+    std::fs::remove_file(project.join("segments/big.seg")).unwrap();
+
+    std::fs::write(
+        project.join("segments/soon.seg"),
+        "segment Soon where anniversary(birthday) in next 14 days\n",
+    )
+    .unwrap();
+    let last = seg(
+        &project,
+        &["--as-of", "9999-12-31", "run", "-s", "Soon", "--count"],
+    );
+    assert_eq!(last.code, 0, "{}", last.stderr);
+    for wrong in ["2025-1-1", "0001-01-01"] {
+        let out = seg(&project, &["--as-of", wrong, "run", "--count"]);
+        assert_eq!(out.code, 2, "{wrong}: {}", out.stderr);
+        assert!(out.stderr.contains("seg::E047"), "{wrong}: {}", out.stderr);
+    }
+
+    let dir = project.to_str().unwrap();
+    let slashed = format!("{dir}/");
+    for args in [
+        &["-p", dir, "run", "-p", slashed.as_str(), "--count"][..],
+        &["--timeout", "30", "run", "--timeout", "30s", "--count"],
+        &[
+            "--as-of",
+            "2025-01-01",
+            "run",
+            "--as-of",
+            "2025-01-01",
+            "--count",
+        ],
+    ] {
+        let out = seg(&project, args);
+        assert_eq!(out.code, 0, "{args:?}: {}", out.stderr);
+    }
+    for args in [&["-p", dir, "-p", dir, "run"][..], &["run", "--bogus"]] {
+        let out = seg(&project, args);
+        assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
+        assert!(out.stderr.contains("seg::E047"), "{args:?}: {}", out.stderr);
+    }
+
+    let odd = common::temp_dir("odd-manifest");
+    std::fs::create_dir(odd.join("seg.toml")).unwrap();
+    let out = seg(&odd, &["check"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("seg::E040"), "{}", out.stderr);
+}
+
+/// Suggestions cost a bounded amount per check: a thousand long unknown names against a
+/// thousand long candidates finishes (it took minutes when every pair was compared).
+#[test]
+fn many_long_misspelled_names_are_checked_quickly() {
+    let project = copy_project("tests/fixtures/shop");
+    let stem = "v".repeat(60);
+    let mut text = String::new();
+    for i in 0..1_000 {
+        text.push_str(&format!("segment {stem}{i} where newsletter\n"));
+    }
+    for i in 0..1_000 {
+        text.push_str(&format!("segment B{i} where {stem}x{i}\n"));
+    }
+    std::fs::write(project.join("segments/names.seg"), text).unwrap();
+    let out = seg(&project, &["check", "--format", "json"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stdout.contains("seg::E005"),
+        "{}",
+        &out.stdout[..out.stdout.len().min(500)]
+    );
 }

@@ -177,6 +177,24 @@ const SPELLINGS: [&str; 2] = [
 
 /// Kill rounds: a load or a materialization killed at a point within a load's usual
 /// duration, then the checks.
+/// Rounds of [`kill_rounds`] until at least `wanted` writes were killed mid-way (the
+/// timing of a kill depends on the machine's load), at most three times `rounds`; returns
+/// the rounds run and the kills.
+fn kills_mid_write(
+    project: &Path,
+    customers: usize,
+    rounds: usize,
+    wanted: usize,
+    check: &dyn Fn(&Path),
+) -> (usize, usize) {
+    let (mut run, mut kills) = (0, 0);
+    while kills < wanted && run < 3 * rounds {
+        kills += kill_rounds(project, customers, rounds, check);
+        run += rounds;
+    }
+    (run, kills)
+}
+
 fn kill_rounds(project: &Path, customers: usize, rounds: usize, check: &dyn Fn(&Path)) -> usize {
     let load = duration_of(project, &["load"]);
     std::fs::write(project.join("probe.seg"), SPELLINGS[1]).unwrap();
@@ -303,11 +321,11 @@ fn sqlite_survives_kills_and_concurrent_writers() {
     let check = |project: &Path| {
         assert_eq!(integrity(&project.join("faults.db")), "ok");
     };
-    let kills = kill_rounds(&project, customers, 20, &check);
+    let (rounds, kills) = kills_mid_write(&project, customers, 20, 10, &check);
     let (operations, refused) = concurrent_rounds(&project, customers, 8);
     assert_eq!(integrity(&database), "ok");
     println!(
-        "SQLite: 20 kill rounds ({kills} killed mid-write), {operations} concurrent operations \
+        "SQLite: {rounds} kill rounds ({kills} killed mid-write), {operations} concurrent operations \
          ({refused} writes refused while another wrote), 0 failures"
     );
     assert!(kills >= 10, "too few writes were killed mid-way: {kills}");
@@ -321,10 +339,10 @@ fn postgresql_survives_kills_and_concurrent_writers() {
     let project = project(&format!("url = \"{url}\""), customers);
     assert_eq!(seg(&project, &["load"]).code, 0);
     let check = |_: &Path| {};
-    let kills = kill_rounds(&project, customers, 20, &check);
+    let (rounds, kills) = kills_mid_write(&project, customers, 20, 10, &check);
     let (operations, refused) = concurrent_rounds(&project, customers, 8);
     println!(
-        "PostgreSQL: 20 kill rounds ({kills} killed mid-write), {operations} concurrent \
+        "PostgreSQL: {rounds} kill rounds ({kills} killed mid-write), {operations} concurrent \
          operations ({refused} writes refused while another wrote), 0 failures"
     );
     assert!(kills >= 10, "too few writes were killed mid-way: {kills}");

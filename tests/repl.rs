@@ -411,6 +411,28 @@ fn piped_input_is_read_within_limits_and_in_linear_time() {
         assert!(stderr.contains("seg repl: "), "{input}: {stderr}");
         assert!(!stderr.contains("E046"), "{input}: {stderr}");
     }
+    // Input that ends in the middle of a continued condition ends the session.
+    for unfinished in [
+        "newsletter and\n",
+        "city in ['a',\n",
+        "/// a [doc\n",
+        "city =",
+    ] {
+        let out = common::seg_with_input(&project, &["repl"], unfinished.as_bytes());
+        assert_eq!(out.code, 0, "{unfinished:?}: {}", out.stderr);
+    }
+    // A byte-order mark before the first input is not part of it.
+    let out = common::seg_with_input(
+        &project,
+        &["repl", "--as-of", "2025-06-30"],
+        "\u{feff}city = 'London'\n".as_bytes(),
+    );
+    assert!(
+        out.stdout.contains("4 members"),
+        "{}{}",
+        out.stdout,
+        out.stderr
+    );
     let long = "newsletter and\n".repeat(8_000) + "city = 'London'\n";
     let out = common::seg_with_input(
         &project,

@@ -11,7 +11,7 @@ use crate::diagnostics::Code;
 use crate::diagnostics::render::{Style, render_all};
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::engine::{self, Database, Location};
-use crate::project::{self, Project};
+use crate::project::{self, InputFile, Project};
 use crate::schema::drift;
 use crate::source::{SourceId, SourceMap};
 use crate::syntax::{self, ast};
@@ -185,6 +185,30 @@ impl Session {
         self.diagnostics
             .iter()
             .any(|d| d.severity == Severity::Error)
+    }
+
+    /// What input of the project `path` is, if it is one: one of the project's own files
+    /// ([`crate::project::Project::input_file`]), or any file this session read as
+    /// segments, whatever its name (one the manifest lists, one a segment file imports).
+    pub fn input_file(&self, path: &Path) -> Option<InputFile> {
+        if let Some(input) = self.project.input_file(path) {
+            return Some(input);
+        }
+        let target = path.canonicalize().ok()?;
+        self.sources
+            .iter()
+            .filter_map(|source| source.path.as_deref())
+            .any(|read| read.canonicalize().is_ok_and(|read| read == target))
+            .then_some(InputFile::SegmentFile)
+    }
+
+    /// Refuses `path` as the destination of `what` ("an export") when it is one of the
+    /// project's inputs (see [`Session::input_file`]): seg never writes over what it reads.
+    pub fn check_output(&self, path: &Path, what: &str) -> Result<(), Failure> {
+        match self.input_file(path) {
+            None => Ok(()),
+            Some(input) => Err(crate::project::refused_output(path, what, input).into()),
+        }
     }
 
     /// Stops with exit code 1 and every diagnostic if any segment failed to check.

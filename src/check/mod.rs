@@ -32,6 +32,7 @@ pub fn check(
     imports: &Imports,
     schema: &Schema,
 ) -> (ir::Program, Vec<Diagnostic>) {
+    crate::diagnostics::reset_suggestion_budget();
     let mut errors = imports.cycles();
     let visibility = imports.visibility(files.iter().map(|(id, _)| *id));
     let mut definitions = collect_definitions(files, schema, &mut errors);

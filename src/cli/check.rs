@@ -59,7 +59,7 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
     super::require_existing(&args.paths)?;
     let session = Session::open(context, &args.paths)?;
     if let Some(path) = args.baseline.as_ref().filter(|_| args.update_baseline) {
-        session.project.check_output(path, "a baseline")?;
+        session.check_output(path, "a baseline")?;
     }
     let config = &session.project.manifest.lints;
     let mut diagnostics = session.diagnostics.clone();

@@ -46,7 +46,7 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
     let session = Session::open(context, &[])?;
     session.require_clean()?;
     if let Some(path) = &args.output {
-        session.project.check_output(path, "an export")?;
+        session.check_output(path, "an export")?;
     }
     let name = crate::app::segments::selected_segments(&session, Some(&args.segment))?.remove(0);
     let customer = &session.project.manifest.schema.customer;

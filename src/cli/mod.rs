@@ -29,7 +29,7 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 use clap::{CommandFactory, Parser, Subcommand};
 
-use crate::app::{Context, EXIT_FAILURE, Failure};
+use crate::app::{Context, Failure};
 use crate::diagnostics::render::{Style, render_all};
 use crate::output::{Unwritten, errout};
 
@@ -124,11 +124,21 @@ pub fn run(repl: fn(&Context) -> Result<i32, Failure>) -> i32 {
     let arguments: Vec<std::ffi::OsString> = std::env::args_os().collect();
     let cli = match Cli::try_parse_from(&arguments) {
         Ok(cli) => cli,
+        Err(error) if error.use_stderr() => {
+            // A bad argument is a coded error like any other (seg::E047), with clap's
+            // words and the usage as help.
+            let text = error.render().to_string();
+            let text = text.trim().strip_prefix("error: ").unwrap_or(text.trim());
+            let (message, help) = text.split_once('\n').unwrap_or((text, ""));
+            let problem = crate::diagnostics::Diagnostic::error(
+                crate::diagnostics::Code::BadArgument,
+                message.trim().to_string(),
+            )
+            .with_optional_help(Some(help.trim().to_string()).filter(|h| !h.is_empty()));
+            return report(problem.into(), Style::Terminal);
+        }
         Err(error) => {
             let printed = error.print();
-            if error.use_stderr() {
-                return EXIT_FAILURE;
-            }
             // `--help` and `--version` go to stdout, which may be closed or full.
             return match printed {
                 Ok(()) => 0,
@@ -201,16 +211,25 @@ fn given_once(arguments: &[std::ffi::OsString]) -> Result<(), Failure> {
         return Ok(());
     };
     for id in GLOBAL_OPTIONS {
-        let mut values = std::collections::BTreeSet::new();
+        // What each level was given, as written and as meant: `./p/` and `p` are one
+        // folder, `30` and `30s` one limit.
+        let mut given: std::collections::BTreeMap<String, String> = Default::default();
         let mut level = Some(&matches);
         while let Some(current) = level {
-            if let Ok(Some(given)) = current.try_get_raw(id) {
-                values.extend(given.map(|v| v.to_string_lossy().into_owned()));
+            if let Some(meant) = meaning(current, id) {
+                let written = current
+                    .get_raw(id)
+                    .into_iter()
+                    .flatten()
+                    .map(|v| v.to_string_lossy().into_owned())
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                given.entry(meant).or_insert(written);
             }
             level = current.subcommand().map(|(_, sub)| sub);
         }
-        if values.len() > 1 {
-            let listed: Vec<String> = values.iter().map(|v| format!("`{v}`")).collect();
+        if given.len() > 1 {
+            let listed: Vec<String> = given.values().map(|v| format!("`{v}`")).collect();
             return Err(crate::diagnostics::Diagnostic::error(
                 crate::diagnostics::Code::BadArgument,
                 format!(
@@ -224,6 +243,26 @@ fn given_once(arguments: &[std::ffi::OsString]) -> Result<(), Failure> {
         }
     }
     Ok(())
+}
+
+/// What a global option given at this level means, comparable across levels.
+fn meaning(level: &clap::ArgMatches, id: &str) -> Option<String> {
+    match id {
+        "project" => level.try_get_one::<PathBuf>(id).ok().flatten().map(|path| {
+            let real = path.canonicalize().unwrap_or_else(|_| path.clone());
+            real.to_string_lossy().into_owned()
+        }),
+        "as_of" => level
+            .try_get_one::<NaiveDate>(id)
+            .ok()
+            .flatten()
+            .map(NaiveDate::to_string),
+        _ => level
+            .try_get_one::<std::time::Duration>(id)
+            .ok()
+            .flatten()
+            .map(|limit| format!("{limit:?}")),
+    }
 }
 
 /// `command` with `local` added to each of its subcommands, at every depth.
@@ -249,8 +288,7 @@ fn report(failure: Failure, style: Style) -> i32 {
 }
 
 fn parse_date(text: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .map_err(|_| format!("`{text}` is not a date (YYYY-MM-DD)"))
+    crate::calendar::parse_as_of(text)
 }
 
 /// Refuses a path named on the command line that does not exist: a command with nothing

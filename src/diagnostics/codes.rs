@@ -86,6 +86,8 @@ pub enum Code {
     TooManyDefinitions,
     /// Segment references deeper or more numerous than the limits.
     ReferencesTooDeep,
+    /// A query larger than the engine takes (values bound, depth, columns).
+    QueryTooLarge,
     /// Lint: a segment targets customers by a sensitive attribute without a justification.
     SensitiveAttribute,
     /// Lint: conditions that can never all hold.
@@ -151,6 +153,7 @@ impl Code {
         Code::FileTooLarge,
         Code::TooManyDefinitions,
         Code::ReferencesTooDeep,
+        Code::QueryTooLarge,
         Code::SensitiveAttribute,
         Code::Contradiction,
         Code::Tautology,
@@ -219,6 +222,7 @@ impl Code {
             Code::FileTooLarge => "seg::E061",
             Code::TooManyDefinitions => "seg::E062",
             Code::ReferencesTooDeep => "seg::E063",
+            Code::QueryTooLarge => "seg::E064",
             Code::SensitiveAttribute => "seg::W001",
             Code::Contradiction => "seg::W002",
             Code::Tautology => "seg::W003",
@@ -277,6 +281,7 @@ impl Code {
             Code::FileTooLarge => "file too large",
             Code::TooManyDefinitions => "too many definitions",
             Code::ReferencesTooDeep => "segment references too deep",
+            Code::QueryTooLarge => "query too large for the engine",
             Code::SensitiveAttribute => "sensitive attribute",
             Code::Contradiction => "contradiction",
             Code::Tautology => "tautology",

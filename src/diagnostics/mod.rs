@@ -135,14 +135,35 @@ pub fn did_you_mean<'a>(
 /// comparing long words costs the product of their lengths.
 const LONGEST_SUGGESTED: usize = 64;
 
+/// How much comparing (in pairs of characters) suggestions may cost in one check of a
+/// project: past it, no more suggestions are made, so a file of thousands of long
+/// misspelled names costs a fraction of a second, not minutes.
+const SUGGESTION_BUDGET: u64 = 10_000_000;
+
+thread_local! {
+    /// The comparing done since [`reset_suggestion_budget`].
+    static SUGGESTION_WORK: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// Starts a new budget for suggestions (a check of the whole project starts one).
+pub fn reset_suggestion_budget() {
+    SUGGESTION_WORK.set(0);
+}
+
 /// The candidate closest to `wrong` by edit distance (case-insensitive), if close enough
 /// to be a plausible typo. Candidates whose length alone rules them out are not compared,
-/// so the cost stays small however many there are.
+/// and the comparing of one check is capped (`SUGGESTION_BUDGET`), so the cost stays
+/// small however many names and candidates there are.
 pub fn closest<'a>(wrong: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let wrong_length = wrong.chars().count();
     if wrong_length > LONGEST_SUGGESTED {
         return None;
     }
+    let affordable = |length: usize| {
+        let work = SUGGESTION_WORK.get() + 2 * (length * wrong_length) as u64;
+        SUGGESTION_WORK.set(work);
+        work <= SUGGESTION_BUDGET
+    };
     let wrong_lower = wrong.to_lowercase();
     candidates
         .into_iter()
@@ -150,7 +171,10 @@ pub fn closest<'a>(wrong: &str, candidates: impl IntoIterator<Item = &'a str>) -
             let length = c.chars().count();
             let allowed = (length.max(wrong_length) / 3).max(1);
             // The distance is at least the difference in length.
-            if length > LONGEST_SUGGESTED || length.abs_diff(wrong_length) > allowed {
+            if length > LONGEST_SUGGESTED
+                || length.abs_diff(wrong_length) > allowed
+                || !affordable(length)
+            {
                 return None;
             }
             let distance = strsim::damerau_levenshtein(&wrong_lower, &c.to_lowercase());

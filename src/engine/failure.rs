@@ -19,6 +19,8 @@ pub(super) enum Cause {
     ReadOnly,
     /// A table or column the manifest names is not there.
     NoSuchObject,
+    /// The query goes past a limit of the engine (values bound, depth, columns).
+    TooLarge,
     /// Anything else.
     Other,
 }
@@ -50,6 +52,15 @@ pub(super) fn database_error(context: &str, cause: Cause, detail: &str) -> Diagn
         Cause::NoSuchObject => Some(
             "the database does not match seg.toml; check the table and column names in the manifest",
         ),
+        Cause::TooLarge => {
+            return Diagnostic::error(
+                Code::QueryTooLarge,
+                format!("{context}: the query is larger than the engine takes ({})", clipped(detail)),
+            )
+            .with_help(
+                "shorten the longest lists and conditions, or split the segment into several and combine them",
+            );
+        }
         Cause::Other => None,
     };
     Diagnostic::error(Code::DatabaseError, format!("{context}: {}", clipped(detail)))

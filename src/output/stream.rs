@@ -119,7 +119,7 @@ mod tests {
     #[test]
     fn batches_print_what_the_whole_would_for_machines() {
         for format in [Format::Csv, Format::Json, Format::Jsonl, Format::Markdown] {
-            let whole = super::super::render_rows(&rows(0..7), format, shown);
+            let whole = crate::output::render_rows(&rows(0..7), format, shown);
             let mut stream = RowStream::new(format);
             let mut text = String::new();
             for batch in [0..3, 3..3, 3..7, 7..7] {
@@ -132,7 +132,7 @@ mod tests {
         let text = empty.next(&rows(0..0), shown) + empty.end();
         assert_eq!(
             text,
-            super::super::render_rows(&rows(0..0), Format::Json, shown)
+            crate::output::render_rows(&rows(0..0), Format::Json, shown)
         );
     }
 

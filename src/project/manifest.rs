@@ -202,15 +202,15 @@ pub fn parse(source: SourceId, text: &str) -> Result<Manifest, Vec<Diagnostic>> 
     let rfm = raw.rfm.as_ref().and_then(|rfm| v.rfm(rfm, &related));
     let lints = v.lints(&raw.lints);
     let as_of = raw.project.as_of.as_ref().and_then(|text| {
-        let date = chrono::NaiveDate::parse_from_str(text.get_ref(), "%Y-%m-%d").ok();
-        if date.is_none() {
+        let date = crate::calendar::parse_as_of(text.get_ref());
+        if let Err(problem) = &date {
             v.invalid(
                 text.span(),
-                format!("`as_of` is not a date: '{}'", text.get_ref()),
+                format!("`as_of` is not a date: {problem}"),
                 "expected YYYY-MM-DD",
             );
         }
-        date
+        date.ok()
     });
     let database = v.database(raw.database);
     for (table, path) in &raw.data {

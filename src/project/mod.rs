@@ -37,7 +37,9 @@ impl Project {
     pub fn discover(start: &Path, sources: &mut SourceMap) -> Result<Project, Vec<Diagnostic>> {
         let mut dir = Some(start);
         while let Some(d) = dir {
-            if d.join(MANIFEST).is_file() {
+            // Anything there named seg.toml (a FIFO, a folder) is this project's manifest,
+            // and loading says what is wrong with it.
+            if std::fs::symlink_metadata(d.join(MANIFEST)).is_ok() {
                 return Project::load(d, sources);
             }
             dir = d.parent();
@@ -52,7 +54,7 @@ impl Project {
     /// Loads the project whose manifest is `root/seg.toml`.
     pub fn load(root: &Path, sources: &mut SourceMap) -> Result<Project, Vec<Diagnostic>> {
         let path = root.join(MANIFEST);
-        if !path.is_file() {
+        if std::fs::symlink_metadata(&path).is_err() {
             return Err(vec![Diagnostic::error(
                 Code::ManifestNotFound,
                 format!("no {MANIFEST} in {}", root.display()),
@@ -126,7 +128,7 @@ pub fn read_source(
             Code::FileUnreadable,
             format!("cannot read {}: not a regular file", path.display()),
         )
-        .with_help("segment files are plain text files; remove or rename this one"),
+        .with_help("seg reads only regular files; remove or rename this one"),
         Unreadable::TooLarge(limit) => Diagnostic::error(
             Code::FileTooLarge,
             format!("{} is larger than {limit} bytes", path.display()),

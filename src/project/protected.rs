@@ -19,7 +19,7 @@ pub enum InputFile {
     SegmentTest,
     /// One of the `[data]` CSV files.
     Data,
-    /// The project's database, or any SQLite database.
+    /// The project's database, or any SQLite database (or its journal or log).
     Database,
 }
 
@@ -62,7 +62,12 @@ impl Project {
         {
             return Some(InputFile::Database);
         }
-        is_sqlite(&target).then_some(InputFile::Database)
+        // A database, or the journal or write-ahead log beside one.
+        let database = ["-wal", "-shm", "-journal"]
+            .iter()
+            .find_map(|side| name.strip_suffix(side))
+            .map_or_else(|| target.clone(), |stem| target.with_file_name(stem));
+        is_sqlite(&database).then_some(InputFile::Database)
     }
 }
 
@@ -82,17 +87,6 @@ fn is_sqlite(path: &Path) -> bool {
             .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head))
             .is_ok()
         && &head == b"SQLite format 3\0"
-}
-
-impl Project {
-    /// Refuses `path` as the destination of seg's output (`what`: "an export") when it is
-    /// one of the project's inputs (see [`Project::input_file`]).
-    pub fn check_output(&self, path: &Path, what: &str) -> Result<(), crate::diagnostics::Diagnostic> {
-        match self.input_file(path) {
-            None => Ok(()),
-            Some(input) => Err(refused_output(path, what, input)),
-        }
-    }
 }
 
 /// The error for output aimed at an input file.

@@ -69,12 +69,14 @@ pub(super) fn files_under(
 ) -> Vec<Diagnostic> {
     let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     let mut problems = Vec::new();
-    if !path.is_dir() {
-        out.push(path.to_path_buf());
-        return problems;
-    }
+    // A file or folder the manifest names is held to the project as what is found in
+    // the folders is (a path named on the command line is its own root).
     if let Err(reason) = inside(&root, path) {
         problems.push(leads_out(path, reason));
+        return problems;
+    }
+    if !path.is_dir() {
+        out.push(path.to_path_buf());
         return problems;
     }
     match path.canonicalize() {

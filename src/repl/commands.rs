@@ -3,8 +3,6 @@
 use std::fmt::Write as _;
 use std::path::{Component, Path, PathBuf};
 
-use chrono::NaiveDate;
-
 use super::estimate::EstimateMode;
 use super::{Flow, QUERY, Repl};
 use crate::files::Unreadable;
@@ -71,12 +69,12 @@ pub fn run(repl: &mut Repl, command: &str) -> Flow {
             }
             None => errln!(":estimate takes auto, on or off"),
         },
-        "as-of" => match NaiveDate::parse_from_str(argument, "%Y-%m-%d") {
+        "as-of" => match crate::calendar::parse_as_of(argument) {
             Ok(date) => {
                 repl.as_of = date;
                 sayln!(repl, "as of {date}");
             }
-            Err(_) => errln!(":as-of needs a date, as in `:as-of 2025-06-30`"),
+            Err(problem) => errln!(":as-of needs a date, as in `:as-of 2025-06-30`: {problem}"),
         },
         "explain" => {
             let mut words = argument.split_whitespace();
@@ -246,8 +244,10 @@ fn save(repl: &Repl, argument: &str) {
     }
     // The definitions are added to a segment file (or a new file); the manifest, tests,
     // data and database are never written.
-    if let Some(input) = repl.session.project.input_file(&target)
-        && input != InputFile::SegmentFile
+    let input = repl.session.input_file(&target);
+    let segment_file = target.extension().is_some_and(|e| e == "seg");
+    if let Some(input) = input
+        && !(input == InputFile::SegmentFile && segment_file)
     {
         repl.show(&[crate::project::refused_output(
             &target,

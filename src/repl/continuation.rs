@@ -21,15 +21,24 @@ impl Continuation {
         if self.command.is_none() && !line.trim().is_empty() {
             self.command = Some(line.trim_start().starts_with(':'));
         }
-        for c in line.chars() {
+        // A comment (`//`, `///`) runs to the end of the line: its brackets and words do
+        // not count.
+        let mut code_end = line.len();
+        let mut previous = ' ';
+        for (at, c) in line.char_indices() {
             match c {
                 '\'' => self.in_string = !self.in_string,
+                '/' if previous == '/' && !self.in_string => {
+                    code_end = at - 1;
+                    break;
+                }
                 '(' | '[' if !self.in_string => self.depth += 1,
                 ')' | ']' if !self.in_string => self.depth -= 1,
                 _ => {}
             }
+            previous = c;
         }
-        if let Some(word) = line.split_whitespace().next_back() {
+        if let Some(word) = line[..code_end].split_whitespace().next_back() {
             self.last_word = word.to_ascii_lowercase();
         }
     }
@@ -71,5 +80,8 @@ mod tests {
         assert!(!is_incomplete("name = 'Ann and'"));
         assert!(!is_incomplete(":sql a and"));
         assert!(!is_incomplete("(a = 1 or\nb = 2)"));
+        assert!(!is_incomplete("/// doc [x"));
+        assert!(!is_incomplete("city = 'x' // and"));
+        assert!(is_incomplete("city = 'a//b' and"));
     }
 }

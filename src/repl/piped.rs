@@ -22,12 +22,17 @@ pub(crate) enum Piped {
 /// Reads inputs one at a time from `reader`.
 pub(crate) struct PipedInput<R> {
     reader: R,
+    /// Whether anything was read yet (a byte-order mark may start the first input).
+    started: bool,
 }
 
 impl<R: BufRead> PipedInput<R> {
     /// Reads from `reader`.
     pub(crate) fn new(reader: R) -> PipedInput<R> {
-        PipedInput { reader }
+        PipedInput {
+            reader,
+            started: false,
+        }
     }
 
     /// The next complete input: lines are read while the input so far asks for more.
@@ -38,17 +43,20 @@ impl<R: BufRead> PipedInput<R> {
             let start = input.len();
             let room = (MAX_FILE_BYTES - start) as u64 + 1;
             let read = (&mut self.reader).take(room).read_until(b'\n', &mut input);
-            match read {
+            let at_end = match read {
                 Err(error) => return Piped::Unreadable(format!("cannot read the input: {error}")),
                 Ok(0) if input.is_empty() => return Piped::End,
-                Ok(_) => {}
-            }
+                Ok(0) => true,
+                Ok(_) => false,
+            };
             if input.len() > MAX_FILE_BYTES {
                 return Piped::Unreadable(format!(
                     "an input is longer than {MAX_FILE_BYTES} bytes; split it over several definitions"
                 ));
             }
-            let ended = !input.ends_with(b"\n");
+            // The input ended, mid-line or in the middle of a continued input: what came
+            // is the last input.
+            let ended = at_end || !input.ends_with(b"\n");
             let Ok(line) = std::str::from_utf8(&input[start..]) else {
                 return Piped::Unreadable("cannot read the input: it is not UTF-8 text".into());
             };
@@ -58,7 +66,13 @@ impl<R: BufRead> PipedInput<R> {
             }
         }
         let text = String::from_utf8(input).unwrap_or_default();
-        let text = text.strip_suffix('\n').unwrap_or(&text);
+        // A byte-order mark is how some editors start UTF-8 text; it is not input.
+        let text = match text.strip_prefix('\u{feff}') {
+            Some(rest) if !self.started => rest,
+            _ => &text,
+        };
+        self.started = true;
+        let text = text.strip_suffix('\n').unwrap_or(text);
         let text = text.strip_suffix('\r').unwrap_or(text);
         Piped::Input(text.to_string())
     }
@@ -81,6 +95,17 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn an_input_that_ends_while_continued_is_the_last_one() {
+        assert_eq!(inputs(b"newsletter and\n"), vec!["newsletter and"]);
+        assert_eq!(inputs(b"x in ['a',\n"), vec!["x in ['a',"]);
+    }
+
+    #[test]
+    fn a_byte_order_mark_at_the_start_is_not_input() {
+        assert_eq!(inputs(b"\xef\xbb\xbfcity = 'x'\n"), vec!["city = 'x'"]);
     }
 
     #[test]

@@ -485,6 +485,11 @@ impl Generator<'_> {
 
     /// `(md BETWEEN a AND b OR md BETWEEN c AND d)` for the column's month and day.
     fn month_day_ranges(&self, w: &mut SqlWriter<'_>, column: &Column, ranges: &[(u32, u32)]) {
+        if ranges.is_empty() {
+            // No day at all: nobody's date falls in it.
+            w.sql("(1 = 0)");
+            return;
+        }
         w.sql("(");
         for (i, (from, to)) in ranges.iter().enumerate() {
             if i > 0 {

@@ -28,6 +28,15 @@ pub(super) fn database_error(
         }
         Some(c) if *c == SqlState::READ_ONLY_SQL_TRANSACTION => Cause::ReadOnly,
         Some(c) if *c == SqlState::LOCK_NOT_AVAILABLE => Cause::Locked,
+        Some(c)
+            if *c == SqlState::STATEMENT_TOO_COMPLEX
+                || *c == SqlState::PROGRAM_LIMIT_EXCEEDED
+                || *c == SqlState::TOO_MANY_COLUMNS =>
+        {
+            Cause::TooLarge
+        }
+        // The client refuses more than 65,535 parameters before sending.
+        None if server_message(error).contains("parameters") => Cause::TooLarge,
         _ => Cause::Other,
     };
     failure::database_error(context, cause, &server_message(error))
