@@ -173,7 +173,8 @@ fn main() {
     );
     let mut slowest_preview = Duration::ZERO;
     for (segment, exact) in program.segments.iter().zip(&counts) {
-        let Some(sample) = sql::sample_queries(&program, &segment.name, one_in, 5, &Sqlite, as_of)
+        let Some(sample) =
+            sql::sample_queries(&program, &segment.name, one_in, 0, 5, &Sqlite, as_of)
         else {
             println!("{:<20} (RFM: no preview)", segment.name);
             continue;

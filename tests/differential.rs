@@ -355,16 +355,22 @@ fn run(case: &Case, postgres: bool) {
             case.condition
         );
     }
-    // The sample preview (aggregates probed per customer) of one customer in k: rows are
-    // inserted in key order, so the sample is the keys divisible by k.
-    for one_in in [1i64, 2] {
-        let Some(sample) =
-            sql::sample_queries(&program, "S", one_in as u64, 1000, &Sqlite, case.as_of)
-        else {
+    // The sample preview (aggregates probed per customer) of one customer in k, slice by
+    // slice: rows are inserted in key order, so slice j is the keys that leave j over k.
+    for (one_in, slice) in [(1i64, 0i64), (2, 0), (2, 1)] {
+        let Some(sample) = sql::sample_queries(
+            &program,
+            "S",
+            one_in as u64,
+            slice as u64,
+            1000,
+            &Sqlite,
+            case.as_of,
+        ) else {
             break; // RFM: no sample preview
         };
         let sample_keys: BTreeSet<Key> = (1..=case.customers.len() as i64)
-            .filter(|n| n % one_in == 0)
+            .filter(|n| n % one_in == slice)
             .map(number_key)
             .collect();
         let expected: BTreeSet<Key> = members["S"].intersection(&sample_keys).cloned().collect();
@@ -434,13 +440,16 @@ fn on_postgres(
         );
     }
     // The sample preview: the customers whose key hash under `sample` is a multiple of k.
-    for one_in in [1u64, 3] {
-        let Some(sample) = sql::sample_queries(program, "S", one_in, 1000, &Postgres, case.as_of)
+    for (one_in, slice) in [(1u64, 0u64), (3, 0), (3, 2)] {
+        let Some(sample) =
+            sql::sample_queries(program, "S", one_in, slice, 1000, &Postgres, case.as_of)
         else {
             break; // RFM: no sample preview
         };
         let sampled: BTreeSet<Key> = (1..=case.customers.len() as i64)
-            .filter(|n| u64::from(seglang::split::key_hash("sample", &n.to_string())) % one_in == 0)
+            .filter(|n| {
+                u64::from(seglang::split::key_hash("sample", &n.to_string())) % one_in == slice
+            })
             .map(number_key)
             .collect();
         let expected: BTreeSet<Key> = members["S"].intersection(&sampled).cloned().collect();

@@ -57,6 +57,23 @@ pub fn one_in(customers: u64) -> u64 {
     (customers / SAMPLE_SIZE).max(1)
 }
 
+/// Which slice of `one_in` the `ask`-th estimate of the session samples: a different one
+/// each time (from the session's start time and the ask's number), so that asking again
+/// is a new sample rather than the same miss repeated.
+pub fn slice(ask: u64, one_in: u64) -> u64 {
+    static SESSION: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    let session = *SESSION.get_or_init(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |t| t.as_nanos() as u64)
+    });
+    // SplitMix64: consecutive asks land on unrelated slices.
+    let mut z = session.wrapping_add(ask.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    (z ^ (z >> 31)) % one_in.max(1)
+}
+
 /// The line shown for an estimate: `members` of `sampled` customers were in the segment.
 /// The margin is the 95% interval of a simple random sample (normal approximation, with
 /// the finite-population correction); a sample of everyone is exact.

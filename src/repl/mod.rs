@@ -37,8 +37,8 @@ use crate::app::{Context, Failure};
 use crate::check::ir::Program;
 use crate::diagnostics::Diagnostic;
 use crate::diagnostics::render::{Style, render_all};
-use crate::engine::Cell;
 use crate::engine::Database;
+use crate::engine::{Cell, Rows};
 use crate::output::{Shown, Unwritten, errln, errout, table_text, thousands, write_stdout};
 use crate::source::{SourceFile, SourceId, Span};
 use crate::sql::{self, DEFAULT_DIALECT, Output};
@@ -206,6 +206,14 @@ pub(crate) enum Flow {
     Quit,
 }
 
+/// The number in a count's cell (none: no members).
+fn count_in(cell: Option<&Cell>) -> u64 {
+    match cell {
+        Some(Cell::Integer(n)) => (*n).max(0) as u64,
+        _ => 0,
+    }
+}
+
 /// The REPL's state: the project, what was defined in this session, and the settings.
 pub(crate) struct Repl {
     session: Session,
@@ -334,19 +342,27 @@ impl Repl {
         if self.estimate_first(&program) {
             return;
         }
-        let count = sql::compile(&program, QUERY, Output::Count, self.dialect(), self.as_of)
+        // The count and the first members from one evaluation of the condition.
+        let output = if self.sample == 0 {
+            Output::Count
+        } else {
+            Output::Preview { limit: self.sample }
+        };
+        let query = sql::compile(&program, QUERY, output, self.dialect(), self.as_of)
             .expect("query segment");
-        let members = sql::compile(
-            &program,
-            QUERY,
-            Output::Members {
-                limit: Some(self.sample),
-            },
-            self.dialect(),
-            self.as_of,
-        )
-        .expect("query segment");
-        let result = self.run_query(|db| Ok((db.count(&count)?, db.fetch(&members)?)));
+        let result = self.run_query(|db| {
+            let mut rows = db.fetch(&query)?;
+            // A count's one cell, or a preview's total in its last column.
+            let count = count_in(rows.rows.first().and_then(|row| row.last()));
+            if self.sample == 0 {
+                return Ok((count, Rows::default()));
+            }
+            rows.columns.pop();
+            for row in &mut rows.rows {
+                row.pop();
+            }
+            Ok((count, rows))
+        });
         match result {
             Ok((count, rows)) => {
                 sayln!(self, "{} (as of {})", member_count(count), self.as_of);
@@ -383,6 +399,7 @@ impl Repl {
             program,
             QUERY,
             one_in,
+            estimate::slice(self.inputs as u64, one_in),
             self.sample,
             self.dialect(),
             self.as_of,
@@ -399,10 +416,7 @@ impl Repl {
                 return true;
             }
         };
-        let count = |i: usize| match counts.rows.first().and_then(|r| r.get(i)) {
-            Some(Cell::Integer(n)) => (*n).max(0) as u64,
-            _ => 0,
-        };
+        let count = |i: usize| count_in(counts.rows.first().and_then(|r| r.get(i)));
         let (sampled, members) = (count(0), count(1));
         sayln!(
             self,

@@ -123,14 +123,22 @@ pub trait Dialect {
         w.column(alias, column).sql("))");
     }
 
-    /// True for a deterministic one in `one_in` of the customers (for estimates). By
-    /// default the key's hash ([`Dialect::key_hash`] under the seed `sample`) modulo
-    /// `one_in` is 0: any key type, spread evenly.
-    fn sample(&self, w: &mut SqlWriter<'_>, alias: &'static str, key: &str, one_in: ParamId) {
+    /// True for slice `slice` of `one_in` slices of the customers (for estimates): each
+    /// slice is a deterministic one in `one_in`, and a different slice is another sample.
+    /// By default the key's hash ([`Dialect::key_hash`] under the seed `sample`) modulo
+    /// `one_in` is `slice`: any key type, spread evenly.
+    fn sample(
+        &self,
+        w: &mut SqlWriter<'_>,
+        alias: &'static str,
+        key: &str,
+        one_in: ParamId,
+        slice: ParamId,
+    ) {
         let seed = w.bind(Value::Text(SAMPLE_SEED.into()));
         w.sql("MOD(");
         self.key_hash(w, seed, alias, key);
-        w.sql(", ").placeholder(one_in).sql(") = 0");
+        w.sql(", ").placeholder(one_in).sql(") = ").placeholder(slice);
     }
 
     /// `numerator / denominator` for whole numbers of either sign, as a whole number: rounded

@@ -178,6 +178,11 @@ impl Generator<'_> {
                 w.sql("COUNT(*) AS ").ident("members");
             }
             Output::Members { .. } => self.member_columns(w),
+            Output::Preview { .. } => {
+                self.member_columns(w);
+                w.sql(", COUNT(*) OVER () AS ")
+                    .ident(super::PREVIEW_TOTAL);
+            }
         }
         w.newline()
             .sql("FROM ")
@@ -185,7 +190,12 @@ impl Generator<'_> {
             .sql(" AS ")
             .sql(CUSTOMER);
         self.where_clause(w, segment);
-        if let Output::Members { limit } = output {
+        let limit = match output {
+            Output::Members { limit } => Some(limit),
+            Output::Preview { limit } => Some(Some(limit)),
+            Output::Keys | Output::Count => None,
+        };
+        if let Some(limit) = limit {
             w.newline().sql("ORDER BY ").column(CUSTOMER, &customer.key);
             if let Some(limit) = limit {
                 w.newline();

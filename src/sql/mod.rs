@@ -86,7 +86,17 @@ pub enum Output {
         /// Row limit.
         limit: Option<u64>,
     },
+    /// The first `limit` members as [`Output::Members`] gives them, each row also carrying
+    /// the number of all members as `members_total` (the last column): a count and a
+    /// sample from one evaluation of the condition.
+    Preview {
+        /// Row limit.
+        limit: u64,
+    },
 }
+
+/// The column of [`Output::Preview`] that holds the number of all members.
+pub const PREVIEW_TOTAL: &str = "members_total";
 
 /// The query for segment `name` of `program`. `None` if the program has no such segment.
 /// Dates relative to `as_of` are resolved here and bound as parameters.

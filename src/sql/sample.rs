@@ -1,5 +1,6 @@
 //! Estimates from a sample: the REPL answers within about 100 ms on a million customers by
-//! testing a deterministic one-in-k sample of them first, with every aggregate looked up
+//! testing a one-in-k sample of them first (one of k deterministic slices, a different one
+//! each time), with every aggregate looked up
 //! per sampled customer through the index on the customer key (the generator's `Probes`
 //! plan), so the cost follows the sample's size rather than the related table's. The exact
 //! count comes after (see docs/performance.md).
@@ -21,13 +22,15 @@ pub struct SampleQueries {
     pub members: Query,
 }
 
-/// The sample preview of segment `name`: customers one in `one_in`. `None` if there is no
+/// The sample preview of segment `name`: slice `slice` (of `one_in`) of the customers, one
+/// in `one_in` of them; another slice is another sample. `None` if there is no
 /// such segment, or if it (or a segment it refers to) uses RFM scores, which rank every
 /// customer and so cannot be sampled cheaply.
 pub fn sample_queries(
     program: &Program,
     name: &str,
     one_in: u64,
+    slice: u64,
     limit: u64,
     dialect: &dyn Dialect,
     as_of: NaiveDate,
@@ -45,7 +48,9 @@ pub fn sample_queries(
         return None;
     }
     let customer = &program.customer;
-    let one_in = Value::Integer(i64::try_from(one_in.max(1)).unwrap_or(i64::MAX));
+    let one_in = one_in.max(1);
+    let slice = Value::Integer(i64::try_from(slice % one_in).unwrap_or(0));
+    let one_in = Value::Integer(i64::try_from(one_in).unwrap_or(i64::MAX));
     let from_sample = |w: &mut SqlWriter<'_>| {
         w.newline()
             .sql("FROM ")
@@ -53,8 +58,9 @@ pub fn sample_queries(
             .sql(" AS ")
             .sql(CUSTOMER);
         let one_in = w.bind(one_in.clone());
+        let slice = w.bind(slice.clone());
         w.newline().sql("WHERE ");
-        w.dialect().sample(w, CUSTOMER, &customer.key, one_in);
+        w.dialect().sample(w, CUSTOMER, &customer.key, one_in, slice);
     };
 
     let mut w = SqlWriter::new(dialect);

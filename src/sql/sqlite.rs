@@ -85,11 +85,19 @@ impl Dialect for Sqlite {
 
     /// Every table `seg load` writes has a rowid, whatever the key's type
     /// (<https://www.sqlite.org/rowidtable.html>).
-    fn sample(&self, w: &mut SqlWriter<'_>, alias: &'static str, _key: &str, one_in: ParamId) {
+    fn sample(
+        &self,
+        w: &mut SqlWriter<'_>,
+        alias: &'static str,
+        _key: &str,
+        one_in: ParamId,
+        slice: ParamId,
+    ) {
         w.sql(alias)
             .sql(".rowid % ")
             .placeholder(one_in)
-            .sql(" = 0");
+            .sql(" = ")
+            .placeholder(slice);
     }
 
     /// Dates are `YYYY-MM-DD…` text: the year is the first four characters.

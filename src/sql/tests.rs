@@ -228,7 +228,7 @@ fn a_required_time_makes_first_the_minimum() {
         [
             compile(program, name, Output::Count, &Sqlite, as_of()).unwrap(),
             compile_counts(program, &names, &Sqlite, as_of()).unwrap(),
-            sample_queries(program, name, 2, 5, &Sqlite, as_of())
+            sample_queries(program, name, 2, 0, 5, &Sqlite, as_of())
                 .unwrap()
                 .estimate,
         ]
