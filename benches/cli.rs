@@ -21,11 +21,16 @@ use std::time::{Duration, Instant};
 use bench_data::Layout;
 use rusqlite::{Connection, OpenFlags};
 
-/// Conditions typed into the REPL, each asked twice (the second answer is warm).
+/// Conditions typed into the REPL one after another, as someone exploring would: a
+/// property, an aggregate (the session keeps its facts), another threshold of it (read
+/// from the kept facts), a new aggregate (kept beside the first), and a mix of both.
 const REPL_CONDITIONS: &[&str] = &[
     "occupation = 'nurse' and income > 100000",
     "count(orders where ordered_at in last 90 days) >= 3",
+    "count(orders where ordered_at in last 90 days) >= 5",
     "sum(orders.amount) > 1000",
+    "sum(orders.amount) > 2000 and count(orders where ordered_at in last 90 days) >= 3",
+    "occupation = 'nurse' and sum(orders.amount) > 500",
 ];
 
 fn main() {
@@ -47,6 +52,7 @@ fn main() {
         assert!(status.success(), "seg index --apply");
         segments(root, &project, runs);
         repl(&project);
+        listing_memory(&project);
     }
 }
 
@@ -186,10 +192,10 @@ fn repl(project: &Path) {
     let mut output = BufReader::new(child.stdout.take().expect("stdout"));
     let mut line = String::new();
     output.read_line(&mut line).expect("the greeting");
-    println!("| condition in `seg repl` | ask | first answer | exact answer |");
-    println!("|---|---|---|---|");
+    println!("| condition typed in `seg repl`, in turn | first answer | exact answer |");
+    println!("|---|---|---|");
     for condition in REPL_CONDITIONS {
-        for ask in ["first", "again"] {
+        {
             let started = Instant::now();
             writeln!(input, "{condition}").expect("a condition");
             input.flush().expect("a condition");
@@ -208,7 +214,7 @@ fn repl(project: &Path) {
                 }
             }
             println!(
-                "| `{condition}` | {ask} | {} ms | {} ms |",
+                "| `{condition}` | {} ms | {} ms |",
                 ms(first.unwrap_or_default()),
                 ms(started.elapsed())
             );
@@ -216,6 +222,42 @@ fn repl(project: &Path) {
     }
     drop(input);
     let _ = child.wait();
+    println!();
+}
+
+/// Peak memory (resident set) of listing every member of a small and a large segment as
+/// CSV: it should not grow with the number of members.
+fn listing_memory(project: &Path) {
+    println!("| listing (`seg run -s NAME --format csv`) | members | peak memory |");
+    println!("|---|---|---|");
+    for name in ["Affluent", "Nurses", "Buyers"] {
+        let out = Command::new("/usr/bin/time")
+            .args(["-f", "%M"])
+            .arg(env!("CARGO_BIN_EXE_seg"))
+            .arg("-p")
+            .arg(project)
+            .args(["run", "-s", name, "--format", "csv"])
+            .stderr(Stdio::piped())
+            .stdout(Stdio::piped())
+            .output()
+            .expect("/usr/bin/time runs seg");
+        let members = out
+            .stdout
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count()
+            .saturating_sub(1);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let kilobytes: u64 = stderr
+            .lines()
+            .last()
+            .and_then(|l| l.trim().parse().ok())
+            .unwrap_or(0);
+        println!(
+            "| {name} | {members} | {:.1} MB |",
+            kilobytes as f64 / 1024.0
+        );
+    }
     println!();
 }
 

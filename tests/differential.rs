@@ -341,6 +341,27 @@ fn run(case: &Case, postgres: bool) {
         );
         members.insert(name, from_sql);
     }
+    // From a REPL session's kept facts (the facts of `S` kept in a table beside each
+    // customer, then `S` and `NotS` counted from it), the sizes are the same.
+    if let Some(kept) = sql::cache::SessionFacts::needed(&program, "S", case.as_of) {
+        let table = kept.table_query(&program, &Sqlite);
+        assert!(
+            database
+                .keep_rows(sql::cache::SESSION_TABLE, &table)
+                .expect("the facts are kept"),
+            "SQLite keeps rows"
+        );
+        for name in ["S", "NotS"] {
+            let count = kept.count_query(&program, name, &Sqlite).expect("segment");
+            assert_eq!(
+                database.count(&count).expect("the kept count runs"),
+                members[name].len() as u64,
+                "the count of `{name}` from kept facts differs as of {}\n{}\nSQL:\n{table}\n{count}",
+                case.as_of,
+                case.condition
+            );
+        }
+    }
     // Counted together in one batch (shared facts), the sizes are the same.
     let batch =
         sql::compile_counts(&program, &["S", "NotS"], &Sqlite, case.as_of).expect("segments");

@@ -167,9 +167,18 @@ fn a_large_base_gets_an_estimate_from_a_sample_then_the_exact_count() {
     // members: an estimate of 66,660 or 66,680. The margin is
     // 1.96 × 200,000 × √(0.3333 × 0.6667 / 10,000) × √(1 − 10,000 / 200,000) = 1,801.
     // (The pty reader decodes bytes one by one, so `≈` and `±` are matched around.)
+    // Five spellings of one question, each reading new facts (so none is answered from
+    // the facts the session keeps, and each gets an estimate first).
+    let spellings = [
+        "count(orders) >= 3",
+        "sum(orders.amount) >= 4.5",
+        "count(orders where amount > 1) >= 3",
+        "count(orders where amount >= 1.5) >= 3",
+        "sum(orders.amount where amount > 1) >= 4.5",
+    ];
     let mut slices = std::collections::BTreeSet::new();
-    for _ in 0..5 {
-        enter(&mut s, "count(orders) >= 3");
+    for spelling in spellings {
+        enter(&mut s, spelling);
         s.exp_regex(
             r"66,6[68]0 .{1,6} 1,801 members \(estimate from 10,000 sampled customers, one in 20;",
         )
@@ -190,6 +199,10 @@ fn a_large_base_gets_an_estimate_from_a_sample_then_the_exact_count() {
     }
     // Asked again, the estimate comes from another sample (all five the same: 1 in 160,000).
     assert!(slices.len() > 1, "{slices:?}");
+    // Asked once more, the facts the session keeps answer at once: no estimate.
+    enter(&mut s, "count(orders) >= 3");
+    let again = s.exp_string("66,666 members (as of 2025-06-30)").unwrap();
+    assert!(!again.contains("estimate"), "{again}");
     enter(&mut s, ":estimate off");
     s.exp_string("estimates first: off").unwrap();
     enter(&mut s, "count(orders) >= 3");
@@ -480,4 +493,73 @@ fn load_reads_files_as_segment_files_are_read() {
     assert!(out.stderr.contains("offset 11"), "{}", out.stderr);
     assert!(out.stderr.contains("seg::E061"), "{}", out.stderr);
     assert!(out.stdout.contains("4 members"), "{}", out.stdout);
+}
+
+/// The facts a session keeps: conditions over the same aggregates (and new ones, merged
+/// in) count exactly what `seg run` counts.
+#[test]
+fn kept_facts_answer_as_seg_run_does() {
+    let project = copy_project("tests/fixtures/shop");
+    let conditions = [
+        "sum(orders.amount) > 300",
+        "sum(orders.amount) > 100",
+        "count(orders) >= 2 and sum(orders.amount) > 100",
+        "not any(orders where occasion = 'christmas')",
+    ];
+    let mut definitions = String::new();
+    for (i, condition) in conditions.iter().enumerate() {
+        definitions.push_str(&format!("segment Q{i} where {condition}\n"));
+    }
+    std::fs::write(project.join("segments/kept.seg"), definitions).unwrap();
+    let run = seg(
+        &project,
+        &["--as-of", "2025-06-30", "run", "--count", "--format", "csv"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let expected: Vec<String> = (0..conditions.len())
+        .map(|i| {
+            let line = run
+                .stdout
+                .lines()
+                .find(|l| l.starts_with(&format!("Q{i},")))
+                .unwrap();
+            line.split(',').nth(1).unwrap().to_string()
+        })
+        .collect();
+    let input = conditions.join("\n") + "\n";
+    let out = common::seg_with_input(
+        &project,
+        &["repl", "--as-of", "2025-06-30"],
+        input.as_bytes(),
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let answers: Vec<&str> = out
+        .stdout
+        .lines()
+        .filter(|l| l.contains("(as of 2025-06-30)"))
+        .map(|l| l.split_whitespace().next().unwrap())
+        .collect();
+    assert_eq!(answers, expected, "{}", out.stdout);
+}
+
+/// Kept facts follow the data: after another program changes the orders, the next answer
+/// is computed again, not read from the stale table.
+#[test]
+fn kept_facts_are_computed_again_when_the_data_changes() {
+    let project = copy_project("tests/fixtures/shop");
+    assert_eq!(seg(&project, &["load"]).code, 0);
+    let mut s = repl(&project);
+    // The number printed before "members (as of …)".
+    let answer = |s: &mut PtySession| {
+        let text = s.exp_string(" members (as of 2025-06-30)").unwrap();
+        text.rsplit('\n').next().unwrap().trim().to_string()
+    };
+    enter(&mut s, "sum(orders.amount) > 0");
+    assert_ne!(answer(&mut s), "0");
+    let db = rusqlite::Connection::open(project.join("shop.db")).unwrap();
+    db.execute_batch("DELETE FROM orders").unwrap();
+    drop(db);
+    enter(&mut s, "sum(orders.amount) > 0");
+    assert_eq!(answer(&mut s), "0");
+    quit(&mut s);
 }

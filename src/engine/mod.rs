@@ -119,6 +119,21 @@ pub trait Database: Send {
     /// indexes to advise on.
     fn indexes(&self) -> Result<Option<Vec<Index>>, Diagnostic>;
 
+    /// Keeps the rows of `query` as table `name`, seen by this connection only (a
+    /// temporary table, replacing one of that name), so that later queries read them
+    /// instead of computing them again (a REPL session's facts); `false` where the engine
+    /// keeps none, and the caller does without.
+    fn keep_rows(&self, _name: &str, _query: &Query) -> Result<bool, Diagnostic> {
+        Ok(false)
+    }
+
+    /// A number that changes whenever the data changes (another connection commits), so
+    /// that rows kept with [`Database::keep_rows`] are known to be stale; `None` where the
+    /// engine cannot tell.
+    fn data_version(&self) -> Result<Option<i64>, Diagnostic> {
+        Ok(None)
+    }
+
     /// About how many rows `table` holds, found without counting them (so that advice can
     /// tell a table where an index matters from a small one); `None` when the engine cannot
     /// tell cheaply.

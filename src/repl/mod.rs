@@ -41,6 +41,7 @@ use crate::engine::Database;
 use crate::engine::{Cell, Rows};
 use crate::output::{Shown, Unwritten, errln, errout, table_text, thousands, write_stdout};
 use crate::source::{SourceFile, SourceId, Span};
+use crate::sql::cache::{SESSION_TABLE, SessionFacts};
 use crate::sql::{self, DEFAULT_DIALECT, Output};
 use crate::syntax::{self, ast};
 use estimate::EstimateMode;
@@ -235,6 +236,9 @@ pub(crate) struct Repl {
     inputs: usize,
     /// The first write to stdout that failed: the session ends after the line that met it.
     unwritten: RefCell<Option<Unwritten>>,
+    /// The facts kept in the database's session table, and the data version they were
+    /// computed at.
+    kept: Option<(SessionFacts, Option<i64>)>,
 }
 
 impl Repl {
@@ -256,6 +260,7 @@ impl Repl {
             style,
             inputs: 0,
             unwritten: RefCell::new(None),
+            kept: None,
         }
     }
 
@@ -339,30 +344,12 @@ impl Repl {
         let Some(program) = self.query_program(text) else {
             return;
         };
-        if self.estimate_first(&program) {
+        // Facts the session keeps answer at once: no estimate first.
+        let warm = self.kept_covers(&program);
+        if !warm && self.estimate_first(&program) {
             return;
         }
-        // The count and the first members from one evaluation of the condition.
-        let output = if self.sample == 0 {
-            Output::Count
-        } else {
-            Output::Preview { limit: self.sample }
-        };
-        let query = sql::compile(&program, QUERY, output, self.dialect(), self.as_of)
-            .expect("query segment");
-        let result = self.run_query(|db| {
-            let mut rows = db.fetch(&query)?;
-            // A count's one cell, or a preview's total in its last column.
-            let count = count_in(rows.rows.first().and_then(|row| row.last()));
-            if self.sample == 0 {
-                return Ok((count, Rows::default()));
-            }
-            rows.columns.pop();
-            for row in &mut rows.rows {
-                row.pop();
-            }
-            Ok((count, rows))
-        });
+        let result = self.exact(&program, self.sample);
         match result {
             Ok((count, rows)) => {
                 sayln!(self, "{} (as of {})", member_count(count), self.as_of);
@@ -382,6 +369,94 @@ impl Repl {
             }
             Err(error) => self.show(&[error]),
         }
+    }
+
+    /// The exact number of members of the condition and its first `sample` members. From
+    /// the facts the session keeps when the condition reads related rows (kept, or kept
+    /// anew, on the first such condition: later ones over the same facts read one table),
+    /// else the count and the members from one evaluation.
+    fn exact(&mut self, program: &Program, sample: u64) -> Result<(u64, Rows), Diagnostic> {
+        if let Some(answer) = self.answer_from_kept_facts(program, sample)? {
+            return Ok(answer);
+        }
+        let output = if sample == 0 {
+            Output::Count
+        } else {
+            Output::Preview { limit: sample }
+        };
+        let query = sql::compile(program, QUERY, output, self.dialect(), self.as_of)
+            .expect("query segment");
+        self.run_query(|db| {
+            let mut rows = db.fetch(&query)?;
+            // A count's one cell, or a preview's total in its last column.
+            let count = count_in(rows.rows.first().and_then(|row| row.last()));
+            if sample == 0 {
+                return Ok((count, Rows::default()));
+            }
+            rows.columns.pop();
+            for row in &mut rows.rows {
+                row.pop();
+            }
+            Ok((count, rows))
+        })
+    }
+
+    /// Whether the facts the session keeps (still current) answer the condition.
+    fn kept_covers(&self, program: &Program) -> bool {
+        let Some(needed) = SessionFacts::needed(program, QUERY, self.as_of) else {
+            return false;
+        };
+        let current = self.run_query(|db| db.data_version()).ok().flatten();
+        self.kept
+            .as_ref()
+            .is_some_and(|(kept, version)| *version == current && kept.covers(&needed))
+    }
+
+    /// The answer from the kept facts, keeping them first if they do not cover the
+    /// condition (or the data changed since); `None` when the condition reads no related
+    /// rows, uses RFM scores, or the engine keeps no rows.
+    fn answer_from_kept_facts(
+        &mut self,
+        program: &Program,
+        sample: u64,
+    ) -> Result<Option<(u64, Rows)>, Diagnostic> {
+        let Some(needed) = SessionFacts::needed(program, QUERY, self.as_of) else {
+            return Ok(None);
+        };
+        let dialect = self.dialect();
+        let version = self.run_query(|db| db.data_version())?;
+        let facts = match &self.kept {
+            Some((kept, at)) if *at == version && kept.covers(&needed) => kept.clone(),
+            Some((kept, at)) if *at == version => kept.merged(&needed),
+            _ => needed,
+        };
+        if !self
+            .kept
+            .as_ref()
+            .is_some_and(|(kept, at)| *at == version && kept.covers(&facts))
+        {
+            let table = facts.table_query(program, dialect);
+            self.kept = None;
+            if !self.run_query(|db| db.keep_rows(SESSION_TABLE, &table))? {
+                return Ok(None);
+            }
+            self.kept = Some((facts.clone(), version));
+        }
+        let count = facts
+            .count_query(program, QUERY, dialect)
+            .expect("query segment");
+        let members = facts
+            .members_query(program, QUERY, sample.max(1), dialect)
+            .expect("query segment");
+        self.run_query(|db| {
+            let count = db.count(&count)?;
+            let rows = if sample == 0 || count == 0 {
+                Rows::default()
+            } else {
+                db.fetch(&members)?
+            };
+            Ok(Some((count, rows)))
+        })
     }
 
     /// Prints an estimate from a sample and its members, then the exact count; false
@@ -435,9 +510,7 @@ impl Repl {
                 )
             );
         }
-        let exact = sql::compile(program, QUERY, Output::Count, self.dialect(), self.as_of)
-            .expect("query segment");
-        match self.run_query(|db| db.count(&exact)) {
+        match self.exact(program, 0).map(|(count, _)| count) {
             Ok(count) => sayln!(
                 self,
                 "{} (as of {}, exact)",

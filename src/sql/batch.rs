@@ -26,6 +26,9 @@ pub(super) struct Facts {
     by_relation: Vec<Vec<Aggregate>>,
     /// Whether RFM scores are ranked from them.
     ranked: bool,
+    /// Whether they are read from columns kept beside each customer's own (a REPL
+    /// session's facts, `sql/cache.rs`) rather than from the `WITH` entries joined in.
+    kept: bool,
 }
 
 impl Facts {
@@ -34,7 +37,67 @@ impl Facts {
         Facts {
             by_relation: vec![Vec::new(); program.related.len()],
             ranked: false,
+            kept: false,
         }
+    }
+
+    /// The facts segment `name` reads (and the segments it refers to).
+    pub(super) fn of_segment(program: &Program, name: &str) -> Facts {
+        let mut facts = Facts::none(program);
+        facts.gather(program, name);
+        facts
+    }
+
+    /// Whether there are none.
+    pub(super) fn is_empty(&self) -> bool {
+        self.by_relation.iter().all(Vec::is_empty)
+    }
+
+    /// Whether RFM scores are ranked from them.
+    pub(super) fn ranks(&self) -> bool {
+        self.ranked
+    }
+
+    /// Whether these include every fact of `other`.
+    pub(super) fn covers(&self, other: &Facts) -> bool {
+        (self.ranked || !other.ranked)
+            && other
+                .by_relation
+                .iter()
+                .zip(&self.by_relation)
+                .all(|(wanted, have)| wanted.iter().all(|a| have.contains(a)))
+    }
+
+    /// These facts followed by those of `other` they lack (the columns of these keep
+    /// their names).
+    pub(super) fn merged(&self, other: &Facts) -> Facts {
+        let mut merged = self.clone();
+        for aggregate in other.by_relation.iter().flatten() {
+            merged.add(aggregate.clone());
+        }
+        merged.ranked |= other.ranked;
+        merged
+    }
+
+    /// Each fact's related table (by index) and column name (`a<i>`).
+    pub(super) fn columns(&self) -> impl Iterator<Item = (usize, String)> + '_ {
+        self.by_relation
+            .iter()
+            .enumerate()
+            .flat_map(|(relation, facts)| (0..facts.len()).map(move |i| (relation, format!("a{i}"))))
+    }
+
+    /// The same facts, read from the columns kept beside each customer's own.
+    pub(super) fn kept(&self) -> Facts {
+        Facts {
+            kept: true,
+            ..self.clone()
+        }
+    }
+
+    /// The name of the kept column for fact `column` of facts table `table`.
+    pub(super) fn kept_column(table: &str, column: &str) -> String {
+        format!("{table}.{column}")
     }
 
     /// Adds the facts segment `name` reads (and the segments it refers to), and the totals
@@ -96,17 +159,7 @@ pub fn counts_query(
         plan: Plan::Facts(&facts),
     };
     let mut w = SqlWriter::new(dialect);
-    let mut first = true;
-    for (relation, aggregates) in facts.by_relation.iter().enumerate() {
-        if aggregates.is_empty() {
-            continue;
-        }
-        w.sql(if first { "WITH " } else { ", " });
-        first = false;
-        w.ident(&facts.table(relation, program)).sql(" AS (");
-        w.indented(|w| generator.facts_select(w, relation, aggregates));
-        w.newline().sql(")");
-    }
+    let mut first = !generator.facts_entries(&mut w);
     if let Some(rfm) = rfm {
         w.sql(if first { "WITH " } else { ", " });
         first = false;
@@ -135,19 +188,7 @@ pub fn counts_query(
         .ident(&customer.table)
         .sql(" AS ")
         .sql(CUSTOMER);
-    for (relation, aggregates) in facts.by_relation.iter().enumerate() {
-        if aggregates.is_empty() {
-            continue;
-        }
-        let table = facts.table(relation, program);
-        w.newline().sql("LEFT JOIN ").ident(&table).sql(" AS ");
-        w.ident(&table)
-            .sql(" ON ")
-            .ident(&table)
-            .sql(".")
-            .ident(KEY);
-        w.sql(" = ").column(CUSTOMER, &customer.key);
-    }
+    generator.facts_joins(&mut w);
     Some(w.finish())
 }
 
@@ -299,12 +340,55 @@ impl Generator<'_> {
         })
     }
 
-    /// `"facts:<table>"."a<i>"`: a fact as computed (unknown for customers without rows).
+    /// `"facts:<table>"."a<i>"`: a fact as computed (unknown for customers without rows);
+    /// kept facts are the customer's own column `c."facts:<table>.a<i>"`.
     pub(super) fn fact_column(&self, w: &mut SqlWriter<'_>, fact: &Aggregate) {
         let facts = self.facts().expect("batch: facts");
         let column = facts.column(fact).expect("batch: the fact was collected");
+        if facts.kept {
+            let table = facts.table(fact.relation, self.program);
+            w.column(CUSTOMER, &Facts::kept_column(&table, &column));
+            return;
+        }
         self.facts_table(w, fact.relation);
         w.sql(".").ident(&column);
+    }
+
+    /// `WITH "facts:<table>" AS (…), …` for each related table with facts (the caller
+    /// goes on with `, …` or a new line); whether anything was written.
+    pub(super) fn facts_entries(&self, w: &mut SqlWriter<'_>) -> bool {
+        let facts = self.facts().expect("batch: facts");
+        let mut first = true;
+        for (relation, aggregates) in facts.by_relation.iter().enumerate() {
+            if aggregates.is_empty() {
+                continue;
+            }
+            w.sql(if first { "WITH " } else { ", " });
+            first = false;
+            w.ident(&facts.table(relation, self.program)).sql(" AS (");
+            w.indented(|w| self.facts_select(w, relation, aggregates));
+            w.newline().sql(")");
+        }
+        !first
+    }
+
+    /// `LEFT JOIN "facts:<table>" … ON … = c.key` for each related table with facts.
+    pub(super) fn facts_joins(&self, w: &mut SqlWriter<'_>) {
+        let facts = self.facts().expect("batch: facts");
+        let customer = &self.program.customer;
+        for (relation, aggregates) in facts.by_relation.iter().enumerate() {
+            if aggregates.is_empty() {
+                continue;
+            }
+            let table = facts.table(relation, self.program);
+            w.newline().sql("LEFT JOIN ").ident(&table).sql(" AS ");
+            w.ident(&table)
+                .sql(" ON ")
+                .ident(&table)
+                .sql(".")
+                .ident(KEY);
+            w.sql(" = ").column(CUSTOMER, &customer.key);
+        }
     }
 
     /// `"facts:<table>"`, the name of a related table's facts.

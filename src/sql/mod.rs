@@ -7,6 +7,7 @@
 mod aggregate;
 mod batch;
 pub mod bigquery;
+pub mod cache;
 pub mod breakdown;
 pub mod ddl;
 pub mod dialect;

@@ -395,6 +395,34 @@ impl crate::engine::Database for Database {
         Ok(Some(catalog::indexes(rows)))
     }
 
+    /// A temporary table: SQLite writes it apart from the database file, so a read-only
+    /// connection may keep one.
+    fn keep_rows(&self, name: &str, query: &Query) -> Result<bool, Diagnostic> {
+        let table = ddl::quoted(&Sqlite, name);
+        self.timed(|| {
+            self.connection
+                .execute(&format!("DROP TABLE IF EXISTS temp.{table}"), [])
+                .map_err(|e| database_error("cannot drop the kept rows", &e))?;
+            let create = Query {
+                sql: format!("CREATE TEMP TABLE {table} AS {}", query.sql),
+                params: query.params.clone(),
+            };
+            self.prepare(&create)?
+                .execute(params(&create))
+                .map_err(|e| database_error("cannot keep the rows", &e))?;
+            Ok(true)
+        })
+    }
+
+    /// `PRAGMA data_version`: changes when another connection commits.
+    fn data_version(&self) -> Result<Option<i64>, Diagnostic> {
+        let version = self
+            .connection
+            .query_row("PRAGMA data_version", [], |row| row.get::<_, i64>(0))
+            .map_err(|e| database_error("cannot read the data version", &e))?;
+        Ok(Some(version))
+    }
+
     /// The largest rowid: as many rows as were ever appended, found in the b-tree's last
     /// page without reading the others.
     fn approximate_rows(&self, table: &str) -> Result<Option<u64>, Diagnostic> {
