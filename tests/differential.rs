@@ -347,7 +347,7 @@ fn run(case: &Case, postgres: bool) {
         let table = kept.table_query(&program, &Sqlite);
         assert!(
             database
-                .keep_rows(sql::cache::SESSION_TABLE, &table)
+                .keep_rows(sql::cache::SESSION_TABLE, &table, "id")
                 .expect("the facts are kept"),
             "SQLite keeps rows"
         );

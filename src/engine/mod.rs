@@ -120,10 +120,11 @@ pub trait Database: Send {
     fn indexes(&self) -> Result<Option<Vec<Index>>, Diagnostic>;
 
     /// Keeps the rows of `query` as table `name`, seen by this connection only (a
-    /// temporary table, replacing one of that name), so that later queries read them
-    /// instead of computing them again (a REPL session's facts); `false` where the engine
-    /// keeps none, and the caller does without.
-    fn keep_rows(&self, _name: &str, _query: &Query) -> Result<bool, Diagnostic> {
+    /// temporary table, replacing one of that name), indexed on column `key` so that rows
+    /// in key order come without sorting them all; later queries read them instead of
+    /// computing them again (a REPL session's facts). `false` where the engine keeps
+    /// none, and the caller does without.
+    fn keep_rows(&self, _name: &str, _query: &Query, _key: &str) -> Result<bool, Diagnostic> {
         Ok(false)
     }
 

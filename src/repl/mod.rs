@@ -379,6 +379,32 @@ impl Repl {
         if let Some(answer) = self.answer_from_kept_facts(program, sample)? {
             return Ok(answer);
         }
+        // A condition over related rows is evaluated once for the count and the members
+        // together; one over the customer's own fields is cheaper counted, then its first
+        // members read in key order (which stops at the first few).
+        if sample > 0 && !SessionFacts::reads_related(program, QUERY) {
+            let count = sql::compile(program, QUERY, Output::Count, self.dialect(), self.as_of)
+                .expect("query segment");
+            let members = sql::compile(
+                program,
+                QUERY,
+                Output::Members {
+                    limit: Some(sample),
+                },
+                self.dialect(),
+                self.as_of,
+            )
+            .expect("query segment");
+            return self.run_query(|db| {
+                let count = db.count(&count)?;
+                let rows = if count == 0 {
+                    Rows::default()
+                } else {
+                    db.fetch(&members)?
+                };
+                Ok((count, rows))
+            });
+        }
         let output = if sample == 0 {
             Output::Count
         } else {
@@ -437,7 +463,8 @@ impl Repl {
         {
             let table = facts.table_query(program, dialect);
             self.kept = None;
-            if !self.run_query(|db| db.keep_rows(SESSION_TABLE, &table))? {
+            let key = &program.customer.key;
+            if !self.run_query(|db| db.keep_rows(SESSION_TABLE, &table, key))? {
                 return Ok(None);
             }
             self.kept = Some((facts.clone(), version));
@@ -466,7 +493,10 @@ impl Repl {
         let Some(customers) = self.customers() else {
             return false;
         };
-        if !self.estimate.applies(customers) {
+        if !self
+            .estimate
+            .applies(customers, SessionFacts::reads_related(program, QUERY))
+        {
             return false;
         }
         let one_in = estimate::one_in(customers);

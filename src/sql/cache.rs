@@ -32,6 +32,13 @@ impl SessionFacts {
         (!facts.is_empty() && !facts.ranks()).then_some(SessionFacts { facts, as_of })
     }
 
+    /// Whether segment `name` reads per-customer facts from related rows (aggregates or
+    /// RFM scores): then evaluating it twice costs twice a pass over those rows.
+    pub fn reads_related(program: &Program, name: &str) -> bool {
+        let facts = Facts::of_segment(program, name);
+        !facts.is_empty() || facts.ranks()
+    }
+
     /// Whether these facts answer everything `other` needs.
     pub fn covers(&self, other: &SessionFacts) -> bool {
         self.as_of == other.as_of && self.facts.covers(&other.facts)

@@ -397,8 +397,10 @@ impl crate::engine::Database for Database {
 
     /// A temporary table: SQLite writes it apart from the database file, so a read-only
     /// connection may keep one.
-    fn keep_rows(&self, name: &str, query: &Query) -> Result<bool, Diagnostic> {
+    fn keep_rows(&self, name: &str, query: &Query, key: &str) -> Result<bool, Diagnostic> {
         let table = ddl::quoted(&Sqlite, name);
+        let index = ddl::quoted(&Sqlite, &format!("{name}_key"));
+        let key = ddl::quoted(&Sqlite, key);
         self.timed(|| {
             self.connection
                 .execute(&format!("DROP TABLE IF EXISTS temp.{table}"), [])
@@ -410,6 +412,9 @@ impl crate::engine::Database for Database {
             self.prepare(&create)?
                 .execute(params(&create))
                 .map_err(|e| database_error("cannot keep the rows", &e))?;
+            self.connection
+                .execute(&format!("CREATE INDEX temp.{index} ON {table} ({key})"), [])
+                .map_err(|e| database_error("cannot index the kept rows", &e))?;
             Ok(true)
         })
     }

@@ -174,8 +174,10 @@ pub(super) fn stored_type(declared: &str) -> Stored {
     }
 }
 
-/// How many rows `value_kinds` looks at, at each end of a table.
-pub(super) const SAMPLE_ROWS: u64 = 1000;
+/// How many rows `value_kinds` looks at, at each end of a table: enough to see a column
+/// that took values of another kind (a load of text into a number column), little enough
+/// that every command pays about a millisecond for it.
+pub(super) const SAMPLE_ROWS: u64 = 256;
 
 /// The catalog query for every index's columns, in order.
 pub(super) const INDEXES: &str = "SELECT m.name, l.name, i.name FROM sqlite_master AS m, \
