@@ -21,3 +21,50 @@ pub struct Rows {
     /// The rows.
     pub rows: Vec<Vec<Cell>>,
 }
+
+/// Rows on their way to a [`crate::engine::Database::fetch_each`] sink: handed over
+/// `at_once` at a time, and at the end the rest (possibly none, so that the column names
+/// always arrive). Every backend that streams gathers its rows through one.
+pub(super) struct Batches<'s> {
+    columns: Vec<String>,
+    rows: Vec<Vec<Cell>>,
+    at_once: usize,
+    sink: &'s mut dyn FnMut(Rows) -> std::ops::ControlFlow<()>,
+}
+
+impl<'s> Batches<'s> {
+    /// Batches of `at_once` rows of `columns` for `sink`.
+    pub(super) fn new(
+        columns: Vec<String>,
+        at_once: usize,
+        sink: &'s mut dyn FnMut(Rows) -> std::ops::ControlFlow<()>,
+    ) -> Batches<'s> {
+        Batches {
+            columns,
+            rows: Vec::new(),
+            at_once,
+            sink,
+        }
+    }
+
+    /// Adds a row; `Break` when the sink wants no more.
+    pub(super) fn push(&mut self, row: Vec<Cell>) -> std::ops::ControlFlow<()> {
+        self.rows.push(row);
+        if self.rows.len() < self.at_once {
+            return std::ops::ControlFlow::Continue(());
+        }
+        let batch = Rows {
+            columns: self.columns.clone(),
+            rows: std::mem::take(&mut self.rows),
+        };
+        (self.sink)(batch)
+    }
+
+    /// Hands over the rows left.
+    pub(super) fn finish(self) {
+        let _ = (self.sink)(Rows {
+            columns: self.columns,
+            rows: self.rows,
+        });
+    }
+}

@@ -13,7 +13,7 @@ use chrono::NaiveDate;
 use super::Query;
 use super::aggregate::{RFM, units};
 use super::dialect::{self, Dialect};
-use super::generate::{CUSTOMER, Generator, KEY, Plan, RELATED, from_related};
+use super::generate::{CUSTOMER, Generator, KEY, Plan, RELATED, from_customers, from_related};
 use super::writer::SqlWriter;
 use crate::check::ir::AggregateFn;
 use crate::check::ir::{Aggregate, Column, Condition, Operand, Program};
@@ -183,11 +183,7 @@ pub fn counts_query(
         }
     });
     let customer = &program.customer;
-    w.newline()
-        .sql("FROM ")
-        .ident(&customer.table)
-        .sql(" AS ")
-        .sql(CUSTOMER);
+    from_customers(&mut w, &customer.table);
     generator.facts_joins(&mut w);
     Some(w.finish())
 }

@@ -6,7 +6,7 @@
 use chrono::NaiveDate;
 
 use super::aggregate::units;
-use super::generate::{CUSTOMER, Generator, Plan, RELATED};
+use super::generate::{CUSTOMER, Generator, Plan, RELATED, from_customers};
 use super::writer::SqlWriter;
 use super::{Dialect, Query};
 use crate::check::ir::{Column, Program, TableRef};
@@ -129,11 +129,7 @@ fn write(
     generator.with_clauses(&mut w, segment);
     let customer = &program.customer;
     select(&mut w, &customer.key);
-    w.newline()
-        .sql("FROM ")
-        .ident(&customer.table)
-        .sql(" AS ")
-        .sql(CUSTOMER);
+    from_customers(&mut w, &customer.table);
     if let TableRef::Related(relation) = column.table {
         let related = &program.related[relation];
         w.newline()

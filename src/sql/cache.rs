@@ -7,7 +7,7 @@
 use chrono::NaiveDate;
 
 use super::batch::Facts;
-use super::generate::{CUSTOMER, Generator, Plan};
+use super::generate::{CUSTOMER, Generator, Plan, from_customers};
 use super::writer::SqlWriter;
 use super::{Dialect, Query};
 use crate::check::ir::Program;
@@ -75,11 +75,7 @@ impl SessionFacts {
                 .ident(&Facts::kept_column(&table, &column));
         }
         let customer = &program.customer;
-        w.newline()
-            .sql("FROM ")
-            .ident(&customer.table)
-            .sql(" AS ")
-            .sql(CUSTOMER);
+        from_customers(&mut w, &customer.table);
         generator.facts_joins(&mut w);
         w.finish()
     }
@@ -92,11 +88,7 @@ impl SessionFacts {
         let generator = self.generator(program, &kept);
         let mut w = SqlWriter::new(dialect);
         w.sql("SELECT COUNT(*) AS ").ident("members");
-        w.newline()
-            .sql("FROM ")
-            .ident(SESSION_TABLE)
-            .sql(" AS ")
-            .sql(CUSTOMER);
+        from_customers(&mut w, SESSION_TABLE);
         generator.where_clause(&mut w, segment);
         Some(w.finish())
     }
@@ -116,11 +108,7 @@ impl SessionFacts {
         let mut w = SqlWriter::new(dialect);
         w.sql("SELECT ");
         generator.member_columns(&mut w);
-        w.newline()
-            .sql("FROM ")
-            .ident(SESSION_TABLE)
-            .sql(" AS ")
-            .sql(CUSTOMER);
+        from_customers(&mut w, SESSION_TABLE);
         generator.where_clause(&mut w, segment);
         w.newline()
             .sql("ORDER BY ")

@@ -5,7 +5,7 @@
 
 use chrono::NaiveDate;
 
-use super::generate::{CUSTOMER, Generator, Plan};
+use super::generate::{CUSTOMER, Generator, Plan, from_customers};
 use super::writer::SqlWriter;
 use super::{Dialect, Query};
 use crate::calendar;
@@ -89,11 +89,7 @@ pub fn explain_query(
         }
     });
     let table = &program.customer;
-    w.newline()
-        .sql("FROM ")
-        .ident(&table.table)
-        .sql(" AS ")
-        .sql(CUSTOMER);
+    from_customers(&mut w, &table.table);
     w.newline()
         .sql("WHERE ")
         .column(CUSTOMER, &table.key)

@@ -72,11 +72,7 @@ pub fn fields_query(
             .sql(" AS ")
             .ident(field);
     }
-    w.newline()
-        .sql("FROM ")
-        .ident(&customer.table)
-        .sql(" AS ")
-        .sql(CUSTOMER);
+    from_customers(&mut w, &customer.table);
     generator.where_clause(&mut w, segment);
     w.newline().sql("ORDER BY ").column(CUSTOMER, &customer.key);
     Some(w.finish())
@@ -184,11 +180,7 @@ impl Generator<'_> {
                     .ident(super::PREVIEW_TOTAL);
             }
         }
-        w.newline()
-            .sql("FROM ")
-            .ident(&customer.table)
-            .sql(" AS ")
-            .sql(CUSTOMER);
+        from_customers(w, &customer.table);
         self.where_clause(w, segment);
         let limit = match output {
             Output::Members { limit } => Some(limit),
@@ -627,6 +619,12 @@ pub(super) fn between_values(w: &mut SqlWriter<'_>, low: Value, high: Value, neg
 
 /// Writes `FROM <table> AS r`: every read of a related table goes through the one alias
 /// that `RELATED` columns refer to.
+/// `FROM "<table>" AS c` on a new line: the customers (or a table of one row per
+/// customer) under the customer alias.
+pub(super) fn from_customers(w: &mut SqlWriter<'_>, table: &str) {
+    w.newline().sql("FROM ").ident(table).sql(" AS ").sql(CUSTOMER);
+}
+
 pub(super) fn from_related(w: &mut SqlWriter<'_>, related: &RelatedTable) {
     w.sql("FROM ")
         .ident(&related.table)

@@ -7,7 +7,7 @@
 
 use chrono::NaiveDate;
 
-use super::generate::{CUSTOMER, Generator, Plan};
+use super::generate::{CUSTOMER, Generator, Plan, from_customers};
 use super::writer::SqlWriter;
 use super::{Dialect, Query};
 use crate::check::ir::Program;
@@ -52,11 +52,7 @@ pub fn sample_queries(
     let slice = Value::Integer(i64::try_from(slice % one_in).unwrap_or(0));
     let one_in = Value::Integer(i64::try_from(one_in).unwrap_or(i64::MAX));
     let from_sample = |w: &mut SqlWriter<'_>| {
-        w.newline()
-            .sql("FROM ")
-            .ident(&customer.table)
-            .sql(" AS ")
-            .sql(CUSTOMER);
+        from_customers(w, &customer.table);
         let one_in = w.bind(one_in.clone());
         let slice = w.bind(slice.clone());
         w.newline().sql("WHERE ");

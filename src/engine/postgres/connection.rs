@@ -14,6 +14,7 @@ use super::wire::{bound, cells};
 use crate::diagnostics::Diagnostic;
 use crate::engine::catalog;
 use crate::engine::membership::{changes, history};
+use crate::engine::rows::Batches;
 use crate::engine::{Canceller, Cell, Rows, RunInfo};
 use crate::schema::Stored;
 use crate::sql::{Dialect, Postgres, Query};
@@ -107,20 +108,14 @@ impl crate::engine::Database for Database {
         let mut found = client
             .query_raw(&statement, bound(&query.params))
             .map_err(|e| self.error("query failed", &e))?;
-        let mut rows = Vec::new();
+        let mut batches = Batches::new(columns, crate::engine::ROWS_AT_ONCE, sink);
         while let Some(row) = found.next().map_err(|e| self.error("query failed", &e))? {
-            rows.push(cells(&row).map_err(|e| self.error("cannot read a row", &e))?);
-            if rows.len() >= crate::engine::ROWS_AT_ONCE {
-                let batch = Rows {
-                    columns: columns.clone(),
-                    rows: std::mem::take(&mut rows),
-                };
-                if sink(batch).is_break() {
-                    return Ok(());
-                }
+            let cells = cells(&row).map_err(|e| self.error("cannot read a row", &e))?;
+            if batches.push(cells).is_break() {
+                return Ok(());
             }
         }
-        let _ = sink(Rows { columns, rows });
+        batches.finish();
         Ok(())
     }
 

@@ -13,6 +13,7 @@ use super::error::database_error;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::engine::catalog;
 use crate::engine::failure::{TIME_LIMIT_HELP, time_limit};
+use crate::engine::rows::Batches;
 use crate::engine::{Canceller, Cell, Rows, RunInfo};
 use crate::schema::{TableInfo, ValueKind};
 use crate::split;
@@ -192,7 +193,7 @@ impl Database {
         let mut result = statement
             .query(params(query))
             .map_err(|e| database_error("query failed", &e))?;
-        let mut rows = Vec::new();
+        let mut batches = Batches::new(columns, at_once, sink);
         while let Some(row) = result
             .next()
             .map_err(|e| database_error("query failed", &e))?
@@ -204,18 +205,11 @@ impl Database {
                     .map_err(|e| database_error("cannot read a row", &e))?;
                 cells.push(cell(value));
             }
-            rows.push(cells);
-            if rows.len() >= at_once {
-                let batch = Rows {
-                    columns: columns.clone(),
-                    rows: std::mem::take(&mut rows),
-                };
-                if sink(batch).is_break() {
-                    return Ok(());
-                }
+            if batches.push(cells).is_break() {
+                return Ok(());
             }
         }
-        let _ = sink(Rows { columns, rows });
+        batches.finish();
         Ok(())
     }
 
