@@ -2,14 +2,13 @@
 //! standard output or a file (written whole or not at all). Fields marked sensitive are
 //! left out unless asked for with `--include-sensitive`.
 
-use std::ops::ControlFlow;
 use std::path::PathBuf;
 
 use crate::app::session::Session;
 use crate::app::{Context, Failure};
 use crate::diagnostics::{Code, Diagnostic, did_you_mean};
 use crate::files::WholeFile;
-use crate::output::{Format, RowStream, Shown, errln, write_stdout};
+use crate::output::{Format, Shown, errln, stream_rows, write_stdout};
 use crate::sql;
 
 /// Arguments of `seg export`.
@@ -105,46 +104,25 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
     };
     // Rows are written as they come, to stdout or into the new file (put in place of the
     // old one only once all are written): memory stays flat however many members.
-    let mut file = match &args.output {
-        Some(path) => Some(WholeFile::create(path).map_err(|e| cannot_write(path, &e))?),
-        None => None,
-    };
-    let mut listing = RowStream::new(format);
-    let mut members = 0usize;
-    let mut failed: Option<Failure> = None;
-    database.fetch_each(&query, &mut |rows| {
-        members += rows.rows.len();
-        let text = listing.next(&rows, |column| {
-            Shown::of(fields.iter().find(|f| f.name == column).map(|f| f.ty))
-        });
-        let written = match (&mut file, &args.output) {
-            (Some(file), Some(path)) => file
-                .write(text.as_bytes())
-                .map_err(|e| cannot_write(path, &e)),
-            _ => write_stdout(&text).map_err(Failure::from),
-        };
-        match written {
-            Ok(()) => ControlFlow::Continue(()),
-            Err(failure) => {
-                failed = Some(failure);
-                ControlFlow::Break(())
-            }
-        }
-    })?;
-    if let Some(failure) = failed {
-        return Err(failure);
-    }
-    match (file, &args.output) {
-        (Some(mut file), Some(path)) => {
-            file.write(listing.end().as_bytes())
-                .and_then(|()| file.commit())
-                .map_err(|e| cannot_write(path, &e))?;
+    let shown = |column: &str| Shown::of(fields.iter().find(|f| f.name == column).map(|f| f.ty));
+    match &args.output {
+        Some(path) => {
+            let mut file = WholeFile::create(path).map_err(|e| cannot_write(path, &e))?;
+            let members = stream_rows(&*database, &query, format, shown, |text| {
+                file.write(text.as_bytes())
+                    .map_err(|e| cannot_write(path, &e))
+            })?;
+            file.commit().map_err(|e| cannot_write(path, &e))?;
             errln!(
                 "seg: exported {members} members of {name} to {}",
                 path.display()
             );
         }
-        _ => write_stdout(listing.end())?,
+        None => {
+            stream_rows::<Failure>(&*database, &query, format, shown, |text| {
+                Ok(write_stdout(text)?)
+            })?;
+        }
     }
     Ok(0)
 }

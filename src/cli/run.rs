@@ -1,13 +1,11 @@
 //! `seg run`: member counts for every segment, or the members of one segment.
 
-use std::ops::ControlFlow;
-
 use super::selection::SelectionArgs;
 use crate::app::segments::{count_segments, select};
 use crate::app::session::Session;
 use crate::app::{Context, Failure};
 use crate::engine::{Cell, Rows};
-use crate::output::{Format, RowStream, Shown, errout, print_rows, write_stdout};
+use crate::output::{Format, Shown, errout, print_rows, stream_rows, write_stdout};
 use crate::sql::{self, Output};
 
 /// Arguments of `seg run`.
@@ -63,24 +61,13 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
         .expect("segment exists");
         let schema = &session.project.manifest.schema;
         // Printed as the rows come: memory stays flat however many members there are.
-        let mut listing = RowStream::new(args.format);
-        let mut unwritten = None;
-        database.fetch_each(&query, &mut |rows| {
-            let text = listing.next(&rows, |column| {
-                Shown::of(schema.customer.field(column).map(|f| f.ty))
-            });
-            match write_stdout(&text) {
-                Ok(()) => ControlFlow::Continue(()),
-                Err(failed) => {
-                    unwritten = Some(failed);
-                    ControlFlow::Break(())
-                }
-            }
-        })?;
-        if let Some(failed) = unwritten {
-            return Err(failed.into());
-        }
-        write_stdout(listing.end())?;
+        stream_rows::<Failure>(
+            &*database,
+            &query,
+            args.format,
+            |column| Shown::of(schema.customer.field(column).map(|f| f.ty)),
+            |text| Ok(write_stdout(text)?),
+        )?;
         return Ok(0);
     }
 

@@ -10,7 +10,7 @@ use std::io::Write;
 use crate::diagnostics::visible;
 use crate::engine::{Cell, Rows};
 use crate::schema::Type;
-pub use stream::RowStream;
+pub use stream::stream_rows;
 
 /// Standard output did not take the text: the reader closed the pipe (`seg run | head -1`)
 /// or the write failed (`> /dev/full`).

@@ -7,7 +7,11 @@ use super::{
     Format, Shown, Table, csv_lines, for_people, for_tools, json_lines, json_objects,
     markdown_lines, people_kinds, tool_kinds,
 };
-use crate::engine::Rows;
+use std::ops::ControlFlow;
+
+use crate::diagnostics::Diagnostic;
+use crate::engine::{Database, Rows};
+use crate::sql::Query;
 
 /// A listing being printed, batch by batch.
 pub struct RowStream {
@@ -85,6 +89,36 @@ impl RowStream {
             _ => "",
         }
     }
+}
+
+/// Runs `query` on `database` and hands its rows, rendered in `format` as they come, to
+/// `write` (stdout, or a file being written whole); stops at the first failed write.
+/// Returns the number of rows.
+pub fn stream_rows<E: From<Diagnostic>>(
+    database: &dyn Database,
+    query: &Query,
+    format: Format,
+    shown: impl Fn(&str) -> Shown,
+    mut write: impl FnMut(&str) -> Result<(), E>,
+) -> Result<usize, E> {
+    let mut listing = RowStream::new(format);
+    let mut rows_written = 0;
+    let mut failed = None;
+    database.fetch_each(query, &mut |rows| {
+        rows_written += rows.rows.len();
+        match write(&listing.next(&rows, &shown)) {
+            Ok(()) => ControlFlow::Continue(()),
+            Err(error) => {
+                failed = Some(error);
+                ControlFlow::Break(())
+            }
+        }
+    })?;
+    if let Some(error) = failed {
+        return Err(error);
+    }
+    write(listing.end())?;
+    Ok(rows_written)
 }
 
 #[cfg(test)]

@@ -383,27 +383,15 @@ impl Repl {
         // together; one over the customer's own fields is cheaper counted, then its first
         // members read in key order (which stops at the first few).
         if sample > 0 && !SessionFacts::reads_related(program, QUERY) {
-            let count = sql::compile(program, QUERY, Output::Count, self.dialect(), self.as_of)
-                .expect("query segment");
-            let members = sql::compile(
-                program,
-                QUERY,
-                Output::Members {
-                    limit: Some(sample),
-                },
-                self.dialect(),
-                self.as_of,
-            )
-            .expect("query segment");
-            return self.run_query(|db| {
-                let count = db.count(&count)?;
-                let rows = if count == 0 {
-                    Rows::default()
-                } else {
-                    db.fetch(&members)?
-                };
-                Ok((count, rows))
+            let compile = |output| {
+                sql::compile(program, QUERY, output, self.dialect(), self.as_of)
+                    .expect("query segment")
+            };
+            let count = compile(Output::Count);
+            let members = compile(Output::Members {
+                limit: Some(sample),
             });
+            return self.count_then_members(&count, Some(&members));
         }
         let output = if sample == 0 {
             Output::Count
@@ -427,20 +415,45 @@ impl Repl {
         })
     }
 
+    /// The count, then (when there are members and `members` is given) the first members.
+    fn count_then_members(
+        &self,
+        count: &sql::Query,
+        members: Option<&sql::Query>,
+    ) -> Result<(u64, Rows), Diagnostic> {
+        self.run_query(|db| {
+            let count = db.count(count)?;
+            let rows = match members {
+                Some(members) if count > 0 => db.fetch(members)?,
+                _ => Rows::default(),
+            };
+            Ok((count, rows))
+        })
+    }
+
+    /// The facts the session keeps, if the data has not changed since they were kept
+    /// (`version`: the data's version now).
+    fn current_kept(&self, version: Option<i64>) -> Option<&SessionFacts> {
+        self.kept
+            .as_ref()
+            .filter(|(_, at)| *at == version)
+            .map(|(kept, _)| kept)
+    }
+
     /// Whether the facts the session keeps (still current) answer the condition.
     fn kept_covers(&self, program: &Program) -> bool {
         let Some(needed) = SessionFacts::needed(program, QUERY, self.as_of) else {
             return false;
         };
-        let current = self.run_query(|db| db.data_version()).ok().flatten();
-        self.kept
-            .as_ref()
-            .is_some_and(|(kept, version)| *version == current && kept.covers(&needed))
+        let version = self.run_query(|db| db.data_version()).ok().flatten();
+        self.current_kept(version)
+            .is_some_and(|kept| kept.covers(&needed))
     }
 
     /// The answer from the kept facts, keeping them first if they do not cover the
-    /// condition (or the data changed since); `None` when the condition reads no related
-    /// rows, uses RFM scores, or the engine keeps no rows.
+    /// condition (the ones kept and the new ones together) or the data changed since;
+    /// `None` when the condition reads no related rows, uses RFM scores, or the engine
+    /// keeps no rows.
     fn answer_from_kept_facts(
         &mut self,
         program: &Program,
@@ -451,39 +464,27 @@ impl Repl {
         };
         let dialect = self.dialect();
         let version = self.run_query(|db| db.data_version())?;
-        let facts = match &self.kept {
-            Some((kept, at)) if *at == version && kept.covers(&needed) => kept.clone(),
-            Some((kept, at)) if *at == version => kept.merged(&needed),
-            _ => needed,
-        };
-        if !self
-            .kept
-            .as_ref()
-            .is_some_and(|(kept, at)| *at == version && kept.covers(&facts))
-        {
-            let table = facts.table_query(program, dialect);
-            self.kept = None;
-            let key = &program.customer.key;
-            if !self.run_query(|db| db.keep_rows(SESSION_TABLE, &table, key))? {
-                return Ok(None);
+        let facts = match self.current_kept(version) {
+            Some(kept) if kept.covers(&needed) => kept.clone(),
+            current => {
+                let facts = current.map_or(needed.clone(), |kept| kept.merged(&needed));
+                self.kept = None;
+                let table = facts.table_query(program, dialect);
+                let key = &program.customer.key;
+                if !self.run_query(|db| db.keep_rows(SESSION_TABLE, &table, key))? {
+                    return Ok(None);
+                }
+                self.kept = Some((facts.clone(), version));
+                facts
             }
-            self.kept = Some((facts.clone(), version));
-        }
+        };
         let count = facts
             .count_query(program, QUERY, dialect)
             .expect("query segment");
-        let members = facts
-            .members_query(program, QUERY, sample.max(1), dialect)
-            .expect("query segment");
-        self.run_query(|db| {
-            let count = db.count(&count)?;
-            let rows = if sample == 0 || count == 0 {
-                Rows::default()
-            } else {
-                db.fetch(&members)?
-            };
-            Ok(Some((count, rows)))
-        })
+        let members = (sample > 0)
+            .then(|| facts.members_query(program, QUERY, sample, dialect))
+            .flatten();
+        self.count_then_members(&count, members.as_ref()).map(Some)
     }
 
     /// Prints an estimate from a sample and its members, then the exact count; false

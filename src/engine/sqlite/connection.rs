@@ -171,14 +171,6 @@ impl Database {
         Ok(all)
     }
 
-    fn each_row(
-        &self,
-        query: &Query,
-        sink: &mut dyn FnMut(Rows) -> ControlFlow<()>,
-    ) -> Result<(), Diagnostic> {
-        self.rows_in_batches(query, crate::engine::ROWS_AT_ONCE, sink)
-    }
-
     /// Runs `query`, handing its rows to `sink` up to `at_once` at a time (the last batch
     /// may be empty, so that the column names always arrive).
     fn rows_in_batches(
@@ -285,7 +277,7 @@ impl crate::engine::Database for Database {
         query: &Query,
         sink: &mut dyn FnMut(Rows) -> ControlFlow<()>,
     ) -> Result<(), Diagnostic> {
-        self.timed(|| self.each_row(query, sink))
+        self.timed(|| self.rows_in_batches(query, crate::engine::ROWS_AT_ONCE, sink))
     }
 
     fn reopen(&self) -> Result<Box<dyn crate::engine::Database>, Diagnostic> {
