@@ -3,15 +3,23 @@
 //! (`benches/expert/<name>.sql`) run in this process through rusqlite, the SQLite that seg
 //! bundles, on the same database. The data is laid out as real tables are (orders stored in
 //! time order, as an appended table is) and, as a second layout, grouped by customer. Every
-//! pair is alternated in one run and the fastest of each kept; counts must agree. Prints
-//! the tables of docs/performance.md. Not a test.
+//! pair is alternated in one run and the fastest of each kept; counts must agree. The batch
+//! cost model that splits segments across cores is set beside measured times
+//! (`cost_model.rs`). Prints the tables of docs/performance.md. Not a test.
 //!
 //! `cargo bench --bench cli` builds its databases under `target/bench-cli/` the first time
 //! (about a minute each); `SEGLANG_BENCH_CUSTOMERS` (default 1,000,000; ten orders each)
-//! and `SEGLANG_BENCH_RUNS` (default 5) change the size and the repetitions.
+//! and `SEGLANG_BENCH_RUNS` (default 5) change the size and the repetitions. With
+//! `--features duckdb`, the time-ordered data is also loaded into a DuckDB file and each
+//! segment timed there against hand-written DuckDB SQL (`duckdb_leg.rs`).
 
 #[path = "data/bench_data.rs"]
 mod bench_data;
+#[path = "cli/cost_model.rs"]
+mod cost_model;
+#[cfg(feature = "duckdb")]
+#[path = "cli/duckdb_leg.rs"]
+mod duckdb_leg;
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
@@ -50,9 +58,25 @@ fn main() {
         index_advice(&project);
         let status = seg(&project, &["index", "--apply"]).status;
         assert!(status.success(), "seg index --apply");
-        segments(root, &project, runs);
+        let (on_sqlite, all_on_sqlite) = segments(root, &project, runs);
+        cost_model::check(&project, runs);
         repl(&project);
         listing_memory(&project);
+        #[cfg(feature = "duckdb")]
+        if layout == Layout::Time {
+            println!("## The same data on DuckDB\n");
+            let duckdb = duckdb_leg::prepare(root, &project, customers);
+            duckdb_leg::segments(
+                &duckdb,
+                &segment_names(root),
+                runs,
+                &on_sqlite,
+                all_on_sqlite,
+            );
+            repl(&duckdb);
+        }
+        #[cfg(not(feature = "duckdb"))]
+        let _ = (on_sqlite, all_on_sqlite);
     }
 }
 
@@ -120,14 +144,15 @@ fn index_advice(project: &Path) {
     );
 }
 
-/// Each segment alone, then all together.
-fn segments(root: &Path, project: &Path, runs: usize) {
+/// Each segment alone, then all together; seg's time for each segment, and for all.
+fn segments(root: &Path, project: &Path, runs: usize) -> (Vec<(String, Duration)>, Duration) {
     let connection = read_only(project);
     let names = segment_names(root);
     println!("| segment | `seg run --count -s` | expert SQL | ratio |");
     println!("|---|---|---|---|");
     let mut worst = 0.0f64;
     let (mut expert_total, mut expert_slowest) = (Duration::ZERO, Duration::ZERO);
+    let mut times = Vec::new();
     for name in &names {
         let expert = expert_sql(name);
         let (mut ours, mut theirs) = (Duration::MAX, Duration::MAX);
@@ -156,6 +181,7 @@ fn segments(root: &Path, project: &Path, runs: usize) {
             ms(theirs),
             ratio(ours, theirs)
         );
+        times.push((name.clone(), ours));
     }
     let mut all = Duration::MAX;
     for _ in 0..runs {
@@ -174,6 +200,7 @@ fn segments(root: &Path, project: &Path, runs: usize) {
         ms(expert_slowest),
         ratio(all, expert_slowest)
     );
+    (times, all)
 }
 
 /// The REPL's first answer (an estimate on a large base) and its exact answer, for

@@ -45,7 +45,7 @@ const FORBIDDEN: &[(&str, &[&str], &str)] = &[
     ),
 ];
 
-/// Where the names of backends and their dialects (`Sqlite`, `Postgres`, `Spark`) may
+/// Where the names of backends and their dialects (`Sqlite`, `Postgres`, `DuckDb`, `Spark`) may
 /// appear in code: the dialects, each backend's own folder, and three places that name
 /// every backend — the manifest's `[database]` settings (`project/manifest.rs`), `Location`
 /// (`project/location.rs`, a setting to where the data is) and `engine/mod.rs` (a location
@@ -55,13 +55,14 @@ const BACKEND_HOMES: &[&str] = &[
     "src/sql/",
     "src/engine/sqlite/",
     "src/engine/postgres/",
+    "src/engine/duckdb/",
     "src/engine/spark/",
     "src/project/manifest.rs",
     "src/project/location.rs",
     "src/engine/mod.rs",
 ];
 
-const BACKEND_NAMES: &[&str] = &["Sqlite", "Postgres", "Spark"];
+const BACKEND_NAMES: &[&str] = &["Sqlite", "Postgres", "DuckDb", "Spark"];
 
 fn source_files(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).expect("a source directory") {

@@ -5,25 +5,25 @@
 //! evaluator's (src/reference.rs), computed here from the CSV files; the example project
 //! must give the same members on every engine through the real `seg` binary.
 //!
-//! PostgreSQL needs a server, DuckDB its Python package, Spark a cluster: those legs are
+//! PostgreSQL needs a server, DuckDB seg built with it, Spark a cluster: those legs are
 //! `#[ignore = "needs …"]`, reported as ignored by `cargo test`; `.ci/run` provides the
 //! engines and runs them with `--ignored`.
 
 mod common;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::path::{Path, PathBuf};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use common::{copy_project, seg};
 use seglang::check::{self, Imports, ir::Program};
 use seglang::engine::table_rows::read_csv;
 use seglang::engine::{self, Cell, Database, Location, TableLoad, TableRows};
-use seglang::project::Project;
+use seglang::project::{DuckDbTarget, Project};
 use seglang::reference::{self, Dataset, Datum, Key, Row};
 use seglang::schema::{Schema, Type};
 use seglang::source::SourceMap;
-use seglang::sql::{self, Dialect, Output, Postgres, Sqlite};
+use seglang::sql::{self, Dialect, DuckDb, Output, Postgres, Sqlite};
 use seglang::value::{Decimal, Value};
 
 const CORPUS: &str = "tests/fixtures/conformance";
@@ -36,7 +36,6 @@ type Members = BTreeMap<String, BTreeSet<Key>>;
 
 /// The corpus project: its checked program, its tables, and the same rows as a dataset.
 struct Corpus {
-    root: PathBuf,
     program: Program,
     tables: Vec<TableLoad>,
     data: Dataset,
@@ -75,7 +74,6 @@ fn corpus() -> Corpus {
         .collect();
     let data = dataset(schema, &tables);
     Corpus {
-        root,
         program,
         tables,
         data,
@@ -243,25 +241,24 @@ fn the_corpus_means_the_same_on_postgresql_as_in_the_reference() {
 }
 
 #[test]
-#[ignore = "needs Python with duckdb (.ci/run installs it and runs ignored tests)"]
+#[ignore = "needs seg built with DuckDB: cargo test --features duckdb -- --ignored (.ci/run does)"]
 fn the_corpus_means_the_same_on_duckdb_as_in_the_reference() {
-    common::engines::require_duckdb();
     let corpus = corpus();
-    let project = copy_project(CORPUS);
-    for as_of in AS_OF {
-        let got: Members = common::engines::duckdb_members(&project, &corpus.root, as_of)
-            .into_iter()
-            .map(|(segment, keys)| {
-                (
-                    segment,
-                    keys.iter().map(|k| key(&Cell::Text(k.clone()))).collect(),
-                )
-            })
-            .collect();
+    let dir = common::temp_dir("conformance-duckdb");
+    let duckdb = engine::connect(&Location::DuckDb(DuckDbTarget {
+        path: dir.join("corpus.duckdb"),
+        parquet: Vec::new(),
+    }));
+    duckdb
+        .load(&rows_of(&corpus.tables))
+        .expect("the corpus loads into DuckDB");
+    let database = duckdb.open_read_only(None).expect("DuckDB opens");
+    for as_of in AS_OF.map(date) {
+        let got = members_on(&*database, &corpus.program, &DuckDb, as_of);
         let problems = differences(
             &format!("DuckDB as of {as_of}"),
             &got,
-            &reference_members(&corpus, date(as_of)),
+            &reference_members(&corpus, as_of),
         );
         assert!(problems.is_empty(), "{}", problems.join("\n"));
     }
@@ -374,11 +371,12 @@ fn members_through_seg(project: &Path) -> BTreeMap<String, Vec<String>> {
         .collect()
 }
 
-/// Points a copy of a project at a PostgreSQL database instead of its SQLite file.
-fn use_postgres(project: &Path, url: &str) {
+/// Points a copy of the example at another database (`database`: its `[database]`
+/// setting) instead of its SQLite file.
+fn point_database(project: &Path, database: &str) {
     let manifest = project.join("seg.toml");
     let text = std::fs::read_to_string(&manifest).unwrap();
-    let text = text.replace("path = \"retail.db\"", &format!("url = \"{url}\""));
+    let text = text.replace("path = \"retail.db\"", database);
     std::fs::write(manifest, text).unwrap();
 }
 
@@ -388,8 +386,14 @@ fn the_example_gives_the_same_members_on_postgresql_through_seg() {
     let url = common::postgres::fresh_database("retail");
     let sqlite = copy_project("examples/retail");
     let postgres = copy_project("examples/retail");
-    use_postgres(&postgres, &url);
-    let load = seg(&postgres, &["load"]);
+    point_database(&postgres, &format!("url = \"{url}\""));
+    the_same_as_on_sqlite(&postgres, &sqlite);
+}
+
+/// The example in `other` (pointed at another engine) loads, gives every segment the same
+/// members as in `sqlite`, and checks, indexes and keeps membership history the same way.
+fn the_same_as_on_sqlite(other: &Path, sqlite: &Path) {
+    let load = seg(other, &["load"]);
     assert_eq!(load.code, 0, "{}", load.stderr);
     assert!(
         load.stderr.contains("customers: 3,000 rows"),
@@ -397,30 +401,30 @@ fn the_example_gives_the_same_members_on_postgresql_through_seg() {
         load.stderr
     );
 
-    let on_sqlite = members_through_seg(&sqlite);
+    let on_sqlite = members_through_seg(sqlite);
     assert_eq!(on_sqlite.len(), 44);
-    assert_eq!(members_through_seg(&postgres), on_sqlite);
+    assert_eq!(members_through_seg(other), on_sqlite);
 
     // The data-aware checks, indexes and membership history work there too.
-    let check = seg(&postgres, &["check", "--db"]);
+    let check = seg(other, &["check", "--db"]);
     assert_eq!(check.code, 0, "{}{}", check.stdout, check.stderr);
-    let index = seg(&postgres, &["index", "--apply"]);
+    let index = seg(other, &["index", "--apply"]);
     assert_eq!(index.code, 0, "{}", index.stderr);
-    let advice = seg(&postgres, &["index", "--format", "csv"]);
+    let advice = seg(other, &["index", "--format", "csv"]);
     assert!(!advice.stdout.contains("missing"), "{}", advice.stdout);
-    let first = seg(&postgres, &["materialize", "--segment", "Lapsed"]);
+    let first = seg(other, &["materialize", "--segment", "Lapsed"]);
     assert_eq!(
         first.stdout, "Lapsed: 1,288 members (run 1)\n",
         "{}",
         first.stderr
     );
-    let again = seg(&postgres, &["materialize", "--segment", "Lapsed"]);
+    let again = seg(other, &["materialize", "--segment", "Lapsed"]);
     assert_eq!(
         again.stdout,
         "Lapsed: 1,288 members, unchanged since run 1\n"
     );
     let later = seg(
-        &postgres,
+        other,
         &[
             "materialize",
             "--segment",
@@ -430,10 +434,10 @@ fn the_example_gives_the_same_members_on_postgresql_through_seg() {
         ],
     );
     assert_eq!(later.code, 0, "{}", later.stderr);
-    let diff = seg(&postgres, &["diff", "Lapsed", "--format", "csv"]);
-    let sqlite_first = seg(&sqlite, &["materialize", "--segment", "Lapsed"]);
+    let diff = seg(other, &["diff", "Lapsed", "--format", "csv"]);
+    let sqlite_first = seg(sqlite, &["materialize", "--segment", "Lapsed"]);
     let sqlite_later = seg(
-        &sqlite,
+        sqlite,
         &[
             "materialize",
             "--segment",
@@ -445,26 +449,17 @@ fn the_example_gives_the_same_members_on_postgresql_through_seg() {
     assert_eq!((sqlite_first.code, sqlite_later.code), (0, 0));
     assert_eq!(
         diff.stdout,
-        seg(&sqlite, &["diff", "Lapsed", "--format", "csv"]).stdout
+        seg(sqlite, &["diff", "Lapsed", "--format", "csv"]).stdout
     );
 }
 
 #[test]
-#[ignore = "needs Python with duckdb (.ci/run installs it and runs ignored tests)"]
-fn the_example_gives_the_same_members_on_duckdb() {
-    common::engines::require_duckdb();
+#[ignore = "needs seg built with DuckDB: cargo test --features duckdb -- --ignored (.ci/run does)"]
+fn the_example_gives_the_same_members_on_duckdb_through_seg() {
     let sqlite = copy_project("examples/retail");
-    let on_sqlite: HashMap<String, Vec<String>> =
-        members_through_seg(&sqlite).into_iter().collect();
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/retail");
-    let found = common::engines::duckdb_members(&sqlite, &root, "2025-12-01");
-    assert_eq!(found.len(), 44);
-    for (segment, mut keys) in found {
-        let mut want = on_sqlite[&segment].clone();
-        keys.sort();
-        want.sort();
-        assert_eq!(keys, want, "`{segment}` differs on DuckDB");
-    }
+    let duckdb = copy_project("examples/retail");
+    point_database(&duckdb, "duckdb = \"retail.duckdb\"");
+    the_same_as_on_sqlite(&duckdb, &sqlite);
 }
 
 /// The example pointed at Spark: `seg run` counts as on SQLite, and every segment's members.

@@ -139,12 +139,10 @@ fn names_with_quotes_spaces_and_accents_work_on_spark() {
 }
 
 #[test]
-#[ignore = "needs Python with duckdb (.ci/run installs it and runs ignored tests)"]
+#[ignore = "needs seg built with DuckDB: cargo test --features duckdb -- --ignored (.ci/run does)"]
 fn names_with_quotes_spaces_and_accents_work_on_duckdb() {
-    common::engines::require_duckdb();
-    let project = project("path = \"quoting.db\"");
-    let members = common::engines::duckdb_members(&project, &project, "2025-03-01");
-    assert_eq!(members["ParisGold"], ["2"]);
+    let project = project("duckdb = \"quoting.duckdb\"");
+    on_a_writable_engine(&project);
 }
 
 /// A failed Spark job says why in the job's own words (a value the declared type cannot

@@ -1,4 +1,5 @@
-//! Loading the project's `[data]` CSV files into its database.
+//! Loading the project's `[data]` CSV files into its database (Parquet files are read in
+//! place by the engines that can).
 
 use super::Failure;
 use crate::diagnostics::{Code, Diagnostic};
@@ -25,8 +26,27 @@ pub(crate) fn build(project: &Project, target: &Location) -> Result<(), Failure>
     {
         return Err(crate::project::refused_output(path, "the database", input).into());
     }
-    let tables: Vec<TableLoad> = manifest
+    let engine = engine::connect(target);
+    let (parquet, csv): (Vec<_>, Vec<_>) = manifest
         .data
+        .iter()
+        .partition(|source| crate::project::is_parquet(&source.path));
+    if !parquet.is_empty() && !engine.reads_parquet() {
+        let files: Vec<String> = parquet
+            .iter()
+            .map(|s| s.path.display().to_string())
+            .collect();
+        return Err(Diagnostic::error(
+            Code::DataLoad,
+            format!(
+                "`[data]` lists Parquet files ({}), which only the DuckDB engine reads",
+                files.join(", ")
+            ),
+        )
+        .with_help("name a DuckDB database in seg.toml (`[database] duckdb = \"shop.duckdb\"`), which reads Parquet files in place, or give CSV files")
+        .into());
+    }
+    let tables: Vec<TableLoad> = csv
         .iter()
         .map(|source| {
             let layout = manifest.schema.table_layout(&source.table);
@@ -40,7 +60,6 @@ pub(crate) fn build(project: &Project, target: &Location) -> Result<(), Failure>
             }
         })
         .collect();
-    let engine = engine::connect(target);
     if !engine.loads_tables() {
         errln!(
             "seg: the {} engine reads the [data] CSV files at each run; nothing to load",
@@ -48,14 +67,25 @@ pub(crate) fn build(project: &Project, target: &Location) -> Result<(), Failure>
         );
         return Ok(());
     }
-    errln!(
-        "seg: loading {} CSV files into {}",
-        tables.len(),
-        target.name(&project.root)
-    );
+    if tables.is_empty() {
+        errln!("seg: creating {}", target.name(&project.root));
+    } else {
+        errln!(
+            "seg: loading {} CSV files into {}",
+            tables.len(),
+            target.name(&project.root)
+        );
+    }
     let rows = tables.iter().map(read_csv).collect::<Result<Vec<_>, _>>()?;
     for (table, rows) in engine.load(&rows)? {
         errln!("  {table}: {} rows", crate::output::thousands(rows as u64));
+    }
+    for source in parquet {
+        errln!(
+            "  {}: read in place from {} at every query",
+            source.table,
+            source.path.display()
+        );
     }
     Ok(())
 }

@@ -23,8 +23,8 @@ pub struct Args {
     /// `--deny warnings`: fail (exit 1) on warnings too.
     #[arg(long, value_name = "warnings")]
     deny: Option<Deny>,
-    /// Also run the data-aware lints on the database (the project's, or the SQLite file or
-    /// PostgreSQL URL given).
+    /// Also run the data-aware lints on the database (the project's, or the SQLite file,
+    /// `*.duckdb` file or PostgreSQL URL given).
     #[arg(long, value_name = "FILE|URL", num_args = 0..=1)]
     db: Option<Option<String>>,
     /// With `--db`: compare each segment's size with this file (see `--update-baseline`).

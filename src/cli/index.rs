@@ -35,7 +35,7 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
     let dialect = database.dialect();
     let Some(advised) = statuses(&session, &*database)? else {
         outln!(
-            "the {} engine reads files without indexes: nothing to advise",
+            "the {} engine scans its tables without indexes: nothing to advise",
             dialect.name()
         )?;
         return Ok(0);

@@ -97,7 +97,8 @@ enum Command {
     Index(index::Args),
     /// List the project's segments with their documentation.
     List,
-    /// Build the project's SQLite database from the CSV files named in seg.toml.
+    /// Build the project's database (SQLite, DuckDB or PostgreSQL) from the `[data]` files
+    /// named in seg.toml.
     Load,
     /// Explore interactively: type conditions, see counts and members at once.
     Repl {

@@ -4,12 +4,13 @@
 //! Two traits are the whole seam: an [`Engine`] is a backend at a [`Location`] (its dialect,
 //! and every write: loads, indexes, membership), a [`Database`] is a read-only connection to
 //! it (fetch, count, cancel, describe, read history). Each backend lives in its own folder
-//! (`sqlite/`, `postgres/`, `spark/`); [`connect`] is the one place that picks one. Shared,
+//! (`sqlite/`, `postgres/`, `duckdb/`, `spark/`); [`connect`] is the one place that picks one. Shared,
 //! backend-free pieces are leaf files: [`Cell`] and [`Rows`], checked CSV values
 //! (`table_rows`), the membership statements (`membership`) and the coded failures
 //! (`failure`).
 
 mod catalog;
+mod duckdb;
 mod failure;
 mod membership;
 mod postgres;
@@ -55,6 +56,12 @@ pub trait Engine {
     /// project's CSV files itself at each run: there is nothing to load).
     fn loads_tables(&self) -> bool {
         true
+    }
+
+    /// Whether the engine reads `[data]` Parquet files in place (DuckDB), so that they are
+    /// tables without being loaded.
+    fn reads_parquet(&self) -> bool {
+        false
     }
 
     /// Replaces the tables with `tables`, all or nothing.
@@ -210,6 +217,7 @@ pub fn connect(location: &Location) -> Box<dyn Engine> {
         Location::File(path) => Box::new(sqlite::Engine::new(path)),
         Location::Postgres(url) => Box::new(postgres::Engine::new(url)),
         Location::Spark(target) => Box::new(spark::Engine::new(target)),
+        Location::DuckDb(target) => Box::new(self::duckdb::Engine::new(target)),
     }
 }
 

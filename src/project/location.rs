@@ -17,6 +17,8 @@ pub enum Location {
     Postgres(String),
     /// A Spark cluster and the CSV files it reads.
     Spark(SparkTarget),
+    /// A DuckDB database file and the Parquet files it reads in place.
+    DuckDb(DuckDbTarget),
 }
 
 impl Location {
@@ -61,6 +63,15 @@ impl Location {
                 manifest,
                 root,
             )?),
+            Some(DatabaseSetting::DuckDb(path)) => Some(Location::DuckDb(DuckDbTarget {
+                path: root.join(path),
+                parquet: manifest
+                    .data
+                    .iter()
+                    .filter(|source| is_parquet(&source.path))
+                    .map(|source| (source.table.clone(), root.join(&source.path)))
+                    .collect(),
+            })),
         })
     }
 
@@ -68,15 +79,21 @@ impl Location {
     /// database), so that writers can refuse one that is also a project input.
     pub fn local_file(&self) -> Option<&Path> {
         match self {
-            Location::File(path) => Some(path),
+            Location::File(path) | Location::DuckDb(DuckDbTarget { path, .. }) => Some(path),
             Location::Postgres(_) | Location::Spark(_) => None,
         }
     }
 
-    /// A database given on the command line: a PostgreSQL URL, or else a SQLite file.
+    /// A database given on the command line: a PostgreSQL URL, a DuckDB file (named
+    /// `*.duckdb`), or else a SQLite file.
     pub fn parse(text: &str) -> Location {
         if text.starts_with("postgresql://") || text.starts_with("postgres://") {
             Location::Postgres(text.to_string())
+        } else if text.to_ascii_lowercase().ends_with(".duckdb") {
+            Location::DuckDb(DuckDbTarget {
+                path: PathBuf::from(text),
+                parquet: Vec::new(),
+            })
         } else {
             Location::File(PathBuf::from(text))
         }
@@ -85,7 +102,7 @@ impl Location {
     /// How messages name it: a file relative to the project at `root`, a URL, a master.
     pub fn name(&self, root: &Path) -> String {
         match self {
-            Location::File(path) => path
+            Location::File(path) | Location::DuckDb(DuckDbTarget { path, .. }) => path
                 .strip_prefix(root)
                 .unwrap_or(path)
                 .to_string_lossy()
@@ -115,6 +132,16 @@ impl SparkTarget {
             )
             .with_help("add `[data]` with `customers = \"data/customers.csv\"` (table = file)"));
         }
+        if let Some(source) = manifest.data.iter().find(|s| is_parquet(&s.path)) {
+            return Err(Diagnostic::error(
+                Code::ManifestInvalid,
+                format!(
+                    "the Spark engine reads `[data]` CSV files, and {} is a Parquet file",
+                    source.path.display()
+                ),
+            )
+            .with_help("give the table as a CSV file, or use the DuckDB engine (`[database] duckdb = …`), which reads Parquet"));
+        }
         let tables = manifest
             .data
             .iter()
@@ -131,6 +158,22 @@ impl SparkTarget {
             .collect();
         Ok(Location::Spark(SparkTarget { master, tables }))
     }
+}
+
+/// A DuckDB database file, and the `[data]` tables kept as Parquet files, which DuckDB
+/// reads in place at every query (never copied into the file).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DuckDbTarget {
+    /// The database file (tables loaded from CSV files, membership history).
+    pub path: PathBuf,
+    /// Each Parquet table: its name in SQL and its file.
+    pub parquet: Vec<(String, PathBuf)>,
+}
+
+/// Whether a `[data]` file is Parquet (by its extension), rather than CSV.
+pub fn is_parquet(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("parquet"))
 }
 
 /// A `[data]` CSV file with the declared types of its columns.
@@ -226,6 +269,24 @@ pub fn redacted_url(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_duckdb_project_reads_its_parquet_files_in_place_and_names_its_file() {
+        let text = "[database]\nduckdb = \"shop.duckdb\"\n[data]\ncustomers = \"c.csv\"\n\
+                    orders = \"o.PARQUET\"\n[customer]\nkey = \"id\"\n";
+        let manifest = super::super::manifest::parse(crate::source::SourceId(0), text).unwrap();
+        let root = Path::new("/project");
+        let Some(Location::DuckDb(target)) = Location::of(&manifest, root).unwrap() else {
+            panic!("a DuckDB location");
+        };
+        assert_eq!(target.path, root.join("shop.duckdb"));
+        assert_eq!(target.parquet, vec![("orders".to_string(), root.join("o.PARQUET"))]);
+        let location = Location::DuckDb(target);
+        assert_eq!(location.local_file(), Some(root.join("shop.duckdb").as_path()));
+        assert_eq!(location.name(root), "shop.duckdb");
+        assert!(matches!(Location::parse("x/big.duckdb"), Location::DuckDb(_)));
+        assert!(matches!(Location::parse("x/big.db"), Location::File(_)));
+    }
 
     #[test]
     fn passwords_are_found_and_hidden_wherever_they_are() {

@@ -1,7 +1,7 @@
 //! `seg.toml`: where the database is, where segment files are, and the customer schema.
 //! Every problem is a coded diagnostic pointing into the TOML.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use indexmap::IndexMap;
 use serde::Deserialize;
@@ -100,6 +100,22 @@ pub enum DatabaseSetting {
     Spark(String),
     /// `spark_env = "SPARK_MASTER"`: the Spark master URL is in this environment variable.
     SparkEnv(String),
+    /// `duckdb = "shop.duckdb"`: a DuckDB database file, relative to the project.
+    DuckDb(PathBuf),
+}
+
+impl DatabaseSetting {
+    /// The database file on this machine (relative to the project) that the setting names,
+    /// if it names one, so that writers can refuse to write over it.
+    pub fn local_file(&self) -> Option<&Path> {
+        match self {
+            DatabaseSetting::Path(path) | DatabaseSetting::DuckDb(path) => Some(path),
+            DatabaseSetting::Url(_)
+            | DatabaseSetting::UrlEnv(_)
+            | DatabaseSetting::Spark(_)
+            | DatabaseSetting::SparkEnv(_) => None,
+        }
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -110,6 +126,7 @@ struct RawDatabase {
     url_env: Option<String>,
     spark: Option<String>,
     spark_env: Option<String>,
+    duckdb: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -270,6 +287,7 @@ impl Validator {
             raw.url_env.is_some(),
             raw.spark.is_some(),
             raw.spark_env.is_some(),
+            raw.duckdb.is_some(),
         ];
         if given.iter().filter(|g| **g).count() > 1 {
             self.errors.push(
@@ -278,7 +296,7 @@ impl Validator {
                     "`[database]` names more than one database",
                 )
                 .with_help(
-                    "give one of `path` (SQLite), `url` or `url_env` (PostgreSQL), `spark` or `spark_env` (Spark)",
+                    "give one of `path` (SQLite), `duckdb` (DuckDB), `url` or `url_env` (PostgreSQL), `spark` or `spark_env` (Spark)",
                 ),
             );
             return None;
@@ -311,6 +329,9 @@ impl Validator {
         }
         if let Some(variable) = raw.spark_env {
             return Some(DatabaseSetting::SparkEnv(variable));
+        }
+        if let Some(file) = raw.duckdb {
+            return Some(DatabaseSetting::DuckDb(PathBuf::from(file)));
         }
         raw.path.map(|p| DatabaseSetting::Path(PathBuf::from(p)))
     }

@@ -16,7 +16,8 @@ use crate::diagnostics::{Code, Diagnostic};
 use crate::files::Unreadable;
 use crate::source::{MAX_FILE_BYTES, SourceFile, SourceId, SourceMap, Span};
 pub use location::{
-    Location, SparkTarget, is_postgres_url, percent_decoded, redacted_url, url_holds_password,
+    DuckDbTarget, Location, SparkTarget, is_parquet, is_postgres_url, percent_decoded,
+    redacted_url, url_holds_password,
 };
 use manifest::Manifest;
 

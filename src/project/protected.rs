@@ -19,7 +19,7 @@ pub enum InputFile {
     SegmentTest,
     /// One of the `[data]` CSV files.
     Data,
-    /// The project's database, or any SQLite database (or its journal or log).
+    /// The project's database, or any SQLite or DuckDB database (or its journal or log).
     Database,
 }
 
@@ -57,17 +57,21 @@ impl Project {
         if self.manifest.data.iter().any(|data| same(&data.path)) {
             return Some(InputFile::Data);
         }
-        if let Some(DatabaseSetting::Path(database)) = &self.manifest.database
+        if let Some(database) = self
+            .manifest
+            .database
+            .as_ref()
+            .and_then(DatabaseSetting::local_file)
             && same(database)
         {
             return Some(InputFile::Database);
         }
         // A database, or the journal or write-ahead log beside one.
-        let database = ["-wal", "-shm", "-journal"]
+        let database = ["-wal", "-shm", "-journal", ".wal"]
             .iter()
             .find_map(|side| name.strip_suffix(side))
             .map_or_else(|| target.clone(), |stem| target.with_file_name(stem));
-        is_sqlite(&database).then_some(InputFile::Database)
+        is_database(&database).then_some(InputFile::Database)
     }
 }
 
@@ -77,16 +81,16 @@ fn same_file(a: &Path, b: &Path) -> bool {
     matches!((real(a), real(b)), (Some(a), Some(b)) if a == b)
 }
 
-/// Whether `path` is an existing SQLite database (by its header).
-fn is_sqlite(path: &Path) -> bool {
+/// Whether `path` is an existing SQLite or DuckDB database (by its header).
+fn is_database(path: &Path) -> bool {
     if crate::files::is_special(path) {
         return false;
     }
     let mut head = [0u8; 16];
     std::fs::File::open(path)
-            .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head))
-            .is_ok()
-        && &head == b"SQLite format 3\0"
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head))
+        .is_ok()
+        && (&head == b"SQLite format 3\0" || &head[8..12] == b"DUCK")
 }
 
 /// The error for output aimed at an input file.

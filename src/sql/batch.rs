@@ -196,6 +196,27 @@ const FACT: u64 = 3;
 const RANKING: u64 = 23;
 const TEST: u64 = 1;
 
+/// The estimated work of one batch of `segments` segments reading `facts`.
+fn work(facts: &Facts, segments: usize) -> u64 {
+    let mut total = TEST * segments as u64;
+    for facts in &facts.by_relation {
+        if !facts.is_empty() {
+            total += PASS + FACT * facts.len() as u64;
+        }
+    }
+    total + if facts.ranked { RANKING } else { 0 }
+}
+
+/// The cost model's estimate for counting `names` in one query, in tenths of a second on
+/// the benchmark's data (so that `benches/cli.rs` can set it beside the measured time).
+pub fn batch_cost(program: &Program, names: &[&str]) -> u64 {
+    let mut facts = Facts::none(program);
+    for name in names {
+        facts.gather(program, name);
+    }
+    work(&facts, names.len())
+}
+
 /// Splits segments into at most `workers` batches that can run side by side on their own
 /// connections. Segments are placed costliest first, each in the batch where it adds least
 /// work (a segment sharing facts with a batch adds only its new ones), and the least busy of
@@ -210,15 +231,7 @@ pub fn split_batches<'n>(
         names: Vec<&'n str>,
         facts: Facts,
     }
-    let cost = |batch: &Batch<'_>| {
-        let mut total = TEST * batch.names.len() as u64;
-        for facts in &batch.facts.by_relation {
-            if !facts.is_empty() {
-                total += PASS + FACT * facts.len() as u64;
-            }
-        }
-        total + if batch.facts.ranked { RANKING } else { 0 }
-    };
+    let cost = |batch: &Batch<'_>| work(&batch.facts, batch.names.len());
     let with = |batch: &Batch<'n>, name: &'n str| {
         let mut facts = batch.facts.clone();
         facts.gather(program, name);
@@ -232,7 +245,7 @@ pub fn split_batches<'n>(
     };
     let mut order: Vec<(u64, &'n str)> = names
         .iter()
-        .map(|name| (cost(&with(&empty(), name)), *name))
+        .map(|name| (batch_cost(program, &[name]), *name))
         .collect();
     order.sort_by_key(|(cost, _)| std::cmp::Reverse(*cost));
     // An even share of the work of all segments in one batch: a segment goes where it adds

@@ -66,11 +66,12 @@ pub const MEMBERSHIP_TABLES: &[&str] = &["seg_runs", "seg_members"];
 /// are written as SQL.
 pub fn membership_tables(dialect: &dyn Dialect) -> String {
     format!(
-        "CREATE TABLE IF NOT EXISTS seg_runs (\n  run_id {},\n  segment TEXT NOT NULL,\n  \
+        "{}CREATE TABLE IF NOT EXISTS seg_runs (\n  run_id {},\n  segment TEXT NOT NULL,\n  \
          as_of TEXT NOT NULL,\n  definition TEXT NOT NULL,\n  computed_at TEXT NOT NULL,\n  \
          members BIGINT NOT NULL\n);\n\
          CREATE TABLE IF NOT EXISTS seg_members (\n  run_id BIGINT NOT NULL REFERENCES seg_runs (run_id),\n  \
          customer_key {} NOT NULL,\n  PRIMARY KEY (run_id, customer_key)\n){};",
+        dialect.generated_key_setup(),
         dialect.generated_key(),
         dialect.any_key_type(),
         dialect.keyed_table_options(),

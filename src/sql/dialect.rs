@@ -63,6 +63,12 @@ pub trait Dialect {
         "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"
     }
 
+    /// What must exist before a table with a [`Dialect::generated_key`] is created (a
+    /// sequence, where the engine numbers rows from one), as statements ending in `;`.
+    fn generated_key_setup(&self) -> &'static str {
+        ""
+    }
+
     /// Appends the placeholder of the `index`th (1-based) parameter.
     fn placeholder(&self, out: &mut String, index: usize) {
         out.push('$');

@@ -20,6 +20,16 @@ impl Dialect for DuckDb {
         fixed_point_column_type(ty, "VARCHAR")
     }
 
+    /// <https://duckdb.org/docs/sql/statements/create_sequence>: DuckDB has no identity
+    /// columns; run ids come from a sequence.
+    fn generated_key(&self) -> &'static str {
+        "BIGINT PRIMARY KEY DEFAULT nextval('seg_run_ids')"
+    }
+
+    fn generated_key_setup(&self) -> &'static str {
+        "CREATE SEQUENCE IF NOT EXISTS seg_run_ids;\n"
+    }
+
     /// <https://duckdb.org/docs/sql/functions/numeric#-integer-division>: `//`.
     fn integer_division(
         &self,

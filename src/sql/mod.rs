@@ -41,7 +41,7 @@ pub fn dialect_named(name: &str) -> Option<&'static dyn Dialect> {
     DIALECTS.iter().copied().find(|d| d.name() == name)
 }
 pub use bigquery::BigQuery;
-pub use duckdb::DuckDb;
+pub use self::duckdb::DuckDb;
 pub use postgres::Postgres;
 pub use sample::{key_check_query, population_query, sample_queries};
 pub use snowflake::Snowflake;
@@ -135,6 +135,9 @@ pub fn compile_counts(
 }
 
 pub use batch::split_batches;
+/// For the benchmark that sets the cost model beside measured times.
+#[cfg(feature = "internals")]
+pub use batch::batch_cost;
 
 #[cfg(test)]
 mod tests;

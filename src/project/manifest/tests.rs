@@ -154,3 +154,20 @@ fn the_example_in_the_manifest_docs_is_valid() {
     assert_eq!(m.schema.customer.field("full_name").unwrap().column, "name");
     assert!(m.schema.customer.field("gender").unwrap().sensitive);
 }
+
+#[test]
+fn a_duckdb_file_is_a_database_of_its_own_and_names_its_file() {
+    let parse = |database: &str| {
+        let text = format!("[database]\n{database}\n[customer]\nkey = \"id\"\n");
+        parse(SourceId(0), &text)
+    };
+    let setting = parse("duckdb = \"shop.duckdb\"").unwrap().database;
+    assert_eq!(setting, Some(DatabaseSetting::DuckDb("shop.duckdb".into())));
+    assert_eq!(
+        setting.as_ref().and_then(DatabaseSetting::local_file),
+        Some(std::path::Path::new("shop.duckdb"))
+    );
+    let errors = parse("duckdb = \"shop.duckdb\"\npath = \"shop.db\"").unwrap_err();
+    assert_eq!(errors[0].code, Code::ManifestInvalid);
+    assert!(errors[0].message.contains("more than one database"));
+}

@@ -1,0 +1,172 @@
+//! The DuckDB leg of the CLI benchmark (built with `--features duckdb`): the same data
+//! loaded into a DuckDB file by `seg load` (from CSV files written from the SQLite
+//! database), then each segment through `seg run --count` against hand-written DuckDB SQL
+//! (`benches/expert-duckdb/<name>.sql`) run in this process through the duckdb crate, the
+//! DuckDB that seg embeds, alternated and best of `runs`; and seg on DuckDB against seg on
+//! SQLite, the choice a user makes between them.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use duckdb::{AccessMode, Config, Connection};
+
+use super::{counts, ms, ratio, seg};
+
+/// The DuckDB copy of the SQLite benchmark project at `sqlite`, under `target/bench-cli/duckdb`,
+/// loaded once per size.
+pub fn prepare(root: &Path, sqlite: &Path, customers: u64) -> PathBuf {
+    let project = root.join("target/bench-cli/duckdb");
+    let segments = project.join("segments");
+    std::fs::create_dir_all(&segments).expect("the project folder");
+    let manifest = std::fs::read_to_string(sqlite.join("seg.toml")).expect("seg.toml");
+    let manifest = manifest.replace(
+        "path = \"bench.db\"",
+        "duckdb = \"bench.duckdb\"\n\n[data]\ncustomers = \"customers.csv\"\norders = \"orders.csv\"",
+    );
+    std::fs::write(project.join("seg.toml"), manifest).expect("seg.toml");
+    for entry in std::fs::read_dir(sqlite.join("segments")).expect("segments") {
+        let entry = entry.expect("a segment file");
+        std::fs::copy(entry.path(), segments.join(entry.file_name())).expect("a segment file");
+    }
+    let marker = project.join("bench.size");
+    let size = customers.to_string();
+    if project.join("bench.duckdb").exists()
+        && std::fs::read_to_string(&marker).ok().as_deref() == Some(&size)
+    {
+        return project;
+    }
+    let _ = std::fs::remove_file(project.join("bench.duckdb"));
+    let source = super::read_only(sqlite);
+    for table in ["customers", "orders"] {
+        write_csv(&source, table, &project.join(format!("{table}.csv")));
+    }
+    let started = Instant::now();
+    let load = seg(&project, &["load"]);
+    assert!(
+        load.status.success(),
+        "{}",
+        String::from_utf8_lossy(&load.stderr)
+    );
+    println!(
+        "`seg load` into DuckDB ({customers} customers and their orders from CSV): {:.1} s\n",
+        started.elapsed().as_secs_f64()
+    );
+    for table in ["customers", "orders"] {
+        std::fs::remove_file(project.join(format!("{table}.csv"))).expect("a CSV file");
+    }
+    std::fs::write(&marker, &size).expect("the size marker");
+    project
+}
+
+/// Writes `table` of the SQLite database as a CSV file with a header row.
+fn write_csv(source: &rusqlite::Connection, table: &str, path: &Path) {
+    let mut statement = source
+        .prepare(&format!("SELECT * FROM {table}"))
+        .expect("the table");
+    let columns: Vec<String> = statement.column_names().map(str::to_string).collect();
+    let width = columns.len();
+    let mut writer = csv::Writer::from_path(path).expect("a CSV file");
+    writer.write_record(&columns).expect("the header");
+    let mut rows = statement.query([]).expect("the rows");
+    while let Some(row) = rows.next().expect("a row") {
+        let record: Vec<String> = (0..width)
+            .map(|i| match row.get_ref(i).expect("a value") {
+                rusqlite::types::ValueRef::Null => String::new(),
+                rusqlite::types::ValueRef::Integer(n) => n.to_string(),
+                rusqlite::types::ValueRef::Real(r) => r.to_string(),
+                rusqlite::types::ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
+                rusqlite::types::ValueRef::Blob(_) => panic!("no blobs in the benchmark"),
+            })
+            .collect();
+        writer.write_record(&record).expect("a row");
+    }
+    writer.flush().expect("the CSV file");
+}
+
+/// Each segment on DuckDB: seg against the hand-written DuckDB SQL, and against seg on
+/// SQLite (`on_sqlite`: seg's time there per segment, and for all of them).
+pub fn segments(
+    project: &Path,
+    names: &[String],
+    runs: usize,
+    on_sqlite: &[(String, Duration)],
+    all_on_sqlite: Duration,
+) {
+    let connection = Connection::open_with_flags(
+        project.join("bench.duckdb"),
+        Config::default()
+            .access_mode(AccessMode::ReadOnly)
+            .expect("a read-only configuration"),
+    )
+    .expect("the DuckDB file opens");
+    println!(
+        "DuckDB {}, its default threads (one per core).\n",
+        connection.version().expect("the version")
+    );
+    println!(
+        "| segment | `seg run --count -s` on DuckDB | hand-written DuckDB SQL | ratio | seg on DuckDB / seg on SQLite |"
+    );
+    println!("|---|---|---|---|---|");
+    let mut worst = 0.0f64;
+    let mut expert_total = Duration::ZERO;
+    for (name, sqlite_time) in names.iter().zip(on_sqlite.iter().map(|(_, t)| *t)) {
+        let expert = expert_sql(name);
+        let (mut ours, mut theirs) = (Duration::MAX, Duration::MAX);
+        let (mut our_count, mut their_count) = (0, 0);
+        for _ in 0..runs {
+            let started = Instant::now();
+            let out = seg(project, &["run", "--count", "-s", name, "--format", "csv"]);
+            ours = ours.min(started.elapsed());
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            our_count = counts(&out.stdout)[0].1;
+            let started = Instant::now();
+            let count: i64 = connection
+                .query_row(&expert, [], |row| row.get(0))
+                .expect("the expert query runs");
+            theirs = theirs.min(started.elapsed());
+            their_count = count as u64;
+        }
+        assert_eq!(
+            our_count, their_count,
+            "{name}: the counts differ on DuckDB"
+        );
+        worst = worst.max(ratio(ours, theirs));
+        expert_total += theirs;
+        println!(
+            "| {name} | {} ms | {} ms | {:.2}× | {:.2}× |",
+            ms(ours),
+            ms(theirs),
+            ratio(ours, theirs),
+            ratio(ours, sqlite_time)
+        );
+    }
+    let mut all = Duration::MAX;
+    for _ in 0..runs {
+        let started = Instant::now();
+        let out = seg(project, &["run", "--count", "--format", "csv"]);
+        all = all.min(started.elapsed());
+        assert!(out.status.success());
+    }
+    println!(
+        "\nWorst single-segment ratio on DuckDB {worst:.2}×. All {} segments: {} ms on DuckDB, \
+         the hand-written queries one after another {} ms ({:.2}×); seg on SQLite {} ms \
+         (DuckDB {:.2}× of it).\n",
+        names.len(),
+        ms(all),
+        ms(expert_total),
+        ratio(all, expert_total),
+        ms(all_on_sqlite),
+        ratio(all, all_on_sqlite)
+    );
+}
+
+fn expert_sql(name: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("benches/expert-duckdb")
+        .join(format!("{name}.sql"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}

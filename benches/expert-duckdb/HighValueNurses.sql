@@ -1,0 +1,1 @@
+SELECT COUNT(*) FROM customers AS c JOIN (SELECT customer_id FROM orders GROUP BY customer_id HAVING SUM(amount) > 1000 AND COUNT(*) FILTER (WHERE occasion IN ('christmas', 'easter')) > 0) AS o ON o.customer_id = c.id WHERE c.occupation = 'nurse'

@@ -1,0 +1,1 @@
+SELECT COUNT(*) FROM (SELECT customer_id FROM orders GROUP BY customer_id HAVING MAX(ordered_at) < '2025-07-04' AND COUNT(*) FILTER (WHERE month(ordered_at) = 12 AND day(ordered_at) <= 26 AND ordered_at >= '2024-01-01' AND ordered_at < '2026-01-01') = 0) AS o JOIN customers AS c ON c.id = o.customer_id

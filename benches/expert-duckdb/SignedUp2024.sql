@@ -1,0 +1,1 @@
+SELECT COUNT(*) FROM customers WHERE signup_date BETWEEN '2024-01-01' AND '2024-12-31'

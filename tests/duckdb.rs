@@ -1,0 +1,334 @@
+//! The embedded DuckDB engine through the real `seg` binary: a project on a DuckDB file,
+//! with tables loaded from CSV files and tables read in place from Parquet files, through
+//! every command that reads or writes the database.
+//!
+//! DuckDB is built into seg only with the `duckdb` cargo feature (its C++ library takes a
+//! long time to build), so these tests are `#[ignore = "needs …"]`: `.ci/run` builds the
+//! feature and runs them with `cargo test --features duckdb -- --ignored`.
+
+mod common;
+
+use std::path::Path;
+
+use common::{TestDir, copy_project, seg, seg_with_input};
+
+/// The retail example pointed at a DuckDB file instead of its SQLite file.
+fn retail_on_duckdb() -> TestDir {
+    let project = copy_project("examples/retail");
+    edit_manifest(
+        &project,
+        "path = \"retail.db\"",
+        "duckdb = \"retail.duckdb\"",
+    );
+    project
+}
+
+fn edit_manifest(project: &Path, from: &str, to: &str) {
+    let manifest = project.join("seg.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    assert!(text.contains(from), "seg.toml has no `{from}`");
+    std::fs::write(manifest, text.replace(from, to)).unwrap();
+}
+
+/// Writes table `table` of the DuckDB file at `database` as a Parquet file, with the types
+/// the load gave it (the way an analyst's pipeline would hand seg its tables).
+#[cfg(feature = "duckdb")]
+fn export_parquet(database: &Path, table: &str, parquet: &Path) {
+    let connection = duckdb::Connection::open(database).expect("DuckDB opens");
+    connection
+        .execute_batch(&format!(
+            "COPY {table} TO '{}' (FORMAT parquet)",
+            parquet.display()
+        ))
+        .expect("the Parquet file is written");
+}
+
+#[cfg(not(feature = "duckdb"))]
+fn export_parquet(_: &Path, _: &str, _: &Path) {
+    panic!("this test needs seg built with DuckDB: cargo test --features duckdb -- --ignored");
+}
+
+/// The first column of CSV output, after its header.
+fn first_column(csv: &str) -> Vec<String> {
+    let mut keys: Vec<String> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap_or("").to_string())
+        .collect();
+    keys.sort();
+    keys
+}
+
+#[test]
+#[ignore = "needs seg built with DuckDB: cargo test --features duckdb -- --ignored (.ci/run does)"]
+fn the_example_counts_the_same_on_duckdb_as_on_sqlite() {
+    let sqlite = copy_project("examples/retail");
+    let duckdb = retail_on_duckdb();
+    let load = seg(&duckdb, &["load"]);
+    assert_eq!(load.code, 0, "{}", load.stderr);
+    assert!(
+        load.stderr.contains("customers: 3,000 rows"),
+        "{}",
+        load.stderr
+    );
+    let on_sqlite = seg(&sqlite, &["run", "--format", "csv"]);
+    let on_duckdb = seg(&duckdb, &["run", "--format", "csv"]);
+    assert_eq!(on_duckdb.code, 0, "{}", on_duckdb.stderr);
+    assert_eq!(on_duckdb.stdout, on_sqlite.stdout);
+}
+
+#[test]
+#[ignore = "needs seg built with DuckDB: cargo test --features duckdb -- --ignored (.ci/run does)"]
+fn parquet_tables_are_read_in_place_by_every_command() {
+    let project = retail_on_duckdb();
+    let load = seg(&project, &["load"]);
+    assert_eq!(load.code, 0, "{}", load.stderr);
+    // The orders become a Parquet file: the project reads it in place from now on.
+    export_parquet(
+        &project.join("retail.duckdb"),
+        "orders",
+        &project.join("data/orders.parquet"),
+    );
+    std::fs::remove_file(project.join("retail.duckdb")).unwrap();
+    edit_manifest(
+        &project,
+        "orders = \"data/orders.csv\"",
+        "orders = \"data/orders.parquet\"",
+    );
+    let load = seg(&project, &["load"]);
+    assert_eq!(load.code, 0, "{}", load.stderr);
+    assert!(
+        load.stderr
+            .contains("orders: read in place from data/orders.parquet"),
+        "{}",
+        load.stderr
+    );
+
+    let sqlite = copy_project("examples/retail");
+    let same = |args: &[&str]| {
+        let want = seg(&sqlite, args);
+        let got = seg(&project, args);
+        assert_eq!(got.code, want.code, "{args:?}: {}", got.stderr);
+        assert_eq!(got.stdout, want.stdout, "{args:?}");
+    };
+    same(&["run", "--format", "csv"]);
+    same(&["run", "-s", "Lapsed", "--format", "csv"]);
+    same(&["check", "--db", "--format", "json"]);
+    same(&["explain", "Lapsed", "--customer", "7"]);
+    same(&["funnel", "HighValueNurses"]);
+    same(&["overlap", "Lapsed", "ChristmasShoppers", "--format", "csv"]);
+    same(&["breakdown", "Lapsed", "--by", "country", "--format", "csv"]);
+    same(&["export", "Lapsed", "--fields", "email,country"]);
+
+    // Membership history is written to the DuckDB file.
+    let first = seg(&project, &["materialize", "--segment", "Lapsed"]);
+    assert_eq!(
+        first.stdout, "Lapsed: 1,288 members (run 1)\n",
+        "{}",
+        first.stderr
+    );
+    let again = seg(&project, &["materialize", "--segment", "Lapsed"]);
+    assert_eq!(
+        again.stdout,
+        "Lapsed: 1,288 members, unchanged since run 1\n"
+    );
+    let later = seg(
+        &project,
+        &[
+            "materialize",
+            "--segment",
+            "Lapsed",
+            "--as-of",
+            "2026-01-01",
+        ],
+    );
+    assert_eq!(later.code, 0, "{}", later.stderr);
+    let history = seg(&project, &["history", "Lapsed", "--format", "csv"]);
+    assert_eq!(history.stdout.lines().count(), 3, "{}", history.stdout);
+    let diff = seg(&project, &["diff", "Lapsed", "--format", "csv"]);
+    assert_eq!(diff.code, 0, "{}", diff.stderr);
+    assert!(seg(&sqlite, &["materialize", "--segment", "Lapsed"]).code == 0);
+    let sqlite_later = seg(
+        &sqlite,
+        &[
+            "materialize",
+            "--segment",
+            "Lapsed",
+            "--as-of",
+            "2026-01-01",
+        ],
+    );
+    assert_eq!(sqlite_later.code, 0);
+    assert_eq!(
+        diff.stdout,
+        seg(&sqlite, &["diff", "Lapsed", "--format", "csv"]).stdout
+    );
+
+    // The REPL: a count and members at once, then a condition the session has seen.
+    let repl = seg_with_input(
+        &project,
+        &["repl"],
+        b"occupation = 'nurse' and count(orders) >= 3\ncount(orders) >= 3\n",
+    );
+    assert_eq!(repl.code, 0, "{}", repl.stderr);
+    let want = seg_with_input(
+        &sqlite,
+        &["repl"],
+        b"occupation = 'nurse' and count(orders) >= 3\ncount(orders) >= 3\n",
+    );
+    assert_eq!(repl.stdout, want.stdout);
+}
+
+#[test]
+#[ignore = "needs seg built with DuckDB: cargo test --features duckdb -- --ignored (.ci/run does)"]
+fn a_parquet_column_of_another_type_is_schema_drift() {
+    let project = retail_on_duckdb();
+    assert_eq!(seg(&project, &["load"]).code, 0);
+    // Amounts written as floating-point numbers, as a dataframe library might.
+    #[cfg(feature = "duckdb")]
+    {
+        let connection = duckdb::Connection::open(project.join("retail.duckdb")).unwrap();
+        connection
+            .execute_batch(&format!(
+                "COPY (SELECT * REPLACE (CAST(amount AS VARCHAR) AS amount) FROM orders) TO '{}' (FORMAT parquet)",
+                project.join("data/orders.parquet").display()
+            ))
+            .unwrap();
+    }
+    #[cfg(not(feature = "duckdb"))]
+    export_parquet(Path::new(""), "", Path::new(""));
+    edit_manifest(
+        &project,
+        "orders = \"data/orders.csv\"",
+        "orders = \"data/orders.parquet\"",
+    );
+    let run = seg(&project, &["run"]);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(run.stderr.contains("seg::E034"), "{}", run.stderr);
+    assert!(run.stderr.contains("amount"), "{}", run.stderr);
+}
+
+#[test]
+#[ignore = "needs seg built with DuckDB: cargo test --features duckdb -- --ignored (.ci/run does)"]
+fn a_missing_parquet_file_or_database_is_a_clear_error() {
+    let project = retail_on_duckdb();
+    edit_manifest(
+        &project,
+        "orders = \"data/orders.csv\"",
+        "orders = \"data/orders.parquet\"",
+    );
+    let run = seg(&project, &["run"]);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(run.stderr.contains("seg::E030"), "{}", run.stderr);
+    assert!(run.stderr.contains("orders.parquet"), "{}", run.stderr);
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+
+    // A file that is not a DuckDB database.
+    let other = retail_on_duckdb();
+    std::fs::write(other.join("retail.duckdb"), "not a database\n".repeat(100)).unwrap();
+    let run = seg(&other, &["run"]);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(run.stderr.contains("seg::E031"), "{}", run.stderr);
+}
+
+#[test]
+#[ignore = "needs seg built with DuckDB: cargo test --features duckdb -- --ignored (.ci/run does)"]
+fn a_reader_waits_for_a_writer_instead_of_failing() {
+    let project = retail_on_duckdb();
+    assert_eq!(seg(&project, &["load"]).code, 0);
+    // Another process holds the file for writing for a moment; DuckDB refuses readers
+    // meanwhile, and seg waits for it rather than failing.
+    #[cfg(feature = "duckdb")]
+    let writer = {
+        let path = project.join("retail.duckdb");
+        std::thread::spawn(move || {
+            let connection = duckdb::Connection::open(&path).unwrap();
+            std::thread::sleep(std::time::Duration::from_millis(1500));
+            drop(connection);
+        })
+    };
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let run = seg(
+        &project,
+        &["run", "-s", "Lapsed", "--count", "--format", "csv"],
+    );
+    #[cfg(feature = "duckdb")]
+    writer.join().unwrap();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stdout, "segment,members\nLapsed,1288\n");
+}
+
+#[test]
+#[ignore = "needs seg built with DuckDB: cargo test --features duckdb -- --ignored (.ci/run does)"]
+fn a_failed_load_leaves_the_previous_data_and_no_partial_file() {
+    // A first load that fails creates nothing.
+    let project = retail_on_duckdb();
+    let orders = project.join("data/orders.csv");
+    let good = std::fs::read_to_string(&orders).unwrap();
+    std::fs::write(
+        &orders,
+        format!("{good}99999,2,not-a-date,1.00,books,,store\n"),
+    )
+    .unwrap();
+    let load = seg(&project, &["load"]);
+    assert_eq!(load.code, 2, "{}", load.stderr);
+    assert!(load.stderr.contains("seg::E032"), "{}", load.stderr);
+    assert!(!project.join("retail.duckdb").exists());
+    let leftovers: Vec<_> = std::fs::read_dir(&*project)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".seg-load-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+
+    // A later load that fails keeps what the earlier one loaded.
+    std::fs::write(&orders, &good).unwrap();
+    assert_eq!(seg(&project, &["load"]).code, 0);
+    let before = seg(&project, &["run", "--format", "csv"]);
+    std::fs::write(
+        &orders,
+        format!("{good}99999,2,not-a-date,1.00,books,,store\n"),
+    )
+    .unwrap();
+    assert_eq!(seg(&project, &["load"]).code, 2);
+    assert_eq!(
+        seg(&project, &["run", "--format", "csv"]).stdout,
+        before.stdout
+    );
+    assert_eq!(first_column(&before.stdout).len(), 44);
+}
+
+#[test]
+#[ignore = "needs seg built with DuckDB: cargo test --features duckdb -- --ignored (.ci/run does)"]
+fn a_writer_says_who_holds_the_file_and_changes_nothing() {
+    let project = retail_on_duckdb();
+    assert_eq!(seg(&project, &["load"]).code, 0);
+    // A reader in another program (a REPL left open, say) keeps writers out.
+    #[cfg(feature = "duckdb")]
+    let reader = duckdb::Connection::open_with_flags(
+        project.join("retail.duckdb"),
+        duckdb::Config::default()
+            .access_mode(duckdb::AccessMode::ReadOnly)
+            .unwrap(),
+    )
+    .unwrap();
+    let materialize = seg(&project, &["materialize", "--segment", "Lapsed"]);
+    assert_eq!(materialize.code, 2, "{}", materialize.stdout);
+    assert!(
+        materialize.stderr.contains("seg::E031"),
+        "{}",
+        materialize.stderr
+    );
+    assert!(
+        materialize.stderr.contains("another program has it open"),
+        "{}",
+        materialize.stderr
+    );
+    #[cfg(feature = "duckdb")]
+    drop(reader);
+    let history = seg(&project, &["history", "Lapsed", "--format", "csv"]);
+    assert_eq!(history.code, 0, "{}", history.stderr);
+    assert_eq!(history.stdout.lines().count(), 1, "{}", history.stdout);
+    let materialize = seg(&project, &["materialize", "--segment", "Lapsed"]);
+    assert_eq!(materialize.stdout, "Lapsed: 1,288 members (run 1)\n");
+}
