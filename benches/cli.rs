@@ -12,6 +12,7 @@
 //! and `SEGLANG_BENCH_RUNS` (default 5) change the size and the repetitions. With
 //! `--features duckdb`, the time-ordered data is also loaded into a DuckDB file and each
 //! segment timed there against hand-written DuckDB SQL (`duckdb_leg.rs`).
+//! `SEGLANG_BENCH_SECTIONS` picks sections (default `sqlite,cost,duckdb`).
 
 #[path = "data/bench_data.rs"]
 mod bench_data;
@@ -52,31 +53,39 @@ fn main() {
         std::thread::available_parallelism().map_or(1, |n| n.get()),
         customers * 10
     );
+    let sections =
+        std::env::var("SEGLANG_BENCH_SECTIONS").unwrap_or_else(|_| "sqlite,cost,duckdb".into());
+    let wanted = |section: &str| sections.split(',').any(|s| s.trim() == section);
     for layout in [Layout::Time, Layout::Grouped] {
+        if layout != Layout::Time && !wanted("sqlite") {
+            continue;
+        }
         let project = prepare(root, layout, customers);
-        println!("## Orders stored in {} order\n", layout.name());
-        index_advice(&project);
+        if wanted("sqlite") {
+            println!("## Orders stored in {} order\n", layout.name());
+            index_advice(&project);
+        }
         let status = seg(&project, &["index", "--apply"]).status;
         assert!(status.success(), "seg index --apply");
-        let (on_sqlite, all_on_sqlite) = segments(root, &project, runs);
-        cost_model::check(&project, runs);
-        repl(&project);
-        listing_memory(&project);
+        if wanted("sqlite") {
+            segments(root, &project, runs);
+            repl(&project);
+            listing_memory(&project);
+        }
+        if layout != Layout::Time {
+            continue;
+        }
+        if wanted("cost") {
+            println!("## The batch cost model, time-ordered data\n");
+            cost_model::check(&project, runs);
+        }
         #[cfg(feature = "duckdb")]
-        if layout == Layout::Time {
+        if wanted("duckdb") {
             println!("## The same data on DuckDB\n");
             let duckdb = duckdb_leg::prepare(root, &project, customers);
-            duckdb_leg::segments(
-                &duckdb,
-                &segment_names(root),
-                runs,
-                &on_sqlite,
-                all_on_sqlite,
-            );
+            duckdb_leg::segments(&duckdb, &project, &segment_names(root), runs);
             repl(&duckdb);
         }
-        #[cfg(not(feature = "duckdb"))]
-        let _ = (on_sqlite, all_on_sqlite);
     }
 }
 
@@ -144,15 +153,14 @@ fn index_advice(project: &Path) {
     );
 }
 
-/// Each segment alone, then all together; seg's time for each segment, and for all.
-fn segments(root: &Path, project: &Path, runs: usize) -> (Vec<(String, Duration)>, Duration) {
+/// Each segment alone, then all together.
+fn segments(root: &Path, project: &Path, runs: usize) {
     let connection = read_only(project);
     let names = segment_names(root);
     println!("| segment | `seg run --count -s` | expert SQL | ratio |");
     println!("|---|---|---|---|");
     let mut worst = 0.0f64;
     let (mut expert_total, mut expert_slowest) = (Duration::ZERO, Duration::ZERO);
-    let mut times = Vec::new();
     for name in &names {
         let expert = expert_sql(name);
         let (mut ours, mut theirs) = (Duration::MAX, Duration::MAX);
@@ -181,7 +189,6 @@ fn segments(root: &Path, project: &Path, runs: usize) -> (Vec<(String, Duration)
             ms(theirs),
             ratio(ours, theirs)
         );
-        times.push((name.clone(), ours));
     }
     let mut all = Duration::MAX;
     for _ in 0..runs {
@@ -200,7 +207,6 @@ fn segments(root: &Path, project: &Path, runs: usize) -> (Vec<(String, Duration)
         ms(expert_slowest),
         ratio(all, expert_slowest)
     );
-    (times, all)
 }
 
 /// The REPL's first answer (an estimate on a large base) and its exact answer, for
