@@ -57,7 +57,7 @@ const BACKEND_HOMES: &[&str] = &[
     "src/engine/postgres/",
     "src/engine/duckdb/",
     "src/engine/spark/",
-    "src/project/manifest.rs",
+    "src/project/manifest", // manifest.rs and its tests
     "src/project/location.rs",
     "src/engine/mod.rs",
 ];

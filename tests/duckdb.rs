@@ -212,6 +212,7 @@ fn a_parquet_column_of_another_type_is_schema_drift() {
 #[ignore = "needs seg built with DuckDB: cargo test --features duckdb -- --ignored (.ci/run does)"]
 fn a_missing_parquet_file_or_database_is_a_clear_error() {
     let project = retail_on_duckdb();
+    assert_eq!(seg(&project, &["load"]).code, 0);
     edit_manifest(
         &project,
         "orders = \"data/orders.csv\"",
@@ -331,4 +332,48 @@ fn a_writer_says_who_holds_the_file_and_changes_nothing() {
     assert_eq!(history.stdout.lines().count(), 1, "{}", history.stdout);
     let materialize = seg(&project, &["materialize", "--segment", "Lapsed"]);
     assert_eq!(materialize.stdout, "Lapsed: 1,288 members (run 1)\n");
+}
+
+#[test]
+#[ignore = "needs seg built with DuckDB: cargo test --features duckdb -- --ignored (.ci/run does)"]
+fn odd_keys_paths_and_files_are_refused_not_misread() {
+    let project = retail_on_duckdb();
+    // An empty file where the database goes: `seg load` builds the database there.
+    std::fs::write(project.join("retail.duckdb"), "").unwrap();
+    let load = seg(&project, &["load"]);
+    assert_eq!(load.code, 0, "{}", load.stderr);
+
+    // DuckDB would round `3.5` to customer 4: no customer has that key.
+    for key in ["3.5", "abc", "123456789012345678901234"] {
+        let explain = seg(&project, &["explain", "Lapsed", "--customer", key]);
+        assert_eq!(explain.code, 2, "{key}: {}", explain.stdout);
+        assert!(
+            explain.stderr.contains("seg::E043"),
+            "{key}: {}",
+            explain.stderr
+        );
+    }
+
+    // A `?` in a Parquet file's name would match other files too.
+    export_parquet(
+        &project.join("retail.duckdb"),
+        "orders",
+        &project.join("data/orders?.parquet"),
+    );
+    edit_manifest(
+        &project,
+        "orders = \"data/orders.csv\"",
+        "orders = \"data/orders?.parquet\"",
+    );
+    let run = seg(&project, &["run"]);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(run.stderr.contains("seg::E022"), "{}", run.stderr);
+    assert!(run.stderr.contains("pattern"), "{}", run.stderr);
+
+    // A Parquet file that is not there stops the load, not the first query.
+    edit_manifest(&project, "data/orders?.parquet", "data/gone.parquet");
+    let load = seg(&project, &["load"]);
+    assert_eq!(load.code, 2, "{}", load.stderr);
+    assert!(load.stderr.contains("seg::E032"), "{}", load.stderr);
+    assert!(load.stderr.contains("gone.parquet"), "{}", load.stderr);
 }

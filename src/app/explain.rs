@@ -14,6 +14,26 @@ use crate::sql::explain::{Dates, Node, ValueKind, explain_query};
 use crate::syntax::ast::{self, CompareOp};
 use crate::value::Value;
 
+/// Whether the customers' key column holds numbers, as the database's catalog says.
+fn numeric_keys(
+    definitions: &Definitions<'_>,
+    database: &dyn Database,
+) -> Result<bool, Diagnostic> {
+    let customer = &definitions.program.customer;
+    Ok(database
+        .columns()?
+        .get(&customer.table)
+        .and_then(|columns| columns.iter().find(|c| c.name == customer.key))
+        .is_some_and(|c| {
+            matches!(
+                c.stored,
+                crate::schema::Stored::Integer
+                    | crate::schema::Stored::Numeric
+                    | crate::schema::Stored::Float
+            )
+        }))
+}
+
 /// The explanation of segment `name` (headed `label`) for the customer with key
 /// `customer`, as printed.
 pub(crate) fn explanation(
@@ -24,18 +44,25 @@ pub(crate) fn explanation(
     database: &dyn Database,
     as_of: NaiveDate,
 ) -> Result<String, Diagnostic> {
-    let key = customer
-        .parse::<i64>()
-        .map_or_else(|_| Value::Text(customer.to_string()), Value::Integer);
+    let not_found = || {
+        Diagnostic::error(
+            Code::CustomerNotFound,
+            format!("no customer with key `{customer}`"),
+        )
+        .with_help("`seg run --segment NAME` lists members with their keys")
+    };
+    let key = match customer.parse::<i64>() {
+        Ok(n) => Value::Integer(n),
+        // Some engines convert text to a number to compare it with a numeric key (DuckDB
+        // rounds `3.5` to 4): a key that is not a whole number matches no numeric key.
+        Err(_) if numeric_keys(definitions, database)? => return Err(not_found()),
+        Err(_) => Value::Text(customer.to_string()),
+    };
     let (query, nodes) = explain_query(definitions.program, name, key, database.dialect(), as_of)
         .expect("a segment");
     let rows = database.fetch(&query)?;
     let Some(row) = rows.rows.first() else {
-        return Err(Diagnostic::error(
-            Code::CustomerNotFound,
-            format!("no customer with key `{customer}`"),
-        )
-        .with_help("`seg run --segment NAME` lists members with their keys"));
+        return Err(not_found());
     };
     let texts = node_texts(definitions, name, &nodes);
     let holds = |i: usize| matches!(row.get(2 * i), Some(Cell::Integer(1)));

@@ -46,6 +46,22 @@ pub(crate) fn build(project: &Project, target: &Location) -> Result<(), Failure>
         .with_help("name a DuckDB database in seg.toml (`[database] duckdb = \"shop.duckdb\"`), which reads Parquet files in place, or give CSV files")
         .into());
     }
+    // Parquet files are read in place at every query: the load only makes sure they are there.
+    if let Some(missing) = parquet
+        .iter()
+        .find(|source| !project.root.join(&source.path).is_file())
+    {
+        return Err(Diagnostic::error(
+            Code::DataLoad,
+            format!(
+                "Parquet file {} (table {}) is not there, or not a regular file",
+                missing.path.display(),
+                missing.table
+            ),
+        )
+        .with_help("check the table's file under `[data]` in seg.toml")
+        .into());
+    }
     let tables: Vec<TableLoad> = csv
         .iter()
         .map(|source| {

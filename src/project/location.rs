@@ -274,7 +274,7 @@ mod tests {
     fn a_duckdb_project_reads_its_parquet_files_in_place_and_names_its_file() {
         let text = "[database]\nduckdb = \"shop.duckdb\"\n[data]\ncustomers = \"c.csv\"\n\
                     orders = \"o.PARQUET\"\n[customer]\nkey = \"id\"\n";
-        let manifest = super::super::manifest::parse(crate::source::SourceId(0), text).unwrap();
+        let manifest = crate::project::manifest::parse(crate::source::SourceId(0), text).unwrap();
         let root = Path::new("/project");
         let Some(Location::DuckDb(target)) = Location::of(&manifest, root).unwrap() else {
             panic!("a DuckDB location");

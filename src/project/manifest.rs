@@ -231,7 +231,11 @@ pub fn parse(source: SourceId, text: &str) -> Result<Manifest, Vec<Diagnostic>> 
     });
     let database = v.database(raw.database);
     for (table, path) in &raw.data {
-        if crate::sql::ddl::MEMBERSHIP_TABLES.contains(&table.as_str()) {
+        // Engines compare table names ignoring case: `Seg_Members` is the same table.
+        if crate::sql::ddl::MEMBERSHIP_TABLES
+            .iter()
+            .any(|own| own.eq_ignore_ascii_case(table))
+        {
             v.invalid(
                 path.span(),
                 format!("`{table}` is seglang's own membership table"),

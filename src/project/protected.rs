@@ -29,8 +29,8 @@ impl fmt::Display for InputFile {
             InputFile::Manifest => "the file is a segment project's manifest",
             InputFile::SegmentFile => "the file is a segment file",
             InputFile::SegmentTest => "the file is a segment test",
-            InputFile::Data => "the file is one of the project's [data] CSV files",
-            InputFile::Database => "the file is a SQLite database",
+            InputFile::Data => "the file is one of the project's [data] files",
+            InputFile::Database => "the file is a database",
         })
     }
 }

@@ -336,6 +336,11 @@ fn no_code_outside_the_dialects_branches_on_a_dialect() {
             }
             let text = std::fs::read_to_string(&path).unwrap();
             for (i, line) in text.lines().enumerate() {
+                // A cargo feature gate (`#[cfg(feature = "duckdb")]`) picks what is built,
+                // not a dialect at run time.
+                if line.contains("feature = ") {
+                    continue;
+                }
                 let asks = line.contains(".name() ==")
                     && (line.contains("dialect") || line.contains("Dialect"))
                     || [

@@ -88,13 +88,25 @@ fn clone_mode(mode: &AccessMode) -> AccessMode {
 fn attach_parquet(connection: &Connection, parquet: &[(String, PathBuf)]) -> Result<(), Diagnostic> {
     for (table, file) in parquet {
         if !file.is_file() {
+            let what = if file.exists() { "is not a regular file" } else { "does not exist" };
             return Err(Diagnostic::error(
                 Code::DatabaseMissing,
-                format!("Parquet file {} (table {table}) does not exist", file.display()),
+                format!("Parquet file {} (table {table}) {what}", file.display()),
             )
             .with_help("check the table's file under `[data]` in seg.toml"));
         }
         let literal = file.to_string_lossy().replace('\'', "''");
+        // DuckDB reads `*`, `?` and `[` in a path as a pattern, matching other files too.
+        if literal.contains(['*', '?', '[']) {
+            return Err(Diagnostic::error(
+                Code::ManifestInvalid,
+                format!(
+                    "Parquet file {} (table {table}) has `*`, `?` or `[` in its path, which DuckDB reads as a pattern matching other files",
+                    file.display()
+                ),
+            )
+            .with_help("rename the file (or its folder) without those characters"));
+        }
         let sql = format!(
             "CREATE OR REPLACE TEMPORARY VIEW {} AS SELECT * FROM read_parquet('{literal}')",
             ddl::quoted(&DuckDb, table)

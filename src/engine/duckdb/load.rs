@@ -22,13 +22,15 @@ use crate::sql::{DuckDb, ddl};
 const BUILDING: &str = ".seg-load-";
 
 /// Replaces `tables` in the database at `target`, following symbolic links; builds the
-/// database when there is none yet.
+/// database when there is none yet (or only an empty file).
 pub(super) fn load(target: &Path, tables: &[TableRows]) -> Result<LoadSummary, Diagnostic> {
     let target = crate::files::followed(target).map_err(|loop_| {
         Diagnostic::error(Code::DataLoad, loop_)
             .with_help("point `[database] duckdb` in seg.toml at a DuckDB file, or at a new path")
     })?;
-    if target.exists() {
+    // An empty file holds no data (DuckDB refuses it as a database): it is replaced.
+    let empty = std::fs::metadata(&target).is_ok_and(|m| m.is_file() && m.len() == 0);
+    if target.exists() && !empty {
         return load_into(&target, tables);
     }
     let directory = match target.parent() {
@@ -48,7 +50,12 @@ pub(super) fn load(target: &Path, tables: &[TableRows]) -> Result<LoadSummary, D
         .map_err(|e| cannot(&e))?;
     let built = building.path().join("database.duckdb");
     let summary = load_into(&built, tables)?;
-    match std::fs::hard_link(&built, &target) {
+    let placed = if empty {
+        std::fs::rename(&built, &target)
+    } else {
+        std::fs::hard_link(&built, &target)
+    };
+    match placed {
         Ok(()) => Ok(summary),
         // Another load created the database meanwhile: load into it, in place.
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => load_into(&target, tables),

@@ -171,3 +171,17 @@ fn a_duckdb_file_is_a_database_of_its_own_and_names_its_file() {
     assert_eq!(errors[0].code, Code::ManifestInvalid);
     assert!(errors[0].message.contains("more than one database"));
 }
+
+#[test]
+fn a_data_table_named_like_the_membership_tables_in_any_case_is_refused() {
+    for name in ["seg_members", "Seg_Members", "SEG_RUNS"] {
+        let text = format!("[data]\n{name} = \"x.csv\"\n[customer]\nkey = \"id\"\n");
+        let errors = parse(SourceId(0), &text).unwrap_err();
+        assert_eq!(errors[0].code, Code::ManifestInvalid, "{name}");
+        assert!(
+            errors[0].message.contains("membership table"),
+            "{name}: {}",
+            errors[0].message
+        );
+    }
+}
