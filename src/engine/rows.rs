@@ -68,3 +68,21 @@ impl<'s> Batches<'s> {
         });
     }
 }
+
+/// Every row of a query that hands its rows over in batches (`stream` runs it with a sink),
+/// gathered into one [`Rows`]: how a backend that streams fetches all at once.
+pub(super) fn gathered(
+    stream: impl FnOnce(
+        &mut dyn FnMut(Rows) -> std::ops::ControlFlow<()>,
+    ) -> Result<(), crate::diagnostics::Diagnostic>,
+) -> Result<Rows, crate::diagnostics::Diagnostic> {
+    let mut all = Rows::default();
+    stream(&mut |rows| {
+        if all.columns.is_empty() {
+            all.columns = rows.columns;
+        }
+        all.rows.extend(rows.rows);
+        std::ops::ControlFlow::Continue(())
+    })?;
+    Ok(all)
+}

@@ -160,15 +160,7 @@ impl Database {
     }
 
     fn fetch_rows(&self, query: &Query) -> Result<Rows, Diagnostic> {
-        let mut all = Rows::default();
-        self.rows_in_batches(query, usize::MAX, &mut |rows| {
-            if all.columns.is_empty() {
-                all.columns = rows.columns;
-            }
-            all.rows.extend(rows.rows);
-            ControlFlow::Continue(())
-        })?;
-        Ok(all)
+        crate::engine::rows::gathered(|sink| self.rows_in_batches(query, usize::MAX, sink))
     }
 
     /// Runs `query`, handing its rows to `sink` up to `at_once` at a time (the last batch
