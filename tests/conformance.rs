@@ -374,10 +374,7 @@ fn members_through_seg(project: &Path) -> BTreeMap<String, Vec<String>> {
 /// Points a copy of the example at another database (`database`: its `[database]`
 /// setting) instead of its SQLite file.
 fn point_database(project: &Path, database: &str) {
-    let manifest = project.join("seg.toml");
-    let text = std::fs::read_to_string(&manifest).unwrap();
-    let text = text.replace("path = \"retail.db\"", database);
-    std::fs::write(manifest, text).unwrap();
+    common::edit_manifest(project, "path = \"retail.db\"", database);
 }
 
 #[test]

@@ -10,7 +10,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{TestDir, copy_project, seg, seg_with_input};
+use common::{TestDir, copy_project, edit_manifest, seg, seg_with_input};
 
 /// The retail example pointed at a DuckDB file instead of its SQLite file.
 fn retail_on_duckdb() -> TestDir {
@@ -21,13 +21,6 @@ fn retail_on_duckdb() -> TestDir {
         "duckdb = \"retail.duckdb\"",
     );
     project
-}
-
-fn edit_manifest(project: &Path, from: &str, to: &str) {
-    let manifest = project.join("seg.toml");
-    let text = std::fs::read_to_string(&manifest).unwrap();
-    assert!(text.contains(from), "seg.toml has no `{from}`");
-    std::fs::write(manifest, text.replace(from, to)).unwrap();
 }
 
 /// Writes table `table` of the DuckDB file at `database` as a Parquet file, with the types
@@ -57,24 +50,6 @@ fn first_column(csv: &str) -> Vec<String> {
         .collect();
     keys.sort();
     keys
-}
-
-#[test]
-#[ignore = "needs seg built with DuckDB: cargo test --features duckdb -- --ignored (.ci/run does)"]
-fn the_example_counts_the_same_on_duckdb_as_on_sqlite() {
-    let sqlite = copy_project("examples/retail");
-    let duckdb = retail_on_duckdb();
-    let load = seg(&duckdb, &["load"]);
-    assert_eq!(load.code, 0, "{}", load.stderr);
-    assert!(
-        load.stderr.contains("customers: 3,000 rows"),
-        "{}",
-        load.stderr
-    );
-    let on_sqlite = seg(&sqlite, &["run", "--format", "csv"]);
-    let on_duckdb = seg(&duckdb, &["run", "--format", "csv"]);
-    assert_eq!(on_duckdb.code, 0, "{}", on_duckdb.stderr);
-    assert_eq!(on_duckdb.stdout, on_sqlite.stdout);
 }
 
 #[test]

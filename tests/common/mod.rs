@@ -117,6 +117,15 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// Replaces `from` with `to` in the seg.toml of `project` (which must hold `from`): the
+/// same project pointed at another database, or given other files.
+pub fn edit_manifest(project: &Path, from: &str, to: &str) {
+    let manifest = project.join("seg.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    assert!(text.contains(from), "seg.toml has no `{from}`");
+    std::fs::write(manifest, text.replace(from, to)).unwrap();
+}
+
 /// The first CSV column of `seg run --format csv` output (after the header), as numbers.
 pub fn member_keys(csv: &str) -> Vec<i64> {
     csv.lines()

@@ -9,6 +9,15 @@ use std::time::{Duration, Instant};
 use ::duckdb::types::Value as DuckValue;
 use ::duckdb::{AccessMode, Config, Connection};
 
+/// How a connection opens the file.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Access {
+    /// For queries: any number of readers at once.
+    Read,
+    /// For one writer, while no other program has the file open.
+    Write,
+}
+
 use super::error::{database_error, is_lock_held};
 use super::values::{bind, cell};
 use crate::diagnostics::{Code, Diagnostic};
@@ -29,11 +38,11 @@ pub(super) const WRITER_WAIT: Duration = Duration::from_secs(2);
 /// The advice for a query that ran out of time on DuckDB.
 const TIME_LIMIT_HELP: &str = "raise --timeout, or make the segment cheaper";
 
-/// Opens the file at `path` in `mode`, trying again for up to `wait` while another
+/// Opens the file at `path` for `access`, trying again for up to `wait` while another
 /// process holds it, and makes the Parquet views.
 pub(super) fn open(
     path: &Path,
-    mode: AccessMode,
+    access: Access,
     wait: Duration,
     parquet: &[(String, PathBuf)],
 ) -> Result<Connection, Diagnostic> {
@@ -41,7 +50,10 @@ pub(super) fn open(
     let mut pause = Duration::from_millis(20);
     let connection = loop {
         let config = Config::default()
-            .access_mode(clone_mode(&mode))
+            .access_mode(match access {
+                Access::Read => AccessMode::ReadOnly,
+                Access::Write => AccessMode::ReadWrite,
+            })
             .and_then(|c| c.enable_autoload_extension(false))
             .map_err(|e| database_error("cannot configure DuckDB", &e))?;
         match Connection::open_with_flags(path, config) {
@@ -50,7 +62,7 @@ pub(super) fn open(
                 std::thread::sleep(pause);
                 pause = (pause * 2).min(Duration::from_millis(500));
             }
-            Err(e) if is_lock_held(&e.to_string()) && matches!(mode, AccessMode::ReadWrite) => {
+            Err(e) if is_lock_held(&e.to_string()) && access == Access::Write => {
                 return Err(Diagnostic::error(
                     Code::DatabaseError,
                     format!(
@@ -70,15 +82,6 @@ pub(super) fn open(
     };
     attach_parquet(&connection, parquet)?;
     Ok(connection)
-}
-
-/// `AccessMode` is not `Clone`.
-fn clone_mode(mode: &AccessMode) -> AccessMode {
-    match mode {
-        AccessMode::ReadOnly => AccessMode::ReadOnly,
-        AccessMode::ReadWrite => AccessMode::ReadWrite,
-        AccessMode::Automatic => AccessMode::Automatic,
-    }
 }
 
 /// A temporary view over each Parquet file, named as its table: DuckDB reads the file in
@@ -150,7 +153,7 @@ impl Database {
             ));
         }
         let wait = timeout.map_or(READER_WAIT, |limit| limit.min(READER_WAIT));
-        let connection = open(path, AccessMode::ReadOnly, wait, parquet)?;
+        let connection = open(path, Access::Read, wait, parquet)?;
         Ok(Database {
             connection,
             path: path.to_path_buf(),

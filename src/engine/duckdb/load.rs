@@ -8,9 +8,9 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use ::duckdb::{AccessMode, Connection};
+use ::duckdb::Connection;
 
-use super::connection::{WRITER_WAIT, open};
+use super::connection::{Access, WRITER_WAIT, open};
 use super::error::database_error;
 use super::values::stored;
 use crate::diagnostics::{Code, Diagnostic};
@@ -102,7 +102,7 @@ fn load_into(target: &Path, tables: &[TableRows]) -> Result<LoadSummary, Diagnos
         )
         .with_help("point `[database] duckdb` in seg.toml at a DuckDB file, or at a new path"));
     }
-    let connection = open(target, AccessMode::ReadWrite, WRITER_WAIT, &[])?;
+    let connection = open(target, Access::Write, WRITER_WAIT, &[])?;
     let failed = |e: ::duckdb::Error| {
         database_error(&format!("cannot load into {}", target.display()), &e)
     };

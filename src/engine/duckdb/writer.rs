@@ -4,9 +4,9 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use ::duckdb::{AccessMode, Connection};
+use ::duckdb::Connection;
 
-use super::connection::{Database, WRITER_WAIT, open, params};
+use super::connection::{Access, Database, WRITER_WAIT, open, params};
 use super::error::database_error;
 use crate::diagnostics::Diagnostic;
 use crate::engine::{self, LoadSummary, Outcome, Run, TableRows};
@@ -34,7 +34,7 @@ impl Engine {
         what: &str,
         work: impl FnOnce(&Connection) -> Result<T, Diagnostic>,
     ) -> Result<T, Diagnostic> {
-        let connection = open(&self.path, AccessMode::ReadWrite, WRITER_WAIT, &self.parquet)?;
+        let connection = open(&self.path, Access::Write, WRITER_WAIT, &self.parquet)?;
         let failed = |e: ::duckdb::Error| database_error(what, &e);
         connection.execute_batch("BEGIN TRANSACTION").map_err(failed)?;
         match work(&connection) {
