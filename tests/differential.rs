@@ -339,6 +339,17 @@ fn run(case: &Case, postgres: bool) {
             "SQLite and the reference disagree on `{name}` as of {}\n{}\nSQL:\n{query}",
             case.as_of, case.condition
         );
+        // Counted alone (the form `seg run --count -s` sends: a set joined to the
+        // customers where the condition is one set), the size is the same.
+        let count =
+            sql::compile(&program, name, Output::Count, &Sqlite, case.as_of).expect("segment");
+        assert_eq!(
+            database.count(&count).expect("the count runs"),
+            from_sql.len() as u64,
+            "the count of `{name}` differs from its members as of {}\n{}\nSQL:\n{count}",
+            case.as_of,
+            case.condition
+        );
         members.insert(name, from_sql);
     }
     // From a REPL session's kept facts (the facts of `S` kept in a table beside each

@@ -139,53 +139,73 @@ impl Generator<'_> {
         self.aggregate_test(w, aggregate, &Test::Between(low, high, negated));
     }
 
-    fn aggregate_test(&self, w: &mut SqlWriter<'_>, aggregate: &Aggregate, test: &Test<'_>) {
+    /// How `aggregate` tested by `test` is written in this query.
+    pub(super) fn aggregate_form(&self, aggregate: &Aggregate, test: &Test<'_>) -> Form {
         if self.needs_row_order(aggregate) {
-            let scalar = |w: &mut SqlWriter<'_>| self.aggregate_scalar(w, aggregate);
-            return self.test_values(w, aggregate, test, &scalar);
+            return Form::RowOrder;
         }
         if self.has_facts(aggregate) {
-            return self.test_groups(w, aggregate, test, Groups::Facts);
+            return Form::Facts;
         }
         if let Plan::Probes = self.plan {
-            // Over no rows at all, the aggregate query still yields its one group (a count
-            // of 0), so `HAVING` tests customers without rows too. (SQLite wants an
-            // aggregate in the select list to accept `HAVING` without `GROUP BY`.)
-            w.sql("EXISTS (");
-            w.indented(|w| {
-                self.related_rows(w, aggregate.relation, aggregate.filter.as_ref(), |w| {
-                    w.sql("SELECT COUNT(*)");
-                });
-                w.newline().sql("HAVING ");
-                self.test_groups(w, aggregate, test, Groups::Rows);
-            });
-            w.newline().sql(")");
-            return;
+            return Form::Probe;
         }
         if let Test::Compare(op, value) = test
             && let Some(exists) = self.existence(aggregate, *op, value)
         {
-            // `count(rows) = 0` is "no such row", `count(rows) >= 1` "some such row".
-            return self.any_row(w, aggregate.relation, aggregate.filter.as_ref(), exists);
+            return Form::Exists(exists);
         }
-        let empty_holds = self.empty_holds(aggregate, |zero| match test {
-            Test::Compare(op, value) => {
-                compare_zero(zero, *op, &self.aggregate_value(aggregate, value))
+        Form::Set {
+            empty_holds: self.empty_holds(aggregate, |zero| match test {
+                Test::Compare(op, value) => {
+                    compare_zero(zero, *op, &self.aggregate_value(aggregate, value))
+                }
+                Test::Between(low, high, negated) => {
+                    let inside =
+                        compare_zero(zero, CompareOp::Ge, &self.aggregate_value(aggregate, low))
+                            && compare_zero(
+                                zero,
+                                CompareOp::Le,
+                                &self.aggregate_value(aggregate, high),
+                            );
+                    inside != *negated
+                }
+            }),
+        }
+    }
+
+    fn aggregate_test(&self, w: &mut SqlWriter<'_>, aggregate: &Aggregate, test: &Test<'_>) {
+        match self.aggregate_form(aggregate, test) {
+            Form::RowOrder => {
+                let scalar = |w: &mut SqlWriter<'_>| self.aggregate_scalar(w, aggregate);
+                self.test_values(w, aggregate, test, &scalar);
             }
-            Test::Between(low, high, negated) => {
-                let inside =
-                    compare_zero(zero, CompareOp::Ge, &self.aggregate_value(aggregate, low))
-                        && compare_zero(
-                            zero,
-                            CompareOp::Le,
-                            &self.aggregate_value(aggregate, high),
-                        );
-                inside != *negated
+            Form::Facts => self.test_groups(w, aggregate, test, Groups::Facts),
+            Form::Probe => {
+                // Over no rows at all, the aggregate query still yields its one group (a
+                // count of 0), so `HAVING` tests customers without rows too. (SQLite wants
+                // an aggregate in the select list to accept `HAVING` without `GROUP BY`.)
+                w.sql("EXISTS (");
+                w.indented(|w| {
+                    self.related_rows(w, aggregate.relation, aggregate.filter.as_ref(), |w| {
+                        w.sql("SELECT COUNT(*)");
+                    });
+                    w.newline().sql("HAVING ");
+                    self.test_groups(w, aggregate, test, Groups::Rows);
+                });
+                w.newline().sql(")");
             }
-        });
-        self.grouped_set(w, aggregate, empty_holds, |w| {
-            self.test_groups(w, aggregate, test, Groups::Rows);
-        });
+            // `count(rows) = 0` is "no such row", `count(rows) >= 1` "some such row".
+            Form::Exists(exists) => {
+                self.any_row(w, aggregate.relation, aggregate.filter.as_ref(), exists);
+            }
+            Form::Set { empty_holds } => {
+                w.column(CUSTOMER, &self.program.customer.key);
+                w.sql(if empty_holds { " NOT IN (" } else { " IN (" });
+                w.indented(|w| self.grouped_keys(w, aggregate, test, empty_holds, false));
+                w.newline().sql(")");
+            }
+        }
     }
 
     /// The test over one customer's group: of related rows (inside `HAVING`), or of facts.
@@ -344,48 +364,50 @@ impl Generator<'_> {
         matches!(aggregate.function, AggregateFn::Count | AggregateFn::Sum) && test(0)
     }
 
-    /// `c.key [NOT] IN (SELECT r.ck FROM related AS r WHERE r.ck IS NOT NULL [AND filter]
-    /// GROUP BY r.ck HAVING [NOT] (predicate))`.
-    fn grouped_set(
+    /// On a new line, `SELECT r.ck FROM related AS r WHERE r.ck IS NOT NULL AND filter GROUP
+    /// BY r.ck HAVING (test)`: the customers with rows for whom the test holds, in one
+    /// grouped pass over the related table (the plan an expert writes); or, when customers
+    /// with no matching rows satisfy the test (`empty_holds`: a count or sum of 0), those
+    /// for whom it fails, to test `NOT IN`. `named` calls the key `customer_key`.
+    pub(super) fn grouped_keys(
         &self,
         w: &mut SqlWriter<'_>,
         aggregate: &Aggregate,
+        test: &Test<'_>,
         empty_holds: bool,
-        predicate: impl FnOnce(&mut SqlWriter<'_>),
+        named: bool,
     ) {
         let related = &self.program.related[aggregate.relation];
-        w.column(CUSTOMER, &self.program.customer.key);
-        w.sql(if empty_holds { " NOT IN (" } else { " IN (" });
-        w.indented(|w| {
-            w.newline()
-                .sql("SELECT ")
-                .column(RELATED, &related.customer_key);
-            w.sql(" ");
-            from_related(w, related);
-            w.newline()
-                .sql("WHERE ")
-                .column(RELATED, &related.customer_key)
-                .sql(" IS NOT NULL");
-            if let Some(filter) = &aggregate.filter {
-                w.indented(|w| {
-                    w.newline().sql("AND ");
-                    self.condition(w, filter);
-                });
-            }
-            w.newline()
-                .sql("GROUP BY ")
-                .column(RELATED, &related.customer_key);
-            // The complement: groups that fail. The predicate is never unknown here (counts
-            // and sums are never NULL), so NOT is exact.
-            w.newline().sql(if empty_holds {
-                "HAVING NOT ("
-            } else {
-                "HAVING ("
+        w.newline()
+            .sql("SELECT ")
+            .column(RELATED, &related.customer_key);
+        if named {
+            w.sql(" AS ").ident(KEY);
+        }
+        w.sql(" ");
+        from_related(w, related);
+        w.newline()
+            .sql("WHERE ")
+            .column(RELATED, &related.customer_key)
+            .sql(" IS NOT NULL");
+        if let Some(filter) = &aggregate.filter {
+            w.indented(|w| {
+                w.newline().sql("AND ");
+                self.condition(w, filter);
             });
-            predicate(w);
-            w.sql(")");
+        }
+        w.newline()
+            .sql("GROUP BY ")
+            .column(RELATED, &related.customer_key);
+        // The complement: groups that fail. The predicate is never unknown here (counts
+        // and sums are never NULL), so NOT is exact.
+        w.newline().sql(if empty_holds {
+            "HAVING NOT ("
+        } else {
+            "HAVING ("
         });
-        w.newline().sql(")");
+        self.test_groups(w, aggregate, test, Groups::Rows);
+        w.sql(")");
     }
 
     /// An expression with the sign of `avg(x) − v`, NULL when no value is known, computed
@@ -718,11 +740,28 @@ fn score_column(score: RfmScore) -> &'static str {
 }
 
 /// A test of an aggregate's value.
-enum Test<'b> {
+pub(super) enum Test<'b> {
     /// `op value`.
     Compare(CompareOp, &'b Bound),
     /// `[not] between low and high`.
     Between(&'b Bound, &'b Bound, bool),
+}
+
+/// How one aggregate test is written, by what the query has at hand.
+pub(super) enum Form {
+    /// `first`/`last` of a value: each customer's first or last row through the index.
+    RowOrder,
+    /// Read from the batch's facts.
+    Facts,
+    /// Computed for each (sampled) customer through the index on the customer key.
+    Probe,
+    /// `count(rows) >= 1` (`true`) or `count(rows) = 0` (`false`): is there such a row.
+    Exists(bool),
+    /// A set of customers from one grouped pass (see [`Generator::grouped_keys`]).
+    Set {
+        /// Whether customers with no matching rows pass, so the set is of those who fail.
+        empty_holds: bool,
+    },
 }
 
 /// Where a customer's aggregates come from.

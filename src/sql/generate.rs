@@ -164,6 +164,11 @@ impl Generator<'_> {
     }
 
     fn select(&self, w: &mut SqlWriter<'_>, segment: &Segment, output: Output) {
+        if let Output::Count = output
+            && self.count_joined(w, &segment.condition)
+        {
+            return;
+        }
         let customer = &self.program.customer;
         w.sql("SELECT ");
         match output {

@@ -6,6 +6,7 @@
 
 mod aggregate;
 mod batch;
+mod count;
 pub mod bigquery;
 pub mod cache;
 pub mod breakdown;

@@ -174,6 +174,28 @@ fn time_windows_anniversaries_occasions_and_ages_bind_computed_dates() {
     insta::assert_snapshot!(out);
 }
 
+/// A count of one set of customers joins the set to the customers: a narrow "has such a
+/// row" (`RecentOrders`, `ChristmasRecent`) and an aggregate a customer without rows fails
+/// (`OrderCount2Plus`, `BookSpend`). Not a test that customers without rows pass
+/// (`SmallSpender`: `NOT IN` those who fail), a probe (`NoOrders`), or a listing.
+#[test]
+fn a_count_of_one_set_of_customers_joins_it_to_the_customers() {
+    let mut out = String::new();
+    for name in [
+        "RecentOrders",
+        "ChristmasRecent",
+        "OrderCount2Plus",
+        "BookSpend",
+        "SmallSpender",
+        "NoOrders",
+    ] {
+        out.push_str(&format!("-- {name}\n{}\n", sqlite(name, Output::Count)));
+    }
+    let listing = sqlite("BookSpend", Output::Keys);
+    assert!(!listing.sql.contains("JOIN"), "{listing}");
+    insta::assert_snapshot!(out);
+}
+
 #[test]
 fn rfm_scores_come_from_one_ranked_summary() {
     insta::assert_snapshot!(sqlite("RfmChampions", Output::Keys));

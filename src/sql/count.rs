@@ -1,0 +1,107 @@
+//! Counting a segment that is one set of customers (those with a row in a narrow window,
+//! or whose aggregate passes a test) by joining that set to the customer table.
+//!
+//! Written as `c.key IN (SELECT …)`, the engine first builds the set into a temporary
+//! index, then tests customers against it; joined, it reads the set's keys in the order
+//! the grouped pass yields them and looks each customer up (the form an expert writes).
+//! Counted with callgrind on the benchmark (1M customers, 9.8M orders, SQLite 3.54):
+//! lifetime spend 9.91 G instructions as a set, 9.20 G joined (−7%); ChristmasShoppers
+//! 8.28 G and 7.85 G (−5%). Listing members keeps the set form (ordered by key).
+
+use super::aggregate::{Form, Test};
+use super::generate::{CUSTOMER, Generator, KEY, Plan};
+use super::writer::SqlWriter;
+use crate::check::ir::{Aggregate, Condition, Operand};
+
+/// The alias of the set of customers joined to the customer table.
+const SET: &str = "s";
+
+/// The customers a condition holds for, when it is one set whose keys can be joined.
+enum KeySet<'c> {
+    /// Customers with a row matching a narrow filter.
+    Matching {
+        relation: usize,
+        filter: &'c Condition,
+    },
+    /// Customers whose aggregate passes the test (a customer with no rows does not).
+    Grouped {
+        aggregate: &'c Aggregate,
+        test: Test<'c>,
+    },
+}
+
+impl Generator<'_> {
+    /// `SELECT COUNT(*) AS members FROM (keys) AS s JOIN customers AS c ON c.key =
+    /// s.customer_key` when the condition is one such set; `false` (nothing written)
+    /// otherwise.
+    pub(super) fn count_joined(&self, w: &mut SqlWriter<'_>, condition: &Condition) -> bool {
+        let Some(set) = self.key_set(condition) else {
+            return false;
+        };
+        let customer = &self.program.customer;
+        w.sql("SELECT COUNT(*) AS ").ident("members");
+        w.newline().sql("FROM (");
+        w.indented(|w| match &set {
+            KeySet::Matching { relation, filter } => {
+                self.matching_keys(w, *relation, Some(filter), true);
+            }
+            KeySet::Grouped { aggregate, test } => {
+                self.grouped_keys(w, aggregate, test, false, true);
+            }
+        });
+        w.newline().sql(") AS ").sql(SET);
+        w.newline()
+            .sql("JOIN ")
+            .ident(&customer.table)
+            .sql(" AS ")
+            .sql(CUSTOMER)
+            .sql(" ON ")
+            .column(CUSTOMER, &customer.key)
+            .sql(" = ")
+            .column(SET, KEY);
+        true
+    }
+
+    fn key_set<'c>(&self, condition: &'c Condition) -> Option<KeySet<'c>> {
+        if !matches!(self.plan, Plan::Sets) {
+            return None;
+        }
+        let (aggregate, test) = match condition {
+            Condition::Exists {
+                relation,
+                condition: Some(filter),
+            } => {
+                return self
+                    .narrow_in_time(*relation, filter)
+                    .then_some(KeySet::Matching {
+                        relation: *relation,
+                        filter,
+                    });
+            }
+            Condition::Compare {
+                operand: Operand::Aggregate(aggregate),
+                op,
+                value,
+            } => (aggregate, Test::Compare(*op, value)),
+            Condition::Between {
+                operand: Operand::Aggregate(aggregate),
+                low,
+                high,
+                negated,
+            } => (aggregate, Test::Between(low, high, *negated)),
+            _ => return None,
+        };
+        match self.aggregate_form(aggregate, &test) {
+            Form::Set { empty_holds: false } => Some(KeySet::Grouped { aggregate, test }),
+            Form::Exists(true) => {
+                let filter = aggregate.filter.as_ref()?;
+                self.narrow_in_time(aggregate.relation, filter)
+                    .then_some(KeySet::Matching {
+                        relation: aggregate.relation,
+                        filter,
+                    })
+            }
+            _ => None,
+        }
+    }
+}
