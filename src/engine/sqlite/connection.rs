@@ -46,6 +46,10 @@ pub(super) fn add_functions(connection: &Connection) -> Result<(), Diagnostic> {
 /// materialization writes) before saying it is locked: readers wait rather than fail.
 const READER_WAIT: Duration = Duration::from_secs(60);
 
+/// How much of a database file a read-only connection maps into memory: SQLite's own
+/// ceiling (`SQLITE_MAX_MMAP_SIZE`), so a file of up to 2 GB is read in place whole.
+const MAPPED_BYTES: i64 = 0x7fff_0000;
+
 /// An open SQLite database.
 pub(crate) struct Database {
     connection: Connection,
@@ -88,6 +92,12 @@ impl Database {
             .busy_timeout(wait)
             .map_err(|e| database_error("cannot configure the connection", &e))?;
         add_functions(&connection)?;
+        // Pages are read from the mapped file instead of copied in by a system call each:
+        // 10–20% off a scan of the customers (docs/performance.md). Read-only connections
+        // only, so no write goes through the mapping.
+        connection
+            .pragma_update(None, "mmap_size", MAPPED_BYTES)
+            .map_err(|e| database_error("cannot configure the connection", &e))?;
         // Reading the schema catches a file that is not a database before any query runs.
         connection
             .query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))
@@ -437,5 +447,31 @@ impl crate::engine::Database for Database {
 
     fn tables(&self) -> Result<Vec<TableInfo>, Diagnostic> {
         super::introspect::tables(&self.connection)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A read-only connection reads the file through a memory mapping (the scans of
+    /// docs/performance.md are measured so).
+    #[test]
+    fn a_read_only_connection_maps_the_file() {
+        let folder = std::env::temp_dir().join(format!("seg-mmap-{}", std::process::id()));
+        std::fs::create_dir_all(&folder).unwrap();
+        let path = folder.join("mapped.db");
+        Connection::open(&path)
+            .unwrap()
+            .execute_batch("CREATE TABLE customers (id INTEGER PRIMARY KEY)")
+            .unwrap();
+        let database = Database::open_read_only(&path, None).unwrap();
+        let mapped: i64 = database
+            .connection
+            .query_row("PRAGMA mmap_size", [], |row| row.get(0))
+            .unwrap();
+        drop(database);
+        std::fs::remove_dir_all(&folder).unwrap();
+        assert_eq!(mapped, MAPPED_BYTES);
     }
 }
