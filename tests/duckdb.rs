@@ -352,3 +352,27 @@ fn odd_keys_paths_and_files_are_refused_not_misread() {
     assert!(load.stderr.contains("seg::E032"), "{}", load.stderr);
     assert!(load.stderr.contains("gone.parquet"), "{}", load.stderr);
 }
+
+/// seg's scratch table is temporary: a table of the user's named like it is neither
+/// dropped nor read in its place by a materialization.
+#[test]
+#[ignore = "needs seg built with DuckDB: cargo test --features duckdb -- --ignored (.ci/run does)"]
+fn a_users_table_named_like_the_scratch_table_is_left_alone() {
+    let project = retail_on_duckdb();
+    assert_eq!(seg(&project, &["load"]).code, 0);
+    #[cfg(feature = "duckdb")]
+    duckdb::Connection::open(project.join("retail.duckdb"))
+        .unwrap()
+        .execute_batch("CREATE TABLE seg_new (note VARCHAR); INSERT INTO seg_new VALUES ('mine');")
+        .unwrap();
+    let out = seg(&project, &["materialize", "--segment", "Lapsed"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    #[cfg(feature = "duckdb")]
+    {
+        let database = duckdb::Connection::open(project.join("retail.duckdb")).unwrap();
+        let note: String = database
+            .query_row("SELECT note FROM seg_new", [], |row| row.get(0))
+            .unwrap();
+        assert_eq!(note, "mine");
+    }
+}

@@ -90,6 +90,32 @@ fn materialize_records_runs_and_diff_shows_who_entered_and_left() {
 /// (a column without a type); seg now creates the column as text. A database with the old
 /// tables keeps them, new runs go into them, and a diff across old and new runs compares
 /// keys by value: the customers in both runs neither enter nor leave.
+/// seg's scratch table is temporary: a table of the user's with the same name is neither
+/// dropped nor read in its place.
+#[test]
+fn a_users_table_named_like_the_scratch_table_is_left_alone() {
+    let project = copy_project("tests/fixtures/shop");
+    define_probe(&project, "city = 'London'");
+    assert_eq!(seg(&project, &["load"]).code, 0);
+    let database = rusqlite::Connection::open(project.join("shop.db")).unwrap();
+    database
+        .execute_batch("CREATE TABLE seg_new (note TEXT); INSERT INTO seg_new VALUES ('mine');")
+        .unwrap();
+    drop(database);
+    let out = seg(&project, &["materialize", "--segment", "Probe"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stdout, "Probe: 4 members (run 1)\n");
+    let database = rusqlite::Connection::open(project.join("shop.db")).unwrap();
+    let notes: Vec<String> = database
+        .prepare("SELECT note FROM seg_new")
+        .unwrap()
+        .query_map([], |row| row.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(notes, ["mine"]);
+}
+
 #[test]
 fn history_in_tables_written_by_an_earlier_seg_keeps_working() {
     let project = copy_project("tests/fixtures/shop");

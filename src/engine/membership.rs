@@ -92,9 +92,12 @@ pub(super) fn record(
 ) -> Result<Vec<Outcome>, Diagnostic> {
     let d = store.dialect();
     store.execute_batch(&ddl::membership_tables(d))?;
+    // The scratch table is temporary and always named with the temporary schema, so a
+    // user's table named `seg_new` is never dropped or read in its place.
+    let scratch = format!("{}.seg_new", d.temporary_schema());
     let mut outcomes = Vec::new();
     for (i, run) in runs.iter().enumerate() {
-        store.execute(&plain("DROP TABLE IF EXISTS seg_new"))?;
+        store.execute(&plain(&format!("DROP TABLE IF EXISTS {scratch}")))?;
         store.execute(&Query {
             sql: format!(
                 "CREATE TEMPORARY TABLE seg_new AS SELECT customer_key FROM ({}) AS q",
@@ -102,7 +105,7 @@ pub(super) fn record(
             ),
             params: run.keys.params.clone(),
         })?;
-        let members = count_of(&store.rows(&plain("SELECT COUNT(*) FROM seg_new"))?)?;
+        let members = count_of(&store.rows(&plain(&format!("SELECT COUNT(*) FROM {scratch}")))?)?;
         let mut latest = SqlWriter::new(d);
         latest.sql("SELECT run_id, as_of, definition FROM seg_runs WHERE segment = ");
         latest.param(Value::Text(run.segment.clone()));
@@ -123,14 +126,18 @@ pub(super) fn record(
             let mut differs = SqlWriter::new(d);
             let run_id = differs.bind(Value::Integer(*latest));
             differs
-                .sql("SELECT COUNT(*) FROM (SELECT CAST(customer_key AS TEXT) FROM seg_new ")
+                .sql("SELECT COUNT(*) FROM (SELECT CAST(customer_key AS TEXT) FROM ")
+                .sql(d.temporary_schema())
+                .sql(".seg_new ")
                 .sql("EXCEPT SELECT CAST(customer_key AS TEXT) FROM seg_members WHERE run_id = ")
                 .placeholder(run_id)
                 .sql(
                     " UNION ALL SELECT CAST(customer_key AS TEXT) FROM seg_members WHERE run_id = ",
                 )
                 .placeholder(run_id)
-                .sql(" EXCEPT SELECT CAST(customer_key AS TEXT) FROM seg_new) AS d");
+                .sql(" EXCEPT SELECT CAST(customer_key AS TEXT) FROM ")
+                .sql(d.temporary_schema())
+                .sql(".seg_new) AS d");
             let differs = count_of(&store.rows(&differs.finish())?)?;
             if differs == 0 {
                 outcomes.push(Outcome::Unchanged {
@@ -168,12 +175,15 @@ pub(super) fn record(
         let mut members_of = SqlWriter::new(d);
         members_of.sql("INSERT INTO seg_members (run_id, customer_key) SELECT ");
         members_of.param(Value::Integer(id));
-        members_of.sql(", customer_key FROM seg_new");
+        members_of
+            .sql(", customer_key FROM ")
+            .sql(d.temporary_schema())
+            .sql(".seg_new");
         store.execute(&members_of.finish())?;
         outcomes.push(Outcome::Recorded { run: id, members });
         progress(i + 1);
     }
-    store.execute(&plain("DROP TABLE IF EXISTS seg_new"))?;
+    store.execute(&plain(&format!("DROP TABLE IF EXISTS {scratch}")))?;
     Ok(outcomes)
 }
 

@@ -69,6 +69,13 @@ pub trait Dialect {
         ""
     }
 
+    /// The schema that holds the connection's temporary tables. seg names its scratch
+    /// tables through it (`temp.seg_new`), so that dropping or reading one can never reach
+    /// a user's table of the same name.
+    fn temporary_schema(&self) -> &'static str {
+        "temp"
+    }
+
     /// Appends the placeholder of the `index`th (1-based) parameter.
     fn placeholder(&self, out: &mut String, index: usize) {
         out.push('$');

@@ -14,6 +14,12 @@ impl Dialect for Postgres {
         "postgres"
     }
 
+    /// <https://www.postgresql.org/docs/current/runtime-config-client.html#GUC-SEARCH-PATH>:
+    /// `pg_temp` names the session's temporary schema.
+    fn temporary_schema(&self) -> &'static str {
+        "pg_temp"
+    }
+
     /// <https://www.postgresql.org/docs/current/functions-math.html>: `/` divides a
     /// `NUMERIC` (a sum of integers, a year) exactly, with a fraction; `DIV` truncates.
     fn integer_division(
