@@ -234,7 +234,7 @@ impl Database {
     }
 }
 
-/// The catalog's type names (`information_schema.columns.data_type`) as seglang reads them.
+/// The catalog's type names (`data_type` of `duckdb_columns()`) as seglang reads them.
 fn stored_type(declared: &str) -> Stored {
     match declared {
         "BIGINT" | "INTEGER" | "SMALLINT" | "TINYINT" | "HUGEINT" | "UBIGINT" | "UINTEGER"
@@ -288,11 +288,16 @@ impl crate::engine::Database for Database {
     }
 
     fn columns(&self) -> Result<catalog::Columns, Diagnostic> {
+        // DuckDB's own catalog functions, not `information_schema` (views over them): the
+        // same rows in a third of the time (about 2 ms instead of 5–9 on the benchmark),
+        // which every command pays before its query. A temporary table or view (a Parquet
+        // file's) hides the stored table of its name.
         let rows = self.fetch_rows(&catalog::query(
-            "SELECT table_name, column_name, data_type FROM information_schema.columns \
-             WHERE table_schema = 'main' AND (table_catalog = 'temp' OR table_name NOT IN \
-               (SELECT table_name FROM information_schema.tables WHERE table_catalog = 'temp')) \
-             ORDER BY table_name, ordinal_position",
+            "SELECT table_name, column_name, data_type FROM duckdb_columns() \
+             WHERE NOT internal AND schema_name = 'main' AND (database_name = 'temp' \
+               OR table_name NOT IN (SELECT view_name FROM duckdb_views() WHERE database_name = 'temp' \
+                 UNION ALL SELECT table_name FROM duckdb_tables() WHERE database_name = 'temp')) \
+             ORDER BY table_name, column_index",
         ))?;
         Ok(catalog::columns(rows, stored_type))
     }
