@@ -9,7 +9,7 @@ use super::batch::{average_parts, rfm_facts};
 use super::dialect;
 use super::generate::{
     CUSTOMER, Generator, KEY, Plan, RELATED, alias, between_expression, between_values,
-    compare_expression, compare_op, from_related,
+    compare_expression, compare_op, from_related, select_customer_keys,
 };
 use super::writer::SqlWriter;
 use crate::check::ir::{Aggregate, Bound, Column, Condition, Operand, Rfm, RfmScore};
@@ -378,14 +378,7 @@ impl Generator<'_> {
         named: bool,
     ) {
         let related = &self.program.related[aggregate.relation];
-        w.newline()
-            .sql("SELECT ")
-            .column(RELATED, &related.customer_key);
-        if named {
-            w.sql(" AS ").ident(KEY);
-        }
-        w.sql(" ");
-        from_related(w, related);
+        select_customer_keys(w, related, false, named);
         w.newline()
             .sql("WHERE ")
             .column(RELATED, &related.customer_key)

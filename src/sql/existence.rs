@@ -12,7 +12,7 @@
 use chrono::NaiveDate;
 
 use super::batch::row_count;
-use super::generate::{CUSTOMER, Generator, KEY, Plan, RELATED, from_related};
+use super::generate::{CUSTOMER, Generator, Plan, select_customer_keys};
 use super::writer::SqlWriter;
 use crate::calendar;
 use crate::check::ir::{Column, Condition, Operand, TableRef};
@@ -67,15 +67,7 @@ impl Generator<'_> {
         filter: Option<&Condition>,
         named: bool,
     ) {
-        let related = &self.program.related[relation];
-        w.newline()
-            .sql("SELECT DISTINCT ")
-            .column(RELATED, &related.customer_key);
-        if named {
-            w.sql(" AS ").ident(KEY);
-        }
-        w.sql(" ");
-        from_related(w, related);
+        select_customer_keys(w, &self.program.related[relation], true, named);
         if let Some(filter) = filter {
             w.newline().sql("WHERE ");
             self.condition(w, filter);

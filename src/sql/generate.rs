@@ -630,6 +630,29 @@ pub(super) fn from_customers(w: &mut SqlWriter<'_>, table: &str) {
     w.newline().sql("FROM ").ident(table).sql(" AS ").sql(CUSTOMER);
 }
 
+/// On a new line, `SELECT [DISTINCT] r.ck [AS customer_key] FROM related AS r`: the
+/// customers of a set of related rows. `named` calls the key `customer_key`, for a set
+/// joined to the customers.
+pub(super) fn select_customer_keys(
+    w: &mut SqlWriter<'_>,
+    related: &RelatedTable,
+    distinct: bool,
+    named: bool,
+) {
+    w.newline()
+        .sql(if distinct {
+            "SELECT DISTINCT "
+        } else {
+            "SELECT "
+        })
+        .column(RELATED, &related.customer_key);
+    if named {
+        w.sql(" AS ").ident(KEY);
+    }
+    w.sql(" ");
+    from_related(w, related);
+}
+
 pub(super) fn from_related(w: &mut SqlWriter<'_>, related: &RelatedTable) {
     w.sql("FROM ")
         .ident(&related.table)
