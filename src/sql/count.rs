@@ -18,10 +18,10 @@ const SET: &str = "s";
 
 /// The customers a condition holds for, when it is one set whose keys can be joined.
 enum KeySet<'c> {
-    /// Customers with a row matching a narrow filter.
+    /// Customers with a row matching the filter (narrow in time).
     Matching {
         relation: usize,
-        filter: &'c Condition,
+        filter: Option<&'c Condition>,
     },
     /// Customers whose aggregate passes the test (a customer with no rows does not).
     Grouped {
@@ -43,7 +43,7 @@ impl Generator<'_> {
         w.newline().sql("FROM (");
         w.indented(|w| match &set {
             KeySet::Matching { relation, filter } => {
-                self.matching_keys(w, *relation, Some(filter), true);
+                self.matching_keys(w, *relation, *filter, true);
             }
             KeySet::Grouped { aggregate, test } => {
                 self.grouped_keys(w, aggregate, test, false, true);
@@ -62,6 +62,9 @@ impl Generator<'_> {
         true
     }
 
+    /// The set `condition` is, if it is one whose keys the condition's own writer would
+    /// test `IN` (the same decisions: [`Generator::aggregate_form`],
+    /// [`Generator::rows_as_set`]).
     fn key_set<'c>(&self, condition: &'c Condition) -> Option<KeySet<'c>> {
         if !matches!(self.plan, Plan::Sets) {
             return None;
@@ -69,15 +72,8 @@ impl Generator<'_> {
         let (aggregate, test) = match condition {
             Condition::Exists {
                 relation,
-                condition: Some(filter),
-            } => {
-                return self
-                    .narrow_in_time(*relation, filter)
-                    .then_some(KeySet::Matching {
-                        relation: *relation,
-                        filter,
-                    });
-            }
+                condition: filter,
+            } => return self.matching(*relation, filter.as_deref()),
             Condition::Compare {
                 operand: Operand::Aggregate(aggregate),
                 op,
@@ -93,15 +89,13 @@ impl Generator<'_> {
         };
         match self.aggregate_form(aggregate, &test) {
             Form::Set { empty_holds: false } => Some(KeySet::Grouped { aggregate, test }),
-            Form::Exists(true) => {
-                let filter = aggregate.filter.as_ref()?;
-                self.narrow_in_time(aggregate.relation, filter)
-                    .then_some(KeySet::Matching {
-                        relation: aggregate.relation,
-                        filter,
-                    })
-            }
+            Form::Exists(true) => self.matching(aggregate.relation, aggregate.filter.as_ref()),
             _ => None,
         }
+    }
+
+    fn matching<'c>(&self, relation: usize, filter: Option<&'c Condition>) -> Option<KeySet<'c>> {
+        self.rows_as_set(relation, filter, true)
+            .then_some(KeySet::Matching { relation, filter })
     }
 }

@@ -40,8 +40,7 @@ impl Generator<'_> {
             w.sql(if exists { " > 0" } else { " = 0" });
             return;
         }
-        let per_customer = matches!(self.plan, Plan::Probes);
-        if exists && !per_customer && filter.is_some_and(|f| self.narrow_in_time(relation, f)) {
+        if self.rows_as_set(relation, filter, exists) {
             w.column(CUSTOMER, &self.program.customer.key).sql(" IN (");
             w.indented(|w| self.matching_keys(w, relation, filter, false));
             w.newline().sql(")");
@@ -54,6 +53,21 @@ impl Generator<'_> {
             });
         });
         w.newline().sql(")");
+    }
+
+    /// Whether a "has such a row" test is written as the set of customers with a matching
+    /// row, from one pass over the related table (see [`Generator::matching_keys`]),
+    /// rather than a probe per customer: a positive test whose filter is narrow in time,
+    /// outside a sample (which probes the sampled customers only).
+    pub(super) fn rows_as_set(
+        &self,
+        relation: usize,
+        filter: Option<&Condition>,
+        exists: bool,
+    ) -> bool {
+        exists
+            && !matches!(self.plan, Plan::Probes)
+            && filter.is_some_and(|f| self.narrow_in_time(relation, f))
     }
 
     /// `SELECT DISTINCT r.ck FROM related AS r WHERE filter` on a new line: each customer
@@ -76,7 +90,7 @@ impl Generator<'_> {
 
     /// Whether the filter keeps only rows in a short window of the table's time, or in an
     /// occasion. One narrowing part narrows an `AND`; an `OR` is never narrow.
-    pub(super) fn narrow_in_time(&self, relation: usize, filter: &Condition) -> bool {
+    fn narrow_in_time(&self, relation: usize, filter: &Condition) -> bool {
         let is_time = |column: &Column| {
             column.table == TableRef::Related(relation)
                 && self.program.related[relation].time.as_ref() == Some(&column.name)
