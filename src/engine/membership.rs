@@ -75,12 +75,20 @@ pub(super) trait Statements {
     fn has_table(&mut self, name: &str) -> Result<bool, Diagnostic>;
 }
 
-/// A statement without parameters.
-fn plain(sql: &str) -> Query {
-    Query {
-        sql: sql.to_string(),
-        params: Vec::new(),
-    }
+/// Appends the name of the scratch table that holds one run's members: temporary, and
+/// always named with the temporary schema, so that no statement drops or reads a user's
+/// table named `seg_new` in its place.
+fn scratch(w: &mut SqlWriter<'_>) {
+    let schema = w.dialect().temporary_schema();
+    w.sql(schema).sql(".seg_new");
+}
+
+/// `before` followed by the scratch table's name: a statement without parameters.
+fn on_scratch(d: &dyn Dialect, before: &'static str) -> Query {
+    let mut w = SqlWriter::new(d);
+    w.sql(before);
+    scratch(&mut w);
+    w.finish()
 }
 
 /// Records each run in `store` (inside the caller's transaction).
@@ -92,12 +100,9 @@ pub(super) fn record(
 ) -> Result<Vec<Outcome>, Diagnostic> {
     let d = store.dialect();
     store.execute_batch(&ddl::membership_tables(d))?;
-    // The scratch table is temporary and always named with the temporary schema, so a
-    // user's table named `seg_new` is never dropped or read in its place.
-    let scratch = format!("{}.seg_new", d.temporary_schema());
     let mut outcomes = Vec::new();
     for (i, run) in runs.iter().enumerate() {
-        store.execute(&plain(&format!("DROP TABLE IF EXISTS {scratch}")))?;
+        store.execute(&on_scratch(d, "DROP TABLE IF EXISTS "))?;
         store.execute(&Query {
             sql: format!(
                 "CREATE TEMPORARY TABLE seg_new AS SELECT customer_key FROM ({}) AS q",
@@ -105,7 +110,7 @@ pub(super) fn record(
             ),
             params: run.keys.params.clone(),
         })?;
-        let members = count_of(&store.rows(&plain(&format!("SELECT COUNT(*) FROM {scratch}")))?)?;
+        let members = count_of(&store.rows(&on_scratch(d, "SELECT COUNT(*) FROM "))?)?;
         let mut latest = SqlWriter::new(d);
         latest.sql("SELECT run_id, as_of, definition FROM seg_runs WHERE segment = ");
         latest.param(Value::Text(run.segment.clone()));
@@ -126,18 +131,18 @@ pub(super) fn record(
             let mut differs = SqlWriter::new(d);
             let run_id = differs.bind(Value::Integer(*latest));
             differs
-                .sql("SELECT COUNT(*) FROM (SELECT CAST(customer_key AS TEXT) FROM ")
-                .sql(d.temporary_schema())
-                .sql(".seg_new ")
-                .sql("EXCEPT SELECT CAST(customer_key AS TEXT) FROM seg_members WHERE run_id = ")
+                .sql("SELECT COUNT(*) FROM (SELECT CAST(customer_key AS TEXT) FROM ");
+            scratch(&mut differs);
+            differs
+                .sql(" EXCEPT SELECT CAST(customer_key AS TEXT) FROM seg_members WHERE run_id = ")
                 .placeholder(run_id)
                 .sql(
                     " UNION ALL SELECT CAST(customer_key AS TEXT) FROM seg_members WHERE run_id = ",
                 )
                 .placeholder(run_id)
-                .sql(" EXCEPT SELECT CAST(customer_key AS TEXT) FROM ")
-                .sql(d.temporary_schema())
-                .sql(".seg_new) AS d");
+                .sql(" EXCEPT SELECT CAST(customer_key AS TEXT) FROM ");
+            scratch(&mut differs);
+            differs.sql(") AS d");
             let differs = count_of(&store.rows(&differs.finish())?)?;
             if differs == 0 {
                 outcomes.push(Outcome::Unchanged {
@@ -175,15 +180,13 @@ pub(super) fn record(
         let mut members_of = SqlWriter::new(d);
         members_of.sql("INSERT INTO seg_members (run_id, customer_key) SELECT ");
         members_of.param(Value::Integer(id));
-        members_of
-            .sql(", customer_key FROM ")
-            .sql(d.temporary_schema())
-            .sql(".seg_new");
+        members_of.sql(", customer_key FROM ");
+        scratch(&mut members_of);
         store.execute(&members_of.finish())?;
         outcomes.push(Outcome::Recorded { run: id, members });
         progress(i + 1);
     }
-    store.execute(&plain(&format!("DROP TABLE IF EXISTS {scratch}")))?;
+    store.execute(&on_scratch(d, "DROP TABLE IF EXISTS "))?;
     Ok(outcomes)
 }
 
