@@ -48,5 +48,6 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
         _ => breakdown.rows.clone(),
     };
     print_rows(&rows, args.format, |c| breakdown.shown(c))?;
+    database.close_at_exit();
     Ok(0)
 }

@@ -190,6 +190,7 @@ fn data_lints(
             .into_iter()
             .collect();
     out.extend(super::index::missing_index_warnings(session, &*database)?);
+    database.close_at_exit();
     out.extend(lint::data::empty_segments(
         &session.program,
         &counts,

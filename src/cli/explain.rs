@@ -32,5 +32,6 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
             session.as_of
         )?
     )?;
+    database.close_at_exit();
     Ok(0)
 }

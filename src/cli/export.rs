@@ -124,5 +124,6 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
             })?;
         }
     }
+    database.close_at_exit();
     Ok(0)
 }

@@ -31,5 +31,6 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
         )?;
     }
     print_rows(&rows, args.format, crate::app::funnel::shown)?;
+    database.close_at_exit();
     Ok(0)
 }

@@ -57,5 +57,6 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
     } else {
         print_rows(&overlap.pairs, args.format, |c| overlap.shown(c))?;
     }
+    database.close_at_exit();
     Ok(0)
 }

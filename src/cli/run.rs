@@ -68,6 +68,7 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
             |column| Shown::of(schema.customer.field(column).map(|f| f.ty)),
             |text| Ok(write_stdout(text)?),
         )?;
+        database.close_at_exit();
         return Ok(0);
     }
 
@@ -88,5 +89,6 @@ pub fn run(context: &Context, args: Args) -> Result<i32, Failure> {
         "members" => Shown::Count,
         _ => Shown::Plain,
     })?;
+    database.close_at_exit();
     Ok(0)
 }
