@@ -55,9 +55,13 @@ impl Generator<'_> {
             }
             (AggregateFn::Sum, Some(column)) => {
                 // A customer with no matching rows has spent 0, not an unknown amount.
-                w.sql("COALESCE(SUM(");
-                units(w, column);
-                w.sql("), 0)");
+                w.sql("COALESCE(");
+                sum_in_units(w, column, &|w| {
+                    w.sql("SUM(");
+                    units(w, column);
+                    w.sql(")");
+                });
+                w.sql(", 0)");
             }
             (AggregateFn::Min | AggregateFn::Max, Some(column)) => {
                 w.sql(if aggregate.function == AggregateFn::Min {
@@ -210,7 +214,7 @@ impl Generator<'_> {
 
     /// The test over one customer's group: of related rows (inside `HAVING`), or of facts.
     /// An average is compared exactly (see [`Generator::average_difference`]).
-    fn test_groups(
+    pub(super) fn test_groups(
         &self,
         w: &mut SqlWriter<'_>,
         aggregate: &Aggregate,
@@ -221,11 +225,11 @@ impl Generator<'_> {
             let [sum, count] = average_parts(aggregate);
             let column = sum.column.as_ref().expect("checker: avg has a column");
             let sum = |w: &mut SqlWriter<'_>| match groups {
-                Groups::Rows => {
+                Groups::Rows => sum_in_units(w, column, &|w| {
                     w.sql("SUM(");
                     units(w, column);
                     w.sql(")");
-                }
+                }),
                 Groups::Facts => self.fact_column(w, &sum),
             };
             let count = |w: &mut SqlWriter<'_>| match groups {
@@ -595,9 +599,13 @@ impl Generator<'_> {
             w.sql(", ");
             self.latest_date(w, &rfm.date);
             w.sql(" AS ").ident("last_purchase");
-            w.sql(", COUNT(*) AS ").ident("purchases").sql(", SUM(");
-            units(w, &rfm.amount);
-            w.sql(") AS ").ident("spent");
+            w.sql(", COUNT(*) AS ").ident("purchases").sql(", ");
+            sum_in_units(w, &rfm.amount, &|w| {
+                w.sql("SUM(");
+                units(w, &rfm.amount);
+                w.sql(")");
+            });
+            w.sql(" AS ").ident("spent");
             w.newline();
             from_related(w, related);
             w.newline()
@@ -636,6 +644,22 @@ pub(super) fn units(w: &mut SqlWriter<'_>, column: &Column) {
         _ => {
             w.column(alias(column), &column.name);
         }
+    }
+}
+
+/// `sum` of `column`'s values in [`units`], as the dialect keeps a sum of whole numbers
+/// ([`Dialect::whole_sum`]) when those are whole.
+///
+/// [`Dialect::whole_sum`]: super::Dialect::whole_sum
+pub(super) fn sum_in_units(
+    w: &mut SqlWriter<'_>,
+    column: &Column,
+    sum: &dyn Fn(&mut SqlWriter<'_>),
+) {
+    if column.ty == Type::Integer || scale_of(column.ty).is_some() {
+        w.dialect().whole_sum(w, sum);
+    } else {
+        sum(w);
     }
 }
 
@@ -759,7 +783,7 @@ pub(super) enum Form {
 
 /// Where a customer's aggregates come from.
 #[derive(Clone, Copy)]
-enum Groups {
+pub(super) enum Groups {
     /// Computed over the customer's group of related rows (in a grouped pass).
     Rows,
     /// Read from the batch's facts.

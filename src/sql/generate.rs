@@ -39,6 +39,13 @@ pub fn segment_query(
         as_of,
         plan: Plan::Sets,
     };
+    if output == Output::Count
+        && let Some(merged) = generator.merged(&segment.condition)
+    {
+        generator.with_clauses_of(&mut w, &merged.rest);
+        generator.count_merged(&mut w, &merged);
+        return Some(w.finish());
+    }
     generator.with_clauses(&mut w, segment);
     generator.select(&mut w, segment, output);
     Some(w.finish())
@@ -113,10 +120,17 @@ impl Generator<'_> {
     /// `WITH rfm AS (…), "segment:A" AS (…), … ` for what `segment` needs, then a new line;
     /// nothing if it needs nothing.
     pub(super) fn with_clauses(&self, w: &mut SqlWriter<'_>, segment: &Segment) {
-        let dependencies = self.dependencies(segment);
-        let needs_rfm = std::iter::once(segment)
-            .chain(dependencies.iter().copied())
-            .any(|s| s.condition.uses_rfm());
+        self.with_clauses_of(w, &[&segment.condition]);
+    }
+
+    /// [`Generator::with_clauses`] for what `conditions` need.
+    pub(super) fn with_clauses_of(&self, w: &mut SqlWriter<'_>, conditions: &[&Condition]) {
+        let dependencies = self.dependencies_of(conditions);
+        let needs_rfm = conditions
+            .iter()
+            .copied()
+            .chain(dependencies.iter().map(|s| &s.condition))
+            .any(Condition::uses_rfm);
         let mut first = true;
         let mut with = |w: &mut SqlWriter<'_>, name: &str, body: &dyn Fn(&mut SqlWriter<'_>)| {
             w.sql(if first { "WITH " } else { ", " });
@@ -143,9 +157,16 @@ impl Generator<'_> {
 
     /// Every segment `segment` refers to, directly or not, dependencies first.
     pub(super) fn dependencies(&self, segment: &Segment) -> Vec<&Segment> {
+        self.dependencies_of(&[&segment.condition])
+    }
+
+    /// Every segment `conditions` refer to, directly or not, dependencies first.
+    fn dependencies_of(&self, conditions: &[&Condition]) -> Vec<&Segment> {
         let mut needed = Vec::new();
         let mut stack = Vec::new();
-        segment.condition.referenced_segments(&mut stack);
+        for condition in conditions {
+            condition.referenced_segments(&mut stack);
+        }
         while let Some(name) = stack.pop() {
             if needed.contains(&name) {
                 continue;
@@ -502,11 +523,8 @@ impl Generator<'_> {
             if i > 0 {
                 w.sql(" OR ");
             }
-            w.dialect().month_day(w, alias(column), &column.name);
-            w.sql(" BETWEEN ");
-            w.param(w.dialect().month_day_value(*from));
-            w.sql(" AND ");
-            w.param(w.dialect().month_day_value(*to));
+            w.dialect()
+                .month_day_between(w, alias(column), &column.name, *from, *to);
         }
         w.sql(")");
     }

@@ -16,6 +16,7 @@ pub mod duckdb;
 mod existence;
 pub mod explain;
 mod generate;
+mod merged;
 pub mod indexes;
 pub mod postgres;
 pub mod sample;

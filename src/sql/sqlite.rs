@@ -79,6 +79,22 @@ impl Dialect for Sqlite {
         w.sql("substr(").column(alias, column).sql(", 6, 5)");
     }
 
+    /// At once: the month and day are one substring of the stored text, compared as text.
+    fn month_day_between(
+        &self,
+        w: &mut SqlWriter<'_>,
+        alias: &'static str,
+        column: &str,
+        from: u32,
+        to: u32,
+    ) {
+        self.month_day(w, alias, column);
+        w.sql(" BETWEEN ");
+        w.param(self.month_day_value(from));
+        w.sql(" AND ");
+        w.param(self.month_day_value(to));
+    }
+
     fn month_day_value(&self, mmdd: u32) -> Value {
         Value::Text(format!("{:02}-{:02}", mmdd / 100, mmdd % 100))
     }

@@ -408,3 +408,34 @@ fn no_code_outside_the_dialects_branches_on_a_dialect() {
         offenders.join("\n")
     );
 }
+
+/// Nurses who spent over 1,000 and bought books, through the segments they are built on.
+const COMPOSED: &str = "segment Nurses where occupation = 'nurse'
+segment Spenders where sum(orders.amount) > 1000
+segment BookSpenders where Nurses and Spenders and any(orders where category = 'books')
+segment SpendersInLondon where Spenders and (city = 'London' or Nurses) and count(orders) >= 2
+segment SpendersWithInterests where Spenders and any(interests)
+";
+
+#[test]
+fn a_conjunctions_tests_over_one_table_are_one_grouped_pass_joined_to_the_customers() {
+    let program = clean_program(&[("composed.seg", COMPOSED)]);
+    let mut out = String::new();
+    for name in ["BookSpenders", "SpendersInLondon", "SpendersWithInterests"] {
+        for dialect in [&Sqlite as &dyn Dialect, &DuckDb] {
+            let query = compile(&program, name, Output::Count, dialect, as_of()).unwrap();
+            out.push_str(&format!("-- {name} / {}\n{query}\n", dialect.name()));
+        }
+    }
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn only_a_count_over_every_customer_merges_the_tests() {
+    // Listing members keeps each test in its own form, and a batch reads the facts.
+    let program = clean_program(&[("composed.seg", COMPOSED)]);
+    let keys = compile(&program, "BookSpenders", Output::Keys, &Sqlite, as_of()).unwrap();
+    assert!(!keys.sql.contains("JOIN"), "{}", keys.sql);
+    let batch = compile_counts(&program, &["BookSpenders"], &Sqlite, as_of()).unwrap();
+    assert!(batch.sql.contains("facts:orders"), "{}", batch.sql);
+}
