@@ -43,6 +43,12 @@ const REPL_CONDITIONS: &[&str] = &[
 ];
 
 fn main() {
+    #[cfg(feature = "duckdb")]
+    if let Some(file) = std::env::var_os(duckdb_leg::SHELL) {
+        let sql = std::env::args().nth(1).expect("the SQL");
+        duckdb_leg::shell(Path::new(&file), &sql);
+        return;
+    }
     let customers: u64 = env_number("SEGLANG_BENCH_CUSTOMERS", 1_000_000);
     let runs = env_number("SEGLANG_BENCH_RUNS", 5) as usize;
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
