@@ -10,7 +10,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{TestDir, copy_project, edit_manifest, seg, seg_with_input};
+use common::{TestDir, copy_project, edit_manifest, seg, seg_with_input, temp_dir};
 
 /// The retail example pointed at a DuckDB file instead of its SQLite file.
 fn retail_on_duckdb() -> TestDir {
@@ -418,4 +418,46 @@ fn a_read_only_command_left_unclosed_changes_nothing_and_holds_nothing() {
     assert_eq!(before.1, after.1, "files were left in the project");
     let out = seg(&project, &["materialize", "--segment", "Lapsed"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
+}
+
+#[test]
+#[ignore = "needs seg built with DuckDB: cargo test --features duckdb -- --ignored (.ci/run does)"]
+fn a_sum_beyond_64_bits_stops_the_query_on_sqlite_and_on_duckdb() {
+    // docs/semantics.md: never a wrong count. DuckDB sums into 128 bits; seg turns the sum
+    // back into 64, which refuses a larger one, as SQLite's SUM does.
+    let project = temp_dir("sum-beyond-64-bits");
+    std::fs::create_dir_all(project.join("segments")).unwrap();
+    std::fs::write(
+        project.join("seg.toml"),
+        "[database]\npath = \"big.db\"\n\n[data]\ncustomers = \"customers.csv\"\norders = \"orders.csv\"\n\n\
+         [customer]\nkey = \"id\"\n\n[customer.fields]\nname = \"text\"\n\n\
+         [related.orders]\ncustomer_key = \"customer_id\"\n\n[related.orders.fields]\npoints = \"integer\"\n",
+    )
+    .unwrap();
+    std::fs::write(project.join("customers.csv"), "id,name\n1,Ann\n2,Bob\n").unwrap();
+    std::fs::write(
+        project.join("orders.csv"),
+        "customer_id,points\n1,9223372036854775807\n1,1\n2,5\n",
+    )
+    .unwrap();
+    std::fs::write(
+        project.join("segments/points.seg"),
+        "segment Collectors where sum(orders.points) > 0\nsegment Few where sum(orders.points) < 10\n",
+    )
+    .unwrap();
+    for engine in ["SQLite", "DuckDB"] {
+        if engine == "DuckDB" {
+            edit_manifest(&project, "path = \"big.db\"", "duckdb = \"big.duckdb\"");
+        }
+        for args in [
+            &["run", "--count", "-s", "Collectors"][..],
+            &["run", "--count"],
+            &["run", "-s", "Few", "--format", "csv"],
+        ] {
+            let out = seg(&project, args);
+            assert_eq!(out.code, 2, "{engine} {args:?}: {}{}", out.stdout, out.stderr);
+            assert!(out.stderr.contains("seg::E0"), "{engine}: {}", out.stderr);
+            assert!(!out.stdout.contains("Collectors"), "{engine}: {}", out.stdout);
+        }
+    }
 }
