@@ -455,9 +455,17 @@ fn a_sum_beyond_64_bits_stops_the_query_on_sqlite_and_on_duckdb() {
             &["run", "-s", "Few", "--format", "csv"],
         ] {
             let out = seg(&project, args);
-            assert_eq!(out.code, 2, "{engine} {args:?}: {}{}", out.stdout, out.stderr);
+            assert_eq!(
+                out.code, 2,
+                "{engine} {args:?}: {}{}",
+                out.stdout, out.stderr
+            );
             assert!(out.stderr.contains("seg::E0"), "{engine}: {}", out.stderr);
-            assert!(!out.stdout.contains("Collectors"), "{engine}: {}", out.stdout);
+            assert!(
+                !out.stdout.contains("Collectors"),
+                "{engine}: {}",
+                out.stdout
+            );
         }
     }
 }
