@@ -381,21 +381,7 @@ impl Generator<'_> {
         empty_holds: bool,
         named: bool,
     ) {
-        let related = &self.program.related[aggregate.relation];
-        select_customer_keys(w, related, false, named);
-        w.newline()
-            .sql("WHERE ")
-            .column(RELATED, &related.customer_key)
-            .sql(" IS NOT NULL");
-        if let Some(filter) = &aggregate.filter {
-            w.indented(|w| {
-                w.newline().sql("AND ");
-                self.condition(w, filter);
-            });
-        }
-        w.newline()
-            .sql("GROUP BY ")
-            .column(RELATED, &related.customer_key);
+        self.group_by_customer(w, aggregate.relation, aggregate.filter.as_ref(), named);
         // The complement: groups that fail. The predicate is never unknown here (counts
         // and sums are never NULL), so NOT is exact.
         w.newline().sql(if empty_holds {
@@ -405,6 +391,33 @@ impl Generator<'_> {
         });
         self.test_groups(w, aggregate, test, Groups::Rows);
         w.sql(")");
+    }
+
+    /// On a new line, `SELECT r.ck FROM related AS r WHERE r.ck IS NOT NULL AND filter
+    /// GROUP BY r.ck`: a grouped pass over the related table's rows the filter keeps, a
+    /// group per customer. `named` calls the key `customer_key`.
+    pub(super) fn group_by_customer(
+        &self,
+        w: &mut SqlWriter<'_>,
+        relation: usize,
+        filter: Option<&Condition>,
+        named: bool,
+    ) {
+        let related = &self.program.related[relation];
+        select_customer_keys(w, related, false, named);
+        w.newline()
+            .sql("WHERE ")
+            .column(RELATED, &related.customer_key)
+            .sql(" IS NOT NULL");
+        if let Some(filter) = filter {
+            w.indented(|w| {
+                w.newline().sql("AND ");
+                self.condition(w, filter);
+            });
+        }
+        w.newline()
+            .sql("GROUP BY ")
+            .column(RELATED, &related.customer_key);
     }
 
     /// An expression with the sign of `avg(x) − v`, NULL when no value is known, computed
@@ -762,6 +775,25 @@ pub(super) enum Test<'b> {
     Compare(CompareOp, &'b Bound),
     /// `[not] between low and high`.
     Between(&'b Bound, &'b Bound, bool),
+}
+
+/// The aggregate `condition` tests and how, if it tests one (`sum(…) > v`, `count(…)
+/// between a and b`).
+pub(super) fn tested_aggregate(condition: &Condition) -> Option<(&Aggregate, Test<'_>)> {
+    match condition {
+        Condition::Compare {
+            operand: Operand::Aggregate(aggregate),
+            op,
+            value,
+        } => Some((aggregate, Test::Compare(*op, value))),
+        Condition::Between {
+            operand: Operand::Aggregate(aggregate),
+            low,
+            high,
+            negated,
+        } => Some((aggregate, Test::Between(low, high, *negated))),
+        _ => None,
+    }
 }
 
 /// How one aggregate test is written, by what the query has at hand.

@@ -8,10 +8,10 @@
 //! lifetime spend 9.91 G instructions as a set, 9.20 G joined (−7%); ChristmasShoppers
 //! 8.28 G and 7.85 G (−5%). Listing members keeps the set form (ordered by key).
 
-use super::aggregate::{Form, Test};
+use super::aggregate::{Form, Test, tested_aggregate};
 use super::generate::{CUSTOMER, Generator, KEY, Plan};
 use super::writer::SqlWriter;
-use crate::check::ir::{Aggregate, Condition, Operand};
+use crate::check::ir::{Aggregate, Condition};
 
 /// The alias of the set of customers joined to the customer table.
 const SET: &str = "s";
@@ -38,7 +38,6 @@ impl Generator<'_> {
         let Some(set) = self.key_set(condition) else {
             return false;
         };
-        let customer = &self.program.customer;
         w.sql("SELECT COUNT(*) AS ").ident("members");
         w.newline().sql("FROM (");
         w.indented(|w| match &set {
@@ -50,6 +49,14 @@ impl Generator<'_> {
             }
         });
         w.newline().sql(") AS ").sql(SET);
+        self.join_customers(w, SET);
+        true
+    }
+
+    /// On a new line, `JOIN customers AS c ON c.key = set.customer_key`: the customers of
+    /// a set of keys named `set`.
+    pub(super) fn join_customers(&self, w: &mut SqlWriter<'_>, set: &'static str) {
+        let customer = &self.program.customer;
         w.newline()
             .sql("JOIN ")
             .ident(&customer.table)
@@ -58,8 +65,7 @@ impl Generator<'_> {
             .sql(" ON ")
             .column(CUSTOMER, &customer.key)
             .sql(" = ")
-            .column(SET, KEY);
-        true
+            .column(set, KEY);
     }
 
     /// The set `condition` is, if it is one whose keys the condition's own writer would
@@ -69,24 +75,14 @@ impl Generator<'_> {
         if !matches!(self.plan, Plan::Sets) {
             return None;
         }
-        let (aggregate, test) = match condition {
-            Condition::Exists {
-                relation,
-                condition: filter,
-            } => return self.matching(*relation, filter.as_deref()),
-            Condition::Compare {
-                operand: Operand::Aggregate(aggregate),
-                op,
-                value,
-            } => (aggregate, Test::Compare(*op, value)),
-            Condition::Between {
-                operand: Operand::Aggregate(aggregate),
-                low,
-                high,
-                negated,
-            } => (aggregate, Test::Between(low, high, *negated)),
-            _ => return None,
-        };
+        if let Condition::Exists {
+            relation,
+            condition: filter,
+        } = condition
+        {
+            return self.matching(*relation, filter.as_deref());
+        }
+        let (aggregate, test) = tested_aggregate(condition)?;
         match self.aggregate_form(aggregate, &test) {
             Form::Set { empty_holds: false } => Some(KeySet::Grouped { aggregate, test }),
             Form::Exists(true) => self.matching(aggregate.relation, aggregate.filter.as_ref()),

@@ -153,11 +153,7 @@ pub trait Dialect {
         w.sql(" AND ");
         w.param(Value::Integer(i64::from(to / 100)));
         w.sql(" AND ");
-        self.month_day(w, alias, column);
-        w.sql(" BETWEEN ");
-        w.param(self.month_day_value(from));
-        w.sql(" AND ");
-        w.param(self.month_day_value(to));
+        month_day_in(w, alias, column, from, to);
         w.sql(")");
     }
 
@@ -289,6 +285,17 @@ pub fn aggregate(
         }
     }
     w.sql(")");
+}
+
+/// `month_day(column) BETWEEN from AND to`, in the writer's dialect: the test
+/// [`Dialect::month_day_between`] narrows.
+pub fn month_day_in(w: &mut SqlWriter<'_>, alias: &'static str, column: &str, from: u32, to: u32) {
+    let dialect = w.dialect();
+    dialect.month_day(w, alias, column);
+    w.sql(" BETWEEN ");
+    w.param(dialect.month_day_value(from));
+    w.sql(" AND ");
+    w.param(dialect.month_day_value(to));
 }
 
 /// [`Dialect::filtered_aggregate`] for engines without `FILTER`: the value only on the rows

@@ -10,11 +10,11 @@
 //! with `IN` (DuckDB joins the nurses first and reads only their orders); on SQLite 823 ms
 //! against 797 ms.
 
-use super::aggregate::{Form, Groups, Test};
+use super::aggregate::{Form, Groups, Test, tested_aggregate};
 use super::dialect;
-use super::generate::{CUSTOMER, Generator, KEY, Plan, RELATED, select_customer_keys};
+use super::generate::{Generator, Plan};
 use super::writer::SqlWriter;
-use crate::check::ir::{Aggregate, Condition, Operand};
+use crate::check::ir::{Aggregate, Condition};
 
 /// The alias of the grouped pass joined to the customer table.
 const GROUPS: &str = "s";
@@ -129,23 +129,15 @@ impl<'p> Generator<'p> {
     }
 
     fn part<'c>(&self, condition: &'c Condition) -> Part<'c> {
-        let (aggregate, test) = match condition {
-            Condition::Exists {
-                relation,
-                condition: filter,
-            } => return Part::Rows(*relation, filter.as_deref()),
-            Condition::Compare {
-                operand: Operand::Aggregate(aggregate),
-                op,
-                value,
-            } => (aggregate, Test::Compare(*op, value)),
-            Condition::Between {
-                operand: Operand::Aggregate(aggregate),
-                low,
-                high,
-                negated,
-            } => (aggregate, Test::Between(low, high, *negated)),
-            _ => return Part::Other,
+        if let Condition::Exists {
+            relation,
+            condition: filter,
+        } = condition
+        {
+            return Part::Rows(*relation, filter.as_deref());
+        }
+        let Some((aggregate, test)) = tested_aggregate(condition) else {
+            return Part::Other;
         };
         match self.aggregate_form(aggregate, &test) {
             Form::Set { empty_holds: false } => Part::Aggregate(aggregate, test),
@@ -157,25 +149,10 @@ impl<'p> Generator<'p> {
     /// `SELECT COUNT(*) AS members FROM (SELECT r.ck … GROUP BY r.ck HAVING …) AS s JOIN
     /// customers AS c ON c.key = s.customer_key WHERE …`.
     pub(super) fn count_merged(&self, w: &mut SqlWriter<'_>, merged: &Merged<'_>) {
-        let customer = &self.program.customer;
-        let related = &self.program.related[merged.relation];
         w.sql("SELECT COUNT(*) AS ").ident("members");
         w.newline().sql("FROM (");
         w.indented(|w| {
-            select_customer_keys(w, related, false, true);
-            w.newline()
-                .sql("WHERE ")
-                .column(RELATED, &related.customer_key)
-                .sql(" IS NOT NULL");
-            if let Some(filter) = merged.filter {
-                w.indented(|w| {
-                    w.newline().sql("AND ");
-                    self.condition(w, filter);
-                });
-            }
-            w.newline()
-                .sql("GROUP BY ")
-                .column(RELATED, &related.customer_key);
+            self.group_by_customer(w, merged.relation, merged.filter, true);
             w.newline().sql("HAVING ");
             w.indented(|w| {
                 for (i, (aggregate, test)) in merged.aggregates.iter().enumerate() {
@@ -194,15 +171,7 @@ impl<'p> Generator<'p> {
             });
         });
         w.newline().sql(") AS ").sql(GROUPS);
-        w.newline()
-            .sql("JOIN ")
-            .ident(&customer.table)
-            .sql(" AS ")
-            .sql(CUSTOMER)
-            .sql(" ON ")
-            .column(CUSTOMER, &customer.key)
-            .sql(" = ")
-            .column(GROUPS, KEY);
+        self.join_customers(w, GROUPS);
         for (i, part) in merged.rest.iter().enumerate() {
             w.newline().sql(if i == 0 { "WHERE " } else { "  AND " });
             self.condition(w, part);

@@ -88,11 +88,7 @@ impl Dialect for Sqlite {
         from: u32,
         to: u32,
     ) {
-        self.month_day(w, alias, column);
-        w.sql(" BETWEEN ");
-        w.param(self.month_day_value(from));
-        w.sql(" AND ");
-        w.param(self.month_day_value(to));
+        super::dialect::month_day_in(w, alias, column, from, to);
     }
 
     fn month_day_value(&self, mmdd: u32) -> Value {
