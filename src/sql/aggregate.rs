@@ -56,11 +56,7 @@ impl Generator<'_> {
             (AggregateFn::Sum, Some(column)) => {
                 // A customer with no matching rows has spent 0, not an unknown amount.
                 w.sql("COALESCE(");
-                sum_in_units(w, column, &|w| {
-                    w.sql("SUM(");
-                    units(w, column);
-                    w.sql(")");
-                });
+                sum_in_units(w, column, None);
                 w.sql(", 0)");
             }
             (AggregateFn::Min | AggregateFn::Max, Some(column)) => {
@@ -225,11 +221,7 @@ impl Generator<'_> {
             let [sum, count] = average_parts(aggregate);
             let column = sum.column.as_ref().expect("checker: avg has a column");
             let sum = |w: &mut SqlWriter<'_>| match groups {
-                Groups::Rows => sum_in_units(w, column, &|w| {
-                    w.sql("SUM(");
-                    units(w, column);
-                    w.sql(")");
-                }),
+                Groups::Rows => sum_in_units(w, column, None),
                 Groups::Facts => self.fact_column(w, &sum),
             };
             let count = |w: &mut SqlWriter<'_>| match groups {
@@ -613,11 +605,7 @@ impl Generator<'_> {
             self.latest_date(w, &rfm.date);
             w.sql(" AS ").ident("last_purchase");
             w.sql(", COUNT(*) AS ").ident("purchases").sql(", ");
-            sum_in_units(w, &rfm.amount, &|w| {
-                w.sql("SUM(");
-                units(w, &rfm.amount);
-                w.sql(")");
-            });
+            sum_in_units(w, &rfm.amount, None);
             w.sql(" AS ").ident("spent");
             w.newline();
             from_related(w, related);
@@ -660,17 +648,20 @@ pub(super) fn units(w: &mut SqlWriter<'_>, column: &Column) {
     }
 }
 
-/// `sum` of `column`'s values in [`units`], as the dialect keeps a sum of whole numbers
-/// ([`Dialect::whole_sum`]) when those are whole.
+/// `SUM(…)` of `column`'s values in [`units`] (of the rows `filter` keeps, if given), as
+/// the dialect keeps a sum of whole numbers ([`Dialect::whole_sum`]) when those are whole.
 ///
 /// [`Dialect::whole_sum`]: super::Dialect::whole_sum
 pub(super) fn sum_in_units(
     w: &mut SqlWriter<'_>,
     column: &Column,
-    sum: &dyn Fn(&mut SqlWriter<'_>),
+    filter: Option<&dyn Fn(&mut SqlWriter<'_>)>,
 ) {
+    let sum = |w: &mut SqlWriter<'_>| {
+        dialect::aggregate(w, "SUM(", Some(&|w| units(w, column)), filter);
+    };
     if column.ty == Type::Integer || scale_of(column.ty).is_some() {
-        w.dialect().whole_sum(w, sum);
+        w.dialect().whole_sum(w, &sum);
     } else {
         sum(w);
     }

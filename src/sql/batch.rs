@@ -334,9 +334,7 @@ impl Generator<'_> {
             (AggregateFn::Count, None) => dialect::aggregate(w, "COUNT(", None, filter),
             (AggregateFn::Count, Some(_)) if aggregate.distinct => call(w, "COUNT(DISTINCT ", &raw),
             (AggregateFn::Count, Some(_)) => call(w, "COUNT(", &raw),
-            (AggregateFn::Sum, Some(column)) => {
-                sum_in_units(w, column, &|w| call(w, "SUM(", &in_units));
-            }
+            (AggregateFn::Sum, Some(column)) => sum_in_units(w, column, filter),
             (AggregateFn::Min, Some(_)) => call(w, "MIN(", &in_units),
             (AggregateFn::Max, Some(_)) => call(w, "MAX(", &in_units),
             (AggregateFn::First, Some(column)) => self.earliest_time(w, aggregate, column, filter),

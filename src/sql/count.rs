@@ -17,8 +17,8 @@ use crate::check::ir::{Aggregate, Condition};
 const SET: &str = "s";
 
 /// The customers a condition holds for, when it is one set whose keys can be joined.
-enum KeySet<'c> {
-    /// Customers with a row matching the filter (narrow in time).
+pub(super) enum KeySet<'c> {
+    /// Customers with a row matching the filter.
     Matching {
         relation: usize,
         filter: Option<&'c Condition>,
@@ -28,6 +28,16 @@ enum KeySet<'c> {
         aggregate: &'c Aggregate,
         test: Test<'c>,
     },
+}
+
+impl KeySet<'_> {
+    /// The related table whose rows the set is of.
+    pub(super) fn relation(&self) -> usize {
+        match self {
+            KeySet::Matching { relation, .. } => *relation,
+            KeySet::Grouped { aggregate, .. } => aggregate.relation,
+        }
+    }
 }
 
 impl Generator<'_> {
@@ -72,6 +82,16 @@ impl Generator<'_> {
     /// test `IN` (the same decisions: [`Generator::aggregate_form`],
     /// [`Generator::rows_as_set`]).
     fn key_set<'c>(&self, condition: &'c Condition) -> Option<KeySet<'c>> {
+        self.set_of(condition).filter(|set| match set {
+            KeySet::Matching { relation, filter } => self.rows_as_set(*relation, *filter, true),
+            KeySet::Grouped { .. } => true,
+        })
+    }
+
+    /// The set of customers with related rows `condition` is, if it is one over every
+    /// customer: those with a matching row (however wide the filter), or those whose
+    /// aggregate passes a test that a customer without rows fails.
+    pub(super) fn set_of<'c>(&self, condition: &'c Condition) -> Option<KeySet<'c>> {
         if !matches!(self.plan, Plan::Sets) {
             return None;
         }
@@ -80,18 +100,19 @@ impl Generator<'_> {
             condition: filter,
         } = condition
         {
-            return self.matching(*relation, filter.as_deref());
+            return Some(KeySet::Matching {
+                relation: *relation,
+                filter: filter.as_deref(),
+            });
         }
         let (aggregate, test) = tested_aggregate(condition)?;
         match self.aggregate_form(aggregate, &test) {
             Form::Set { empty_holds: false } => Some(KeySet::Grouped { aggregate, test }),
-            Form::Exists(true) => self.matching(aggregate.relation, aggregate.filter.as_ref()),
+            Form::Exists(true) => Some(KeySet::Matching {
+                relation: aggregate.relation,
+                filter: aggregate.filter.as_ref(),
+            }),
             _ => None,
         }
-    }
-
-    fn matching<'c>(&self, relation: usize, filter: Option<&'c Condition>) -> Option<KeySet<'c>> {
-        self.rows_as_set(relation, filter, true)
-            .then_some(KeySet::Matching { relation, filter })
     }
 }

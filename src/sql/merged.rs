@@ -10,9 +10,10 @@
 //! with `IN` (DuckDB joins the nurses first and reads only their orders); on SQLite 823 ms
 //! against 797 ms.
 
-use super::aggregate::{Form, Groups, Test, tested_aggregate};
+use super::aggregate::{Groups, Test};
+use super::count::KeySet;
 use super::dialect;
-use super::generate::{Generator, Plan};
+use super::generate::Generator;
 use super::writer::SqlWriter;
 use crate::check::ir::{Aggregate, Condition};
 
@@ -35,16 +36,6 @@ pub(super) struct Merged<'c> {
     pub(super) rest: Vec<&'c Condition>,
 }
 
-/// One test of the conjunction, by how the pass could hold it.
-enum Part<'c> {
-    /// An aggregate whose test fails for customers without rows (so the pass's groups
-    /// hold every customer it can hold).
-    Aggregate(&'c Aggregate, Test<'c>),
-    /// "Has a row of the relation matching the filter".
-    Rows(usize, Option<&'c Condition>),
-    Other,
-}
-
 impl<'p> Generator<'p> {
     /// The conjunction `condition` as one grouped pass, when it has at least two tests
     /// over one related table, one of them an aggregate (otherwise the pass would merge
@@ -53,25 +44,23 @@ impl<'p> Generator<'p> {
     where
         'p: 'c,
     {
-        if !matches!(self.plan, Plan::Sets) {
-            return None;
-        }
         let mut conjuncts = Vec::new();
         let mut budget = MOST_PARTS;
         if !self.conjuncts(condition, &mut conjuncts, &mut budget) {
             return None;
         }
-        let parts: Vec<Part<'c>> = conjuncts.iter().map(|c| self.part(c)).collect();
-        let relation = parts
+        // Each test as the set of customers it is, if it is one.
+        let sets: Vec<Option<KeySet<'c>>> = conjuncts.iter().map(|c| self.set_of(c)).collect();
+        let on = |relation: usize| sets.iter().flatten().filter(move |s| s.relation() == relation);
+        let relation = sets
             .iter()
-            .filter_map(|p| match p {
-                Part::Aggregate(a, _) => Some(a.relation),
-                _ => None,
-            })
-            .max_by_key(|r| parts.iter().filter(|p| on(p, *r)).count())?;
-        let filter = parts.iter().find_map(|p| match p {
-            Part::Aggregate(a, _) if a.relation == relation => Some(a.filter.as_ref()),
-            _ => None,
+            .flatten()
+            .filter(|s| matches!(s, KeySet::Grouped { .. }))
+            .map(KeySet::relation)
+            .max_by_key(|r| on(*r).count())?;
+        let filter = on(relation).find_map(|s| match s {
+            KeySet::Grouped { aggregate, .. } => Some(aggregate.filter.as_ref()),
+            KeySet::Matching { .. } => None,
         })?;
         let mut merged = Merged {
             relation,
@@ -81,16 +70,24 @@ impl<'p> Generator<'p> {
             rest: Vec::new(),
         };
         let mut tests = 0;
-        for (part, conjunct) in parts.into_iter().zip(conjuncts) {
-            match part {
-                Part::Aggregate(a, test) if a.relation == relation && a.filter.as_ref() == filter => {
-                    merged.aggregates.push((a, test));
+        for (set, conjunct) in sets.into_iter().zip(conjuncts) {
+            match set {
+                Some(KeySet::Grouped { aggregate, test })
+                    if aggregate.relation == relation && aggregate.filter.as_ref() == filter =>
+                {
+                    merged.aggregates.push((aggregate, test));
                     tests += 1;
                 }
                 // Every customer in the pass has a row the filter keeps: a test for such
                 // a row (or any row at all) holds already.
-                Part::Rows(r, f) if r == relation && (f.is_none() || f == filter) => tests += 1,
-                Part::Rows(r, Some(f)) if r == relation && filter.is_none() => {
+                Some(KeySet::Matching {
+                    relation: r,
+                    filter: f,
+                }) if r == relation && (f.is_none() || f == filter) => tests += 1,
+                Some(KeySet::Matching {
+                    relation: r,
+                    filter: Some(f),
+                }) if r == relation && filter.is_none() => {
                     merged.rows.push(f);
                     tests += 1;
                 }
@@ -128,24 +125,6 @@ impl<'p> Generator<'p> {
         }
     }
 
-    fn part<'c>(&self, condition: &'c Condition) -> Part<'c> {
-        if let Condition::Exists {
-            relation,
-            condition: filter,
-        } = condition
-        {
-            return Part::Rows(*relation, filter.as_deref());
-        }
-        let Some((aggregate, test)) = tested_aggregate(condition) else {
-            return Part::Other;
-        };
-        match self.aggregate_form(aggregate, &test) {
-            Form::Set { empty_holds: false } => Part::Aggregate(aggregate, test),
-            Form::Exists(true) => Part::Rows(aggregate.relation, aggregate.filter.as_ref()),
-            _ => Part::Other,
-        }
-    }
-
     /// `SELECT COUNT(*) AS members FROM (SELECT r.ck … GROUP BY r.ck HAVING …) AS s JOIN
     /// customers AS c ON c.key = s.customer_key WHERE …`.
     pub(super) fn count_merged(&self, w: &mut SqlWriter<'_>, merged: &Merged<'_>) {
@@ -176,14 +155,5 @@ impl<'p> Generator<'p> {
             w.newline().sql(if i == 0 { "WHERE " } else { "  AND " });
             self.condition(w, part);
         }
-    }
-}
-
-/// Whether `part` tests rows of `relation`.
-fn on(part: &Part<'_>, relation: usize) -> bool {
-    match part {
-        Part::Aggregate(a, _) => a.relation == relation,
-        Part::Rows(r, _) => *r == relation,
-        Part::Other => false,
     }
 }
