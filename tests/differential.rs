@@ -19,7 +19,7 @@ use seglang::engine::{self, Cell, Location, TableRows};
 use seglang::project::manifest;
 use seglang::reference::{self, Dataset, Datum, Key, Row};
 use seglang::source::SourceId;
-use seglang::sql::{self, Output, Postgres, Sqlite};
+use seglang::sql::{self, KeyRange, Output, Postgres, Sqlite};
 use seglang::value::Decimal;
 
 /// Cases in the normal test run.
@@ -350,6 +350,42 @@ fn run(case: &Case, postgres: bool) {
             case.as_of,
             case.condition
         );
+        // Counted in slices of the customer keys (what `seg run --count -s` runs side by
+        // side on a large SQLite file with two cores or more), the slices add up to it.
+        let n = case.customers.len() as i64;
+        let (a, b) = (n / 3, 2 * n / 3);
+        let slices = [
+            KeyRange {
+                after: None,
+                upto: Some(a),
+            },
+            KeyRange {
+                after: Some(a),
+                upto: Some(b),
+            },
+            KeyRange {
+                after: Some(b),
+                upto: None,
+            },
+        ];
+        let sliced: Option<Vec<_>> = slices
+            .iter()
+            .map(|r| sql::compile_count_slice(&program, name, &Sqlite, case.as_of, *r))
+            .collect();
+        match sliced {
+            Some(queries) => assert_eq!(
+                queries
+                    .iter()
+                    .map(|q| database.count(q).expect("a slice runs"))
+                    .sum::<u64>(),
+                from_sql.len() as u64,
+                "the slices of `{name}` add up to another size as of {}\n{}\nSQL:\n{}",
+                case.as_of,
+                case.condition,
+                queries[1]
+            ),
+            None => assert!(case.condition.contains("_score"), "{}", case.condition),
+        }
         members.insert(name, from_sql);
     }
     // From a REPL session's kept facts (the facts of `S` kept in a table beside each

@@ -24,7 +24,7 @@ use std::time::Duration;
 
 use crate::diagnostics::Diagnostic;
 use crate::schema::{TableInfo, ValueKind};
-use crate::sql::{Dialect, Query};
+use crate::sql::{Dialect, KeyRange, Query};
 
 /// How many rows [`Database::fetch_each`] hands over at a time.
 pub const ROWS_AT_ONCE: usize = 4096;
@@ -149,6 +149,23 @@ pub trait Database: Send {
         Ok(None)
     }
 
+    /// Ranges of customer keys that cut the customers into about `slices` equal parts,
+    /// for counting one segment on that many connections side by side
+    /// (`sql::compile_count_slice`): only where the engine runs a query on one core
+    /// (SQLite), where the table is large enough to gain from it, and where slicing is
+    /// exact: the keys of `customers` (`(table, key column)`) and of each related table
+    /// compare the same way with a whole number, so a customer and its rows fall in the
+    /// same slice. `None` otherwise, and the count runs as one query (an engine that
+    /// spreads a query over the cores itself, DuckDB or PostgreSQL, always says `None`).
+    fn key_slices(
+        &self,
+        _customers: (&str, &str),
+        _related: &[(&str, &str)],
+        _slices: usize,
+    ) -> Result<Option<Vec<KeyRange>>, Diagnostic> {
+        Ok(None)
+    }
+
     /// The recorded runs of `segment`, oldest first.
     fn history(&self, segment: &str) -> Result<Vec<RunInfo>, Diagnostic>;
 
@@ -171,6 +188,16 @@ pub trait Database: Send {
     /// Runs a query returning one integer (a count).
     fn count(&self, query: &Query) -> Result<u64, Diagnostic> {
         failure::count_of(&self.fetch(query)?.rows)
+    }
+
+    /// Runs count queries side by side ([`Database::fetch_side_by_side`]) and adds their
+    /// counts: the members of a segment counted in slices of the customers.
+    fn count_side_by_side(&self, queries: &[Query]) -> Result<u64, Diagnostic> {
+        let mut total: u64 = 0;
+        for rows in self.fetch_side_by_side(queries)? {
+            total += failure::count_of(&rows.rows)?;
+        }
+        Ok(total)
     }
 
     /// Runs each query on its own connection and thread, side by side; the rows in the

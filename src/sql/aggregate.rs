@@ -401,6 +401,7 @@ impl Generator<'_> {
             .sql("WHERE ")
             .column(RELATED, &related.customer_key)
             .sql(" IS NOT NULL");
+        self.slice_line(w, "  AND ", RELATED, &related.customer_key);
         if let Some(filter) = filter {
             w.indented(|w| {
                 w.newline().sql("AND ");

@@ -157,6 +157,7 @@ pub fn counts_query(
         program,
         as_of,
         plan: Plan::Facts(&facts),
+        slice: None,
     };
     let mut w = SqlWriter::new(dialect);
     let mut first = !generator.facts_entries(&mut w);

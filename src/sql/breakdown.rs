@@ -124,6 +124,7 @@ fn write(
         program,
         as_of,
         plan: Plan::Sets,
+        slice: None,
     };
     let mut w = SqlWriter::new(dialect);
     generator.with_clauses(&mut w, segment);

@@ -124,6 +124,7 @@ impl SessionFacts {
             program,
             as_of: self.as_of,
             plan: Plan::Facts(facts),
+            slice: None,
         }
     }
 }

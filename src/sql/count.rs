@@ -60,6 +60,7 @@ impl Generator<'_> {
         });
         w.newline().sql(") AS ").sql(SET);
         self.join_customers(w, SET);
+        self.slice_line(w, "WHERE ", CUSTOMER, &self.program.customer.key);
         true
     }
 

@@ -12,7 +12,7 @@
 use chrono::NaiveDate;
 
 use super::batch::row_count;
-use super::generate::{CUSTOMER, Generator, Plan, select_customer_keys};
+use super::generate::{CUSTOMER, Generator, Plan, RELATED, select_customer_keys};
 use super::writer::SqlWriter;
 use crate::calendar;
 use crate::check::ir::{Column, Condition, Operand, TableRef};
@@ -81,9 +81,11 @@ impl Generator<'_> {
         filter: Option<&Condition>,
         named: bool,
     ) {
-        select_customer_keys(w, &self.program.related[relation], true, named);
+        let related = &self.program.related[relation];
+        select_customer_keys(w, related, true, named);
+        let sliced = self.slice_line(w, "WHERE ", RELATED, &related.customer_key);
         if let Some(filter) = filter {
-            w.newline().sql("WHERE ");
+            w.newline().sql(if sliced { "  AND " } else { "WHERE " });
             self.condition(w, filter);
         }
     }

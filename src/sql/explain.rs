@@ -68,6 +68,7 @@ pub fn explain_query(
         program,
         as_of,
         plan: Plan::Probes,
+        slice: None,
     };
     let mut w = SqlWriter::new(dialect);
     generator.with_clauses(&mut w, segment);

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 
 use super::batch::Facts;
 use super::dialect::Dialect;
-use super::writer::SqlWriter;
+use super::writer::{ParamId, SqlWriter};
 use super::{Output, Query};
 use crate::calendar;
 use crate::check::ir::CompareOp;
@@ -32,13 +32,39 @@ pub fn segment_query(
     dialect: &dyn Dialect,
     as_of: NaiveDate,
 ) -> Option<Query> {
+    sliced_query(program, name, output, dialect, as_of, None)
+}
+
+/// [`segment_query`] over the customers whose key lies in `slice` when one is given (see
+/// [`super::KeyRange`]): the slice is tested on the customers and on every related table
+/// read in one pass, so each slice reads only its share. `None` if there is no such
+/// segment, or when a slice is asked of a segment that reads RFM scores (they rank every
+/// customer, so a slice cannot be scored alone).
+pub fn sliced_query(
+    program: &Program,
+    name: &str,
+    output: Output,
+    dialect: &dyn Dialect,
+    as_of: NaiveDate,
+    slice: Option<super::KeyRange>,
+) -> Option<Query> {
     let segment = program.segment(name)?;
     let mut w = SqlWriter::new(dialect);
-    let generator = Generator {
+    let mut generator = Generator {
         program,
         as_of,
         plan: Plan::Sets,
+        slice: None,
     };
+    if let Some(range) = slice {
+        if !sliceable(program, segment) {
+            return None;
+        }
+        generator.slice = Some(KeySlice {
+            after: range.after.map(|key| w.bind(Value::Integer(key))),
+            upto: range.upto.map(|key| w.bind(Value::Integer(key))),
+        });
+    }
     if output == Output::Count
         && let Some(merged) = generator.merged(&segment.condition)
     {
@@ -66,6 +92,7 @@ pub fn fields_query(
         program,
         as_of,
         plan: Plan::Sets,
+        slice: None,
     };
     generator.with_clauses(&mut w, segment);
     let customer = &program.customer;
@@ -91,6 +118,33 @@ pub(super) struct Generator<'p> {
     pub(super) as_of: NaiveDate,
     /// How aggregates over related rows are computed.
     pub(super) plan: Plan<'p>,
+    /// The slice of customers counted, when a count is split by key range.
+    pub(super) slice: Option<KeySlice>,
+}
+
+/// A range of customer keys, above `after` (when given) and up to `upto` inclusive (when
+/// given), bound once and tested wherever the customers or a related table are read in
+/// one pass. Open ends make the slices of a count cover every stored key between them.
+#[derive(Clone, Copy)]
+pub(super) struct KeySlice {
+    after: Option<ParamId>,
+    upto: Option<ParamId>,
+}
+
+/// Whether a segment's members can be counted slice by slice: each customer's membership
+/// depends on that customer's rows alone, except through RFM scores, which rank everyone.
+fn sliceable(program: &Program, segment: &Segment) -> bool {
+    let generator = Generator {
+        program,
+        as_of: NaiveDate::MIN,
+        plan: Plan::Sets,
+        slice: None,
+    };
+    !segment.condition.uses_rfm()
+        && generator
+            .dependencies(segment)
+            .iter()
+            .all(|s| !s.condition.uses_rfm())
 }
 
 /// How a query computes each customer's aggregates over related rows.
@@ -223,14 +277,55 @@ impl Generator<'_> {
         }
     }
 
-    /// `WHERE <condition>` on a new line, one top-level test per line.
+    /// `WHERE <condition>` on a new line, one top-level test per line (after the slice's
+    /// test of the key, when counting a slice).
     pub(super) fn where_clause(&self, w: &mut SqlWriter<'_>, segment: &Segment) {
         w.newline().sql("WHERE ");
+        if self.in_slice(w, CUSTOMER, &self.program.customer.key) {
+            w.newline().sql("  AND (");
+            self.condition(w, &segment.condition);
+            w.sql(")");
+            return;
+        }
         match &segment.condition {
             Condition::And(parts) => self.lines(w, parts, "AND "),
             Condition::Or(parts) => self.lines(w, parts, "OR "),
             condition => self.condition(w, condition),
         }
+    }
+
+    /// `alias.key > after AND alias.key <= upto` (the ends the slice has) when counting a
+    /// slice, and whether it wrote it.
+    fn in_slice(&self, w: &mut SqlWriter<'_>, alias: &'static str, key: &str) -> bool {
+        let Some(slice) = self.slice else {
+            return false;
+        };
+        if let Some(after) = slice.after {
+            w.column(alias, key).sql(" > ").placeholder(after);
+        }
+        if let Some(upto) = slice.upto {
+            if slice.after.is_some() {
+                w.sql(" AND ");
+            }
+            w.column(alias, key).sql(" <= ").placeholder(upto);
+        }
+        slice.after.is_some() || slice.upto.is_some()
+    }
+
+    /// When counting a slice, `keyword alias.key BETWEEN low AND high` on a new line, and
+    /// whether it wrote it; nothing otherwise.
+    pub(super) fn slice_line(
+        &self,
+        w: &mut SqlWriter<'_>,
+        keyword: &'static str,
+        alias: &'static str,
+        key: &str,
+    ) -> bool {
+        if self.slice.is_none() {
+            return false;
+        }
+        w.newline().sql(keyword);
+        self.in_slice(w, alias, key)
     }
 
     /// `c.key AS customer_key, c.column AS field, …`: what a member list shows.

@@ -13,7 +13,7 @@
 use super::aggregate::{Groups, Test};
 use super::count::KeySet;
 use super::dialect;
-use super::generate::Generator;
+use super::generate::{CUSTOMER, Generator};
 use super::writer::SqlWriter;
 use crate::check::ir::{Aggregate, Condition};
 
@@ -151,8 +151,10 @@ impl<'p> Generator<'p> {
         });
         w.newline().sql(") AS ").sql(GROUPS);
         self.join_customers(w, GROUPS);
+        let sliced = self.slice_line(w, "WHERE ", CUSTOMER, &self.program.customer.key);
         for (i, part) in merged.rest.iter().enumerate() {
-            w.newline().sql(if i == 0 { "WHERE " } else { "  AND " });
+            w.newline()
+                .sql(if i == 0 && !sliced { "WHERE " } else { "  AND " });
             self.condition(w, part);
         }
     }

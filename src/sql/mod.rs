@@ -113,6 +113,32 @@ pub fn compile(
     generate::segment_query(program, name, output, dialect, as_of)
 }
 
+/// The customers whose key is above `after` and at most `upto`; a missing end is open.
+/// Slices whose ends meet (`..=b`, `b..=c`, `c..`) hold every customer with a key once,
+/// whatever the key's stored kind, as they are compared in the engine's own order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KeyRange {
+    /// Keys above this one, if given.
+    pub after: Option<i64>,
+    /// Keys up to this one, inclusive, if given.
+    pub upto: Option<i64>,
+}
+
+/// The count of segment `name`'s members whose customer key lies in `range`: one slice
+/// of a count split by key range, run on its own connection beside the others (SQLite
+/// runs a query on one core). The range is tested on the customers and on each related
+/// table read in one pass, so every slice reads only its share. `None` if there is no
+/// such segment or it cannot be counted in slices (RFM scores rank every customer).
+pub fn compile_count_slice(
+    program: &Program,
+    name: &str,
+    dialect: &dyn Dialect,
+    as_of: chrono::NaiveDate,
+    range: KeyRange,
+) -> Option<Query> {
+    generate::sliced_query(program, name, Output::Count, dialect, as_of, Some(range))
+}
+
 /// The members of segment `name` with the given customer fields (`(field, column)`
 /// pairs), ordered by key: for exports.
 pub fn compile_fields(

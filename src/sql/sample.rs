@@ -40,6 +40,7 @@ pub fn sample_queries(
         program,
         as_of,
         plan: Plan::Probes,
+        slice: None,
     };
     let uses_rfm = std::iter::once(segment)
         .chain(generator.dependencies(segment))

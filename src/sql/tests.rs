@@ -439,3 +439,33 @@ fn only_a_count_over_every_customer_merges_the_tests() {
     let batch = compile_counts(&program, &["BookSpenders"], &Sqlite, as_of()).unwrap();
     assert!(batch.sql.contains("facts:orders"), "{}", batch.sql);
 }
+
+/// A count in slices of the customer keys tests the slice on the customers and on every
+/// related table read in one pass (a set joined, a set tested `IN`, the merged pass, a
+/// referenced segment's `WITH` entry); a correlated probe needs no test of its own.
+#[test]
+fn a_slice_of_a_count_tests_the_key_range_wherever_a_table_is_read_in_one_pass() {
+    let shop = shop_program();
+    let composed = clean_program(&[("composed.seg", COMPOSED)]);
+    let middle = KeyRange {
+        after: Some(100),
+        upto: Some(200),
+    };
+    let mut out = String::new();
+    for (program, name, range) in [
+        (&shop, "RecentOrders", middle),
+        (&shop, "BookSpend", KeyRange { after: None, upto: Some(100) }),
+        (&shop, "NotHighValueNurses", middle),
+        (&shop, "NoOrders", KeyRange { after: Some(200), upto: None }),
+        (&composed, "SpendersInLondon", middle),
+    ] {
+        let query = compile_count_slice(program, name, &Sqlite, as_of(), range).unwrap();
+        out.push_str(&format!("-- {name} / {range:?}\n{query}\n"));
+    }
+    insta::assert_snapshot!(out);
+    assert_eq!(
+        compile_count_slice(&shop, "RfmChampions", &Sqlite, as_of(), middle),
+        None,
+        "RFM scores rank every customer: no slice can be scored alone"
+    );
+}

@@ -407,6 +407,16 @@ impl crate::engine::Database for Database {
         })
     }
 
+    fn key_slices(
+        &self,
+        customers: (&str, &str),
+        related: &[(&str, &str)],
+        slices: usize,
+    ) -> Result<Option<Vec<crate::sql::KeyRange>>, Diagnostic> {
+        super::key_slices::key_slices(&self.connection, customers, related, slices)
+            .map_err(|e| database_error("cannot read the customer keys' range", &e))
+    }
+
     /// `PRAGMA data_version`: changes when another connection commits.
     fn data_version(&self) -> Result<Option<i64>, Diagnostic> {
         let version = self

@@ -4,6 +4,7 @@
 mod connection;
 mod error;
 mod introspect;
+mod key_slices;
 mod load;
 mod membership;
 
