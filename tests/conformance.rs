@@ -323,7 +323,8 @@ fn spark_members(project: &Path, as_of: &str) -> Members {
         .expect("spark-submit is found");
     let rows = database
         .fetch_side_by_side(&queries)
-        .expect("the Spark job runs");
+        .expect("the Spark job runs")
+        .expect("one job reads one state");
     names
         .into_iter()
         .zip(rows)

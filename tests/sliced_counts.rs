@@ -214,3 +214,75 @@ fn an_unknown_customer_key_or_a_small_table_is_not_sliced() {
         "a thousand customers are counted at once"
     );
 }
+
+fn count_query(sql: &str) -> seglang::sql::Query {
+    seglang::sql::Query {
+        sql: sql.to_string(),
+        params: Vec::new(),
+    }
+}
+
+#[test]
+fn connections_side_by_side_on_a_file_replaced_since_are_not_trusted() {
+    let dir = temp_dir("replaced");
+    for (name, rows) in [("a.db", 1), ("b.db", 2)] {
+        let db = rusqlite::Connection::open(dir.join(name)).unwrap();
+        db.execute_batch("CREATE TABLE t (x INTEGER)").unwrap();
+        for x in 0..rows {
+            db.execute("INSERT INTO t VALUES (?1)", [x]).unwrap();
+        }
+    }
+    let database = engine::connect(&Location::File(dir.join("a.db")))
+        .open_read_only(None)
+        .expect("opens");
+    let queries = [
+        count_query("SELECT count(*) FROM t"),
+        count_query("SELECT count(*) FROM t"),
+    ];
+    assert_eq!(database.count_side_by_side(&queries).unwrap(), Some(2));
+    // `seg load` puts a new file in place by renaming it over the old one.
+    std::fs::rename(dir.join("b.db"), dir.join("a.db")).unwrap();
+    assert_eq!(
+        database.count_side_by_side(&queries).unwrap(),
+        None,
+        "a second connection would read the new file, the first the old one"
+    );
+    assert_eq!(
+        database.count(&queries[0]).unwrap(),
+        1,
+        "the open one reads the old file"
+    );
+}
+
+#[test]
+fn connections_side_by_side_while_another_program_commits_are_not_trusted() {
+    let dir = temp_dir("committed");
+    let path = dir.join("wal.db");
+    let writer = rusqlite::Connection::open(&path).unwrap();
+    writer
+        .execute_batch(
+            "PRAGMA journal_mode = WAL; CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (1);",
+        )
+        .unwrap();
+    let database = engine::connect(&Location::File(path.clone()))
+        .open_read_only(None)
+        .expect("opens");
+    // Each query reads its snapshot, then counts for a while.
+    let slow = count_query(
+        "SELECT (SELECT count(*) FROM t) + 0 * (WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL \
+         SELECT i + 1 FROM n WHERE i < 3000000) SELECT count(*) FROM n)",
+    );
+    let queries = [slow.clone(), slow];
+    let unchanged = database.count_side_by_side(&queries).unwrap();
+    assert_eq!(unchanged, Some(2), "nothing committed: both read one row");
+    let committing = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        writer.execute("INSERT INTO t VALUES (2)", []).unwrap();
+    });
+    let during = database.count_side_by_side(&queries).unwrap();
+    committing.join().unwrap();
+    assert_eq!(
+        during, None,
+        "a commit while the connections read: they may have read different states"
+    );
+}

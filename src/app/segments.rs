@@ -36,7 +36,15 @@ pub(crate) fn count_segments(
             .expect("segments exist")
         })
         .collect();
-    let results = database.fetch_side_by_side(&queries)?;
+    let (batches, results) = match database.fetch_side_by_side(&queries)? {
+        Some(results) => (batches, results),
+        // The batches did not read one state of the data: all in one query, which does.
+        None => {
+            let all = sql::compile_counts(program, &selected, database.dialect(), as_of)
+                .expect("segments exist");
+            (vec![selected.clone()], vec![database.fetch(&all)?])
+        }
+    };
     let mut found: Vec<(&str, Cell)> = Vec::new();
     for (batch, rows) in batches.iter().zip(results) {
         let row = rows.rows.into_iter().next().unwrap_or_default();
@@ -53,7 +61,8 @@ pub(crate) fn count_segments(
 
 /// One segment's count as the sum of counts over slices of the customer keys, one per
 /// thread side by side, where the engine runs a query on one core and the keys can be
-/// sliced exactly ([`Database::key_slices`]); `None` where they cannot, or with one thread.
+/// sliced exactly ([`Database::key_slices`]); `None` where they cannot, with one thread,
+/// or when the slices did not read one state of the data (then one query counts).
 fn count_in_slices(
     as_of: chrono::NaiveDate,
     program: &crate::check::ir::Program,
@@ -82,9 +91,7 @@ fn count_in_slices(
         return Ok(None);
     };
     let members = database.count_side_by_side(&queries)?;
-    Ok(Some(Cell::Integer(
-        i64::try_from(members).unwrap_or(i64::MAX),
-    )))
+    Ok(members.map(|n| Cell::Integer(i64::try_from(n).unwrap_or(i64::MAX))))
 }
 
 /// The named segment, or all segments in definition order. A command about one segment

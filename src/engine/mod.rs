@@ -101,8 +101,10 @@ pub trait Database: Send {
         Ok(())
     }
 
-    /// Another connection like this one (same database, same time limit), for another thread.
-    fn reopen(&self) -> Result<Box<dyn Database>, Diagnostic>;
+    /// Another connection like this one (same database, same time limit), for another
+    /// thread; `None` when the database found in the same place is no longer the one this
+    /// connection reads (a SQLite file replaced by `seg load` since it was opened).
+    fn reopen(&self) -> Result<Option<Box<dyn Database>>, Diagnostic>;
 
     /// What cancels the running query from another thread (Ctrl-C in the REPL).
     fn canceller(&self) -> Canceller;
@@ -191,26 +193,40 @@ pub trait Database: Send {
     }
 
     /// Runs count queries side by side ([`Database::fetch_side_by_side`]) and adds their
-    /// counts: the members of a segment counted in slices of the customers.
-    fn count_side_by_side(&self, queries: &[Query]) -> Result<u64, Diagnostic> {
+    /// counts: the members of a segment counted in slices of the customers. `None` as
+    /// there.
+    fn count_side_by_side(&self, queries: &[Query]) -> Result<Option<u64>, Diagnostic> {
+        let Some(all) = self.fetch_side_by_side(queries)? else {
+            return Ok(None);
+        };
         let mut total: u64 = 0;
-        for rows in self.fetch_side_by_side(queries)? {
+        for rows in all {
             total += failure::count_of(&rows.rows)?;
         }
-        Ok(total)
+        Ok(Some(total))
     }
 
     /// Runs each query on its own connection and thread, side by side; the rows in the
-    /// order of the queries, or the first error.
-    fn fetch_side_by_side(&self, queries: &[Query]) -> Result<Vec<Rows>, Diagnostic> {
+    /// order of the queries, or the first error. `None` when the connections cannot be
+    /// shown to have read the same data — another program committed while they ran
+    /// ([`Database::data_version`] changed), or the database was replaced before one of
+    /// them opened it — so that the caller asks again in one query, which reads one state.
+    fn fetch_side_by_side(&self, queries: &[Query]) -> Result<Option<Vec<Rows>>, Diagnostic> {
         let Some((first, rest)) = queries.split_first() else {
-            return Ok(Vec::new());
+            return Ok(Some(Vec::new()));
         };
-        let others = rest
-            .iter()
-            .map(|_| self.reopen())
-            .collect::<Result<Vec<_>, _>>()?;
-        std::thread::scope(|scope| {
+        if rest.is_empty() {
+            return Ok(Some(vec![self.fetch(first)?]));
+        }
+        let before = self.data_version()?;
+        let mut others = Vec::new();
+        for _ in rest {
+            match self.reopen()? {
+                Some(database) => others.push(database),
+                None => return Ok(None),
+            }
+        }
+        let all = std::thread::scope(|scope| {
             let running: Vec<_> = others
                 .into_iter()
                 .zip(rest)
@@ -222,8 +238,12 @@ pub trait Database: Send {
                     Err(failure::internal("a query thread stopped unexpectedly"))
                 }));
             }
-            all.into_iter().collect()
-        })
+            all.into_iter().collect::<Result<Vec<_>, _>>()
+        })?;
+        if self.data_version()? != before {
+            return Ok(None);
+        }
+        Ok(Some(all))
     }
 }
 

@@ -268,18 +268,18 @@ impl crate::engine::Database for Database {
 
     /// A second connection to the same database (DuckDB lets one process open a file
     /// once; its connections share it).
-    fn reopen(&self) -> Result<Box<dyn crate::engine::Database>, Diagnostic> {
+    fn reopen(&self) -> Result<Option<Box<dyn crate::engine::Database>>, Diagnostic> {
         let connection = self
             .connection
             .try_clone()
             .map_err(|e| database_error("cannot open another connection", &e))?;
         attach_parquet(&connection, &self.parquet)?;
-        Ok(Box::new(Database {
+        Ok(Some(Box::new(Database {
             connection,
             path: self.path.clone(),
             parquet: self.parquet.clone(),
             timeout: self.timeout,
-        }))
+        })))
     }
 
     fn canceller(&self) -> Canceller {

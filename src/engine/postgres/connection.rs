@@ -119,8 +119,11 @@ impl crate::engine::Database for Database {
         Ok(())
     }
 
-    fn reopen(&self) -> Result<Box<dyn crate::engine::Database>, Diagnostic> {
-        Ok(Box::new(Database::open_read_only(&self.url, self.timeout)?))
+    fn reopen(&self) -> Result<Option<Box<dyn crate::engine::Database>>, Diagnostic> {
+        Ok(Some(Box::new(Database::open_read_only(
+            &self.url,
+            self.timeout,
+        )?)))
     }
 
     fn canceller(&self) -> Canceller {

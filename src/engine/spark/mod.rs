@@ -279,12 +279,12 @@ impl engine::Database for Database {
     }
 
     /// One job: the cluster spreads each query over its workers.
-    fn fetch_side_by_side(&self, queries: &[Query]) -> Result<Vec<Rows>, Diagnostic> {
-        self.fetch_all(queries)
+    fn fetch_side_by_side(&self, queries: &[Query]) -> Result<Option<Vec<Rows>>, Diagnostic> {
+        self.fetch_all(queries).map(Some)
     }
 
-    fn reopen(&self) -> Result<Box<dyn engine::Database>, Diagnostic> {
-        Ok(Box::new(Database::open(&self.target, self.timeout)?))
+    fn reopen(&self) -> Result<Option<Box<dyn engine::Database>>, Diagnostic> {
+        Ok(Some(Box::new(Database::open(&self.target, self.timeout)?)))
     }
 
     /// Kills the job's `spark-submit`, which ends the application on the cluster.

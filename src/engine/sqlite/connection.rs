@@ -50,11 +50,35 @@ const READER_WAIT: Duration = Duration::from_secs(60);
 /// ceiling (`SQLITE_MAX_MMAP_SIZE`), so a file of up to 2 GB is read in place whole.
 const MAPPED_BYTES: i64 = 0x7fff_0000;
 
+/// The device and inode of a file: what stays the same while the path may be renamed
+/// over. Elsewhere than Unix a file cannot be renamed over while SQLite holds it open, so
+/// every file is the same there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct FileIdentity(u64, u64);
+
+fn file_identity(path: &Path) -> Option<FileIdentity> {
+    let metadata = std::fs::metadata(path).ok()?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        Some(FileIdentity(metadata.dev(), metadata.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = metadata;
+        Some(FileIdentity(0, 0))
+    }
+}
+
 /// An open SQLite database.
 pub(crate) struct Database {
     connection: Connection,
     /// The file, to open more connections to it (none for an in-memory database).
     path: Option<std::path::PathBuf>,
+    /// Which file that was when it was opened (`None` if the path changed files while it
+    /// was being opened): a second connection reads the same data only if it opens the
+    /// same file, not one renamed into its place since.
+    file: Option<FileIdentity>,
     /// The longest a query may run.
     timeout: Option<Duration>,
     /// When the running query must stop; read by SQLite's progress handler.
@@ -85,6 +109,7 @@ impl Database {
             ));
         }
         recover_interrupted_write(path, wait);
+        let before = file_identity(path);
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let connection = Connection::open_with_flags(path, flags)
             .map_err(|e| database_error(&format!("cannot open {}", path.display()), &e))?;
@@ -102,9 +127,11 @@ impl Database {
         connection
             .query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))
             .map_err(|e| database_error(&format!("cannot read {}", path.display()), &e))?;
+        let after = file_identity(path);
         Ok(Database {
             connection,
             path: Some(path.to_path_buf()),
+            file: before.filter(|_| before == after),
             timeout: None,
             deadline: Default::default(),
         })
@@ -116,6 +143,7 @@ impl Database {
         Ok(Database {
             connection,
             path: None,
+            file: None,
             timeout: None,
             deadline: Default::default(),
         })
@@ -282,16 +310,18 @@ impl crate::engine::Database for Database {
         self.timed(|| self.rows_in_batches(query, crate::engine::ROWS_AT_ONCE, sink))
     }
 
-    fn reopen(&self) -> Result<Box<dyn crate::engine::Database>, Diagnostic> {
+    fn reopen(&self) -> Result<Option<Box<dyn crate::engine::Database>>, Diagnostic> {
         let Some(path) = &self.path else {
             return Err(Diagnostic::error(
                 Code::DatabaseError,
                 "an in-memory database has no second connection",
             ));
         };
-        Ok(Box::new(
-            Database::open_read_only(path, self.timeout)?.with_timeout(self.timeout)?,
-        ))
+        let other = Database::open_read_only(path, self.timeout)?.with_timeout(self.timeout)?;
+        if self.file.is_none() || other.file != self.file {
+            return Ok(None);
+        }
+        Ok(Some(Box::new(other)))
     }
 
     fn canceller(&self) -> Canceller {
