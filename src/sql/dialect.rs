@@ -139,7 +139,8 @@ pub trait Dialect {
     /// `month_day(column) BETWEEN from AND to` (both `MMDD`, `from <= to`). By default the
     /// month is tested first on its own, which the engine computes cheaply, so that the
     /// day is read only in the months of the range (DuckDB, birthdays in the next 14 days
-    /// of 1M customers: 28 ms tested at once, 18 ms month first).
+    /// of 1M customers: 28 ms tested at once, 18 ms month first); within one month, the
+    /// day alone is compared, as a hand-written query does.
     fn month_day_between(
         &self,
         w: &mut SqlWriter<'_>,
@@ -148,12 +149,23 @@ pub trait Dialect {
         from: u32,
         to: u32,
     ) {
-        w.sql("(EXTRACT(MONTH FROM ").column(alias, column).sql(") BETWEEN ");
-        w.param(Value::Integer(i64::from(from / 100)));
-        w.sql(" AND ");
-        w.param(Value::Integer(i64::from(to / 100)));
-        w.sql(" AND ");
-        month_day_in(w, alias, column, from, to);
+        let (first_month, last_month) = (from / 100, to / 100);
+        w.sql("(EXTRACT(MONTH FROM ").column(alias, column);
+        if first_month == last_month {
+            w.sql(") = ");
+            w.param(Value::Integer(i64::from(first_month)));
+            w.sql(" AND EXTRACT(DAY FROM ").column(alias, column).sql(") BETWEEN ");
+            w.param(Value::Integer(i64::from(from % 100)));
+            w.sql(" AND ");
+            w.param(Value::Integer(i64::from(to % 100)));
+        } else {
+            w.sql(") BETWEEN ");
+            w.param(Value::Integer(i64::from(first_month)));
+            w.sql(" AND ");
+            w.param(Value::Integer(i64::from(last_month)));
+            w.sql(" AND ");
+            month_day_in(w, alias, column, from, to);
+        }
         w.sql(")");
     }
 

@@ -136,6 +136,24 @@ fn identifiers_are_quoted_with_quotes_doubled() {
     assert_eq!(out, "\"we\"\"ird\"");
 }
 
+/// An average compared with a small whole number of cents is `sum op v × count`; with a
+/// bound too large for that product (or a fraction of a unit, for averages of integers),
+/// it is the sign of the whole quotient and remainder.
+#[test]
+fn an_average_is_a_product_for_small_whole_bounds_else_a_quotient_and_remainder() {
+    let program = clean_program(&[(
+        "averages.seg",
+        "segment Small where avg(orders.amount) < 50
+segment Large where avg(orders.amount) >= 20000.01",
+    )]);
+    let mut out = String::new();
+    for name in ["Small", "Large"] {
+        let query = compile(&program, name, Output::Count, &Sqlite, as_of()).unwrap();
+        out.push_str(&format!("-- {name}\n{query}\n"));
+    }
+    insta::assert_snapshot!(out);
+}
+
 #[test]
 fn aggregates_compare_money_in_cents_and_averages_by_whole_quotient() {
     let program = shop_program();
