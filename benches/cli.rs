@@ -170,15 +170,15 @@ fn segments(root: &Path, project: &Path, runs: usize) {
         .expect("mmap_size");
     let names = segment_names(root);
     println!(
-        "| segment | `seg run --count -s` | expert SQL | ratio | expert SQL, file mapped as seg maps it | ratio |"
+        "| segment | `seg run --count -s` | expert SQL | ratio | expert SQL, file mapped as seg maps it | ratio | seg on one core (`--threads 1`) | ratio to the expert |"
     );
-    println!("|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|");
     let mut worst = 0.0f64;
     let (mut expert_total, mut expert_slowest) = (Duration::ZERO, Duration::ZERO);
     for name in &names {
         let expert = expert_sql(name);
-        let (mut ours, mut theirs, mut theirs_mapped) =
-            (Duration::MAX, Duration::MAX, Duration::MAX);
+        let (mut ours, mut theirs, mut theirs_mapped, mut one_core) =
+            (Duration::MAX, Duration::MAX, Duration::MAX, Duration::MAX);
         let (mut our_count, mut their_count) = (0, 0);
         for _ in 0..runs {
             let started = Instant::now();
@@ -196,18 +196,41 @@ fn segments(root: &Path, project: &Path, runs: usize) {
             let (time, count) = time_expert(&mapped, &expert);
             theirs_mapped = theirs_mapped.min(time);
             assert_eq!(count, their_count, "{name}: the expert's counts differ");
+            let started = Instant::now();
+            let out = seg(
+                project,
+                &[
+                    "run",
+                    "--count",
+                    "-s",
+                    name,
+                    "--format",
+                    "csv",
+                    "--threads",
+                    "1",
+                ],
+            );
+            one_core = one_core.min(started.elapsed());
+            assert!(out.status.success());
+            assert_eq!(
+                counts(&out.stdout)[0].1,
+                our_count,
+                "{name}: one core counts otherwise"
+            );
         }
         assert_eq!(our_count, their_count, "{name}: the counts differ");
         worst = worst.max(ratio(ours, theirs));
         expert_total += theirs;
         expert_slowest = expert_slowest.max(theirs);
         println!(
-            "| {name} | {} ms | {} ms | {:.2}× | {} ms | {:.2}× |",
+            "| {name} | {} ms | {} ms | {:.2}× | {} ms | {:.2}× | {} ms | {:.2}× |",
             ms(ours),
             ms(theirs),
             ratio(ours, theirs),
             ms(theirs_mapped),
-            ratio(ours, theirs_mapped)
+            ratio(ours, theirs_mapped),
+            ms(one_core),
+            ratio(one_core, theirs)
         );
     }
     let mut all = Duration::MAX;
