@@ -660,15 +660,14 @@ impl Generator<'_> {
     }
 }
 
-/// `CAST(ROUND(r.amount * 100) AS BIGINT)` for money (64-bit: engines whose `INTEGER` is
-/// 32-bit would overflow past 21,474,836.47); the column itself otherwise.
+/// `CAST(ROUND(r.amount * 100) AS BIGINT)` for money ([`dialect::fixed_point_units`]);
+/// the column itself otherwise.
 pub(super) fn units(w: &mut SqlWriter<'_>, column: &Column) {
     match scale_of(column.ty) {
         Some(scale) if scale > 0 => {
-            w.sql("CAST(ROUND(")
-                .column(alias(column), &column.name)
-                .sql(" * ");
-            w.sql(POWERS_OF_TEN[scale as usize]).sql(") AS BIGINT)");
+            dialect::fixed_point_units(w, scale, &|w| {
+                w.column(alias(column), &column.name);
+            });
         }
         _ => {
             w.column(alias(column), &column.name);
@@ -685,13 +684,20 @@ pub(super) fn sum_in_units(
     column: &Column,
     filter: Option<&dyn Fn(&mut SqlWriter<'_>)>,
 ) {
-    let sum = |w: &mut SqlWriter<'_>| {
-        dialect::aggregate(w, "SUM(", Some(&|w| units(w, column)), filter);
+    let sum_of = |w: &mut SqlWriter<'_>, value: &dyn Fn(&mut SqlWriter<'_>)| {
+        dialect::aggregate(w, "SUM(", Some(value), filter);
     };
-    if column.ty == Type::Integer || scale_of(column.ty).is_some() {
-        w.dialect().whole_sum(w, &sum);
-    } else {
-        sum(w);
+    let in_units = |w: &mut SqlWriter<'_>| units(w, column);
+    match scale_of(column.ty) {
+        Some(scale) if scale > 0 => {
+            let value = |w: &mut SqlWriter<'_>| {
+                w.column(alias(column), &column.name);
+            };
+            w.dialect().fixed_point_sum(w, scale, &value, &sum_of);
+        }
+        Some(_) => w.dialect().whole_sum(w, &|w| sum_of(w, &in_units)),
+        None if column.ty == Type::Integer => w.dialect().whole_sum(w, &|w| sum_of(w, &in_units)),
+        None => sum_of(w, &in_units),
     }
 }
 

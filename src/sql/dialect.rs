@@ -205,6 +205,23 @@ pub trait Dialect {
         sum(w);
     }
 
+    /// The sum of a fixed-point column (`scale` places: money has 2) in whole units of its
+    /// last place (cents), every value counted as rounded to that place, so the total
+    /// cannot depend on the order rows are added (docs/semantics.md). `value` writes the
+    /// column; `sum` writes `SUM(…)` (with the aggregate's filter) of what it is given. By
+    /// default each value is rounded to a whole number of units ([`fixed_point_units`]),
+    /// and those are summed as the engine keeps a sum of whole numbers
+    /// ([`Dialect::whole_sum`]).
+    fn fixed_point_sum(
+        &self,
+        w: &mut SqlWriter<'_>,
+        scale: u32,
+        value: &dyn Fn(&mut SqlWriter<'_>),
+        sum: &dyn Fn(&mut SqlWriter<'_>, &dyn Fn(&mut SqlWriter<'_>)),
+    ) {
+        self.whole_sum(w, &|w| sum(w, &|w| fixed_point_units(w, scale, value)));
+    }
+
     /// The year of a date or timestamp column.
     fn year(&self, w: &mut SqlWriter<'_>, alias: &'static str, column: &str) {
         w.sql("EXTRACT(YEAR FROM ").column(alias, column).sql(")");
@@ -297,6 +314,15 @@ pub fn aggregate(
         }
     }
     w.sql(")");
+}
+
+/// `CAST(ROUND(value * 10^scale) AS BIGINT)`: a fixed-point value in whole units of its
+/// last place (64-bit: engines whose `INTEGER` is 32-bit would overflow past 21,474,836.47
+/// in cents).
+pub fn fixed_point_units(w: &mut SqlWriter<'_>, scale: u32, value: &dyn Fn(&mut SqlWriter<'_>)) {
+    w.sql("CAST(ROUND(");
+    value(w);
+    w.sql(" * ").number(10u64.pow(scale)).sql(") AS BIGINT)");
 }
 
 /// `month_day(column) BETWEEN from AND to`, in the writer's dialect: the test

@@ -40,6 +40,36 @@ impl Dialect for DuckDb {
         w.sql(" AS BIGINT)");
     }
 
+    /// Each value as `DECIMAL(18, s)` — what `seg load` writes money as, so that nothing
+    /// is done per row; a Parquet file's `DOUBLE` or longer decimal is rounded to `s`
+    /// places there, half away from zero as `ROUND` does — summed exactly as a decimal,
+    /// and the sum turned into whole units once per group. Rounding every row to an
+    /// integer cost as much as the rest of the arithmetic: SmallBaskets (1M customers,
+    /// 9.8M orders) 281 → 259 ms in process. A sum beyond 18 digits (10^16 for money, in
+    /// whole currency) stops the query.
+    fn fixed_point_sum(
+        &self,
+        w: &mut SqlWriter<'_>,
+        scale: u32,
+        value: &dyn Fn(&mut SqlWriter<'_>),
+        sum: &dyn Fn(&mut SqlWriter<'_>, &dyn Fn(&mut SqlWriter<'_>)),
+    ) {
+        let decimal = |w: &mut SqlWriter<'_>| {
+            w.sql("DECIMAL(18, ").number(u64::from(scale)).sql(")");
+        };
+        w.sql("CAST(CAST(");
+        sum(w, &|w| {
+            w.sql("CAST(");
+            value(w);
+            w.sql(" AS ");
+            decimal(w);
+            w.sql(")");
+        });
+        w.sql(" AS ");
+        decimal(w);
+        w.sql(") * ").number(10u64.pow(scale)).sql(" AS BIGINT)");
+    }
+
     /// <https://duckdb.org/docs/sql/functions/numeric#-integer-division>: `//`.
     fn integer_division(
         &self,
