@@ -217,7 +217,7 @@ pub trait Dialect {
         w: &mut SqlWriter<'_>,
         scale: u32,
         value: &dyn Fn(&mut SqlWriter<'_>),
-        sum: &dyn Fn(&mut SqlWriter<'_>, &dyn Fn(&mut SqlWriter<'_>)),
+        sum: &SumOf<'_>,
     ) {
         self.whole_sum(w, &|w| sum(w, &|w| fixed_point_units(w, scale, value)));
     }
@@ -315,6 +315,9 @@ pub fn aggregate(
     }
     w.sql(")");
 }
+
+/// Writes `SUM(…)` (with its filter) of the value the second argument writes.
+pub type SumOf<'a> = dyn Fn(&mut SqlWriter<'_>, &dyn Fn(&mut SqlWriter<'_>)) + 'a;
 
 /// `CAST(ROUND(value * 10^scale) AS BIGINT)`: a fixed-point value in whole units of its
 /// last place (64-bit: engines whose `INTEGER` is 32-bit would overflow past 21,474,836.47

@@ -1,7 +1,7 @@
 //! DuckDB (<https://duckdb.org/docs/sql/introduction>): standard SQL with `$n` parameters,
 //! but `/` on integers gives a fraction.
 
-use super::dialect::{Dialect, fixed_point_column_type, infix};
+use super::dialect::{Dialect, SumOf, fixed_point_column_type, infix};
 use super::writer::SqlWriter;
 use crate::schema::Type;
 
@@ -52,7 +52,7 @@ impl Dialect for DuckDb {
         w: &mut SqlWriter<'_>,
         scale: u32,
         value: &dyn Fn(&mut SqlWriter<'_>),
-        sum: &dyn Fn(&mut SqlWriter<'_>, &dyn Fn(&mut SqlWriter<'_>)),
+        sum: &SumOf<'_>,
     ) {
         let decimal = |w: &mut SqlWriter<'_>| {
             w.sql("DECIMAL(18, ").number(u64::from(scale)).sql(")");
