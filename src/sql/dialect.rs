@@ -130,10 +130,21 @@ pub trait Dialect {
     /// A date column's month and day, ordered through the year (by default the number
     /// `MMDD`: 24 December is 1224).
     fn month_day(&self, w: &mut SqlWriter<'_>, alias: &'static str, column: &str) {
-        w.sql("(EXTRACT(MONTH FROM ")
-            .column(alias, column)
-            .sql(") * 100 + EXTRACT(DAY FROM ");
-        w.column(alias, column).sql("))");
+        w.sql("(");
+        self.month(w, alias, column);
+        w.sql(" * 100 + ");
+        self.day(w, alias, column);
+        w.sql(")");
+    }
+
+    /// The month (1–12) of a date or timestamp column.
+    fn month(&self, w: &mut SqlWriter<'_>, alias: &'static str, column: &str) {
+        w.sql("EXTRACT(MONTH FROM ").column(alias, column).sql(")");
+    }
+
+    /// The day of the month (1–31) of a date or timestamp column.
+    fn day(&self, w: &mut SqlWriter<'_>, alias: &'static str, column: &str) {
+        w.sql("EXTRACT(DAY FROM ").column(alias, column).sql(")");
     }
 
     /// `month_day(column) BETWEEN from AND to` (both `MMDD`, `from <= to`). By default the
@@ -150,16 +161,19 @@ pub trait Dialect {
         to: u32,
     ) {
         let (first_month, last_month) = (from / 100, to / 100);
-        w.sql("(EXTRACT(MONTH FROM ").column(alias, column);
+        w.sql("(");
+        self.month(w, alias, column);
         if first_month == last_month {
-            w.sql(") = ");
+            w.sql(" = ");
             w.param(Value::Integer(i64::from(first_month)));
-            w.sql(" AND EXTRACT(DAY FROM ").column(alias, column).sql(") BETWEEN ");
+            w.sql(" AND ");
+            self.day(w, alias, column);
+            w.sql(" BETWEEN ");
             w.param(Value::Integer(i64::from(from % 100)));
             w.sql(" AND ");
             w.param(Value::Integer(i64::from(to % 100)));
         } else {
-            w.sql(") BETWEEN ");
+            w.sql(" BETWEEN ");
             w.param(Value::Integer(i64::from(first_month)));
             w.sql(" AND ");
             w.param(Value::Integer(i64::from(last_month)));

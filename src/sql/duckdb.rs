@@ -70,6 +70,18 @@ impl Dialect for DuckDb {
         w.sql(") * ").number(10u64.pow(scale)).sql(" AS BIGINT)");
     }
 
+    /// <https://duckdb.org/docs/sql/functions/date#monthdate>: `month(x)`, which DuckDB
+    /// computes faster than `EXTRACT(MONTH FROM x)` (birthdays in the next 14 days of 1M
+    /// customers: 14 ms against 17).
+    fn month(&self, w: &mut SqlWriter<'_>, alias: &'static str, column: &str) {
+        w.sql("month(").column(alias, column).sql(")");
+    }
+
+    /// `day(x)`, as [`DuckDb::month`].
+    fn day(&self, w: &mut SqlWriter<'_>, alias: &'static str, column: &str) {
+        w.sql("day(").column(alias, column).sql(")");
+    }
+
     /// <https://duckdb.org/docs/sql/functions/numeric#-integer-division>: `//`.
     fn integer_division(
         &self,

@@ -487,3 +487,23 @@ fn a_slice_of_a_count_tests_the_key_range_wherever_a_table_is_read_in_one_pass()
         "RFM scores rank every customer: no slice can be scored alone"
     );
 }
+
+/// A yearly window tests the month first, and within one month the day alone; DuckDB
+/// names the parts with its own functions.
+#[test]
+fn month_and_day_windows_per_dialect() {
+    let program = clean_program(&[(
+        "days.seg",
+        "segment Soon where anniversary(birthday) in next 14 days
+occasion winter from Dec 20 to Jan 5
+segment Xmas where any(orders where ordered_at during winter)",
+    )]);
+    let mut out = String::new();
+    for name in ["Soon", "Xmas"] {
+        for dialect in [&Standard as &dyn Dialect, &DuckDb] {
+            let query = compile(&program, name, Output::Count, dialect, as_of()).unwrap();
+            out.push_str(&format!("-- {name} / {}\n{query}\n", dialect.name()));
+        }
+    }
+    insta::assert_snapshot!(out);
+}
