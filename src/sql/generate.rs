@@ -56,7 +56,8 @@ pub fn sliced_query(
         plan: Plan::Sets,
         slice: None,
     };
-    if let Some(range) = slice {
+    // A range open at both ends is every customer: no test to write.
+    if let Some(range) = slice.filter(|r| r.after.is_some() || r.upto.is_some()) {
         if !sliceable(program, segment) {
             return None;
         }
@@ -312,8 +313,8 @@ impl Generator<'_> {
         slice.after.is_some() || slice.upto.is_some()
     }
 
-    /// When counting a slice, `keyword alias.key BETWEEN low AND high` on a new line, and
-    /// whether it wrote it; nothing otherwise.
+    /// When counting a slice, `keyword` and the slice's test of `alias.key` ([`Self::in_slice`])
+    /// on a new line, and whether it wrote them; nothing otherwise.
     pub(super) fn slice_line(
         &self,
         w: &mut SqlWriter<'_>,

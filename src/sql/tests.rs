@@ -486,6 +486,15 @@ fn a_slice_of_a_count_tests_the_key_range_wherever_a_table_is_read_in_one_pass()
         None,
         "RFM scores rank every customer: no slice can be scored alone"
     );
+    let everyone = KeyRange {
+        after: None,
+        upto: None,
+    };
+    assert_eq!(
+        compile_count_slice(&composed, "SpendersInLondon", &Sqlite, as_of(), everyone),
+        compile(&composed, "SpendersInLondon", Output::Count, &Sqlite, as_of()),
+        "a range open at both ends is the whole count"
+    );
 }
 
 /// A yearly window tests the month first, and within one month the day alone; DuckDB
