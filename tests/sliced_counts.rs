@@ -24,7 +24,7 @@ segment NotBookSpenders where not BookSpenders
 segment SmallBaskets where avg(orders.amount) < 20
 ";
 
-/// Enough customers that a count is sliced (each slice holds at least 50,000 keys).
+/// Enough customers that a count is sliced (each slice spans at least 50,000 key values).
 const CUSTOMERS: i64 = 120_000;
 
 /// A project of 120,000 customers whose orders hold the odd keys SQLite lets a column of
@@ -240,7 +240,7 @@ fn connections_side_by_side_on_a_file_replaced_since_are_not_trusted() {
         count_query("SELECT count(*) FROM t"),
     ];
     assert_eq!(database.count_side_by_side(&queries).unwrap(), Some(2));
-    // `seg load` puts a new file in place by renaming it over the old one.
+    // Another program puts a new file in place by renaming it over the old one.
     std::fs::rename(dir.join("b.db"), dir.join("a.db")).unwrap();
     assert_eq!(
         database.count_side_by_side(&queries).unwrap(),

@@ -59,10 +59,11 @@ pub(crate) fn count_segments(
         .collect())
 }
 
-/// One segment's count as the sum of counts over slices of the customer keys, one per
-/// thread side by side, where the engine runs a query on one core and the keys can be
+/// One segment's count as the sum of counts over slices of the customer keys, at most one
+/// per thread side by side, where the engine runs a query on one core and the keys can be
 /// sliced exactly ([`Database::key_slices`]); `None` where they cannot, with one thread,
-/// or when the slices did not read one state of the data (then one query counts).
+/// for a segment that reads RFM scores, or when the slices did not read one state of the
+/// data (then one query counts).
 fn count_in_slices(
     as_of: chrono::NaiveDate,
     program: &crate::check::ir::Program,

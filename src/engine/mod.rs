@@ -102,8 +102,9 @@ pub trait Database: Send {
     }
 
     /// Another connection like this one (same database, same time limit), for another
-    /// thread; `None` when the database found in the same place is no longer the one this
-    /// connection reads (a SQLite file replaced by `seg load` since it was opened).
+    /// thread; `None` when the database found in the same place may not be the one this
+    /// connection reads (a SQLite file renamed over since it was opened, or one that
+    /// changed while this connection was opening it).
     fn reopen(&self) -> Result<Option<Box<dyn Database>>, Diagnostic>;
 
     /// What cancels the running query from another thread (Ctrl-C in the REPL).
@@ -151,14 +152,15 @@ pub trait Database: Send {
         Ok(None)
     }
 
-    /// Ranges of customer keys that cut the customers into about `slices` equal parts,
-    /// for counting one segment on that many connections side by side
-    /// (`sql::compile_count_slice`): only where the engine runs a query on one core
-    /// (SQLite), where the table is large enough to gain from it, and where slicing is
-    /// exact: the keys of `customers` (`(table, key column)`) and of each related table
-    /// compare the same way with a whole number, so a customer and its rows fall in the
-    /// same slice. `None` otherwise, and the count runs as one query (an engine that
-    /// spreads a query over the cores itself, DuckDB or PostgreSQL, always says `None`).
+    /// At most `slices` ranges of customer keys, of equal key width, for counting one
+    /// segment on that many connections side by side (`sql::compile_count_slice`): only
+    /// where the engine runs a query on one core (SQLite), where the keys span enough
+    /// values to gain from it, where the customer key is indexed and never unknown, and
+    /// where slicing is exact: the keys of `customers` (`(table, key column)`) and of each
+    /// related table compare the same way with a whole number, so a customer and its rows
+    /// fall in the same slice. `None` otherwise, and the count runs as one query (an
+    /// engine that spreads a query over the cores itself, DuckDB or PostgreSQL, always
+    /// says `None`).
     fn key_slices(
         &self,
         _customers: (&str, &str),
@@ -207,10 +209,11 @@ pub trait Database: Send {
     }
 
     /// Runs each query on its own connection and thread, side by side; the rows in the
-    /// order of the queries, or the first error. `None` when the connections cannot be
-    /// shown to have read the same data — another program committed while they ran
-    /// ([`Database::data_version`] changed), or the database was replaced before one of
-    /// them opened it — so that the caller asks again in one query, which reads one state.
+    /// order of the queries, or the first error. `None` when the engine can tell that the
+    /// connections may not have read the same data — another program committed while they
+    /// ran ([`Database::data_version`] changed, where the engine keeps one), or the
+    /// database was replaced before one of them opened it ([`Database::reopen`]) — so that
+    /// the caller asks again in one query, which reads one state.
     fn fetch_side_by_side(&self, queries: &[Query]) -> Result<Option<Vec<Rows>>, Diagnostic> {
         let Some((first, rest)) = queries.split_first() else {
             return Ok(Some(Vec::new()));

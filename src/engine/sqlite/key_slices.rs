@@ -15,8 +15,9 @@ use rusqlite::{Connection, OptionalExtension};
 
 use crate::sql::KeyRange;
 
-/// Fewest customer keys per slice: below that, a slice's own connection and thread cost
-/// about what they save.
+/// Fewest key values (the width of a range) per slice: below that, a slice's own
+/// connection and thread cost about what they save. The width stands in for the number of
+/// customers, which would take a count to know.
 const LEAST_KEYS_PER_SLICE: i128 = 50_000;
 
 /// The ranges, or `None` when slicing would not be exact or would not pay.
