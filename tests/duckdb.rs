@@ -563,9 +563,11 @@ segment BigSpender where sum(orders.amount) between 100.12 and 100.12
     let on_duckdb = seg(&duck, &["run", "--format", "csv"]);
     assert_eq!(on_sqlite.code, 0, "{}", on_sqlite.stderr);
     assert_eq!(on_duckdb.code, 0, "{}", on_duckdb.stderr);
-    // Ann 0.13 + 2.68 = 2.81 (over 2.80, not over 2.81; average 1.405); Bob 1.00 − 0.13 =
-    // 0.87 (1.005 is the double just below it: 1.00499999…); Cy 0.02 + 0.01 + 100.10 =
-    // 100.13 (0.015 rounds up to 0.02 as SQLite rounds it).
+    // Worked by hand from `ROUND(amount * 100)` of each stored double, as SQLite's and
+    // DuckDB's `ROUND` give it (2.675 → 268 and 1.005 → 100 on both, checked apart; 0.125,
+    // 0.015 and 0.005 are exact halves: away from zero): Ann 0.13 + 2.68 = 2.81 (over
+    // 2.80, not over 2.81; average 1.405 > 1.40); Bob 1.00 − 0.13 = 0.87 < 0.88; Cy
+    // 0.02 + 0.01 + 100.10 = 100.13, not 100.12.
     assert_eq!(
         on_sqlite.stdout,
         "segment,members\nOver280,2\nOver281,1\nNegative,1\nAvgOver,2\nBigSpender,0\n",

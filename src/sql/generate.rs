@@ -58,7 +58,7 @@ pub fn sliced_query(
     };
     // A range open at both ends is every customer: no test to write.
     if let Some(range) = slice.filter(|r| r.after.is_some() || r.upto.is_some()) {
-        if !sliceable(program, segment) {
+        if !generator.sliceable(segment) {
             return None;
         }
         generator.slice = Some(KeySlice {
@@ -132,22 +132,6 @@ pub(super) struct KeySlice {
     upto: Option<ParamId>,
 }
 
-/// Whether a segment's members can be counted slice by slice: each customer's membership
-/// depends on that customer's rows alone, except through RFM scores, which rank everyone.
-fn sliceable(program: &Program, segment: &Segment) -> bool {
-    let generator = Generator {
-        program,
-        as_of: NaiveDate::MIN,
-        plan: Plan::Sets,
-        slice: None,
-    };
-    !segment.condition.uses_rfm()
-        && generator
-            .dependencies(segment)
-            .iter()
-            .all(|s| !s.condition.uses_rfm())
-}
-
 /// How a query computes each customer's aggregates over related rows.
 #[derive(Clone, Copy)]
 pub(super) enum Plan<'p> {
@@ -208,6 +192,15 @@ impl Generator<'_> {
         if !first {
             w.newline();
         }
+    }
+
+    /// Whether a segment's members can be counted slice by slice: each customer's
+    /// membership depends on that customer's rows alone, except through RFM scores, which
+    /// rank everyone.
+    fn sliceable(&self, segment: &Segment) -> bool {
+        std::iter::once(segment)
+            .chain(self.dependencies(segment))
+            .all(|s| !s.condition.uses_rfm())
     }
 
     /// Every segment `segment` refers to, directly or not, dependencies first.
