@@ -687,17 +687,13 @@ pub(super) fn sum_in_units(
     let sum_of = |w: &mut SqlWriter<'_>, value: &dyn Fn(&mut SqlWriter<'_>)| {
         dialect::aggregate(w, "SUM(", Some(value), filter);
     };
-    let in_units = |w: &mut SqlWriter<'_>| units(w, column);
-    match scale_of(column.ty) {
-        Some(scale) if scale > 0 => {
-            let value = |w: &mut SqlWriter<'_>| {
-                w.column(alias(column), &column.name);
-            };
-            w.dialect().fixed_point_sum(w, scale, &value, &sum_of);
-        }
-        Some(_) => w.dialect().whole_sum(w, &|w| sum_of(w, &in_units)),
-        None if column.ty == Type::Integer => w.dialect().whole_sum(w, &|w| sum_of(w, &in_units)),
-        None => sum_of(w, &in_units),
+    let value = |w: &mut SqlWriter<'_>| {
+        w.column(alias(column), &column.name);
+    };
+    match whole_units(column.ty) {
+        Some(scale) if scale > 0 => w.dialect().fixed_point_sum(w, scale, &value, &sum_of),
+        Some(_) => w.dialect().whole_sum(w, &|w| sum_of(w, &value)),
+        None => sum_of(w, &value),
     }
 }
 
