@@ -30,6 +30,7 @@ stages!(
     engine,
     format,
     lint,
+    normalize,
     project,
     schema,
     source,

@@ -10,7 +10,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 
 use crate::calendar;
-use crate::check::ir::{Aggregate, Bound, Column, Condition, Operand, Program, RfmScore, TableRef};
+use crate::check::ir::{
+    Aggregate, Bound, Column, Condition, Operand, Place, Program, RfmScore, TableRef,
+};
 use crate::split;
 use crate::syntax::ast::{AggregateFn, CompareOp};
 use crate::value::{Decimal, Value};
@@ -173,17 +175,32 @@ impl Evaluator<'_> {
                 column,
                 values,
                 negated,
+                normalize,
             } => value(column).is_some_and(|v| {
+                let v = match v {
+                    Key::Text(t) => Key::Text(normalize.apply(&t)),
+                    other => other,
+                };
                 let found = values.iter().any(|x| key_of_value(x) == v);
                 found != *negated
             }),
             Condition::Known { column, known } => value(column).is_some() == *known,
-            Condition::Contains { column, text } => {
-                matches!(value(column), Some(Key::Text(t)) if t.contains(text.as_str()))
-            }
-            Condition::StartsWith { column, prefix } => {
-                matches!(value(column), Some(Key::Text(t)) if t.starts_with(prefix.as_str()))
-            }
+            Condition::Matches {
+                column,
+                place,
+                text,
+                normalize,
+            } => match value(column) {
+                Some(Key::Text(t)) => {
+                    let t = normalize.apply(&t);
+                    match place {
+                        Place::Anywhere => t.contains(text.as_str()),
+                        Place::Start => t.starts_with(text.as_str()),
+                        Place::End => t.ends_with(text.as_str()),
+                    }
+                }
+                _ => false,
+            },
             Condition::IsTrue(column) => value(column) == Some(Key::Bool(true)),
             Condition::Window {
                 operand,

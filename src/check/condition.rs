@@ -8,7 +8,7 @@ use crate::syntax::ast::{self, CompareOp, ConditionKind, Function, InValues, Qua
 use crate::value::Value;
 
 use super::Definitions;
-use super::ir::{Column, Condition, Operand};
+use super::ir::{Bound, Column, Condition, Normalize, Operand, Place};
 use super::literal::{Expected, article, to_value};
 use super::scope::Lookup;
 
@@ -37,6 +37,8 @@ pub(super) struct Resolved<'a> {
     pub(super) name: String,
     pub(super) ty: Type,
     pub(super) values: Option<&'a [String]>,
+    /// What a text test on it ignores (the field's `normalize`, plus `ignoring …`).
+    pub(super) normalize: Normalize,
     /// For a field with one value per related row, seen from the customer: that relation.
     pub(super) quantified_over: Option<usize>,
 }
@@ -47,6 +49,7 @@ impl Resolved<'_> {
             name: &self.name,
             ty: self.ty,
             values: self.values,
+            normalize: self.normalize,
         }
     }
 
@@ -66,7 +69,9 @@ impl<'a> ConditionChecker<'a> {
             ConditionKind::Or(parts) => self.all(parts).map(Condition::Or),
             ConditionKind::Not(inner) => self.condition(inner).map(|c| Condition::Not(Box::new(c))),
             ConditionKind::Reference(name) => self.reference(name),
-            ConditionKind::Compare { operand, op, value } => self.compare(operand, *op, value),
+            ConditionKind::Compare { operand, op, value } => {
+                self.compare(operand, *op, value, None)
+            }
             ConditionKind::Between {
                 operand,
                 negated,
@@ -83,22 +88,7 @@ impl<'a> ConditionChecker<'a> {
                 field,
                 negated,
                 values,
-            } => {
-                let resolved = self.column_field(field, "in")?;
-                if resolved.ty == Type::Bool {
-                    return self.fail(operator_mismatch("in", &resolved, field.span, self.source));
-                }
-                let values = self.in_values(values, &resolved, field.span)?;
-                let column = resolved.column()?;
-                Some(quantify(
-                    &resolved,
-                    Condition::In {
-                        column,
-                        values,
-                        negated: *negated,
-                    },
-                ))
-            }
+            } => self.in_test(field, *negated, values, None),
             ConditionKind::During {
                 field,
                 negated,
@@ -128,7 +118,7 @@ impl<'a> ConditionChecker<'a> {
                 field,
                 quantifier,
                 values,
-            } => self.has(field, *quantifier, values),
+            } => self.has(field, *quantifier, values, None),
             ConditionKind::Any { entity, filter } => {
                 let relation = self.related_entity(entity)?;
                 let condition = match filter {
@@ -155,45 +145,147 @@ impl<'a> ConditionChecker<'a> {
                     },
                 ))
             }
-            ConditionKind::Contains { field, value }
-            | ConditionKind::StartsWith { field, value } => {
-                let word = if matches!(condition.kind, ConditionKind::Contains { .. }) {
-                    "contains"
-                } else {
-                    "starts with"
-                };
-                let resolved = self.column_field(field, word)?;
-                if resolved.ty != Type::Text {
-                    return self.fail(operator_mismatch(word, &resolved, field.span, self.source));
-                }
-                let ast::LiteralKind::Text(text) = &value.kind else {
-                    return self.fail(
-                        Diagnostic::error(
-                            Code::TypeMismatch,
-                            format!(
-                                "`{word}` needs a text value, but {} is {}",
-                                value.text,
-                                value.kind.describe()
-                            ),
-                        )
-                        .with_label(self.source, value.span, "expected text")
-                        .with_help(format!("quote it: '{}'", value.text)),
-                    );
-                };
-                let column = resolved.column()?;
-                let test = match condition.kind {
-                    ConditionKind::Contains { .. } => Condition::Contains {
-                        column,
-                        text: text.clone(),
-                    },
-                    _ => Condition::StartsWith {
-                        column,
-                        prefix: text.clone(),
-                    },
-                };
-                Some(quantify(&resolved, test))
+            ConditionKind::Contains { field, value } => {
+                self.matches(field, Place::Anywhere, value, None)
             }
+            ConditionKind::StartsWith { field, value } => {
+                self.matches(field, Place::Start, value, None)
+            }
+            ConditionKind::EndsWith { field, value } => self.matches(field, Place::End, value, None),
+            ConditionKind::Ignoring {
+                test,
+                normalize,
+                span,
+            } => self.ignoring(
+                test,
+                Ignoring {
+                    normalize: *normalize,
+                    span: *span,
+                },
+            ),
         }
+    }
+
+    /// A text test followed by `ignoring …` (the grammar allows it after no other).
+    fn ignoring(&mut self, test: &ast::Condition, ignoring: Ignoring) -> Option<Condition> {
+        let some = Some(ignoring);
+        match &test.kind {
+            ConditionKind::Compare {
+                operand: operand @ ast::Operand::Field(_),
+                op,
+                value,
+            } => self.compare(operand, *op, value, some),
+            ConditionKind::Compare { operand, .. } => {
+                let name = format!("`{}`", crate::syntax::print::operand(operand));
+                self.fail(not_text(&ignoring, &name, "a computed value", self.source))
+            }
+            ConditionKind::In {
+                field,
+                negated,
+                values,
+            } => self.in_test(field, *negated, values, some),
+            ConditionKind::Has {
+                field,
+                quantifier,
+                values,
+            } => self.has(field, *quantifier, values, some),
+            ConditionKind::Contains { field, value } => {
+                self.matches(field, Place::Anywhere, value, some)
+            }
+            ConditionKind::StartsWith { field, value } => {
+                self.matches(field, Place::Start, value, some)
+            }
+            ConditionKind::EndsWith { field, value } => self.matches(field, Place::End, value, some),
+            _ => self.fail(not_text(&ignoring, "this test", "not a test of a field's text", self.source)),
+        }
+    }
+
+    /// What a text test on `resolved` ignores: the field's own `normalize` and what
+    /// `ignoring …` adds (recorded in `resolved`, so its literals are read the same way);
+    /// an error when `ignoring` follows a test of anything but a text field.
+    fn normalization(
+        &mut self,
+        resolved: &mut Resolved<'_>,
+        ignoring: Option<Ignoring>,
+    ) -> Option<Normalize> {
+        let Some(ignoring) = ignoring else {
+            return Some(resolved.normalize);
+        };
+        if resolved.column().is_none() {
+            let name = format!("`{}`", resolved.name);
+            return self.fail(not_text(&ignoring, &name, "a computed value", self.source));
+        }
+        if resolved.ty != Type::Text {
+            let name = format!("`{}`", resolved.name);
+            return self.fail(not_text(&ignoring, &name, &article(resolved.ty), self.source));
+        }
+        resolved.normalize = resolved.normalize.union(ignoring.normalize);
+        Some(resolved.normalize)
+    }
+
+    fn in_test(
+        &mut self,
+        field: &ast::FieldRef,
+        negated: bool,
+        values: &InValues,
+        ignoring: Option<Ignoring>,
+    ) -> Option<Condition> {
+        let mut resolved = self.column_field(field, "in")?;
+        if resolved.ty == Type::Bool {
+            return self.fail(operator_mismatch("in", &resolved, field.span, self.source));
+        }
+        let normalize = self.normalization(&mut resolved, ignoring)?;
+        let values = self.in_values(values, &resolved, field.span)?;
+        let column = resolved.column()?;
+        Some(quantify(
+            &resolved,
+            Condition::In {
+                column,
+                values,
+                negated,
+                normalize,
+            },
+        ))
+    }
+
+    /// `contains`, `starts with`, `ends with`.
+    fn matches(
+        &mut self,
+        field: &ast::FieldRef,
+        place: Place,
+        value: &ast::Literal,
+        ignoring: Option<Ignoring>,
+    ) -> Option<Condition> {
+        let word = place.words();
+        let mut resolved = self.column_field(field, word)?;
+        if resolved.ty != Type::Text {
+            return self.fail(operator_mismatch(word, &resolved, field.span, self.source));
+        }
+        let normalize = self.normalization(&mut resolved, ignoring)?;
+        let ast::LiteralKind::Text(text) = &value.kind else {
+            return self.fail(
+                Diagnostic::error(
+                    Code::TypeMismatch,
+                    format!(
+                        "`{word}` needs a text value, but {} is {}",
+                        value.text,
+                        value.kind.describe()
+                    ),
+                )
+                .with_label(self.source, value.span, "expected text")
+                .with_help(format!("quote it: '{}'", value.text)),
+            );
+        };
+        let column = resolved.column()?;
+        Some(quantify(
+            &resolved,
+            Condition::Matches {
+                column,
+                place,
+                text: normalize.piece(text),
+                normalize,
+            },
+        ))
     }
 
     fn all(&mut self, parts: &[ast::Condition]) -> Option<Vec<Condition>> {
@@ -211,6 +303,7 @@ impl<'a> ConditionChecker<'a> {
         operand: &ast::Operand,
         op: CompareOp,
         value: &ast::ValueExpr,
+        ignoring: Option<Ignoring>,
     ) -> Option<Condition> {
         if let ast::Operand::Function {
             function: Function::Age,
@@ -222,7 +315,7 @@ impl<'a> ConditionChecker<'a> {
             let years = self.age_years(value)?;
             return Some(Condition::Age { column, op, years });
         }
-        let resolved = self.operand(operand)?;
+        let mut resolved = self.operand(operand)?;
         if op.is_ordering() && !resolved.ty.is_ordered() {
             return self.fail(operator_mismatch(
                 op.symbol(),
@@ -231,7 +324,22 @@ impl<'a> ConditionChecker<'a> {
                 self.source,
             ));
         }
+        let normalize = self.normalization(&mut resolved, ignoring)?;
         let value = self.bound(value, &resolved)?;
+        if let (false, Some(column), Bound::Value(value)) =
+            (normalize.is_none(), resolved.column(), &value)
+        {
+            // A text `=` read through a normalization is the one-value `in`, which carries it.
+            return Some(quantify(
+                &resolved,
+                Condition::In {
+                    column,
+                    values: vec![value.clone()],
+                    negated: op == CompareOp::Ne,
+                    normalize,
+                },
+            ));
+        }
         let operand = resolved.operand.clone();
         Some(quantify(
             &resolved,
@@ -294,8 +402,9 @@ impl<'a> ConditionChecker<'a> {
         field: &ast::FieldRef,
         quantifier: Quantifier,
         values: &InValues,
+        ignoring: Option<Ignoring>,
     ) -> Option<Condition> {
-        let resolved = self.column_field(field, "has")?;
+        let mut resolved = self.column_field(field, "has")?;
         let Some(relation) = resolved.quantified_over else {
             return self.fail(
                 Diagnostic::error(
@@ -312,6 +421,7 @@ impl<'a> ConditionChecker<'a> {
                 )),
             );
         };
+        let normalize = self.normalization(&mut resolved, ignoring)?;
         let values = self.in_values(values, &resolved, field.span)?;
         let column = resolved.column()?;
         let exists = |values: Vec<Value>| Condition::Exists {
@@ -320,6 +430,7 @@ impl<'a> ConditionChecker<'a> {
                 column: column.clone(),
                 values,
                 negated: false,
+                normalize,
             })),
         };
         Some(match quantifier {
@@ -493,7 +604,10 @@ pub(super) fn operator_mismatch(
     source: SourceId,
 ) -> Diagnostic {
     let fits = match resolved.ty {
-        Type::Text => "text fields take `=`, `!=`, `in`, `contains` and `starts with`",
+        Type::Text => {
+            "text fields take `=`, `!=`, `in`, `contains`, `starts with` and `ends with`, each \
+             optionally `ignoring case` or `ignoring spaces`"
+        }
         Type::Bool => "boolean fields take `=` and `!=`, or stand alone as a condition",
         Type::Date | Type::Timestamp => {
             "dates take comparisons, `in`, `between`, windows and `during`"
@@ -510,4 +624,27 @@ pub(super) fn operator_mismatch(
     )
     .with_label(source, span, format!("{} value", resolved.ty))
     .with_help(fits)
+}
+
+/// `ignoring …` after a test, and where it is written.
+#[derive(Clone, Copy)]
+struct Ignoring {
+    normalize: Normalize,
+    span: Span,
+}
+
+/// `ignoring …` after a test of something that is not a text field.
+fn not_text(ignoring: &Ignoring, name: &str, what: &str, source: SourceId) -> Diagnostic {
+    Diagnostic::error(
+        Code::TypeMismatch,
+        format!(
+            "`ignoring {}` applies to tests of text fields, but {name} is {what}",
+            ignoring.normalize.words()
+        ),
+    )
+    .with_label(source, ignoring.span, "only for text")
+    .with_help(
+        "write it after `=`, `!=`, `in`, `has`, `contains`, `starts with` or `ends with` on a \
+         text field",
+    )
 }

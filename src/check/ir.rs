@@ -1,6 +1,7 @@
 //! The checked program: names resolved, types known, literals turned into typed values.
 //! This is what the SQL generator reads; it carries table and column names but no SQL.
 
+pub use crate::normalize::Normalize;
 pub use crate::operators::{AggregateFn, CompareOp, Direction, Unit};
 use crate::schema::Type;
 use crate::source::Location;
@@ -126,10 +127,12 @@ pub enum Condition {
     In {
         /// The column.
         column: Column,
-        /// The values (never empty).
+        /// The values (never empty; text already read as `normalize` reads the column).
         values: Vec<Value>,
         /// `not in`.
         negated: bool,
+        /// What a text comparison ignores (`NONE` for other types).
+        normalize: Normalize,
     },
     /// `operand [not] between low and high`, bounds inclusive.
     Between {
@@ -149,19 +152,16 @@ pub enum Condition {
         /// Which test.
         known: bool,
     },
-    /// Text containment.
-    Contains {
-        /// The column.
+    /// `contains`, `starts with`, `ends with`: a piece of the column's text.
+    Matches {
+        /// A text column.
         column: Column,
-        /// The text looked for.
+        /// Where the piece must be.
+        place: Place,
+        /// The piece, already read as [`Normalize::piece`] reads it.
         text: String,
-    },
-    /// Text prefix.
-    StartsWith {
-        /// The column.
-        column: Column,
-        /// The prefix.
-        prefix: String,
+        /// What the test ignores.
+        normalize: Normalize,
     },
     /// A boolean field that is true.
     IsTrue(Column),
@@ -190,6 +190,28 @@ pub enum Condition {
     Or(Vec<Condition>),
     /// Does not hold (unknown counts as not holding).
     Not(Box<Condition>),
+}
+
+/// Where [`Condition::Matches`] looks for its text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Place {
+    /// Anywhere (`contains`).
+    Anywhere,
+    /// At the start (`starts with`).
+    Start,
+    /// At the end (`ends with`).
+    End,
+}
+
+impl Place {
+    /// The operator as written in segment files.
+    pub fn words(self) -> &'static str {
+        match self {
+            Place::Anywhere => "contains",
+            Place::Start => "starts with",
+            Place::End => "ends with",
+        }
+    }
 }
 
 /// A value a condition compares.

@@ -4,6 +4,7 @@
 use chrono::NaiveDate;
 
 use crate::diagnostics::{Code, Diagnostic, did_you_mean};
+use crate::normalize::Normalize;
 use crate::schema::{Field, Type};
 use crate::source::SourceId;
 use crate::syntax::ast::{Literal, LiteralKind};
@@ -18,6 +19,9 @@ pub struct Expected<'a> {
     pub ty: Type,
     /// Allowed text values, if any.
     pub values: Option<&'a [String]>,
+    /// What a text comparison ignores: the literal is read the same way, and so are the
+    /// allowed values it must be one of.
+    pub normalize: Normalize,
 }
 
 impl<'a> From<&'a Field> for Expected<'a> {
@@ -26,6 +30,7 @@ impl<'a> From<&'a Field> for Expected<'a> {
             name: &field.name,
             ty: field.ty,
             values: field.values.as_deref(),
+            normalize: field.normalize,
         }
     }
 }
@@ -60,8 +65,9 @@ pub fn to_value(
     };
     match (&literal.kind, field.ty) {
         (LiteralKind::Text(text), Type::Text) => {
-            allowed(text, literal, source, field)?;
-            Ok(Value::Text(text.clone()))
+            let text = field.normalize.apply(text);
+            allowed(&text, literal, source, field)?;
+            Ok(Value::Text(text))
         }
         (LiteralKind::Bool(b), Type::Bool) => Ok(Value::Bool(*b)),
         (LiteralKind::Date, Type::Date | Type::Timestamp) => {
@@ -131,10 +137,11 @@ fn allowed(
     let Some(values) = field.values else {
         return Ok(());
     };
-    if values.iter().any(|v| v == text) {
+    let normalized: Vec<String> = values.iter().map(|v| field.normalize.apply(v)).collect();
+    if normalized.iter().any(|v| v == text) {
         return Ok(());
     }
-    let help = did_you_mean(text, values.iter().map(String::as_str), "'")
+    let help = did_you_mean(text, normalized.iter().map(String::as_str), "'")
         .unwrap_or_else(|| format!("allowed values: {}", quoted_list(values)));
     Err(Diagnostic::error(
         Code::ValueNotAllowed,

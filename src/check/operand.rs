@@ -1,6 +1,7 @@
 //! Resolving what a condition tests: a customer field, a related entity's field, a metric
 //! or an RFM score, and the aggregates that operands may be.
 
+use crate::normalize::Normalize;
 use crate::diagnostics::{Code, Diagnostic, did_you_mean};
 use crate::schema::{Entity, Field, Type};
 use crate::syntax::ast::{self, AggregateFn, Function};
@@ -52,6 +53,7 @@ impl<'a> ConditionChecker<'a> {
             operand: Operand::Aggregate(Box::new(aggregate)),
             name: name.to_string(),
             values,
+            normalize: Normalize::NONE,
             quantified_over: None,
         }
     }
@@ -160,6 +162,7 @@ impl<'a> ConditionChecker<'a> {
                 name: score_name.to_string(),
                 ty: Type::Integer,
                 values: None,
+                normalize: Normalize::NONE,
                 quantified_over: None,
             }),
             _ => Lookup::Missing,
@@ -179,6 +182,7 @@ impl<'a> ConditionChecker<'a> {
             name: field.name.clone(),
             ty: field.ty,
             values: field.values.as_deref(),
+            normalize: field.normalize,
             quantified_over: if self.relation.is_some() {
                 None
             } else {

@@ -1,6 +1,7 @@
 //! Time in conditions: windows (`in last 90 days`), relative dates (`90 days ago`, `today`),
 //! ages, anniversaries and occasions.
 
+use crate::normalize::Normalize;
 use crate::diagnostics::{Code, Diagnostic, did_you_mean};
 use crate::schema::Type;
 use crate::source::Span;
@@ -170,6 +171,7 @@ impl<'a> ConditionChecker<'a> {
             name: "age",
             ty: Type::Integer,
             values: None,
+            normalize: Normalize::NONE,
         };
         match value {
             ast::ValueExpr::Literal(literal) => match to_value(literal, self.source, expected) {

@@ -116,7 +116,9 @@ impl Walker<'_> {
             }
             ConditionKind::Known { field, .. }
             | ConditionKind::Contains { field, .. }
-            | ConditionKind::StartsWith { field, .. } => self.field(field),
+            | ConditionKind::StartsWith { field, .. }
+            | ConditionKind::EndsWith { field, .. } => self.field(field),
+            ConditionKind::Ignoring { test, .. } => self.condition(test, relation),
         }
     }
 
@@ -292,7 +294,9 @@ fn sensitive_uses(
         | ConditionKind::During { field: f, .. }
         | ConditionKind::Known { field: f, .. }
         | ConditionKind::Contains { field: f, .. }
-        | ConditionKind::StartsWith { field: f, .. } => field(f, entity),
+        | ConditionKind::StartsWith { field: f, .. }
+        | ConditionKind::EndsWith { field: f, .. } => field(f, entity),
+        ConditionKind::Ignoring { test, .. } => sensitive_uses(test, entity, schema, out),
         ConditionKind::Any {
             entity: name,
             filter,

@@ -8,6 +8,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::diagnostics::{Code, Diagnostic, did_you_mean};
+use crate::normalize::Normalize;
 use crate::schema::{Entity, Field, Schema, Type};
 use crate::source::{Location, SourceId, Span};
 
@@ -180,6 +181,7 @@ struct RawFieldTable {
     column: Option<String>,
     scale: Option<u32>,
     values: Option<Spanned<Vec<String>>>,
+    normalize: Option<Spanned<Vec<Spanned<String>>>>,
     via: Option<Spanned<String>>,
     field: Option<Spanned<String>>,
     #[serde(default)]
@@ -495,6 +497,7 @@ impl Validator {
                 "here",
             );
         }
+        let normalize = self.normalize(name, ty, table.and_then(|t| t.normalize.as_ref()));
         Some(Field {
             name: name.to_string(),
             column: table
@@ -502,11 +505,56 @@ impl Validator {
                 .unwrap_or_else(|| name.to_string()),
             ty,
             values: values.map(|v| v.get_ref().clone()),
+            normalize,
             via: None,
             sensitive: table.is_some_and(|t| t.sensitive),
             required: table.is_some_and(|t| t.required),
             location,
         })
+    }
+
+    /// A text field's `normalize = ["case", "spaces"]`: what every comparison on it ignores.
+    fn normalize(
+        &mut self,
+        name: &str,
+        ty: Type,
+        raw: Option<&Spanned<Vec<Spanned<String>>>>,
+    ) -> Normalize {
+        let mut normalize = Normalize::NONE;
+        let Some(raw) = raw else {
+            return normalize;
+        };
+        if ty != Type::Text {
+            self.invalid(
+                raw.span(),
+                format!("only text fields can be normalized; `{name}` is {ty}"),
+                "not allowed here",
+            );
+            return normalize;
+        }
+        for word in raw.get_ref() {
+            match word.get_ref().as_str() {
+                "case" => normalize.case = true,
+                "spaces" => normalize.spaces = true,
+                other => {
+                    let help = if other == "trim" {
+                        "`spaces` trims white space at both ends and reads each run of it \
+                         inside as one space"
+                            .to_string()
+                    } else {
+                        did_you_mean(other, ["case", "spaces"], "\"")
+                            .unwrap_or_else(|| "write \"case\" or \"spaces\"".into())
+                    };
+                    self.invalid(
+                        word.span(),
+                        format!("`normalize` takes \"case\" and \"spaces\", not \"{other}\""),
+                        "not a normalization",
+                    )
+                    .help = Some(help);
+                }
+            }
+        }
+        normalize
     }
 
     /// `[lints]`: `name = "allow" | "warn" | "deny"`, and `size-change-threshold = 0.2`.
@@ -678,14 +726,18 @@ impl Validator {
                 d.help = help;
                 continue;
             };
-            if table.ty.is_some() || table.column.is_some() || table.values.is_some() {
+            if table.ty.is_some()
+                || table.column.is_some()
+                || table.values.is_some()
+                || table.normalize.is_some()
+            {
                 self.invalid(
                     raw_field.span(),
                     format!(
-                        "field `{name}` takes its type, column and values from `{}`",
+                        "field `{name}` takes its type, column, values and normalization from `{}`",
                         entity.name
                     ),
-                    "remove `type`, `column` and `values` here",
+                    "remove `type`, `column`, `values` and `normalize` here",
                 );
             }
             customer.fields.push(Field {

@@ -12,6 +12,7 @@ pub use description::{
 
 use std::fmt;
 
+use crate::normalize::Normalize;
 use crate::source::Location;
 
 /// The customer entity and everything related to it.
@@ -66,6 +67,8 @@ pub struct Field {
     pub ty: Type,
     /// For text: the only values it may hold, if declared.
     pub values: Option<Vec<String>>,
+    /// For text: what every comparison on it ignores (`normalize = ["case", "spaces"]`).
+    pub normalize: Normalize,
     /// For a customer field defined through a relation: the index of that entity in
     /// [`Schema::related`]. Such a field has one value per related row.
     pub via: Option<usize>,

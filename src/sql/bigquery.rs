@@ -55,20 +55,35 @@ impl Dialect for BigQuery {
         w.sql("LIMIT ").placeholder(rows);
     }
 
-    fn contains(&self, w: &mut SqlWriter<'_>, alias: &'static str, column: &str, needle: ParamId) {
-        w.sql("STRPOS(").column(alias, column).sql(", ");
-        w.placeholder(needle).sql(") > 0");
+    fn contains(&self, w: &mut SqlWriter<'_>, text: &dyn Fn(&mut SqlWriter<'_>), needle: ParamId) {
+        w.sql("STRPOS(");
+        text(w);
+        w.sql(", ").placeholder(needle).sql(") > 0");
     }
 
     fn starts_with(
         &self,
         w: &mut SqlWriter<'_>,
-        alias: &'static str,
-        column: &str,
+        text: &dyn Fn(&mut SqlWriter<'_>),
         prefix: ParamId,
     ) {
-        w.sql("STARTS_WITH(").column(alias, column).sql(", ");
-        w.placeholder(prefix).sql(")");
+        w.sql("STARTS_WITH(");
+        text(w);
+        w.sql(", ").placeholder(prefix).sql(")");
+    }
+
+    fn ends_with(&self, w: &mut SqlWriter<'_>, text: &dyn Fn(&mut SqlWriter<'_>), suffix: ParamId) {
+        w.sql("ENDS_WITH(");
+        text(w);
+        w.sql(", ").placeholder(suffix).sql(")");
+    }
+
+    /// <https://cloud.google.com/bigquery/docs/reference/standard-sql/string_functions#trim>:
+    /// the characters to remove come second.
+    fn trim_spaces(&self, w: &mut SqlWriter<'_>, text: &dyn Fn(&mut SqlWriter<'_>)) {
+        w.sql("TRIM(");
+        text(w);
+        w.sql(", ' ')");
     }
 
     /// `MD5` gives bytes: their hex, the first eight digits read as a hex literal.

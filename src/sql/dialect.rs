@@ -5,6 +5,7 @@
 //! methods: it never asks which dialect it is writing.
 
 use super::writer::{ParamId, SqlWriter};
+use crate::normalize;
 use crate::schema::Type;
 use crate::value::Value;
 
@@ -251,27 +252,80 @@ pub trait Dialect {
         w.sql("FETCH FIRST ").placeholder(rows).sql(" ROWS ONLY");
     }
 
-    /// True when the text column contains the parameter's text (exact, case-sensitive).
-    fn contains(&self, w: &mut SqlWriter<'_>, alias: &'static str, column: &str, needle: ParamId) {
-        w.sql("POSITION(")
-            .placeholder(needle)
-            .sql(" IN ")
-            .column(alias, column)
-            .sql(") > 0");
+    /// True when `text` contains the parameter's text (exact, case-sensitive; `%`, `_`
+    /// and `\\` are plain characters).
+    fn contains(&self, w: &mut SqlWriter<'_>, text: &dyn Fn(&mut SqlWriter<'_>), needle: ParamId) {
+        w.sql("POSITION(").placeholder(needle).sql(" IN ");
+        text(w);
+        w.sql(") > 0");
     }
 
-    /// True when the text column starts with the parameter's text (exact, case-sensitive).
+    /// True when `text` starts with the parameter's text (exact, case-sensitive).
     fn starts_with(
         &self,
         w: &mut SqlWriter<'_>,
-        alias: &'static str,
-        column: &str,
+        text: &dyn Fn(&mut SqlWriter<'_>),
         prefix: ParamId,
     ) {
-        w.sql("SUBSTRING(")
-            .column(alias, column)
-            .sql(" FROM 1 FOR CHAR_LENGTH(");
+        w.sql("SUBSTRING(");
+        text(w);
+        w.sql(" FROM 1 FOR CHAR_LENGTH(");
         w.placeholder(prefix).sql(")) = ").placeholder(prefix);
+    }
+
+    /// True when `text` ends with the parameter's text (exact, case-sensitive).
+    fn ends_with(&self, w: &mut SqlWriter<'_>, text: &dyn Fn(&mut SqlWriter<'_>), suffix: ParamId) {
+        w.sql("RIGHT(");
+        text(w);
+        w.sql(", CHAR_LENGTH(");
+        w.placeholder(suffix).sql(")) = ").placeholder(suffix);
+    }
+
+    /// `text` with its letters folded as `ignoring case` folds them
+    /// ([`crate::normalize::fold_case`]): by default `TRANSLATE` with seglang's table, bound
+    /// as two parameters, so that neither the engine's locale nor its collation counts.
+    fn fold_case(&self, w: &mut SqlWriter<'_>, text: &dyn Fn(&mut SqlWriter<'_>)) {
+        w.sql("TRANSLATE(");
+        text(w);
+        w.sql(", ");
+        w.param(Value::Text(normalize::UPPER.into()));
+        w.sql(", ");
+        w.param(Value::Text(normalize::LOWER.into()));
+        w.sql(")");
+    }
+
+    /// `text` with its white space read as `ignoring spaces` reads it
+    /// ([`crate::normalize::collapse_spaces`]): by default every white-space character made a
+    /// space with `TRANSLATE` (the set bound as a parameter), runs of spaces made one
+    /// ([`Dialect::replace_runs_of_spaces`]), and spaces at either end trimmed
+    /// ([`Dialect::trim_spaces`]).
+    fn collapse_spaces(&self, w: &mut SqlWriter<'_>, text: &dyn Fn(&mut SqlWriter<'_>)) {
+        self.trim_spaces(w, &|w| {
+            self.replace_runs_of_spaces(w, &|w| {
+                w.sql("TRANSLATE(");
+                text(w);
+                w.sql(", ");
+                w.param(Value::Text(normalize::WHITE_SPACE.into()));
+                w.sql(", ");
+                w.param(Value::Text(normalize::SPACES.into()));
+                w.sql(")");
+            })
+        });
+    }
+
+    /// `text` with every run of spaces made one space: by default `REGEXP_REPLACE`, which
+    /// replaces every match.
+    fn replace_runs_of_spaces(&self, w: &mut SqlWriter<'_>, text: &dyn Fn(&mut SqlWriter<'_>)) {
+        w.sql("REGEXP_REPLACE(");
+        text(w);
+        w.sql(", ' +', ' ')");
+    }
+
+    /// `text` without spaces (U+0020 only) at either end: standard `TRIM`.
+    fn trim_spaces(&self, w: &mut SqlWriter<'_>, text: &dyn Fn(&mut SqlWriter<'_>)) {
+        w.sql("TRIM(BOTH ' ' FROM ");
+        text(w);
+        w.sql(")");
     }
 
     /// The first 32 bits of MD5(seed ':' key) as a whole number, 0 to 2^32 − 1

@@ -92,4 +92,11 @@ impl Dialect for DuckDb {
     ) {
         infix(w, numerator, " // ", denominator);
     }
+
+    /// <https://duckdb.org/docs/sql/functions/regular_expressions>: without the `g` option only the first match is replaced.
+    fn replace_runs_of_spaces(&self, w: &mut SqlWriter<'_>, text: &dyn Fn(&mut SqlWriter<'_>)) {
+        w.sql("REGEXP_REPLACE(");
+        text(w);
+        w.sql(", ' +', ' ', 'g')");
+    }
 }

@@ -176,8 +176,7 @@ fn tested(condition: &Condition) -> Option<Tested<'_>> {
         | Condition::Age { column, .. }
         | Condition::In { column, .. }
         | Condition::Known { column, .. }
-        | Condition::Contains { column, .. }
-        | Condition::StartsWith { column, .. }
+        | Condition::Matches { column, .. }
         | Condition::IsTrue(column) => Tested::Column(column),
         Condition::Bucket { seed, .. } => Tested::Bucket(seed),
         _ => return None,

@@ -11,7 +11,7 @@ use super::{Output, Query};
 use crate::calendar;
 use crate::check::ir::CompareOp;
 use crate::check::ir::{
-    Bound, Column, Condition, Operand, Program, RelatedTable, Segment, TableRef,
+    Bound, Column, Condition, Normalize, Operand, Place, Program, RelatedTable, Segment, TableRef,
 };
 use crate::schema::Type;
 use crate::value::Value;
@@ -393,8 +393,13 @@ impl Generator<'_> {
                 column,
                 values,
                 negated,
+                normalize,
             } => {
-                self.column(w, column);
+                if normalize.is_none() {
+                    self.column(w, column);
+                } else {
+                    text_of(w, column, *normalize);
+                }
                 w.sql(if *negated { " NOT IN (" } else { " IN (" });
                 for (i, value) in values.iter().enumerate() {
                     if i > 0 {
@@ -408,13 +413,20 @@ impl Generator<'_> {
                 w.column(alias(column), &column.name);
                 w.sql(if *known { " IS NOT NULL" } else { " IS NULL" });
             }
-            Condition::Contains { column, text } => {
-                let needle = w.bind(Value::Text(text.clone()));
-                w.dialect().contains(w, alias(column), &column.name, needle);
-            }
-            Condition::StartsWith { column, prefix } => {
-                let id = w.bind(Value::Text(prefix.clone()));
-                w.dialect().starts_with(w, alias(column), &column.name, id);
+            Condition::Matches {
+                column,
+                place,
+                text,
+                normalize,
+            } => {
+                let piece = w.bind(Value::Text(text.clone()));
+                let text = |w: &mut SqlWriter<'_>| text_of(w, column, *normalize);
+                let dialect = w.dialect();
+                match place {
+                    Place::Anywhere => dialect.contains(w, &text, piece),
+                    Place::Start => dialect.starts_with(w, &text, piece),
+                    Place::End => dialect.ends_with(w, &text, piece),
+                }
             }
             Condition::IsTrue(column) => {
                 w.column(alias(column), &column.name).sql(" = TRUE");
@@ -779,6 +791,26 @@ fn is_rfm_test(condition: &Condition) -> bool {
             ..
         }
     )
+}
+
+/// A text column as a test that ignores `normalize` reads it.
+fn text_of(w: &mut SqlWriter<'_>, column: &Column, normalize: Normalize) {
+    let dialect = w.dialect();
+    let stored = |w: &mut SqlWriter<'_>| {
+        w.column(alias(column), &column.name);
+    };
+    let spaced = |w: &mut SqlWriter<'_>| {
+        if normalize.spaces {
+            dialect.collapse_spaces(w, &stored);
+        } else {
+            stored(w);
+        }
+    };
+    if normalize.case {
+        dialect.fold_case(w, &spaced);
+    } else {
+        spaced(w);
+    }
 }
 
 pub(super) fn alias(column: &Column) -> &'static str {

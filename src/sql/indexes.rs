@@ -125,8 +125,7 @@ impl Usage<'_> {
             },
             Condition::In { column, .. }
             | Condition::Known { column, .. }
-            | Condition::Contains { column, .. }
-            | Condition::StartsWith { column, .. }
+            | Condition::Matches { column, .. }
             | Condition::IsTrue(column)
             | Condition::Anniversary { column, .. }
             | Condition::During { column, .. }

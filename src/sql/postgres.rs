@@ -30,4 +30,11 @@ impl Dialect for Postgres {
     ) {
         dialect::div_function(w, numerator, denominator);
     }
+
+    /// <https://www.postgresql.org/docs/current/functions-matching.html#FUNCTIONS-POSIX-REGEXP>: without the `g` flag only the first match is replaced.
+    fn replace_runs_of_spaces(&self, w: &mut SqlWriter<'_>, text: &dyn Fn(&mut SqlWriter<'_>)) {
+        w.sql("REGEXP_REPLACE(");
+        text(w);
+        w.sql(", ' +', ' ', 'g')");
+    }
 }

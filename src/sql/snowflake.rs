@@ -44,12 +44,26 @@ impl Dialect for Snowflake {
     fn starts_with(
         &self,
         w: &mut SqlWriter<'_>,
-        alias: &'static str,
-        column: &str,
+        text: &dyn Fn(&mut SqlWriter<'_>),
         prefix: ParamId,
     ) {
-        w.sql("STARTSWITH(").column(alias, column).sql(", ");
-        w.placeholder(prefix).sql(")");
+        w.sql("STARTSWITH(");
+        text(w);
+        w.sql(", ").placeholder(prefix).sql(")");
+    }
+
+    fn ends_with(&self, w: &mut SqlWriter<'_>, text: &dyn Fn(&mut SqlWriter<'_>), suffix: ParamId) {
+        w.sql("ENDSWITH(");
+        text(w);
+        w.sql(", ").placeholder(suffix).sql(")");
+    }
+
+    /// <https://docs.snowflake.com/en/sql-reference/functions/trim>: the characters to
+    /// remove come second.
+    fn trim_spaces(&self, w: &mut SqlWriter<'_>, text: &dyn Fn(&mut SqlWriter<'_>)) {
+        w.sql("TRIM(");
+        text(w);
+        w.sql(", ' ')");
     }
 
     /// <https://docs.snowflake.com/en/sql-reference/functions/to_decimal>: `X` reads hex.

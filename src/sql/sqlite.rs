@@ -2,6 +2,7 @@
 //! or `SUBSTRING … FROM … FOR`, dates stored as ISO-8601 text.
 
 use super::dialect::{Dialect, aggregate};
+use crate::normalize;
 use super::writer::{ParamId, SqlWriter};
 use crate::schema::Type;
 use crate::value::Value;
@@ -143,12 +144,10 @@ impl Dialect for Sqlite {
     }
 
     /// <https://www.sqlite.org/lang_corefunc.html#instr>
-    fn contains(&self, w: &mut SqlWriter<'_>, alias: &'static str, column: &str, needle: ParamId) {
-        w.sql("instr(")
-            .column(alias, column)
-            .sql(", ")
-            .placeholder(needle)
-            .sql(") > 0");
+    fn contains(&self, w: &mut SqlWriter<'_>, text: &dyn Fn(&mut SqlWriter<'_>), needle: ParamId) {
+        w.sql("instr(");
+        text(w);
+        w.sql(", ").placeholder(needle).sql(") > 0");
     }
 
     /// `substr`/`length` count characters, so this is an exact prefix test (unlike `LIKE`,
@@ -156,14 +155,40 @@ impl Dialect for Sqlite {
     fn starts_with(
         &self,
         w: &mut SqlWriter<'_>,
-        alias: &'static str,
-        column: &str,
+        text: &dyn Fn(&mut SqlWriter<'_>),
         prefix: ParamId,
     ) {
-        w.sql("substr(")
-            .column(alias, column)
-            .sql(", 1, length(")
-            .placeholder(prefix);
+        w.sql("substr(");
+        text(w);
+        w.sql(", 1, length(").placeholder(prefix);
         w.sql(")) = ").placeholder(prefix);
+    }
+
+    /// The characters from `length(text) - length(suffix) + 1` on: the last
+    /// `length(suffix)` ones, or (for a suffix longer than the text) fewer than the suffix
+    /// has, which never equal it.
+    fn ends_with(&self, w: &mut SqlWriter<'_>, text: &dyn Fn(&mut SqlWriter<'_>), suffix: ParamId) {
+        w.sql("substr(");
+        text(w);
+        w.sql(", length(");
+        text(w);
+        w.sql(") - length(").placeholder(suffix);
+        w.sql(") + 1) = ").placeholder(suffix);
+    }
+
+    /// SQLite's `lower()` folds ASCII only: seglang adds its own function
+    /// ([`crate::normalize::FOLD_CASE_FUNCTION`]).
+    fn fold_case(&self, w: &mut SqlWriter<'_>, text: &dyn Fn(&mut SqlWriter<'_>)) {
+        w.sql(normalize::FOLD_CASE_FUNCTION).sql("(");
+        text(w);
+        w.sql(")");
+    }
+
+    /// SQLite has no `REGEXP_REPLACE` and its `trim()` removes spaces only: seglang adds its
+    /// own function ([`crate::normalize::COLLAPSE_SPACES_FUNCTION`]).
+    fn collapse_spaces(&self, w: &mut SqlWriter<'_>, text: &dyn Fn(&mut SqlWriter<'_>)) {
+        w.sql(normalize::COLLAPSE_SPACES_FUNCTION).sql("(");
+        text(w);
+        w.sql(")");
     }
 }

@@ -2,6 +2,7 @@
 //! strings and literals keep their source text; the checker gives them meaning.
 
 pub use crate::operators::{AggregateFn, CompareOp, Direction, Unit};
+pub use crate::normalize::Normalize;
 use crate::source::Span;
 
 /// One parsed segment file.
@@ -340,6 +341,23 @@ pub enum ConditionKind {
         field: FieldRef,
         /// The prefix.
         value: Literal,
+    },
+    /// `field ends with 'text'`.
+    EndsWith {
+        /// The field tested.
+        field: FieldRef,
+        /// The suffix.
+        value: Literal,
+    },
+    /// A text test followed by `ignoring case` / `ignoring spaces`: the test, with both the
+    /// field's text and the value read as [`Normalize`] says.
+    Ignoring {
+        /// The test (`=`, `!=`, `in`, `has`, `contains`, `starts with`, `ends with`).
+        test: Box<Condition>,
+        /// What is ignored.
+        normalize: Normalize,
+        /// The `ignoring …` words.
+        span: Span,
     },
     /// A bare name: a segment, or a boolean field.
     Reference(Name),

@@ -234,9 +234,23 @@ impl Builder {
         if rule == Rule::condition {
             return self.condition(pair);
         }
+        // `… ignoring case` wraps the test before it; the test's span ends where its last
+        // part does.
+        let ignoring = pair
+            .clone()
+            .into_inner()
+            .find(|p| p.as_rule() == Rule::ignoring)
+            .map(|p| (self.span(&p), ignored(p)));
+        let test_end = pair
+            .clone()
+            .into_inner()
+            .filter(|p| p.as_rule() != Rule::ignoring)
+            .last()
+            .map_or(span.end, |p| self.span(&p).end);
         // Keywords carry no information beyond the rule itself, except the ones matched here.
         let mut parts = pair
             .into_inner()
+            .filter(|p| p.as_rule() != Rule::ignoring)
             .filter(|p| {
                 !matches!(
                     p.as_rule(),
@@ -246,6 +260,7 @@ impl Builder {
                         | Rule::kw_is
                         | Rule::kw_contains
                         | Rule::kw_starts
+                        | Rule::kw_ends
                         | Rule::kw_with
                         | Rule::kw_during
                         | Rule::kw_has
@@ -337,9 +352,30 @@ impl Builder {
                 field: self.field(next()),
                 value: self.literal(next()),
             },
+            Rule::ends_test => ConditionKind::EndsWith {
+                field: self.field(next()),
+                value: self.literal(next()),
+            },
             other => unreachable!("grammar: unexpected {other:?} in condition"),
         };
-        Condition { kind, span }
+        let Some((ignoring_span, normalize)) = ignoring else {
+            return Condition { kind, span };
+        };
+        let test = Condition {
+            kind,
+            span: Span {
+                start: span.start,
+                end: test_end,
+            },
+        };
+        Condition {
+            kind: ConditionKind::Ignoring {
+                test: Box::new(test),
+                normalize,
+                span: ignoring_span,
+            },
+            span,
+        }
     }
 
     fn in_values(&self, pair: Pair<'_, Rule>) -> InValues {
@@ -521,4 +557,16 @@ fn flatten(
         kind: make(parts),
         span,
     }
+}
+
+/// What `ignoring case [and spaces]` names.
+fn ignored(pair: Pair<'_, Rule>) -> Normalize {
+    let mut normalize = Normalize::NONE;
+    for word in pair.into_inner().filter(|p| p.as_rule() == Rule::ignored) {
+        match word.into_inner().next().map(|w| w.as_rule()) {
+            Some(Rule::kw_case) => normalize.case = true,
+            _ => normalize.spaces = true,
+        }
+    }
+    normalize
 }

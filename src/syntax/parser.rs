@@ -140,6 +140,9 @@ fn describe(rule: Rule) -> &'static str {
         Rule::kw_unknown | Rule::kw_known => "`known` or `unknown`",
         Rule::kw_contains => "`contains`",
         Rule::kw_starts => "`starts with`",
+        Rule::kw_ends => "`ends with`",
+        Rule::ignoring | Rule::kw_ignoring => "`ignoring …`",
+        Rule::ignored | Rule::kw_case | Rule::kw_spaces => "`case` or `spaces`",
         Rule::kw_with => "`with`",
         Rule::compare_op => "a comparison (`=`, `!=`, `<`, `<=`, `>`, `>=`)",
         Rule::ident | Rule::field | Rule::reference => "a name",
@@ -157,7 +160,8 @@ fn describe(rule: Rule) -> &'static str {
         | Rule::between_test
         | Rule::known_test
         | Rule::contains_test
-        | Rule::starts_test => "a condition",
+        | Rule::starts_test
+        | Rule::ends_test => "a condition",
         Rule::list => "a list (`[…]`)",
         Rule::close_paren => "`)`",
         Rule::close_bracket => "`]`",

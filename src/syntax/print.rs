@@ -215,6 +215,12 @@ fn nested(c: &Condition, parent: Option<&str>) -> String {
         ConditionKind::StartsWith { field: f, value } => {
             format!("{} starts with {}", field(f), literal(value))
         }
+        ConditionKind::EndsWith { field: f, value } => {
+            format!("{} ends with {}", field(f), literal(value))
+        }
+        ConditionKind::Ignoring {
+            test, normalize, ..
+        } => format!("{} ignoring {}", condition(test), normalize.words()),
     }
 }
 

@@ -16,6 +16,7 @@ use crate::engine::failure::{TIME_LIMIT_HELP, time_limit};
 use crate::engine::rows::Batches;
 use crate::engine::{Canceller, Cell, Rows, RunInfo};
 use crate::schema::{TableInfo, ValueKind};
+use crate::normalize;
 use crate::split;
 use crate::sql::{Dialect, Query, Sqlite, ddl};
 use crate::value::Value;
@@ -39,7 +40,29 @@ pub(super) fn add_functions(connection: &Connection) -> Result<(), Diagnostic> {
             };
             Ok(Some(i64::from(split::key_hash(&seed, &key))))
         })
-        .map_err(|e| database_error("cannot add seglang's SQL functions", &e))
+        .map_err(|e| database_error("cannot add seglang's SQL functions", &e))?;
+    let text_functions: [(&str, fn(&str) -> String); 2] = [
+        (normalize::FOLD_CASE_FUNCTION, normalize::fold_case),
+        (normalize::COLLAPSE_SPACES_FUNCTION, normalize::collapse_spaces),
+    ];
+    for (name, function) in text_functions {
+        connection
+            .create_scalar_function(name, 1, flags, move |context| {
+                // Only text is normalized; a number stored in a text column compares as
+                // stored, as it does without normalizing.
+                Ok(match context.get_raw(0) {
+                    ValueRef::Text(text) => {
+                        SqlValue::Text(function(&String::from_utf8_lossy(text)))
+                    }
+                    ValueRef::Null => SqlValue::Null,
+                    ValueRef::Integer(n) => SqlValue::Integer(n),
+                    ValueRef::Real(x) => SqlValue::Real(x),
+                    ValueRef::Blob(bytes) => SqlValue::Blob(bytes.to_vec()),
+                })
+            })
+            .map_err(|e| database_error("cannot add seglang's SQL functions", &e))?;
+    }
+    Ok(())
 }
 
 /// How long a reader waits for a writer that holds the database (a load commits, a
