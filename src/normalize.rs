@@ -111,6 +111,20 @@ pub const LOWER: &str = "abcdefghijklmnopqrstuvwxyzàáâãäåæçèéêëìí\
     ẓẕßạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứ\
     ừửữựỳỵỷỹỻỽỿ";
 
+/// Ranges of code points (first, last) whose lowercase in Unicode's simple mapping is the
+/// table's: the table's blocks, combining accents, general punctuation, currency signs and
+/// the ideographic space (none of which has a case). Text made only of these may be folded
+/// by an engine's own Unicode `lower()` where that follows Unicode's simple mapping, which
+/// is far faster than `TRANSLATE` with the table; other text goes through the table.
+pub const TABLE_RANGES: &[(u32, u32)] = &[
+    (0x0001, 0x024f),
+    (0x0300, 0x04ff),
+    (0x1e00, 0x1eff),
+    (0x2000, 0x206f),
+    (0x20a0, 0x20cf),
+    (0x3000, 0x3000),
+];
+
 /// The name of the SQL function seglang adds to SQLite connections: `seg_fold_case(text)`.
 pub const FOLD_CASE_FUNCTION: &str = "seg_fold_case";
 
@@ -203,6 +217,20 @@ mod tests {
         assert_eq!(UPPER, upper);
         assert_eq!(LOWER, lower);
         assert_eq!(UPPER.chars().count(), 531);
+    }
+
+    #[test]
+    fn within_the_table_ranges_the_table_is_unicodes_simple_lowercase() {
+        for &(first, last) in TABLE_RANGES {
+            for c in (first..=last).filter_map(char::from_u32) {
+                let simple: Vec<char> = c.to_lowercase().collect();
+                let expected = match simple[..] {
+                    [one] => one.to_string(),
+                    _ => "i".to_string(), // İ: its simple lowercase
+                };
+                assert_eq!(fold_case(&c.to_string()), expected, "U+{:04X}", u32::from(c));
+            }
+        }
     }
 
     #[test]

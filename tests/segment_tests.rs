@@ -9,7 +9,7 @@ fn the_example_projects_tests_pass() {
     let out = seg(&copy_project("examples/retail"), &["test"]);
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
     assert!(
-        out.stdout.contains("test result: ok. 5 passed, 0 failed"),
+        out.stdout.contains("test result: ok. 6 passed, 0 failed"),
         "{}",
         out.stdout
     );

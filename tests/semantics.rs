@@ -159,6 +159,76 @@ fn every_shop_segment_has_exactly_the_members_worked_out_by_hand() {
     assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
 }
 
+/// The conformance corpus's job titles and employers (tests/fixtures/conformance), worked
+/// out by hand from its customers.csv: 1 " Nurse ", 2 "NURSE", 3 "nurse<TAB>practitioner",
+/// 4 "<NBSP>Registered  Nurse<IDEOGRAPHIC SPACE>", 5 "École", 6 "ÉCOLE", 7 "STRAẞE",
+/// 8 "straße", 9 "İSTANBUL", 10 "100%_Off\\", 11 and 12 long (below); `employer` is
+/// normalized in seg.toml.
+const IGNORING: &[(&str, &[i64])] = &[
+    // Case alone: 1 keeps its spaces, 3 its second word.
+    ("NurseIgnoringCase", &[2]),
+    ("NurseIgnoringSpaces", &[1]),
+    ("NurseIgnoringBoth", &[1, 2]),
+    // `!=` holds for every known title that is not the one value.
+    ("NotNurseIgnoringBoth", &[3, 4, 5, 6, 7, 8, 9, 10, 11, 12]),
+    // A no-break space before, a double space inside, an ideographic space after.
+    ("RegisteredNurse", &[4]),
+    // The tab is white space; the literal's own spaces are read the same way.
+    ("NursePractitioner", &[3]),
+    ("Ecole", &[5, 6]),
+    // ẞ folds to ß, one letter for one; 'strasse' is another word.
+    ("Strasse", &[7, 8]),
+    ("StrasseAsSs", &[]),
+    // İ folds to a plain i.
+    ("Istanbul", &[9]),
+    ("TitleEndsNurse", &[1, 2, 4]),
+    // Exactly: 1 ends with a space, 4 with an ideographic space.
+    ("TitleEndsExactly", &[]),
+    // 1 starts with a space, which case alone keeps.
+    ("TitleStartsNurse", &[2, 3]),
+    // The piece keeps its trailing space: only 3 has a word after "nurse".
+    ("TitleContainsNurseSpace", &[3]),
+    // %, _ and \ are plain characters.
+    ("LiteralWildcards", &[10]),
+    ("LiteralPercent", &[10]),
+    // ' London' (6) keeps its space; case alone.
+    ("CityInIgnoringCase", &[1, 2, 3, 8, 9]),
+    // 5's city is unknown: in neither.
+    ("CityNotLondon", &[3, 4, 7, 9, 10]),
+    ("EndsWithDon", &[1, 2, 6]),
+    // The field's own normalize: "Acme Corp", "ACME  CORP", " acme corp<NBSP>".
+    ("Employer", &[1, 2, 3]),
+    ("EmployerIn", &[4, 5, 7, 8]),
+    // 6's employer is unknown.
+    ("EmployerNot", &[1, 2, 3, 7, 8, 9, 10]),
+    ("EmployerStarts", &[1, 2, 3, 10]),
+    // Orders' "toys" and "Toys"; customer 99's order has no customer.
+    ("ToysIgnoringCase", &[1, 2, 4, 6, 8]),
+    ("HolidayIgnoringCase", &[1, 2, 4, 6, 7, 8]),
+    ("AnyBooksEnding", &[1, 4, 7]),
+    // 11 holds every capital of the table and an Armenian capital, which stays as it is.
+    ("EveryCapitalFolds", &[11]),
+    // 12 holds every character of the ranges an engine may fold with its own lower().
+    ("TableRangesFold", &[12]),
+];
+
+#[test]
+fn text_ignoring_case_and_spaces_has_the_members_worked_out_by_hand() {
+    let project = copy_project("tests/fixtures/conformance");
+    let load = seg(&project, &["load"]);
+    assert_eq!(load.code, 0, "{}", load.stderr);
+    let mut mismatches = Vec::new();
+    for (segment, expected) in IGNORING {
+        let out = seg(&project, &["run", "--segment", segment, "--format", "csv"]);
+        assert_eq!(out.code, 0, "{segment}: {}", out.stderr);
+        let members = member_keys(&out.stdout);
+        if members != *expected {
+            mismatches.push(format!("{segment}: expected {expected:?}, got {members:?}"));
+        }
+    }
+    assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
+}
+
 /// `seg run` counts every segment in one batch query (shared per-customer facts, referenced
 /// segments written in place); its counts must be the sizes of the hand-derived sets.
 #[test]

@@ -145,7 +145,16 @@ fn allowed(
         .unwrap_or_else(|| format!("allowed values: {}", quoted_list(values)));
     Err(Diagnostic::error(
         Code::ValueNotAllowed,
-        format!("'{text}' is not an allowed value of `{}`", field.name),
+        if field.normalize.is_none() {
+            format!("'{text}' is not an allowed value of `{}`", field.name)
+        } else {
+            format!(
+                "{} is not an allowed value of `{}`, even ignoring {}",
+                literal.text,
+                field.name,
+                field.normalize.words()
+            )
+        },
     )
     .with_label(source, literal.span, "not an allowed value")
     .with_help(help))

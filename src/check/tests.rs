@@ -278,3 +278,18 @@ fn a_chain_of_ten_thousand_references_in_reverse_order_is_refused_without_deep_r
     let codes: Vec<&str> = diagnostics.iter().map(|d| d.code.as_str()).collect();
     assert_eq!(codes, ["seg::E063"], "{diagnostics:?}");
 }
+
+#[test]
+fn ignoring_reads_the_value_as_the_field_and_applies_to_text_tests_only() {
+    insta::assert_debug_snapshot!(condition(
+        "segment S where occupation = ' NURSE ' ignoring case and spaces \
+         and city ends with '  Don' ignoring spaces"
+    ));
+    insta::assert_snapshot!(problems(
+        "segment A where ltv = 5 ignoring case\n\
+         segment B where age(birthday) = 30 ignoring spaces\n\
+         segment C where occupation = 'Nurses' ignoring case\n\
+         segment D where first(orders.category) = 'TOYS' ignoring case\n\
+         segment E where newsletter = true ignoring case\n"
+    ));
+}

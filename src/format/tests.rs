@@ -93,3 +93,25 @@ fn splits_print_in_canonical_layout_and_break_when_long() {
     assert_eq!(fmt(long), expected);
     assert_eq!(fmt(expected), expected);
 }
+
+#[test]
+fn ignoring_is_printed_after_its_test_and_keeps_what_follows_apart() {
+    assert_eq!(
+        fmt("segment A where city='London'  IGNORING  Case AND spaces and ltv > 5"),
+        "segment A where city = 'London' ignoring case and spaces and ltv > 5\n"
+    );
+    assert_eq!(
+        fmt("segment A where job_title ENDS WITH 'nurse' ignoring spaces"),
+        "segment A where job_title ends with 'nurse' ignoring spaces\n"
+    );
+    // A segment named `spaces` after `ignoring case and` keeps its parentheses; a field
+    // named `spaces` needs none.
+    assert_eq!(
+        fmt("segment A where city = 'x' ignoring case and (spaces)"),
+        "segment A where city = 'x' ignoring case and (spaces)\n"
+    );
+    assert_eq!(
+        fmt("segment A where city = 'x' ignoring case and spaces = 'y'"),
+        "segment A where city = 'x' ignoring case and spaces = 'y'\n"
+    );
+}

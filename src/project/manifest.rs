@@ -145,7 +145,7 @@ struct RawEntity {
 /// `name = "text"` or `name = { type = "text", … }`.
 enum RawField {
     Short(String),
-    Full(RawFieldTable),
+    Full(Box<RawFieldTable>),
 }
 
 impl<'de> Deserialize<'de> for RawField {
@@ -166,7 +166,7 @@ impl<'de> Deserialize<'de> for RawField {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<RawField, A::Error> {
                 RawFieldTable::deserialize(serde::de::value::MapAccessDeserializer::new(map))
-                    .map(RawField::Full)
+                    .map(|table| RawField::Full(Box::new(table)))
             }
         }
         deserializer.deserialize_any(FieldVisitor)

@@ -29,7 +29,11 @@ const KEYWORDS: &[&str] = &[
     "unknown",
     "contains",
     "starts",
+    "ends",
     "with",
+    "ignoring",
+    "case",
+    "spaces",
     "true",
     "false",
     "import",
@@ -218,7 +222,14 @@ impl Completer for SegHelper {
                     .collect();
                 return Ok((start, candidates));
             }
-            return Ok((start, Vec::new()));
+            let candidates = next_words(before)
+                .iter()
+                .map(|w| Pair {
+                    display: w.to_string(),
+                    replacement: w.to_string(),
+                })
+                .collect();
+            return Ok((start, candidates));
         }
         let lower = partial.to_lowercase();
         let words: Vec<&str> = if partial.starts_with(':') {
@@ -241,6 +252,31 @@ impl Completer for SegHelper {
         candidates.dedup_by(|a, b| a.replacement == b.replacement);
         Ok((start, candidates))
     }
+}
+
+/// The words that can follow `before` (which ends in white space) where the context says:
+/// after a text value, `ignoring`; after `ignoring`, what it ignores.
+fn next_words(before: &str) -> &'static [&'static str] {
+    let rest = before.trim_end();
+    if let Some(head) = rest.strip_suffix_ci("ignoring")
+        && head.ends_with(char::is_whitespace)
+    {
+        return &["case", "spaces"];
+    }
+    for (said, other) in [("case", "spaces"), ("spaces", "case")] {
+        let phrase = format!("ignoring {said} and");
+        if rest.to_lowercase().ends_with(&phrase) {
+            return if other == "spaces" {
+                &["spaces"]
+            } else {
+                &["case"]
+            };
+        }
+    }
+    if rest.ends_with('\'') && open_quote(rest).is_none() {
+        return &["ignoring", "and", "or"];
+    }
+    &[]
 }
 
 /// The byte position of an unclosed `'` in `text`, if any.
@@ -358,6 +394,19 @@ mod tests {
         assert!(h.values_for("city =").is_none());
         assert_eq!(open_quote("occupation = 'nu"), Some(13));
         assert_eq!(open_quote("a = 'x' and b = 'y'"), None);
+    }
+
+    #[test]
+    fn ignoring_and_what_it_ignores_follow_a_text_value() {
+        assert_eq!(next_words("city = 'london' "), ["ignoring", "and", "or"]);
+        assert_eq!(next_words("city = 'london' ignoring "), ["case", "spaces"]);
+        assert_eq!(next_words("city in ['a'] IGNORING case and "), ["spaces"]);
+        assert_eq!(next_words("city = 'a' ignoring spaces and "), ["case"]);
+        assert!(
+            next_words("city = 'it''s ").is_empty(),
+            "inside a text value"
+        );
+        assert!(next_words("ltv > 5 ").is_empty());
     }
 
     #[test]

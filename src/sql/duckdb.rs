@@ -1,7 +1,9 @@
 //! DuckDB (<https://duckdb.org/docs/sql/introduction>): standard SQL with `$n` parameters,
 //! but `/` on integers gives a fraction.
 
-use super::dialect::{Dialect, SumOf, fixed_point_column_type, infix};
+use super::dialect::{self, Dialect, SumOf, fixed_point_column_type, infix};
+use std::sync::LazyLock;
+
 use super::writer::SqlWriter;
 use crate::schema::Type;
 
@@ -98,5 +100,22 @@ impl Dialect for DuckDb {
         w.sql("REGEXP_REPLACE(");
         text(w);
         w.sql(", ' +', ' ', 'g')");
+    }
+
+    /// <https://duckdb.org/docs/sql/functions/text#lowerstring>: DuckDB's `lower()` is
+    /// Unicode's simple mapping (`İ` is `i`; `Σ` is `σ`, at a word's end too), so text made
+    /// only of [`crate::normalize::TABLE_RANGES`] is folded by it, and other text by the
+    /// table: a million Cyrillic values in 0.11 s rather than 15 s.
+    fn fold_case(&self, w: &mut SqlWriter<'_>, text: &dyn Fn(&mut SqlWriter<'_>)) {
+        // A constant of seglang's, made once: no text from a segment file.
+        static CLASS: LazyLock<String> =
+            LazyLock::new(|| dialect::table_ranges_class(|c| format!("\\x{{{c:x}}}")));
+        w.sql("CASE WHEN regexp_full_match(");
+        text(w);
+        w.sql(", '").sql(CLASS.as_str()).sql("*') THEN lower(");
+        text(w);
+        w.sql(") ELSE ");
+        dialect::fold_case_by_table(w, text);
+        w.sql(" END");
     }
 }

@@ -793,23 +793,24 @@ fn is_rfm_test(condition: &Condition) -> bool {
     )
 }
 
-/// A text column as a test that ignores `normalize` reads it.
+/// A text column as a test that ignores `normalize` reads it: folded first (where an
+/// engine may write the column several times), then its spaces collapsed (the two commute).
 fn text_of(w: &mut SqlWriter<'_>, column: &Column, normalize: Normalize) {
     let dialect = w.dialect();
     let stored = |w: &mut SqlWriter<'_>| {
         w.column(alias(column), &column.name);
     };
-    let spaced = |w: &mut SqlWriter<'_>| {
-        if normalize.spaces {
-            dialect.collapse_spaces(w, &stored);
+    let folded = |w: &mut SqlWriter<'_>| {
+        if normalize.case {
+            dialect.fold_case(w, &stored);
         } else {
             stored(w);
         }
     };
-    if normalize.case {
-        dialect.fold_case(w, &spaced);
+    if normalize.spaces {
+        dialect.collapse_spaces(w, &folded);
     } else {
-        spaced(w);
+        folded(w);
     }
 }
 

@@ -70,10 +70,34 @@ impl fmt::Display for Query {
             .params
             .iter()
             .enumerate()
-            .map(|(i, v)| format!("{} = {v}", i + 1))
+            .map(|(i, v)| format!("{} = {}", i + 1, one_line(v)))
             .collect();
         writeln!(f, "-- params: {}", params.join(", "))
     }
+}
+
+/// A parameter as it reads in the one comment line: control characters and line
+/// separators (the white space `ignoring spaces` binds) written `\u{…}`, so that the
+/// comment stays one line.
+fn one_line(value: &Value) -> String {
+    let shown = value.to_string();
+    if !shown.chars().any(breaks_a_line) {
+        return shown;
+    }
+    shown
+        .chars()
+        .map(|c| {
+            if breaks_a_line(c) {
+                format!("\\u{{{:x}}}", u32::from(c))
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+fn breaks_a_line(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')
 }
 
 /// What a segment query returns.

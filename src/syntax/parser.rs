@@ -143,6 +143,7 @@ fn describe(rule: Rule) -> &'static str {
         Rule::kw_ends => "`ends with`",
         Rule::ignoring | Rule::kw_ignoring => "`ignoring …`",
         Rule::ignored | Rule::kw_case | Rule::kw_spaces => "`case` or `spaces`",
+        Rule::test_goes_on => "a test",
         Rule::kw_with => "`with`",
         Rule::compare_op => "a comparison (`=`, `!=`, `<`, `<=`, `>`, `>=`)",
         Rule::ident | Rule::field | Rule::reference => "a name",

@@ -117,7 +117,25 @@ fn nested(c: &Condition, parent: Option<&str>) -> String {
         ConditionKind::And(parts) => {
             let text = parts
                 .iter()
-                .map(|p| nested(p, Some("and")))
+                .enumerate()
+                .map(|(i, p)| {
+                    let text = nested(p, Some("and"));
+                    // After `… ignoring case and`, a bare `spaces` would be read as part of
+                    // the phrase: a segment of that name keeps its parentheses.
+                    let after_ignoring = i > 0
+                        && matches!(parts[i - 1].kind, ConditionKind::Ignoring { .. });
+                    match &p.kind {
+                        ConditionKind::Reference(name)
+                            if after_ignoring
+                                && ["case", "spaces"]
+                                    .iter()
+                                    .any(|w| name.text.eq_ignore_ascii_case(w)) =>
+                        {
+                            format!("({text})")
+                        }
+                        _ => text,
+                    }
+                })
                 .collect::<Vec<_>>()
                 .join(" and ");
             if parent == Some("not") {

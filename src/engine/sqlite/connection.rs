@@ -41,7 +41,7 @@ pub(super) fn add_functions(connection: &Connection) -> Result<(), Diagnostic> {
             Ok(Some(i64::from(split::key_hash(&seed, &key))))
         })
         .map_err(|e| database_error("cannot add seglang's SQL functions", &e))?;
-    let text_functions: [(&str, fn(&str) -> String); 2] = [
+    let text_functions: [(&str, TextFunction); 2] = [
         (normalize::FOLD_CASE_FUNCTION, normalize::fold_case),
         (normalize::COLLAPSE_SPACES_FUNCTION, normalize::collapse_spaces),
     ];
@@ -64,6 +64,9 @@ pub(super) fn add_functions(connection: &Connection) -> Result<(), Diagnostic> {
     }
     Ok(())
 }
+
+/// A function of one text that seglang adds to SQLite.
+type TextFunction = fn(&str) -> String;
 
 /// How long a reader waits for a writer that holds the database (a load commits, a
 /// materialization writes) before saying it is locked: readers wait rather than fail.

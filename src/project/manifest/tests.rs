@@ -185,3 +185,29 @@ fn a_data_table_named_like_the_membership_tables_in_any_case_is_refused() {
         );
     }
 }
+
+#[test]
+fn normalize_names_case_and_spaces_on_text_fields_only() {
+    let m = manifest(
+        r#"
+[database]
+path = "x.db"
+[customer]
+key = "id"
+[customer.fields]
+employer = { type = "text", normalize = ["spaces", "case"] }
+city = { type = "text", normalize = ["case"] }
+"#,
+    );
+    let field = |name: &str| m.schema.customer.field(name).unwrap().normalize;
+    assert!(field("employer").case && field("employer").spaces);
+    assert!(field("city").case && !field("city").spaces);
+    insta::assert_snapshot!(problems(
+        r#"[customer]
+key = "id"
+[customer.fields]
+title = { type = "text", normalize = ["trim", "cse"] }
+ltv = { type = "money", normalize = ["case"] }
+"#
+    ));
+}
