@@ -11,7 +11,8 @@ use chrono::{Datelike, NaiveDate, NaiveDateTime};
 
 use crate::calendar;
 use crate::check::ir::{
-    Aggregate, Bound, Column, Condition, Operand, Place, Program, RfmScore, TableRef,
+    Aggregate, Bound, Column, Condition, Direction, Operand, Place, Program, RfmMethod, RfmScore,
+    RfmScoring, Sequence, Step, TableRef,
 };
 use crate::split;
 use crate::syntax::ast::{AggregateFn, CompareOp};
@@ -52,7 +53,7 @@ pub fn members(program: &Program, name: &str, data: &Dataset, as_of: NaiveDate) 
         program,
         data,
         as_of,
-        rfm: rfm_scores(program, data),
+        rfm: rfm_scores(program, data, as_of),
     };
     let Some(segment) = program.segment(name) else {
         return BTreeSet::new();
@@ -269,7 +270,52 @@ impl Evaluator<'_> {
                     .as_deref()
                     .is_none_or(|c| self.holds(c, customer, Some(r)))
             }),
+            Condition::Sequence(sequence) => self.sequence(sequence, customer),
         }
+    }
+
+    /// The customer's rows of a step that hold its condition and have a known date, each
+    /// with the row itself (so that a row is never its own successor).
+    fn step_rows<'r>(&'r self, step: &'r Step, customer: &'r Row) -> Vec<(&'r Row, NaiveDate)> {
+        self.rows(step.relation, customer)
+            .filter(|r| {
+                step.condition
+                    .as_ref()
+                    .is_none_or(|c| self.holds(c, customer, Some(r)))
+            })
+            .filter_map(|r| match self.column(&step.time, customer, Some(r)) {
+                Some(Key::Date(d)) => Some((r, d)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// docs/semantics.md, "Sequences": some first row, then another row of the second
+    /// step on its date or up to `days` later (with no row of `unless` strictly between);
+    /// or, `absent`, a first row whose window has ended by the as-of date with none.
+    fn sequence(&self, sequence: &Sequence, customer: &Row) -> bool {
+        let firsts = self.step_rows(&sequence.first, customer);
+        let thens = self.step_rows(&sequence.then, customer);
+        let unless = sequence
+            .unless
+            .as_ref()
+            .map(|s| self.step_rows(s, customer))
+            .unwrap_or_default();
+        let days = chrono::Days::new(u64::from(sequence.days));
+        firsts.iter().any(|&(first, start)| {
+            let end = start.checked_add_days(days).unwrap_or(NaiveDate::MAX);
+            let mut following = thens.iter().filter(|&&(then, date)| {
+                !std::ptr::eq(then, first) && date >= start && date <= end
+            });
+            if sequence.absent {
+                return end <= self.as_of && following.next().is_none();
+            }
+            following.any(|&(_, date)| {
+                !unless
+                    .iter()
+                    .any(|&(_, between)| between > start && between < date)
+            })
+        })
     }
 
     fn column(&self, column: &Column, customer: &Row, row: Option<&Row>) -> Option<Key> {
@@ -490,20 +536,35 @@ fn age_on(born: NaiveDate, on: NaiveDate) -> i64 {
     i64::from(on.year() - born.year()) - i64::from(!had_birthday)
 }
 
-/// Scores 1–5 for each customer with rows in the RFM relation (docs/semantics.md).
-fn rfm_scores(program: &Program, data: &Dataset) -> BTreeMap<Key, [i64; 3]> {
+/// Scores from 1 to the number of buckets for each customer with rows in the RFM relation
+/// (docs/semantics.md, "RFM scores").
+fn rfm_scores(program: &Program, data: &Dataset, as_of: NaiveDate) -> BTreeMap<Key, [i64; 3]> {
     let Some(rfm) = &program.rfm else {
         return BTreeMap::new();
     };
     let related = &program.related[rfm.relation];
+    let window = rfm
+        .scoring
+        .window
+        .map(|(amount, unit)| calendar::window(as_of, Direction::Last, amount, unit));
     let mut totals: BTreeMap<Key, (Option<NaiveDate>, i64, Option<Fraction>)> = BTreeMap::new();
     for row in &data.related[rfm.relation] {
         let Some(customer) = row.get(&related.customer_key).map(key_of) else {
             continue;
         };
         let entry = totals.entry(customer).or_insert((None, 0, None));
-        if let Some(Key::Date(d)) = row.get(&rfm.date.name).map(key_of) {
+        let date = match row.get(&rfm.date.name).map(key_of) {
+            Some(Key::Date(d)) => Some(d),
+            _ => None,
+        };
+        if let Some(d) = date {
             entry.0 = Some(entry.0.map_or(d, |e| e.max(d)));
+        }
+        // Frequency and monetary count the rows in the window, if there is one.
+        if let Some((first, last)) = window
+            && !date.is_some_and(|d| d >= first && d <= last)
+        {
+            continue;
         }
         entry.1 += 1;
         if let Some(Key::Number(amount)) = row.get(&rfm.amount.name).map(key_of) {
@@ -516,20 +577,66 @@ fn rfm_scores(program: &Program, data: &Dataset) -> BTreeMap<Key, [i64; 3]> {
             ]));
         }
     }
-    let n = totals.len() as i64;
-    let score = |rank: usize| 1 + 5 * (rank as i64 - 1) / n;
-    // RANK(): one plus the number of customers with a smaller value (unknown is smallest).
-    let keys: Vec<Key> = totals.keys().cloned().collect();
+    let keys: Vec<&Key> = totals.keys().collect();
+    let recency = bucket_scores(&keys, |k| totals[k].0, rfm.scoring);
+    let frequency = bucket_scores(&keys, |k| totals[k].1, rfm.scoring);
+    let monetary = bucket_scores(&keys, |k| totals[k].2, rfm.scoring);
     keys.iter()
-        .map(|k| {
-            let (last, count, spent) = totals[k];
-            let recency = 1 + totals.values().filter(|(l, _, _)| *l < last).count();
-            let frequency = 1 + totals.values().filter(|(_, c, _)| *c < count).count();
-            let monetary = 1 + totals.values().filter(|(_, _, s)| *s < spent).count();
-            (
-                k.clone(),
-                [score(recency), score(frequency), score(monetary)],
-            )
-        })
+        .enumerate()
+        .map(|(i, k)| ((*k).clone(), [recency[i], frequency[i], monetary[i]]))
         .collect()
+}
+
+/// Each key's bucket (1 to `scoring.buckets`, in the order of `keys`) by its value, lowest
+/// first (unknown lowest of all).
+fn bucket_scores<T: Ord>(
+    keys: &[&Key],
+    value: impl Fn(&Key) -> T,
+    scoring: RfmScoring,
+) -> Vec<i64> {
+    let n = keys.len() as i64;
+    let buckets = i64::from(scoring.buckets);
+    match scoring.method {
+        // RANK(): one plus the number of customers with a smaller value.
+        RfmMethod::Rank => keys
+            .iter()
+            .map(|k| {
+                let v = value(k);
+                let rank = 1 + keys.iter().filter(|other| value(other) < v).count() as i64;
+                1 + buckets * (rank - 1) / n
+            })
+            .collect(),
+        // NTILE(): the customers in order of value, ties by key read as text (shorter
+        // first, then by UTF-8 bytes), in buckets of ⌊n / b⌋ with the first n mod b one
+        // larger.
+        RfmMethod::Ntile => {
+            let mut order: Vec<usize> = (0..keys.len()).collect();
+            order.sort_by(|&a, &b| {
+                value(keys[a])
+                    .cmp(&value(keys[b]))
+                    .then_with(|| shortlex(keys[a]).cmp(&shortlex(keys[b])))
+            });
+            let (size, larger) = (n / buckets, n % buckets);
+            let mut scores = vec![0; keys.len()];
+            for (position, &i) in order.iter().enumerate() {
+                let position = position as i64;
+                scores[i] = if position < larger * (size + 1) {
+                    position / (size + 1) + 1
+                } else {
+                    larger + (position - larger * (size + 1)) / size + 1
+                };
+            }
+            scores
+        }
+    }
+}
+
+/// A customer key in the order NTILE breaks ties by: its text, shorter first, then by bytes.
+fn shortlex(key: &Key) -> (usize, Vec<u8>) {
+    let text = match key {
+        Key::Number(f) if f.denominator == 1 => f.numerator.to_string(),
+        Key::Text(t) => t.clone(),
+        other => format!("{other:?}"),
+    };
+    (text.chars().count(), text.into_bytes())
 }

@@ -16,12 +16,13 @@ use std::path::Path;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use common::{copy_project, seg};
+use seglang::check::ir::Unit;
 use seglang::check::{self, Imports, ir::Program};
 use seglang::engine::table_rows::read_csv;
 use seglang::engine::{self, Cell, Database, Location, TableLoad, TableRows};
 use seglang::project::{DuckDbTarget, Project};
 use seglang::reference::{self, Dataset, Datum, Key, Row};
-use seglang::schema::{Schema, Type};
+use seglang::schema::{RfmMethod, RfmScoring, Schema, Type};
 use seglang::source::SourceMap;
 use seglang::sql::{self, Dialect, DuckDb, Output, Postgres, Sqlite};
 use seglang::value::{Decimal, Value};
@@ -171,18 +172,81 @@ fn members_on(
         .collect()
 }
 
-fn reference_members(corpus: &Corpus, as_of: NaiveDate) -> Members {
-    corpus
-        .program
+fn reference_members(corpus: &Corpus, program: &Program, as_of: NaiveDate) -> Members {
+    program
         .segments
         .iter()
         .map(|s| {
             (
                 s.name.clone(),
-                reference::members(&corpus.program, &s.name, &corpus.data, as_of),
+                reference::members(program, &s.name, &corpus.data, as_of),
             )
         })
         .collect()
+}
+
+/// Ways of cutting RFM scores (`[rfm]` `method`, `buckets`, `window`), as seg.toml lines:
+/// the corpus's own (shared-rank quintiles over all rows), then others.
+const SCORINGS: [(&str, RfmScoring); 4] = [
+    (
+        "",
+        RfmScoring {
+            method: RfmMethod::Rank,
+            buckets: 5,
+            window: None,
+        },
+    ),
+    (
+        "method = \"ntile\"\n",
+        RfmScoring {
+            method: RfmMethod::Ntile,
+            buckets: 5,
+            window: None,
+        },
+    ),
+    (
+        "method = \"ntile\"\nbuckets = 4\nwindow = \"1 year\"\n",
+        RfmScoring {
+            method: RfmMethod::Ntile,
+            buckets: 4,
+            window: Some((1, Unit::Years)),
+        },
+    ),
+    (
+        "method = \"rank\"\nbuckets = 10\nwindow = \"90 days\"\n",
+        RfmScoring {
+            method: RfmMethod::Rank,
+            buckets: 10,
+            window: Some((90, Unit::Days)),
+        },
+    ),
+];
+
+/// The corpus's program under each of [`SCORINGS`], named by its seg.toml lines.
+fn under_each_scoring(corpus: &Corpus) -> Vec<(String, Program)> {
+    SCORINGS
+        .iter()
+        .map(|(lines, scoring)| {
+            let mut program = corpus.program.clone();
+            program.rfm.as_mut().expect("the corpus has [rfm]").scoring = *scoring;
+            (format!("[rfm] {}", lines.replace('\n', " ")), program)
+        })
+        .collect()
+}
+
+/// Every segment under every scoring and as-of date on `database`, against the reference.
+fn conforms(database: &dyn Database, corpus: &Corpus, dialect: &dyn Dialect, engine: &str) {
+    for (scoring, program) in under_each_scoring(corpus) {
+        for as_of in AS_OF.map(date) {
+            let got = members_on(database, &program, dialect, as_of);
+            let problems = differences(
+                &format!("{engine} as of {as_of} with {scoring}"),
+                &got,
+                &reference_members(corpus, &program, as_of),
+            );
+            assert!(problems.is_empty(), "{}", problems.join("\n"));
+        }
+    }
 }
 
 /// Each segment whose members differ, with both sides: empty when the engine conforms.
@@ -208,15 +272,7 @@ fn the_corpus_means_the_same_on_sqlite_as_in_the_reference() {
         .load(&rows_of(&corpus.tables))
         .expect("the corpus loads into SQLite");
     let database = sqlite.open_read_only(None).expect("SQLite opens");
-    for as_of in AS_OF.map(date) {
-        let got = members_on(&*database, &corpus.program, &Sqlite, as_of);
-        let problems = differences(
-            &format!("SQLite as of {as_of}"),
-            &got,
-            &reference_members(&corpus, as_of),
-        );
-        assert!(problems.is_empty(), "{}", problems.join("\n"));
-    }
+    conforms(&*database, &corpus, &Sqlite, "SQLite");
 }
 
 #[test]
@@ -229,15 +285,7 @@ fn the_corpus_means_the_same_on_postgresql_as_in_the_reference() {
         .load(&rows_of(&corpus.tables))
         .expect("the corpus loads into PostgreSQL");
     let database = postgres.open_read_only(None).expect("PostgreSQL opens");
-    for as_of in AS_OF.map(date) {
-        let got = members_on(&*database, &corpus.program, &Postgres, as_of);
-        let problems = differences(
-            &format!("PostgreSQL as of {as_of}"),
-            &got,
-            &reference_members(&corpus, as_of),
-        );
-        assert!(problems.is_empty(), "{}", problems.join("\n"));
-    }
+    conforms(&*database, &corpus, &Postgres, "PostgreSQL");
 }
 
 #[test]
@@ -253,15 +301,7 @@ fn the_corpus_means_the_same_on_duckdb_as_in_the_reference() {
         .load(&rows_of(&corpus.tables))
         .expect("the corpus loads into DuckDB");
     let database = duckdb.open_read_only(None).expect("DuckDB opens");
-    for as_of in AS_OF.map(date) {
-        let got = members_on(&*database, &corpus.program, &DuckDb, as_of);
-        let problems = differences(
-            &format!("DuckDB as of {as_of}"),
-            &got,
-            &reference_members(&corpus, as_of),
-        );
-        assert!(problems.is_empty(), "{}", problems.join("\n"));
-    }
+    conforms(&*database, &corpus, &DuckDb, "DuckDB");
 }
 
 /// A copy of a project pointed at the Spark cluster instead of its SQLite file.
@@ -344,10 +384,24 @@ fn the_corpus_means_the_same_on_spark_as_in_the_reference() {
         let problems = differences(
             &format!("Spark as of {as_of}"),
             &got,
-            &reference_members(&corpus, date(as_of)),
+            &reference_members(&corpus, &corpus.program, date(as_of)),
         );
         assert!(problems.is_empty(), "{}", problems.join("\n"));
     }
+    // One other way of cutting RFM scores, at one date (a Spark job takes a minute).
+    let (lines, scoring) = SCORINGS[2];
+    let manifest = project.join("seg.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(&manifest, format!("{text}{lines}")).unwrap();
+    let mut program = corpus.program.clone();
+    program.rfm.as_mut().expect("the corpus has [rfm]").scoring = scoring;
+    let got = spark_members(&project, AS_OF[0]);
+    let problems = differences(
+        &format!("Spark as of {} with {lines}", AS_OF[0]),
+        &got,
+        &reference_members(&corpus, &program, date(AS_OF[0])),
+    );
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
 /// `seg run -s NAME --format csv` member keys of every segment, by segment.
@@ -400,7 +454,7 @@ fn the_same_as_on_sqlite(other: &Path, sqlite: &Path) {
     );
 
     let on_sqlite = members_through_seg(sqlite);
-    assert_eq!(on_sqlite.len(), 45);
+    assert_eq!(on_sqlite.len(), 47);
     assert_eq!(members_through_seg(other), on_sqlite);
 
     // The data-aware checks, indexes and membership history work there too.

@@ -517,3 +517,34 @@ fn breakdowns_read_the_same_as_on_sqlite() {
         assert_eq!(got.stdout, want.stdout, "by {field}");
     }
 }
+
+/// `ignoring case` folds through ICU's root collation on PostgreSQL: a server without it
+/// (built without ICU; here the collation is dropped) gives one coded error that says so.
+#[test]
+#[ignore = "needs PostgreSQL: SEG_TEST_POSTGRES_URL (.ci/run starts a server and runs ignored tests)"]
+fn ignoring_case_without_icu_says_what_is_missing() {
+    let url = common::postgres::fresh_database("no_icu");
+    let mut client = ::postgres::Client::connect(&url, ::postgres::NoTls).unwrap();
+    client
+        .batch_execute(
+            "CREATE TABLE customers AS SELECT 1 AS id, 'ANN' AS name;
+             DROP COLLATION pg_catalog.\"und-x-icu\";",
+        )
+        .unwrap();
+    let project = project_with(&format!("url = \"{url}\""));
+    std::fs::create_dir(project.join("segments")).unwrap();
+    std::fs::write(
+        project.join("segments/a.seg"),
+        "segment Ann where name = 'ann' ignoring case\nsegment Exact where name = 'ANN'\n",
+    )
+    .unwrap();
+    let out = seg(&project, &["run", "--plain", "-s", "Ann", "--count"]);
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    assert!(out.stderr.contains("seg::E0"), "{}", out.stderr);
+    assert!(out.stderr.contains("und-x-icu"), "{}", out.stderr);
+    assert!(out.stderr.contains("built with ICU"), "{}", out.stderr);
+    assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
+    // Segments that do not ignore case run as before.
+    let exact = seg(&project, &["run", "--plain", "-s", "Exact", "--count"]);
+    assert_eq!(exact.code, 0, "{}", exact.stderr);
+}

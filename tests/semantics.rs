@@ -7,6 +7,8 @@
 /// The as-of date of [`EXPECTED`].
 const AS_OF: &str = "2025-06-30";
 
+use std::path::Path;
+
 mod common;
 
 use common::{copy_project, member_keys, seg};
@@ -212,6 +214,65 @@ const IGNORING: &[(&str, &[i64])] = &[
     ("TableRangesFold", &[12]),
 ];
 
+/// The conformance corpus's sequences, worked out by hand from its orders.csv and
+/// events.csv, as of 2025-03-31 (and one as of 2025-02-28).
+const SEQUENCES: &[(&str, &str, &[i64])] = &[
+    // 1 signed up 2024-12-18 and ordered 12-20 (two days); 2 ordered on its signup day.
+    ("SignupThenOrder2", "2025-03-31", &[1, 2]),
+    ("SignupThenOrderSameDay", "2025-03-31", &[2]),
+    // 4: 02-28 then 03-01; 6: 12-31 then 01-01; 10: 02-14 then 03-15 (29 days). 1's orders
+    // are 101 days apart; 2 and 9 have one dated order; a row never follows itself.
+    ("RepeatWithin30", "2025-03-31", &[4, 6, 10]),
+    // 1: toys 2024-12-20, books 2025-03-31: exactly 101 days, the window's last day.
+    ("ToysThenBooks", "2025-03-31", &[1]),
+    // 7 browsed 03-20 and its window ended 03-30 with no order (its order is on 03-31).
+    ("BrowseNoOrder10", "2025-03-31", &[7]),
+    // As of 02-28 no browse's window has ended without an order.
+    ("BrowseNoOrder10", "2025-02-28", &[]),
+    // 4 ordered on the browse day; 6's cart is on the order's day, not between; 8's cart
+    // (01-03) is between its browse (01-01) and order (01-05); 7's order is 11 days later.
+    ("BrowseThenOrderNoCart", "2025-03-31", &[4, 6]),
+    // Only 4 and 6 ordered twice within a week; everyone else, customers without orders
+    // included, is in the complement.
+    (
+        "NotRepeatWithinAWeek",
+        "2025-03-31",
+        &[1, 2, 3, 5, 7, 8, 9, 10, 11, 12],
+    ),
+    // 4 browsed and carted on one day; 6's are on two days.
+    ("EventsSameDay", "2025-03-31", &[4]),
+];
+
+#[test]
+fn sequences_have_the_members_worked_out_by_hand() {
+    let project = copy_project("tests/fixtures/conformance");
+    let load = seg(&project, &["load"]);
+    assert_eq!(load.code, 0, "{}", load.stderr);
+    let mut mismatches = Vec::new();
+    for (segment, as_of, expected) in SEQUENCES {
+        let out = seg(
+            &project,
+            &[
+                "run",
+                "--segment",
+                segment,
+                "--as-of",
+                as_of,
+                "--format",
+                "csv",
+            ],
+        );
+        assert_eq!(out.code, 0, "{segment}: {}", out.stderr);
+        let members = member_keys(&out.stdout);
+        if members != *expected {
+            mismatches.push(format!(
+                "{segment} as of {as_of}: expected {expected:?}, got {members:?}"
+            ));
+        }
+    }
+    assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
+}
+
 #[test]
 fn text_ignoring_case_and_spaces_has_the_members_worked_out_by_hand() {
     let project = copy_project("tests/fixtures/conformance");
@@ -336,4 +397,129 @@ fn money_sums_are_exact_at_every_boundary() {
     }
     assert_eq!(out.stdout.lines().count(), 1 + 2 * customers);
     assert!(wrong.is_empty(), "boundaries decided wrongly: {wrong:?}");
+}
+
+/// RFM buckets at their edges, worked out by hand. Ten customers with orders of 10.00 each
+/// (customer 11 has none). All latest orders fall on 2025-06-01, so recency ties everyone.
+/// Orders per customer: 1, 2, 3 → 1; 4, 5, 6, 7 → 2; 9, 10 → 3; 8 → 5, four of them in
+/// January 2024, outside a 90-day window up to 2025-06-30.
+fn rfm_project(rfm: &str) -> common::TestDir {
+    let dir = common::temp_dir("rfm-edges");
+    let counts: &[(i64, usize)] = &[
+        (1, 1),
+        (2, 1),
+        (3, 1),
+        (4, 2),
+        (5, 2),
+        (6, 2),
+        (7, 2),
+        (8, 5),
+        (9, 3),
+        (10, 3),
+    ];
+    let mut orders = String::from("id,customer_id,ordered_at,amount\n");
+    let mut id = 0;
+    for &(customer, count) in counts {
+        for n in 0..count {
+            id += 1;
+            let date = if customer == 8 && n > 0 {
+                "2024-01-15"
+            } else {
+                "2025-06-01"
+            };
+            orders.push_str(&format!("{id},{customer},{date},10.00\n"));
+        }
+    }
+    let customers: String = (1..=11).map(|k| format!("{k}\n")).collect();
+    std::fs::write(dir.join("customers.csv"), format!("id\n{customers}")).unwrap();
+    std::fs::write(dir.join("orders.csv"), orders).unwrap();
+    std::fs::write(
+        dir.join("seg.toml"),
+        format!(
+            "[project]\nas_of = \"2025-06-30\"\n[database]\npath = \"rfm.db\"\n\
+             [data]\ncustomers = \"customers.csv\"\norders = \"orders.csv\"\n\
+             [customer]\nkey = \"id\"\n[related.orders]\nkey = \"id\"\ncustomer_key = \"customer_id\"\n\
+             time = \"ordered_at\"\n[related.orders.fields]\nordered_at = \"date\"\namount = \"money\"\n\
+             [rfm]\nentity = \"orders\"\namount = \"amount\"\n{rfm}"
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("rfm.seg"),
+        "segment F4 where frequency_score = 4\nsegment F3 where frequency_score = 3\n\
+         segment F2 where frequency_score = 2\nsegment F1 where frequency_score = 1\n\
+         segment R4 where recency_score = 4\nsegment R1 where recency_score = 1\n\
+         segment M4 where monetary_score = 4\nsegment Scored where recency_score >= 1\n\
+         segment Unscored where not (recency_score >= 1)\n",
+    )
+    .unwrap();
+    let load = seg(&dir, &["load"]);
+    assert_eq!(load.code, 0, "{}", load.stderr);
+    dir
+}
+
+fn rfm_members(dir: &Path, cases: &[(&str, &[i64])]) -> Vec<String> {
+    cases
+        .iter()
+        .filter_map(|(segment, expected)| {
+            let out = seg(dir, &["run", "--segment", segment, "--format", "csv"]);
+            assert_eq!(out.code, 0, "{segment}: {}", out.stderr);
+            let members = member_keys(&out.stdout);
+            (members != *expected)
+                .then(|| format!("{segment}: expected {expected:?}, got {members:?}"))
+        })
+        .collect()
+}
+
+#[test]
+fn rfm_buckets_at_their_edges_by_method_and_window() {
+    // Shared ranks, quartiles: 1 + ⌊4 × (rank − 1) / 10⌋. Two orders rank 4 (score 2), three
+    // rank 8 (score 3), five rank 10 (score 4); everyone ties on recency, rank 1.
+    let rank = rfm_project("method = \"rank\"\nbuckets = 4\n");
+    let mut problems = rfm_members(
+        &rank,
+        &[
+            ("F4", &[8]),
+            ("F3", &[9, 10]),
+            ("F2", &[4, 5, 6, 7]),
+            ("F1", &[1, 2, 3]),
+            ("R4", &[]),
+            ("R1", &[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]),
+            ("M4", &[8]),
+            ("Scored", &[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]),
+            ("Unscored", &[11]),
+        ],
+    );
+    // NTILE(4) of ten: buckets of 3, 3, 2, 2 in order of value, ties by key read as text,
+    // shorter first ("9" before "10"). Frequency: 1 2 3 | 4 5 6 | 7 9 | 10 8.
+    let ntile = rfm_project("method = \"ntile\"\nbuckets = 4\n");
+    problems.extend(rfm_members(
+        &ntile,
+        &[
+            ("F4", &[8, 10]),
+            ("F3", &[7, 9]),
+            ("F2", &[4, 5, 6]),
+            ("F1", &[1, 2, 3]),
+            // Everyone ties on recency: cut by key alone.
+            ("R4", &[9, 10]),
+            ("R1", &[1, 2, 3]),
+            ("M4", &[8, 10]),
+            ("Unscored", &[11]),
+        ],
+    ));
+    // In the 90 days up to 2025-06-30, customer 8 has one order: 1 2 3 | 8 4 5 | 6 7 | 9 10.
+    let window = rfm_project("method = \"ntile\"\nbuckets = 4\nwindow = \"90 days\"\n");
+    problems.extend(rfm_members(
+        &window,
+        &[
+            ("F4", &[9, 10]),
+            ("F3", &[6, 7]),
+            ("F2", &[4, 5, 8]),
+            ("F1", &[1, 2, 3]),
+            ("R4", &[9, 10]),
+            ("M4", &[9, 10]),
+            ("Unscored", &[11]),
+        ],
+    ));
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

@@ -119,6 +119,22 @@ impl<'a> ConditionChecker<'a> {
                 quantifier,
                 values,
             } => self.has(field, *quantifier, values, None),
+            ConditionKind::Sequence {
+                first,
+                absent,
+                then,
+                amount,
+                unit,
+                unless,
+            } => self.sequence(
+                condition.span,
+                first,
+                *absent,
+                then,
+                amount,
+                *unit,
+                unless.as_ref(),
+            ),
             ConditionKind::Any { entity, filter } => {
                 let relation = self.related_entity(entity)?;
                 let condition = match filter {

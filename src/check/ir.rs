@@ -3,6 +3,7 @@
 
 pub use crate::normalize::Normalize;
 pub use crate::operators::{AggregateFn, CompareOp, Direction, Unit};
+pub use crate::schema::{RfmMethod, RfmScoring};
 use crate::schema::Type;
 use crate::source::Location;
 use crate::value::Value;
@@ -29,6 +30,8 @@ pub struct Rfm {
     pub date: Column,
     /// Its money column.
     pub amount: Column,
+    /// How the scores are cut.
+    pub scoring: RfmScoring,
 }
 
 /// The table whose rows are the customers.
@@ -177,6 +180,9 @@ pub enum Condition {
     },
     /// Membership of another segment (by name, defined earlier in [`Program::segments`]).
     Segment(String),
+    /// A row of one kind followed by one of another (or not) within some days
+    /// (docs/semantics.md, "Sequences").
+    Sequence(Box<Sequence>),
     /// At least one related row satisfies the condition (or exists at all).
     Exists {
         /// Index into [`Program::related`].
@@ -190,6 +196,33 @@ pub enum Condition {
     Or(Vec<Condition>),
     /// Does not hold (unknown counts as not holding).
     Not(Box<Condition>),
+}
+
+/// `any(A) then [not] any(B) within N days [and not any(C) in between]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sequence {
+    /// The rows that start it.
+    pub first: Step,
+    /// The rows that must (or, `absent`, must not) follow.
+    pub then: Step,
+    /// `then not`: no row of `then` within the window after a row of `first`, whose
+    /// window has ended by the as-of date.
+    pub absent: bool,
+    /// How many days after the first row's date the second may come (0: the same day).
+    pub days: u32,
+    /// `and not any(C) in between`: no such row strictly between the two dates.
+    pub unless: Option<Step>,
+}
+
+/// One step of a sequence: the rows of a related table that satisfy a condition.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Step {
+    /// Index into [`Program::related`].
+    pub relation: usize,
+    /// The table's time column (the rows' dates order the steps).
+    pub time: Column,
+    /// Which rows (`None`: every row).
+    pub condition: Option<Condition>,
 }
 
 /// Where [`Condition::Matches`] looks for its text.
@@ -221,7 +254,8 @@ pub enum Operand {
     Column(Column),
     /// An aggregate over a customer's related rows.
     Aggregate(Box<Aggregate>),
-    /// A built-in RFM score (1–5; unknown for customers without purchases).
+    /// A built-in RFM score (1 to the number of buckets; unknown for customers without
+    /// purchases).
     Rfm(RfmScore),
 }
 

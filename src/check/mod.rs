@@ -11,6 +11,7 @@ pub(crate) mod literal;
 mod operand;
 pub(crate) use operand::RFM_SCORES;
 mod scope;
+mod sequence;
 mod time;
 
 use std::collections::{HashMap, HashSet};
@@ -201,6 +202,7 @@ fn rfm(schema: &Schema) -> Option<ir::Rfm> {
         relation: source.relation,
         date: column(&source.time),
         amount: column(&source.amount),
+        scoring: source.scoring,
     })
 }
 

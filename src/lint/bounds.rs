@@ -1,5 +1,5 @@
 //! Tests against a bound the operand can never cross: a count is never negative, an RFM
-//! score lies between 1 and 5, an age is never negative. `count(orders) >= -1` always
+//! score lies between 1 and the number of buckets, an age is never negative. `count(orders) >= -1` always
 //! holds; `recency_score > 6` and `age(birthday) < 0` never do.
 
 use crate::check::RFM_SCORES;
@@ -121,14 +121,14 @@ fn range(operand: &Operand, schema: &Schema) -> Option<Range> {
         }),
         Operand::Field(field)
             if field.entity.is_none()
-                && schema.rfm.is_some()
                 && schema.customer.field(&field.name.text).is_none()
                 && RFM_SCORES.iter().any(|(n, _)| *n == field.name.text) =>
         {
+            let rfm = schema.rfm.as_ref()?;
             Some(Range {
                 what: format!("`{}`", field.name.text),
                 low: 1,
-                high: Some(5),
+                high: Some(i128::from(rfm.scoring.buckets)),
                 may_be_unknown: true,
             })
         }

@@ -114,6 +114,20 @@ impl Walker<'_> {
                     self.condition(filter, Some(index));
                 }
             }
+            ConditionKind::Sequence {
+                first,
+                then,
+                unless,
+                ..
+            } => {
+                for step in [Some(first), Some(then), unless.as_ref()].into_iter().flatten() {
+                    if let (Some(filter), Some((index, _))) =
+                        (&step.filter, self.schema.related_entity(&step.entity.text))
+                    {
+                        self.condition(filter, Some(index));
+                    }
+                }
+            }
             ConditionKind::Known { field, .. }
             | ConditionKind::Contains { field, .. }
             | ConditionKind::StartsWith { field, .. }
@@ -304,6 +318,20 @@ fn sensitive_uses(
             if let (Some(filter), Some((_, related))) = (filter, schema.related_entity(&name.text))
             {
                 sensitive_uses(filter, related, schema, out);
+            }
+        }
+        ConditionKind::Sequence {
+            first,
+            then,
+            unless,
+            ..
+        } => {
+            for step in [Some(first), Some(then), unless.as_ref()].into_iter().flatten() {
+                if let (Some(filter), Some((_, related))) =
+                    (&step.filter, schema.related_entity(&step.entity.text))
+                {
+                    sensitive_uses(filter, related, schema, out);
+                }
             }
         }
         ConditionKind::Reference(_) => {}

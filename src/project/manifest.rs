@@ -9,7 +9,8 @@ use toml::Spanned;
 
 use crate::diagnostics::{Code, Diagnostic, did_you_mean};
 use crate::normalize::Normalize;
-use crate::schema::{Entity, Field, Schema, Type};
+use crate::operators::Unit;
+use crate::schema::{Entity, Field, RfmMethod, RfmScoring, Schema, Type};
 use crate::source::{Location, SourceId, Span};
 
 /// A parsed and validated manifest. Paths are as written (relative to the manifest).
@@ -74,6 +75,9 @@ struct RawPrivacy {
 struct RawRfm {
     entity: Spanned<String>,
     amount: Spanned<String>,
+    method: Option<Spanned<String>>,
+    buckets: Option<Spanned<i64>>,
+    window: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -671,11 +675,71 @@ impl Validator {
                 return None;
             }
         };
+        let scoring = self.rfm_scoring(rfm)?;
         Some(crate::schema::RfmSource {
             relation,
             amount: amount.clone(),
             time: time.clone(),
+            scoring,
         })
+    }
+
+    /// `method`, `buckets` and `window` of `[rfm]`.
+    fn rfm_scoring(&mut self, rfm: &RawRfm) -> Option<RfmScoring> {
+        let mut scoring = RfmScoring::default();
+        let mut ok = true;
+        if let Some(method) = &rfm.method {
+            match method.get_ref().as_str() {
+                "rank" => scoring.method = RfmMethod::Rank,
+                "ntile" => scoring.method = RfmMethod::Ntile,
+                other => {
+                    ok = false;
+                    let help = did_you_mean(other, ["rank", "ntile"], "\"").unwrap_or_else(|| {
+                        "\"ntile\" for buckets of equal size, \"rank\" for shared ranks".into()
+                    });
+                    self.invalid(
+                        method.span(),
+                        format!("`method` is \"ntile\" or \"rank\", not \"{other}\""),
+                        "not a method",
+                    )
+                    .help = Some(help);
+                }
+            }
+        }
+        if let Some(buckets) = &rfm.buckets {
+            match u32::try_from(*buckets.get_ref()) {
+                Ok(n) if (2..=100).contains(&n) => scoring.buckets = n,
+                _ => {
+                    ok = false;
+                    self.invalid(
+                        buckets.span(),
+                        format!(
+                            "`buckets` is a whole number from 2 to 100, not {}",
+                            buckets.get_ref()
+                        ),
+                        "not a number of buckets",
+                    )
+                    .help = Some("4 for quartiles, 5 for quintiles, 10 for deciles".into());
+                }
+            }
+        }
+        if let Some(window) = &rfm.window {
+            match parse_window(window.get_ref()) {
+                Some(parsed) => scoring.window = Some(parsed),
+                None => {
+                    ok = false;
+                    self.invalid(
+                        window.span(),
+                        format!("`window` is an amount of time such as \"2 years\", not \"{}\"", window.get_ref()),
+                        "not an amount of time",
+                    )
+                    .help = Some(
+                        "a whole number from 1 and days, weeks, months or years: \"90 days\", \"18 months\"".into(),
+                    );
+                }
+            }
+        }
+        ok.then_some(scoring)
     }
 
     /// Customer fields declared `via = "orders"` take their column and type from the related
@@ -750,6 +814,20 @@ impl Validator {
             });
         }
     }
+}
+
+/// `"2 years"`, `"90 days"`, `"1 month"`: a window of whole units.
+fn parse_window(text: &str) -> Option<(u32, Unit)> {
+    let mut words = text.split_whitespace();
+    let amount: u32 = words.next()?.parse().ok().filter(|n| *n >= 1)?;
+    let unit = match words.next()?.to_ascii_lowercase().as_str() {
+        "day" | "days" => Unit::Days,
+        "week" | "weeks" => Unit::Weeks,
+        "month" | "months" => Unit::Months,
+        "year" | "years" => Unit::Years,
+        _ => return None,
+    };
+    words.next().is_none().then_some((amount, unit))
 }
 
 #[cfg(test)]

@@ -147,10 +147,15 @@ fn schema(repl: &Repl) -> String {
     if !metrics.is_empty() {
         let _ = writeln!(out, "metrics: {}", metrics.join(", "));
     }
-    if schema.rfm.is_some() {
+    if let Some(rfm) = &schema.rfm {
+        let method = match rfm.scoring.method {
+            crate::schema::RfmMethod::Rank => "shared ranks",
+            crate::schema::RfmMethod::Ntile => "equal buckets",
+        };
         let _ = writeln!(
             out,
-            "scores: recency_score, frequency_score, monetary_score (1-5)"
+            "scores: recency_score, frequency_score, monetary_score (1-{}, {method})",
+            rfm.scoring.buckets
         );
     }
     out

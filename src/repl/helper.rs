@@ -34,6 +34,8 @@ const KEYWORDS: &[&str] = &[
     "ignoring",
     "case",
     "spaces",
+    "then",
+    "within",
     "true",
     "false",
     "import",

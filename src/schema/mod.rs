@@ -13,6 +13,7 @@ pub use description::{
 use std::fmt;
 
 use crate::normalize::Normalize;
+use crate::operators::Unit;
 use crate::source::Location;
 
 /// The customer entity and everything related to it.
@@ -35,6 +36,44 @@ pub struct RfmSource {
     pub amount: Field,
     /// The time field (date or timestamp).
     pub time: Field,
+    /// How the scores are cut.
+    pub scoring: RfmScoring,
+}
+
+/// How RFM scores cut the customers into buckets (`method`, `buckets` and `window` in
+/// `[rfm]`; docs/semantics.md, "RFM scores").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RfmScoring {
+    /// How ties and bucket sizes are settled.
+    pub method: RfmMethod,
+    /// How many buckets: scores run from 1 to this.
+    pub buckets: u32,
+    /// Frequency and monetary count only the rows in this many units up to the as-of
+    /// date (as `in last N units`); all rows when `None`.
+    pub window: Option<(u32, Unit)>,
+}
+
+impl Default for RfmScoring {
+    /// Shared-rank quintiles over all rows: the scores of projects written before the
+    /// choice existed.
+    fn default() -> RfmScoring {
+        RfmScoring {
+            method: RfmMethod::Rank,
+            buckets: 5,
+            window: None,
+        }
+    }
+}
+
+/// How RFM buckets are cut.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RfmMethod {
+    /// `1 + floor(buckets × (rank − 1) / n)` with SQL's `RANK()`: tied customers share a
+    /// score, so a bucket may hold more than its share.
+    Rank,
+    /// SQL's `NTILE(buckets)`: buckets of equal size (the first ones one larger when they
+    /// cannot all be), ties split by customer key.
+    Ntile,
 }
 
 /// A table seen as an entity.

@@ -12,7 +12,9 @@ use super::generate::{
     compare_expression, compare_op, from_related, select_customer_keys,
 };
 use super::writer::SqlWriter;
-use crate::check::ir::{Aggregate, Bound, Column, Condition, Operand, Rfm, RfmScore};
+use crate::check::ir::{
+    Aggregate, Bound, Column, Condition, Direction, Operand, Rfm, RfmMethod, RfmScore,
+};
 use crate::check::ir::{AggregateFn, CompareOp};
 use crate::schema::Type;
 use crate::value::{Decimal, Value};
@@ -577,6 +579,7 @@ impl Generator<'_> {
     /// n customers with purchases. An unknown total ranks lowest on every engine.
     pub(super) fn rfm_scores(&self, w: &mut SqlWriter<'_>, rfm: &Rfm) {
         let related = &self.program.related[rfm.relation];
+        let buckets = u64::from(rfm.scoring.buckets);
         w.sql("SELECT ").ident(KEY);
         for (column, total) in [
             (score_column(RfmScore::Recency), "last_purchase"),
@@ -585,21 +588,45 @@ impl Generator<'_> {
         ] {
             w.sql(",");
             w.indented(|w| {
-                w.newline().sql("1 + ");
-                w.dialect().integer_division(
-                    w,
-                    &|w| {
-                        w.sql("5 * (RANK() OVER (ORDER BY ")
-                            .ident(total)
-                            .sql(" NULLS FIRST) - 1)");
-                    },
-                    &|w| {
-                        w.sql("COUNT(*) OVER ()");
-                    },
-                );
+                w.newline();
+                match rfm.scoring.method {
+                    RfmMethod::Rank => {
+                        w.sql("1 + ");
+                        w.dialect().integer_division(
+                            w,
+                            &|w| {
+                                w.number(buckets)
+                                    .sql(" * (RANK() OVER (ORDER BY ")
+                                    .ident(total)
+                                    .sql(" NULLS FIRST) - 1)");
+                            },
+                            &|w| {
+                                w.sql("COUNT(*) OVER ()");
+                            },
+                        );
+                    }
+                    RfmMethod::Ntile => {
+                        w.sql("NTILE(").number(buckets).sql(") OVER (ORDER BY ");
+                        w.ident(total).sql(" NULLS FIRST, ");
+                        w.dialect().key_order(w, &|w| {
+                            w.ident(KEY);
+                        });
+                        w.sql(")");
+                    }
+                }
                 w.sql(" AS ").ident(column);
             });
         }
+        // Frequency and monetary count the rows in the window, if there is one.
+        let window = rfm_window(rfm);
+        let in_window = |w: &mut SqlWriter<'_>| {
+            if let Some(window) = &window {
+                self.condition(w, window);
+            }
+        };
+        let filter = window
+            .is_some()
+            .then_some(&in_window as &dyn Fn(&mut SqlWriter<'_>));
         w.newline().sql("FROM (");
         if self.facts().is_some() {
             // In a batch, the three totals are among the facts.
@@ -631,9 +658,10 @@ impl Generator<'_> {
                 .ident(KEY);
             w.sql(", ");
             self.latest_date(w, &rfm.date);
-            w.sql(" AS ").ident("last_purchase");
-            w.sql(", COUNT(*) AS ").ident("purchases").sql(", ");
-            sum_in_units(w, &rfm.amount, None);
+            w.sql(" AS ").ident("last_purchase").sql(", ");
+            dialect::aggregate(w, "COUNT(", None, filter);
+            w.sql(" AS ").ident("purchases").sql(", ");
+            sum_in_units(w, &rfm.amount, filter);
             w.sql(" AS ").ident("spent");
             w.newline();
             from_related(w, related);
@@ -780,6 +808,19 @@ impl AverageBound {
             one: fit(one),
         }
     }
+}
+
+/// `date in last N units` for the rows RFM frequency and monetary count, if `[rfm]` has a
+/// window.
+pub(super) fn rfm_window(rfm: &Rfm) -> Option<Condition> {
+    rfm.scoring
+        .window
+        .map(|(amount, unit)| Condition::Window {
+            operand: Operand::Column(rfm.date.clone()),
+            direction: Direction::Last,
+            amount,
+            unit,
+        })
 }
 
 fn score_column(score: RfmScore) -> &'static str {

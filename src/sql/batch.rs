@@ -474,18 +474,19 @@ pub(super) fn row_count(relation: usize, filter: Option<&Condition>) -> Aggregat
 
 /// The three facts RFM scores are ranked by: latest date, purchases, amount spent.
 pub(super) fn rfm_facts(rfm: &crate::check::ir::Rfm) -> [Aggregate; 3] {
-    let over = |function, column: Option<&Column>, ty| Aggregate {
+    let window = super::aggregate::rfm_window(rfm);
+    let over = |function, column: Option<&Column>, filter: Option<Condition>, ty| Aggregate {
         function,
         relation: rfm.relation,
         column: column.cloned(),
         distinct: false,
-        filter: None,
+        filter,
         ty,
     };
     [
-        over(AggregateFn::Max, Some(&rfm.date), rfm.date.ty),
-        over(AggregateFn::Count, None, Type::Integer),
-        over(AggregateFn::Sum, Some(&rfm.amount), rfm.amount.ty),
+        over(AggregateFn::Max, Some(&rfm.date), None, rfm.date.ty),
+        over(AggregateFn::Count, None, window.clone(), Type::Integer),
+        over(AggregateFn::Sum, Some(&rfm.amount), window, rfm.amount.ty),
     ]
 }
 

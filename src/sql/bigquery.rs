@@ -94,4 +94,20 @@ impl Dialect for BigQuery {
             .column(alias, key)
             .sql(" AS STRING)))), 1, 8)) AS INT64)");
     }
+
+    /// The text type is `STRING`, which compares by bytes.
+    fn key_order(&self, w: &mut SqlWriter<'_>, key: &dyn Fn(&mut SqlWriter<'_>)) {
+        w.sql("CHAR_LENGTH(CAST(");
+        key(w);
+        w.sql(" AS STRING)), CAST(");
+        key(w);
+        w.sql(" AS STRING)");
+    }
+
+    /// <https://cloud.google.com/bigquery/docs/reference/standard-sql/date_functions#date_diff>
+    fn day_number(&self, w: &mut SqlWriter<'_>, date: &dyn Fn(&mut SqlWriter<'_>)) {
+        w.sql("DATE_DIFF(");
+        date(w);
+        w.sql(", DATE '1970-01-01', DAY)");
+    }
 }

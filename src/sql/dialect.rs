@@ -322,6 +322,25 @@ pub trait Dialect {
         w.sql(")");
     }
 
+    /// Whole days from 1 January 1970 to a date: by default the standard difference of two
+    /// dates, which is a whole number of days.
+    fn day_number(&self, w: &mut SqlWriter<'_>, date: &dyn Fn(&mut SqlWriter<'_>)) {
+        w.sql("(");
+        date(w);
+        w.sql(" - DATE '1970-01-01')");
+    }
+
+    /// The `ORDER BY` terms that order customer keys the same way on every engine, to break
+    /// ties (`NTILE` for RFM scores): the key as text, shorter first, then by its UTF-8
+    /// bytes whatever the collation (for whole-number keys from 0 up, their order).
+    fn key_order(&self, w: &mut SqlWriter<'_>, key: &dyn Fn(&mut SqlWriter<'_>)) {
+        w.sql("CHAR_LENGTH(CAST(");
+        key(w);
+        w.sql(" AS VARCHAR)), CAST(");
+        key(w);
+        w.sql(" AS VARCHAR)");
+    }
+
     /// The first 32 bits of MD5(seed ':' key) as a whole number, 0 to 2^32 − 1
     /// ([`crate::split::key_hash`]), the key read as text. By default the MD5 function most
     /// engines have (lowercase hex), its first eight hex digits decoded with standard

@@ -290,7 +290,7 @@ impl Generator<'_> {
 
     /// `alias.key > after AND alias.key <= upto` (the ends the slice has) when counting a
     /// slice, and whether it wrote it.
-    fn in_slice(&self, w: &mut SqlWriter<'_>, alias: &'static str, key: &str) -> bool {
+    pub(super) fn in_slice(&self, w: &mut SqlWriter<'_>, alias: &'static str, key: &str) -> bool {
         let Some(slice) = self.slice else {
             return false;
         };
@@ -431,6 +431,7 @@ impl Generator<'_> {
             Condition::IsTrue(column) => {
                 w.column(alias(column), &column.name).sql(" = TRUE");
             }
+            Condition::Sequence(sequence) => self.sequence(w, sequence),
             Condition::Bucket { seed, from, to } => {
                 let seed = w.bind(Value::Text(seed.clone()));
                 w.dialect()

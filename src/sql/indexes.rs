@@ -130,6 +130,15 @@ impl Usage<'_> {
             | Condition::Anniversary { column, .. }
             | Condition::During { column, .. }
             | Condition::Age { column, .. } => self.column(column),
+            Condition::Sequence(sequence) => {
+                let steps = [Some(&sequence.first), Some(&sequence.then)];
+                for step in steps.into_iter().chain([sequence.unless.as_ref()]).flatten() {
+                    self.column(&step.time);
+                    if let Some(c) = &step.condition {
+                        self.condition(c);
+                    }
+                }
+            }
             Condition::Segment(_) | Condition::Bucket { .. } => {}
         }
     }

@@ -20,6 +20,7 @@ mod merged;
 pub mod indexes;
 pub mod postgres;
 pub mod sample;
+mod sequence;
 pub mod snowflake;
 pub mod spark;
 pub mod sqlite;

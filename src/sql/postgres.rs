@@ -58,4 +58,14 @@ impl Dialect for Postgres {
         dialect::fold_case_by_table(w, text);
         w.sql(" END");
     }
+
+    /// <https://www.postgresql.org/docs/current/collation.html>: text sorts by the
+    /// database's collation unless told `COLLATE "C"`, which is byte order.
+    fn key_order(&self, w: &mut SqlWriter<'_>, key: &dyn Fn(&mut SqlWriter<'_>)) {
+        w.sql("CHAR_LENGTH(CAST(");
+        key(w);
+        w.sql(" AS TEXT)), CAST(");
+        key(w);
+        w.sql(" AS TEXT) COLLATE \"C\"");
+    }
 }

@@ -73,4 +73,21 @@ impl Dialect for Snowflake {
             .column(alias, key)
             .sql(" AS VARCHAR)), 1, 8), 'XXXXXXXX')");
     }
+
+    /// <https://docs.snowflake.com/en/sql-reference/functions/length>: `LENGTH` counts
+    /// characters; text without a collation compares by its bytes.
+    fn key_order(&self, w: &mut SqlWriter<'_>, key: &dyn Fn(&mut SqlWriter<'_>)) {
+        w.sql("LENGTH(CAST(");
+        key(w);
+        w.sql(" AS VARCHAR)), CAST(");
+        key(w);
+        w.sql(" AS VARCHAR)");
+    }
+
+    /// <https://docs.snowflake.com/en/sql-reference/functions/datediff>
+    fn day_number(&self, w: &mut SqlWriter<'_>, date: &dyn Fn(&mut SqlWriter<'_>)) {
+        w.sql("DATEDIFF(day, DATE '1970-01-01', ");
+        date(w);
+        w.sql(")");
+    }
 }

@@ -57,4 +57,20 @@ impl Dialect for Spark {
             .column(alias, key)
             .sql(" AS STRING))), 1, 8), 16, 10) AS BIGINT)");
     }
+
+    /// The text type is `STRING`, which compares by bytes.
+    fn key_order(&self, w: &mut SqlWriter<'_>, key: &dyn Fn(&mut SqlWriter<'_>)) {
+        w.sql("CHAR_LENGTH(CAST(");
+        key(w);
+        w.sql(" AS STRING)), CAST(");
+        key(w);
+        w.sql(" AS STRING)");
+    }
+
+    /// <https://spark.apache.org/docs/latest/api/sql/#datediff>: the difference of two dates is not a number in Spark.
+    fn day_number(&self, w: &mut SqlWriter<'_>, date: &dyn Fn(&mut SqlWriter<'_>)) {
+        w.sql("DATEDIFF(");
+        date(w);
+        w.sql(", DATE '1970-01-01')");
+    }
 }

@@ -191,4 +191,21 @@ impl Dialect for Sqlite {
         text(w);
         w.sql(")");
     }
+
+    /// SQLite has no `CHAR_LENGTH`; `length()` of text counts characters, and text
+    /// compares by its bytes.
+    fn key_order(&self, w: &mut SqlWriter<'_>, key: &dyn Fn(&mut SqlWriter<'_>)) {
+        w.sql("length(CAST(");
+        key(w);
+        w.sql(" AS TEXT)), CAST(");
+        key(w);
+        w.sql(" AS TEXT)");
+    }
+
+    /// <https://www.sqlite.org/lang_datefunc.html>: `julianday` counts days from 4714 BC at noon; 1970-01-01 is day 2440587.5.
+    fn day_number(&self, w: &mut SqlWriter<'_>, date: &dyn Fn(&mut SqlWriter<'_>)) {
+        w.sql("CAST(julianday(");
+        date(w);
+        w.sql(") - 2440587.5 AS INTEGER)");
+    }
 }

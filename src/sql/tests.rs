@@ -557,3 +557,24 @@ segment Xmas where any(orders where ordered_at during winter)",
     }
     insta::assert_snapshot!(out);
 }
+
+#[test]
+fn rfm_scores_as_equal_buckets_over_a_window_per_dialect() {
+    let mut program = clean_program(&[(
+        "x.seg",
+        "segment Top where monetary_score >= 4 and recency_score = 1",
+    )]);
+    program.rfm.as_mut().unwrap().scoring = ir::RfmScoring {
+        method: ir::RfmMethod::Ntile,
+        buckets: 4,
+        window: Some((2, ir::Unit::Years)),
+    };
+    let mut out = String::new();
+    for dialect in [&Sqlite as &dyn Dialect, &Postgres, &DuckDb, &Spark] {
+        let query = compile(&program, "Top", Output::Keys, dialect, as_of()).unwrap();
+        out.push_str(&format!("-- Top / {}\n{query}\n", dialect.name()));
+    }
+    let batch = compile_counts(&program, &["Top"], &Sqlite, as_of()).unwrap();
+    out.push_str(&format!("-- batch / sqlite\n{batch}\n"));
+    insta::assert_snapshot!(out);
+}

@@ -294,6 +294,21 @@ pub enum ConditionKind {
         /// The values.
         values: InValues,
     },
+    /// `any(A) then [not] any(B) within N days [and not any(C) in between]`.
+    Sequence {
+        /// The first step.
+        first: Step,
+        /// `then not`: the first step not followed by the second.
+        absent: bool,
+        /// The step that follows.
+        then: Step,
+        /// How long after the first step (an integer literal).
+        amount: Literal,
+        /// Days or weeks (the checker refuses longer units).
+        unit: Unit,
+        /// `and not any(C) in between`.
+        unless: Option<Step>,
+    },
     /// `any(entity [where condition])`.
     Any {
         /// The related entity.
@@ -367,6 +382,17 @@ pub enum ConditionKind {
     Or(Vec<Condition>),
     /// Not this.
     Not(Box<Condition>),
+}
+
+/// One step of a sequence: `any(entity [where condition])`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Step {
+    /// The related entity.
+    pub entity: Name,
+    /// A condition on its rows.
+    pub filter: Option<Box<Condition>>,
+    /// The whole `any(…)`.
+    pub span: Span,
 }
 
 /// What a comparison tests.

@@ -337,6 +337,27 @@ impl Builder {
                 let filter = parts.next().map(|c| Box::new(self.condition(c)));
                 ConditionKind::Any { entity, filter }
             }
+            Rule::sequence_test => {
+                let (mut steps, mut absent, mut amount, mut window) = (Vec::new(), false, None, None);
+                for part in parts {
+                    match part.as_rule() {
+                        Rule::any_test => steps.push(self.step(part)),
+                        Rule::negation => absent = true,
+                        Rule::integer => amount = Some(self.literal(part)),
+                        Rule::unit => window = Some(unit(part)),
+                        _ => {} // `then`, `within`, `not`
+                    }
+                }
+                let mut steps = steps.into_iter();
+                ConditionKind::Sequence {
+                    first: steps.next().expect("grammar: a first step"),
+                    absent,
+                    then: steps.next().expect("grammar: a second step"),
+                    amount: amount.expect("grammar: an amount"),
+                    unit: window.expect("grammar: a unit"),
+                    unless: steps.next(),
+                }
+            }
             Rule::known_test => {
                 let field = self.field(next());
                 ConditionKind::Known {
@@ -374,6 +395,24 @@ impl Builder {
                 normalize,
                 span: ignoring_span,
             },
+            span,
+        }
+    }
+
+    /// `any(entity [where condition])` as a step of a sequence.
+    fn step(&self, pair: Pair<'_, Rule>) -> Step {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner().filter(|p| {
+            !matches!(
+                p.as_rule(),
+                Rule::kw_any | Rule::kw_where | Rule::close_paren
+            )
+        });
+        let entity = self.name(inner.next().expect("grammar: an entity"));
+        let filter = inner.next().map(|c| Box::new(self.condition(c)));
+        Step {
+            entity,
+            filter,
             span,
         }
     }

@@ -141,6 +141,8 @@ fn describe(rule: Rule) -> &'static str {
         Rule::kw_contains => "`contains`",
         Rule::kw_starts => "`starts with`",
         Rule::kw_ends => "`ends with`",
+        Rule::kw_then => "`then`",
+        Rule::kw_within => "`within`",
         Rule::ignoring | Rule::kw_ignoring => "`ignoring …`",
         Rule::ignored | Rule::kw_case | Rule::kw_spaces => "`case` or `spaces`",
         Rule::test_goes_on => "a test",
@@ -158,6 +160,7 @@ fn describe(rule: Rule) -> &'static str {
         | Rule::during_test
         | Rule::has_test
         | Rule::any_test
+        | Rule::sequence_test
         | Rule::between_test
         | Rule::known_test
         | Rule::contains_test

@@ -216,6 +216,27 @@ fn nested(c: &Condition, parent: Option<&str>) -> String {
             };
             format!("{} has {quantifier} of {}", field(f), in_values(values))
         }
+        ConditionKind::Sequence {
+            first,
+            absent,
+            then,
+            amount,
+            unit: u,
+            unless,
+        } => {
+            let unless = unless
+                .as_ref()
+                .map(|s| format!(" and not {} in between", step(s)))
+                .unwrap_or_default();
+            format!(
+                "{} then {}{} within {} {}{unless}",
+                step(first),
+                not(*absent),
+                step(then),
+                amount.text,
+                unit(*u, &amount.text)
+            )
+        }
         ConditionKind::Any { entity, filter } => match filter {
             Some(filter) => format!("any({} where {})", entity.text, condition(filter)),
             None => format!("any({})", entity.text),
@@ -239,6 +260,14 @@ fn nested(c: &Condition, parent: Option<&str>) -> String {
         ConditionKind::Ignoring {
             test, normalize, ..
         } => format!("{} ignoring {}", condition(test), normalize.words()),
+    }
+}
+
+/// `any(entity [where condition])`.
+fn step(step: &Step) -> String {
+    match &step.filter {
+        Some(filter) => format!("any({} where {})", step.entity.text, condition(filter)),
+        None => format!("any({})", step.entity.text),
     }
 }
 

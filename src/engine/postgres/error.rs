@@ -39,7 +39,17 @@ pub(super) fn database_error(
         None if server_message(error).contains("parameters") => Cause::TooLarge,
         _ => Cause::Other,
     };
-    failure::database_error(context, cause, &server_message(error))
+    let message = server_message(error);
+    let diagnostic = failure::database_error(context, cause, &message);
+    if message.contains("und-x-icu") {
+        // `ignoring case` folds under ICU's root collation (sql/postgres.rs).
+        return diagnostic.with_help(
+            "`ignoring case` needs PostgreSQL built with ICU (the collation \"und-x-icu\"), \
+             as the packages of Debian, Ubuntu, Red Hat and the cloud services are; \
+             without it, compare the text as stored",
+        );
+    }
+    diagnostic
 }
 
 /// The server's own message where there is one ("db error: …" says little), else the

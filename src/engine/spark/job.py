@@ -59,10 +59,15 @@ def main():
     # cluster may have turned it off).
     spark.conf.set("spark.sql.ansi.enabled", "true")
     for table in job["tables"]:
+        # CSV as `seg load` reads it (RFC 4180): a quote inside a quoted value is doubled
+        # (Spark's default escape is a backslash, which would eat `\` and split `""`), and
+        # a quoted value may span lines.
         frame = spark.read.csv(
             table["csv"],
             schema=table["schema"],
             header=True,
+            escape='"',
+            multiLine=True,
             timestampFormat="yyyy-MM-dd HH:mm:ss",
             mode="FAILFAST",
         )

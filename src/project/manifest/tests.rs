@@ -211,3 +211,28 @@ ltv = { type = "money", normalize = ["case"] }
 "#
     ));
 }
+
+#[test]
+fn rfm_takes_a_method_a_number_of_buckets_and_a_window() {
+    let rfm = |lines: &str| {
+        format!(
+            "[customer]\nkey = \"id\"\n[related.orders]\ncustomer_key = \"cid\"\ntime = \"at\"\n\
+             [related.orders.fields]\nat = \"date\"\namount = \"money\"\n\
+             [rfm]\nentity = \"orders\"\namount = \"amount\"\n{lines}"
+        )
+    };
+    let scoring = |lines: &str| manifest(&rfm(lines)).schema.rfm.unwrap().scoring;
+    assert_eq!(scoring(""), RfmScoring::default());
+    assert_eq!(
+        scoring("method = \"ntile\"\nbuckets = 10\nwindow = \"18 months\"\n"),
+        RfmScoring {
+            method: RfmMethod::Ntile,
+            buckets: 10,
+            window: Some((18, Unit::Months)),
+        }
+    );
+    assert_eq!(scoring("window = \"1 year\"\n").window, Some((1, Unit::Years)));
+    insta::assert_snapshot!(problems(&rfm(
+        "method = \"quintile\"\nbuckets = 1\nwindow = \"2 fortnights\"\n"
+    )));
+}
