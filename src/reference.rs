@@ -11,8 +11,8 @@ use chrono::{Datelike, NaiveDate, NaiveDateTime};
 
 use crate::calendar;
 use crate::check::ir::{
-    Aggregate, Bound, Column, Condition, Direction, Operand, Place, Program, RfmMethod, RfmScore,
-    RfmScoring, Sequence, Step, TableRef,
+    Aggregate, ArithOp, Bound, Column, Condition, Direction, Expr, Operand, Place, Program,
+    RfmMethod, RfmScore, RfmScoring, Sequence, Step, TableRef,
 };
 use crate::split;
 use crate::syntax::ast::{AggregateFn, CompareOp};
@@ -271,6 +271,15 @@ impl Evaluator<'_> {
                     .is_none_or(|c| self.holds(c, customer, Some(r)))
             }),
             Condition::Sequence(sequence) => self.sequence(sequence, customer),
+            Condition::Arithmetic { left, op, right } => {
+                match (
+                    self.expression(left, customer, row),
+                    self.expression(right, customer, row),
+                ) {
+                    (Some(l), Some(r)) => compare(&Key::Number(l), *op, &Key::Number(r)),
+                    _ => false,
+                }
+            }
         }
     }
 
@@ -421,6 +430,46 @@ impl Evaluator<'_> {
     }
 
     /// The exact average of the known values, unknown over none.
+    /// A calculation's exact value; unknown when an operand is, or a divisor is zero.
+    fn expression(&self, expr: &Expr, customer: &Row, row: Option<&Row>) -> Option<Fraction> {
+        let value = match expr {
+            Expr::Number(value) => key_of_value(value),
+            Expr::Operand(Operand::Aggregate(aggregate))
+                if aggregate.function == AggregateFn::Avg =>
+            {
+                self.average(aggregate, customer)?
+            }
+            Expr::Operand(operand) => self.operand(operand, customer, row)?,
+            Expr::Binary(op, left, right) => {
+                let (a, b) = (
+                    self.expression(left, customer, row)?,
+                    self.expression(right, customer, row)?,
+                );
+                let (n, d) = match op {
+                    ArithOp::Add => (
+                        a.numerator * b.denominator + b.numerator * a.denominator,
+                        a.denominator * b.denominator,
+                    ),
+                    ArithOp::Sub => (
+                        a.numerator * b.denominator - b.numerator * a.denominator,
+                        a.denominator * b.denominator,
+                    ),
+                    ArithOp::Mul => (a.numerator * b.numerator, a.denominator * b.denominator),
+                    ArithOp::Div if b.numerator == 0 => return None,
+                    ArithOp::Div if b.numerator < 0 => {
+                        (-a.numerator * b.denominator, a.denominator * -b.numerator)
+                    }
+                    ArithOp::Div => (a.numerator * b.denominator, a.denominator * b.numerator),
+                };
+                return Some(reduced(n, d));
+            }
+        };
+        match value {
+            Key::Number(fraction) => Some(fraction),
+            _ => None,
+        }
+    }
+
     fn average(&self, aggregate: &Aggregate, customer: &Row) -> Option<Key> {
         let column = aggregate
             .column

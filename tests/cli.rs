@@ -482,7 +482,7 @@ fn segments_are_selected_by_name_pattern_file_and_tag() {
         ["SpringCampaign", "SpringHoldout"]
     );
     assert_eq!(names(&["--tag", "Retention"]), ["Lapsed"]);
-    assert_eq!(names(&["--file", "segments/behavioral.seg"]).len(), 13);
+    assert_eq!(names(&["--file", "segments/behavioral.seg"]).len(), 15);
     assert_eq!(
         names(&["--tag", "email", "-s", "Spring*"]),
         ["Lapsed", "SpringCampaign", "SpringHoldout"]

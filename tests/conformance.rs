@@ -454,7 +454,7 @@ fn the_same_as_on_sqlite(other: &Path, sqlite: &Path) {
     );
 
     let on_sqlite = members_through_seg(sqlite);
-    assert_eq!(on_sqlite.len(), 47);
+    assert_eq!(on_sqlite.len(), 49);
     assert_eq!(members_through_seg(other), on_sqlite);
 
     // The data-aware checks, indexes and membership history work there too.

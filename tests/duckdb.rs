@@ -271,7 +271,7 @@ fn a_failed_load_leaves_the_previous_data_and_no_partial_file() {
         seg(&project, &["run", "--format", "csv"]).stdout,
         before.stdout
     );
-    assert_eq!(first_column(&before.stdout).len(), 47);
+    assert_eq!(first_column(&before.stdout).len(), 49);
 }
 
 #[test]

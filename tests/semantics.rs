@@ -243,6 +243,47 @@ const SEQUENCES: &[(&str, &str, &[i64])] = &[
     ("EventsSameDay", "2025-03-31", &[4]),
 ];
 
+/// The conformance corpus's calculations, worked out by hand from its CSV files, as of
+/// 2025-03-31.
+const ARITHMETIC: &[(&str, &[i64])] = &[
+    // toys / orders: 1 (1 of 2), 2 ('toys' 1 of 2; 'Toys' is another value), 6 (2 of 2), 8
+    // (2 of 3); 4 has 1 of 3; 3 and 5 have no orders: 0 / 0 is unknown.
+    ("ToyShare", &[1, 2, 6, 8]),
+    // The last 90 days' average against 1.2 × all time: 1 (0.20 > 0.18), 2 (500 > 359.99),
+    // 4 (50.005 > 40.12); 6's recent order has no amount (unknown).
+    ("RecentAverageAbove", &[1, 2, 4]),
+    // Toy spend over all spend: 4 (100.00 of 100.30), 6 (0.10 of 0.10).
+    ("MostlyToys", &[4, 6]),
+    // spend / count(orders): 2 (300.00), 7 (250), 8 (366.67), 10 (15,000,000.15).
+    ("AovAbove", &[2, 7, 8, 10]),
+    // A negative divisor turns the comparison: 3 (-1 / -3), 4 (10 / 8), 6 (5 / 3), 8 (3 / 1);
+    // visits of 2 divide by zero (unknown); 7 is -1, 2 and 9 are 0.
+    ("NegativeDivisor", &[3, 4, 6, 8]),
+    // Customers with a books order: the flowers count over it is at least 0; the others
+    // divide by zero.
+    ("DivideByZero", &[1, 4, 7]),
+    // 2 × ltv + 0.01 > 1000.01 exactly: 500.01 is in, 500.00 is not.
+    ("MoneyScaled", &[2, 6, 8]),
+    ("MoneyOverNumber", &[1, 2, 6, 8, 10]),
+];
+
+#[test]
+fn calculations_have_the_members_worked_out_by_hand() {
+    let project = copy_project("tests/fixtures/conformance");
+    let load = seg(&project, &["load"]);
+    assert_eq!(load.code, 0, "{}", load.stderr);
+    let mut mismatches = Vec::new();
+    for (segment, expected) in ARITHMETIC {
+        let out = seg(&project, &["run", "--segment", segment, "--format", "csv"]);
+        assert_eq!(out.code, 0, "{segment}: {}", out.stderr);
+        let members = member_keys(&out.stdout);
+        if members != *expected {
+            mismatches.push(format!("{segment}: expected {expected:?}, got {members:?}"));
+        }
+    }
+    assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
+}
+
 #[test]
 fn sequences_have_the_members_worked_out_by_hand() {
     let project = copy_project("tests/fixtures/conformance");

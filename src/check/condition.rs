@@ -119,6 +119,29 @@ impl<'a> ConditionChecker<'a> {
                 quantifier,
                 values,
             } => self.has(field, *quantifier, values, None),
+            ConditionKind::Arithmetic { left, op, right } => self.arithmetic(left, *op, right),
+            ConditionKind::ArithmeticBetween {
+                expression,
+                negated,
+                low,
+                high,
+            } => {
+                let (lo_op, hi_op) = if *negated {
+                    (CompareOp::Lt, CompareOp::Gt)
+                } else {
+                    (CompareOp::Ge, CompareOp::Le)
+                };
+                let (above, below) = (
+                    self.arithmetic(expression, lo_op, low),
+                    self.arithmetic(expression, hi_op, high),
+                );
+                let parts = vec![above?, below?];
+                Some(if *negated {
+                    Condition::Or(parts)
+                } else {
+                    Condition::And(parts)
+                })
+            }
             ConditionKind::Sequence {
                 first,
                 absent,
@@ -331,6 +354,10 @@ impl<'a> ConditionChecker<'a> {
             let years = self.age_years(value)?;
             return Some(Condition::Age { column, op, years });
         }
+        if let Some(metric) = self.calculated_metric_side(operand) {
+            let number = self.number_side(value)?;
+            return self.arithmetic(&metric, op, &number);
+        }
         let mut resolved = self.operand(operand)?;
         if op.is_ordering() && !resolved.ty.is_ordered() {
             return self.fail(operator_mismatch(
@@ -388,6 +415,25 @@ impl<'a> ConditionChecker<'a> {
                 Condition::Or(vec![age(CompareOp::Lt, low), age(CompareOp::Gt, high)])
             } else {
                 Condition::And(vec![age(CompareOp::Ge, low), age(CompareOp::Le, high)])
+            });
+        }
+        if let Some(metric) = self.calculated_metric_side(operand) {
+            let (low, high) = (self.number_side(low), self.number_side(high));
+            let (low, high) = (low?, high?);
+            let (lo_op, hi_op) = if negated {
+                (CompareOp::Lt, CompareOp::Gt)
+            } else {
+                (CompareOp::Ge, CompareOp::Le)
+            };
+            let (above, below) = (
+                self.arithmetic(&metric, lo_op, &low),
+                self.arithmetic(&metric, hi_op, &high),
+            );
+            let parts = vec![above?, below?];
+            return Some(if negated {
+                Condition::Or(parts)
+            } else {
+                Condition::And(parts)
             });
         }
         let resolved = self.operand(operand)?;
@@ -640,6 +686,55 @@ pub(super) fn operator_mismatch(
     )
     .with_label(source, span, format!("{} value", resolved.ty))
     .with_help(fits)
+}
+
+impl ConditionChecker<'_> {
+    /// `operand` as the side of a calculation, if it names a metric defined by one.
+    fn calculated_metric_side(&mut self, operand: &ast::Operand) -> Option<ast::Expr> {
+        let ast::Operand::Field(field) = operand else {
+            return None;
+        };
+        self.calculated_metric(field)?;
+        Some(ast::Expr {
+            kind: ast::ExprKind::Operand(operand.clone()),
+            span: field.span,
+        })
+    }
+
+    /// A number compared with a calculated metric, as the other side of the calculation.
+    fn number_side(&mut self, value: &ast::ValueExpr) -> Option<ast::Expr> {
+        match value {
+            ast::ValueExpr::Literal(literal)
+                if matches!(
+                    literal.kind,
+                    ast::LiteralKind::Integer | ast::LiteralKind::Decimal
+                ) =>
+            {
+                Some(ast::Expr {
+                    kind: ast::ExprKind::Number(literal.clone()),
+                    span: literal.span,
+                })
+            }
+            ast::ValueExpr::Literal(literal) => self.fail(
+                Diagnostic::error(
+                    Code::TypeMismatch,
+                    format!(
+                        "a calculated metric is a number, but {} is {}",
+                        literal.text,
+                        literal.kind.describe()
+                    ),
+                )
+                .with_label(self.source, literal.span, "expected a number"),
+            ),
+            ast::ValueExpr::Relative(relative) => self.fail(
+                Diagnostic::error(
+                    Code::TypeMismatch,
+                    "a calculated metric is a number, not a date",
+                )
+                .with_label(self.source, relative.span, "a date"),
+            ),
+        }
+    }
 }
 
 /// `ignoring …` after a test, and where it is written.

@@ -57,7 +57,7 @@ pub struct OccasionEntry<'a> {
 pub struct MetricEntry<'a> {
     pub source: SourceId,
     pub definition: &'a ast::MetricDef,
-    pub checked: Option<super::ir::Aggregate>,
+    pub checked: Option<super::ir::Expr>,
 }
 
 impl Defined for SegmentEntry<'_> {

@@ -2,7 +2,7 @@
 //! This is what the SQL generator reads; it carries table and column names but no SQL.
 
 pub use crate::normalize::Normalize;
-pub use crate::operators::{AggregateFn, CompareOp, Direction, Unit};
+pub use crate::operators::{AggregateFn, ArithOp, CompareOp, Direction, Unit};
 pub use crate::schema::{RfmMethod, RfmScoring};
 use crate::schema::Type;
 use crate::source::Location;
@@ -137,6 +137,16 @@ pub enum Condition {
         /// What a text comparison ignores (`NONE` for other types).
         normalize: Normalize,
     },
+    /// `left op right` with arithmetic on either side, compared exactly (docs/semantics.md,
+    /// "Arithmetic"): unknown when an operand is unknown or a divisor is zero.
+    Arithmetic {
+        /// The left side.
+        left: Expr,
+        /// The operator.
+        op: CompareOp,
+        /// The right side.
+        right: Expr,
+    },
     /// `operand [not] between low and high`, bounds inclusive.
     Between {
         /// What is compared.
@@ -259,6 +269,32 @@ pub enum Operand {
     Rfm(RfmScore),
 }
 
+/// Arithmetic on a customer's numbers: aggregates, numeric fields, scores and exact
+/// numbers.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Expr {
+    /// An exact number (money as written, not in cents).
+    Number(Value),
+    /// A numeric field, aggregate or score of the customer.
+    Operand(Operand),
+    /// `left op right`.
+    Binary(ArithOp, Box<Expr>, Box<Expr>),
+}
+
+impl Expr {
+    /// The operands, left to right.
+    pub fn operands<'e>(&'e self, out: &mut Vec<&'e Operand>) {
+        match self {
+            Expr::Number(_) => {}
+            Expr::Operand(operand) => out.push(operand),
+            Expr::Binary(_, left, right) => {
+                left.operands(out);
+                right.operands(out);
+            }
+        }
+    }
+}
+
 /// `count`, `sum`, … over a customer's rows of one related table.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Aggregate {
@@ -346,6 +382,12 @@ impl Condition {
             | Condition::Between { operand, .. }
             | Condition::Window { operand, .. } => {
                 matches!(operand, Operand::Rfm(_))
+            }
+            Condition::Arithmetic { left, right, .. } => {
+                let mut operands = Vec::new();
+                left.operands(&mut operands);
+                right.operands(&mut operands);
+                operands.iter().any(|o| matches!(o, Operand::Rfm(_)))
             }
             Condition::And(parts) | Condition::Or(parts) => parts.iter().any(Condition::uses_rfm),
             Condition::Not(inner) => inner.uses_rfm(),

@@ -3,6 +3,7 @@
 //! Knows nothing of SQL.
 
 mod aggregate;
+mod arithmetic;
 mod condition;
 mod cycles;
 mod definitions;
@@ -18,7 +19,7 @@ use std::collections::{HashMap, HashSet};
 
 use indexmap::IndexMap;
 
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Code, Diagnostic};
 use crate::schema::Schema;
 use crate::source::{Location, SourceId, Span};
 use crate::syntax::ast;
@@ -46,19 +47,55 @@ pub fn check(
         imports,
     };
 
-    // Metrics first: segments use them.
-    let mut metrics = HashMap::new();
-    for (&name, entry) in &definitions.metrics {
-        let mut checker = checker(context(entry.source), entry.source, &definitions);
-        metrics.insert(name, checker.aggregate(&entry.definition.aggregate));
-        errors.append(&mut checker.errors);
-    }
-    for (name, checked) in metrics {
-        definitions
-            .metrics
-            .get_mut(name)
-            .expect("metric collected")
-            .checked = checked;
+    // Metrics first, each after the metrics it uses: segments use them.
+    let mut pending: Vec<&str> = definitions.metrics.keys().copied().collect();
+    let mut done: HashSet<&str> = HashSet::new();
+    while !pending.is_empty() {
+        let (ready, waiting): (Vec<&str>, Vec<&str>) = pending.iter().partition(|name| {
+            let mut used = Vec::new();
+            metrics_used(&definitions.metrics[**name].definition.expression, &mut used);
+            used.iter().all(|u| {
+                *u == **name || done.contains(u) || !definitions.metrics.contains_key(u)
+            })
+        });
+        if ready.is_empty() {
+            for name in &waiting {
+                let entry = &definitions.metrics[*name];
+                errors.push(
+                    Diagnostic::error(
+                        Code::ReferenceCycle,
+                        format!("metric `{name}` is computed from itself, through other metrics"),
+                    )
+                    .with_label(entry.source, entry.definition.name.span, "in a cycle")
+                    .with_help("a metric may use only metrics that do not use it"),
+                );
+            }
+            break;
+        }
+        let mut checked = Vec::new();
+        for &name in &ready {
+            let entry = &definitions.metrics[name];
+            let mut checker = checker(context(entry.source), entry.source, &definitions);
+            let expression = &entry.definition.expression;
+            let result = match &expression.kind {
+                // A lone aggregate may be of any type (`last(orders.ordered_at)`).
+                ast::ExprKind::Operand(ast::Operand::Aggregate(aggregate)) => checker
+                    .aggregate(aggregate)
+                    .map(|a| ir::Expr::Operand(ir::Operand::Aggregate(Box::new(a)))),
+                _ => checker.expression(expression).map(|(expr, _)| expr),
+            };
+            errors.append(&mut checker.errors);
+            checked.push((name, result));
+        }
+        for (name, result) in checked {
+            definitions
+                .metrics
+                .get_mut(name)
+                .expect("metric collected")
+                .checked = result;
+            done.insert(name);
+        }
+        pending = waiting;
     }
 
     let mut checked: HashMap<&str, ir::Segment> = HashMap::new();
@@ -210,6 +247,21 @@ fn rfm(schema: &Schema) -> Option<ir::Rfm> {
 fn dedup(errors: &mut Vec<Diagnostic>) {
     let mut seen = HashSet::new();
     errors.retain(|d| seen.insert((d.code, d.location(), d.message.clone())));
+}
+
+/// The names of the fields (maybe metrics) an expression reads, without an entity.
+fn metrics_used<'e>(expr: &'e ast::Expr, out: &mut Vec<&'e str>) {
+    match &expr.kind {
+        ast::ExprKind::Operand(ast::Operand::Field(field)) if field.entity.is_none() => {
+            out.push(&field.name.text);
+        }
+        ast::ExprKind::Binary(_, left, right) => {
+            metrics_used(left, out);
+            metrics_used(right, out);
+        }
+        ast::ExprKind::Parenthesised(inner) => metrics_used(inner, out),
+        _ => {}
+    }
 }
 
 #[cfg(test)]

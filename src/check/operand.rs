@@ -7,7 +7,7 @@ use crate::schema::{Entity, Field, Type};
 use crate::syntax::ast::{self, AggregateFn, Function};
 
 use super::condition::{ConditionChecker, Resolved};
-use super::ir::{Aggregate, Column, Operand, RfmScore, TableRef};
+use super::ir::{Aggregate, Column, Expr, Operand, RfmScore, TableRef};
 use super::scope::Lookup;
 
 impl<'a> ConditionChecker<'a> {
@@ -147,8 +147,22 @@ impl<'a> ConditionChecker<'a> {
         match self.lookup(&self.definitions.metrics, &name.text, name.span, "metric") {
             Lookup::Found(metric) => {
                 return match &metric.checked {
-                    Some(aggregate) => {
-                        Lookup::Found(self.aggregate_operand(aggregate.clone(), &name.text))
+                    Some(Expr::Operand(Operand::Aggregate(aggregate))) => {
+                        Lookup::Found(self.aggregate_operand((**aggregate).clone(), &name.text))
+                    }
+                    Some(_) => {
+                        self.errors.push(
+                            Diagnostic::error(
+                                Code::TypeMismatch,
+                                format!(
+                                    "metric `{}` is a calculation, compared with `=`, `!=`, `<`, `<=`, `>`, `>=` or `between`",
+                                    name.text
+                                ),
+                            )
+                            .with_label(self.source, name.span, "a calculated metric")
+                            .with_help(format!("as in `{} > 20`", name.text)),
+                        );
+                        Lookup::Hidden
                     }
                     None => Lookup::Hidden,
                 };

@@ -293,3 +293,18 @@ fn ignoring_reads_the_value_as_the_field_and_applies_to_text_tests_only() {
          segment E where newsletter = true ignoring case\n"
     ));
 }
+
+#[test]
+fn calculations_keep_money_and_numbers_apart() {
+    insta::assert_snapshot!(problems(
+        "metric spend = sum(orders.amount)\n\
+         metric a = b + 1\n\
+         metric b = a * 2\n\
+         segment A where spend + count(orders) > 5\n\
+         segment B where spend * ltv > 5\n\
+         segment C where count(orders) / spend > 5\n\
+         segment D where spend / count(orders) > count(orders)\n\
+         segment E where signup_date + 1 > 5\n\
+         segment F where orders.amount * 2 > 5\n"
+    ));
+}

@@ -115,3 +115,15 @@ fn ignoring_is_printed_after_its_test_and_keeps_what_follows_apart() {
         "segment A where city = 'x' ignoring case and spaces = 'y'\n"
     );
 }
+
+#[test]
+fn calculations_keep_their_parentheses_and_sequences_their_steps() {
+    assert_eq!(
+        fmt("metric   aov=ltv/COUNT( orders )\nsegment A where (ltv-5)*2>=aov+1"),
+        "metric aov = ltv / count(orders)\n\nsegment A where (ltv - 5) * 2 >= aov + 1\n"
+    );
+    assert_eq!(
+        fmt("segment S where ANY(orders where category='toys') THEN NOT any(orders) WITHIN 2 WEEKS"),
+        "segment S where any(orders where category = 'toys') then not any(orders) within 2 weeks\n"
+    );
+}

@@ -46,7 +46,9 @@ pub fn lint(files: &[(SourceId, ast::File)], schema: &Schema) -> Vec<Diagnostic>
                         out: &mut out,
                         used: &mut used,
                     };
-                    walker.aggregate(&metric.aggregate);
+                    let mut operands = Vec::new();
+                    metric.expression.operands(&mut operands);
+                    operands.into_iter().for_each(|o| walker.operand(o));
                 }
                 _ => {}
             }
@@ -95,6 +97,24 @@ impl Walker<'_> {
                 }
             }
             ConditionKind::Window { operand, .. } => self.operand(operand),
+            ConditionKind::Arithmetic { left, right, .. } => {
+                let mut operands = Vec::new();
+                left.operands(&mut operands);
+                right.operands(&mut operands);
+                operands.into_iter().for_each(|o| self.operand(o));
+            }
+            ConditionKind::ArithmeticBetween {
+                expression,
+                low,
+                high,
+                ..
+            } => {
+                let mut operands = Vec::new();
+                for side in [expression, low, high] {
+                    side.operands(&mut operands);
+                }
+                operands.into_iter().for_each(|o| self.operand(o));
+            }
             ConditionKind::In { field, values, .. } | ConditionKind::Has { field, values, .. } => {
                 self.field(field);
                 if let InValues::Set(name) = values {
@@ -284,6 +304,41 @@ fn sensitive_uses(
                 .for_each(|p| sensitive_uses(p, entity, schema, out));
         }
         ConditionKind::Not(inner) => sensitive_uses(inner, entity, schema, out),
+        ConditionKind::Arithmetic { .. } | ConditionKind::ArithmeticBetween { .. } => {
+            let mut operands = Vec::new();
+            match &condition.kind {
+                ConditionKind::Arithmetic { left, right, .. } => {
+                    left.operands(&mut operands);
+                    right.operands(&mut operands);
+                }
+                ConditionKind::ArithmeticBetween {
+                    expression,
+                    low,
+                    high,
+                    ..
+                } => {
+                    for side in [expression, low, high] {
+                        side.operands(&mut operands);
+                    }
+                }
+                _ => {}
+            }
+            for operand in operands {
+                let compare = ast::Condition {
+                    kind: ConditionKind::Compare {
+                        operand: operand.clone(),
+                        op: ast::CompareOp::Eq,
+                        value: ast::ValueExpr::Literal(ast::Literal {
+                            kind: ast::LiteralKind::Integer,
+                            text: "0".into(),
+                            span: condition.span,
+                        }),
+                    },
+                    span: condition.span,
+                };
+                sensitive_uses(&compare, entity, schema, out);
+            }
+        }
         ConditionKind::Compare { operand, .. }
         | ConditionKind::Between { operand, .. }
         | ConditionKind::Window { operand, .. } => match operand {

@@ -726,7 +726,7 @@ pub(super) fn sum_in_units(
 }
 
 /// Digits after the point for types compared in minor units.
-fn scale_of(ty: Type) -> Option<u32> {
+pub(super) fn scale_of(ty: Type) -> Option<u32> {
     match ty {
         Type::Money => Some(2),
         Type::Decimal(Some(scale)) if (scale as usize) < POWERS_OF_TEN.len() => Some(scale),

@@ -509,6 +509,29 @@ fn collect(program: &Program, condition: &Condition, facts: &mut Facts) {
             relation,
             condition,
         } => facts.add(row_count(*relation, condition.as_deref())),
+        Condition::Arithmetic { left, right, .. } => {
+            let mut operands = Vec::new();
+            left.operands(&mut operands);
+            right.operands(&mut operands);
+            for operand in operands {
+                match operand {
+                    Operand::Aggregate(aggregate) => {
+                        let time = program.related[aggregate.relation].time.as_deref();
+                        // The calculation reads the aggregate's value: itself as a fact,
+                        // or an average's sum and count.
+                        let needed = match aggregate.function {
+                            AggregateFn::Avg => average_parts(aggregate).to_vec(),
+                            _ => facts_of(aggregate, time),
+                        };
+                        for fact in needed {
+                            facts.add(fact);
+                        }
+                    }
+                    Operand::Rfm(_) => facts.ranked = true,
+                    Operand::Column(_) => {}
+                }
+            }
+        }
         Condition::And(parts) | Condition::Or(parts) => {
             for part in parts {
                 collect(program, part, facts);

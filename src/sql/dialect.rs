@@ -322,6 +322,14 @@ pub trait Dialect {
         w.sql(")");
     }
 
+    /// A whole number wide enough that the products of a calculation do not overflow: by
+    /// default a 38-digit decimal.
+    fn wide_integer(&self, w: &mut SqlWriter<'_>, value: &dyn Fn(&mut SqlWriter<'_>)) {
+        w.sql("CAST(");
+        value(w);
+        w.sql(" AS DECIMAL(38, 0))");
+    }
+
     /// Whole days from 1 January 1970 to a date: by default the standard difference of two
     /// dates, which is a whole number of days.
     fn day_number(&self, w: &mut SqlWriter<'_>, date: &dyn Fn(&mut SqlWriter<'_>)) {

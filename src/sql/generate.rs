@@ -432,6 +432,7 @@ impl Generator<'_> {
                 w.column(alias(column), &column.name).sql(" = TRUE");
             }
             Condition::Sequence(sequence) => self.sequence(w, sequence),
+            Condition::Arithmetic { left, op, right } => self.arithmetic(w, left, *op, right),
             Condition::Bucket { seed, from, to } => {
                 let seed = w.bind(Value::Text(seed.clone()));
                 w.dialect()

@@ -130,6 +130,18 @@ impl Usage<'_> {
             | Condition::Anniversary { column, .. }
             | Condition::During { column, .. }
             | Condition::Age { column, .. } => self.column(column),
+            Condition::Arithmetic { left, right, .. } => {
+                let mut operands = Vec::new();
+                left.operands(&mut operands);
+                right.operands(&mut operands);
+                for operand in operands {
+                    match operand {
+                        Operand::Column(c) => self.column(c),
+                        Operand::Aggregate(a) => self.aggregate(a),
+                        Operand::Rfm(_) => {}
+                    }
+                }
+            }
             Condition::Sequence(sequence) => {
                 let steps = [Some(&sequence.first), Some(&sequence.then)];
                 for step in steps.into_iter().chain([sequence.unless.as_ref()]).flatten() {

@@ -5,6 +5,7 @@
 //! table whose `WHERE` is the segment's condition.
 
 mod aggregate;
+mod arithmetic;
 mod batch;
 mod count;
 pub mod bigquery;

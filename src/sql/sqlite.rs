@@ -208,4 +208,10 @@ impl Dialect for Sqlite {
         date(w);
         w.sql(") - 2440587.5 AS INTEGER)");
     }
+
+    /// SQLite's integers are 64-bit and it has no wider exact type: a product past
+    /// 9.2 × 10^18 becomes a floating-point number (docs/semantics.md, "Arithmetic").
+    fn wide_integer(&self, w: &mut SqlWriter<'_>, value: &dyn Fn(&mut SqlWriter<'_>)) {
+        value(w);
+    }
 }

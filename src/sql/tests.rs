@@ -578,3 +578,24 @@ fn rfm_scores_as_equal_buckets_over_a_window_per_dialect() {
     out.push_str(&format!("-- batch / sqlite\n{batch}\n"));
     insta::assert_snapshot!(out);
 }
+
+#[test]
+fn calculations_compare_across_without_dividing_per_dialect() {
+    let program = clean_program(&[(
+        "x.seg",
+        "metric toy_share = count(orders where category = 'toys') / count(orders)\n\
+         segment Toys where toy_share >= 0.5\n\
+         segment Trending where avg(orders.amount where ordered_at in last 90 days) > 1.2 * avg(orders.amount)\n\
+         segment Margin where ltv - income / 12 > 100",
+    )]);
+    let mut out = String::new();
+    for dialect in [&Sqlite as &dyn Dialect, &Postgres, &Spark] {
+        for name in ["Toys", "Trending", "Margin"] {
+            let query = compile(&program, name, Output::Keys, dialect, as_of()).unwrap();
+            out.push_str(&format!("-- {name} / {}\n{query}\n", dialect.name()));
+        }
+    }
+    let batch = compile_counts(&program, &["Toys", "Trending"], &Sqlite, as_of()).unwrap();
+    out.push_str(&format!("-- batch / sqlite\n{batch}\n"));
+    insta::assert_snapshot!(out);
+}

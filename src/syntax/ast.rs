@@ -1,7 +1,7 @@
 //! The syntax tree: what was written, with a byte span on every node. Names are plain
 //! strings and literals keep their source text; the checker gives them meaning.
 
-pub use crate::operators::{AggregateFn, CompareOp, Direction, Unit};
+pub use crate::operators::{AggregateFn, ArithOp, CompareOp, Direction, Unit};
 pub use crate::normalize::Normalize;
 use crate::source::Span;
 
@@ -194,10 +194,47 @@ pub struct MetricDef {
     pub doc: Option<String>,
     /// The metric's name.
     pub name: Name,
-    /// Its definition.
-    pub aggregate: Aggregate,
+    /// Its definition: an aggregate, or arithmetic on aggregates, fields and numbers.
+    pub expression: Expr,
     /// The whole definition.
     pub span: Span,
+}
+
+/// Arithmetic: `count(orders where channel = 'web') / count(orders)`, `1.2 * avg(…)`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Expr {
+    /// What it is.
+    pub kind: ExprKind,
+    /// Where it is.
+    pub span: Span,
+}
+
+impl Expr {
+    /// The fields, metrics, scores and aggregates it reads, left to right.
+    pub fn operands<'e>(&'e self, out: &mut Vec<&'e Operand>) {
+        match &self.kind {
+            ExprKind::Number(_) => {}
+            ExprKind::Operand(operand) => out.push(operand),
+            ExprKind::Binary(_, left, right) => {
+                left.operands(out);
+                right.operands(out);
+            }
+            ExprKind::Parenthesised(inner) => inner.operands(out),
+        }
+    }
+}
+
+/// The kinds of [`Expr`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum ExprKind {
+    /// A number (an integer or decimal literal).
+    Number(Literal),
+    /// A field, metric, score or aggregate.
+    Operand(Operand),
+    /// `left op right`.
+    Binary(ArithOp, Box<Expr>, Box<Expr>),
+    /// `(expression)`, kept so that the formatter writes the parentheses back.
+    Parenthesised(Box<Expr>),
 }
 
 /// A name as written, with its span.
@@ -264,6 +301,26 @@ pub enum ConditionKind {
         op: CompareOp,
         /// The value compared with.
         value: ValueExpr,
+    },
+    /// `expression <op> expression`, with arithmetic on at least one side.
+    Arithmetic {
+        /// The left side.
+        left: Expr,
+        /// The operator.
+        op: CompareOp,
+        /// The right side.
+        right: Expr,
+    },
+    /// `expression [not] between low and high` with arithmetic.
+    ArithmeticBetween {
+        /// What is tested.
+        expression: Expr,
+        /// `not between`.
+        negated: bool,
+        /// Lower bound (inclusive).
+        low: Expr,
+        /// Upper bound (inclusive).
+        high: Expr,
     },
     /// `operand in last 90 days` / `in next 14 days`.
     Window {

@@ -158,13 +158,13 @@ impl Builder {
         let span = self.span(&pair);
         let mut parts = pair.into_inner().peekable();
         let Head { doc, name } = self.head(&mut parts);
-        let aggregate = parts
-            .find(|p| p.as_rule() == Rule::aggregate)
+        let expression = parts
+            .find(|p| p.as_rule() == Rule::expression)
             .expect("grammar: metric value");
         MetricDef {
             doc,
             name,
-            aggregate: self.aggregate(aggregate),
+            expression: self.expression(expression),
             span,
         }
     }
@@ -337,6 +337,31 @@ impl Builder {
                 let filter = parts.next().map(|c| Box::new(self.condition(c)));
                 ConditionKind::Any { entity, filter }
             }
+            Rule::arithmetic_test => {
+                let left = self.expression(next());
+                match parts.next().expect("grammar: an operator") {
+                    op if op.as_rule() == Rule::compare_op => ConditionKind::Arithmetic {
+                        left,
+                        op: compare_op(op),
+                        right: self.expression(parts.next().expect("grammar: a right side")),
+                    },
+                    after => {
+                        let negated = after.as_rule() == Rule::negation;
+                        let mut bounds = parts.filter(|p| p.as_rule() == Rule::expression);
+                        let low = if negated {
+                            bounds.next().expect("grammar: a low bound")
+                        } else {
+                            after
+                        };
+                        ConditionKind::ArithmeticBetween {
+                            expression: left,
+                            negated,
+                            low: self.expression(low),
+                            high: self.expression(bounds.next().expect("grammar: a high bound")),
+                        }
+                    }
+                }
+            }
             Rule::sequence_test => {
                 let (mut steps, mut absent, mut amount, mut window) = (Vec::new(), false, None, None);
                 for part in parts {
@@ -397,6 +422,51 @@ impl Builder {
             },
             span,
         }
+    }
+
+    /// `product (+|- product)*` or `factor (*|/ factor)*`, left to right.
+    fn expression(&self, pair: Pair<'_, Rule>) -> Expr {
+        let mut parts = pair.into_inner();
+        let first = parts.next().expect("grammar: a first term");
+        let mut left = self.term(first);
+        while let (Some(op), Some(right)) = (parts.next(), parts.next()) {
+            let op = match op.as_str() {
+                "+" => ArithOp::Add,
+                "-" => ArithOp::Sub,
+                "*" => ArithOp::Mul,
+                _ => ArithOp::Div,
+            };
+            let right = self.term(right);
+            let span = left.span.join(right.span);
+            left = Expr {
+                kind: ExprKind::Binary(op, Box::new(left), Box::new(right)),
+                span,
+            };
+        }
+        left
+    }
+
+    /// A product (of factors) or a factor.
+    fn term(&self, pair: Pair<'_, Rule>) -> Expr {
+        match pair.as_rule() {
+            Rule::product => self.expression(pair),
+            _ => self.factor(pair),
+        }
+    }
+
+    fn factor(&self, pair: Pair<'_, Rule>) -> Expr {
+        let span = self.span(&pair);
+        let inner = pair
+            .into_inner()
+            .find(|p| p.as_rule() != Rule::close_paren)
+            .expect("grammar: a factor");
+        let kind = match inner.as_rule() {
+            Rule::expression => ExprKind::Parenthesised(Box::new(self.expression(inner))),
+            Rule::decimal | Rule::integer => ExprKind::Number(self.literal(inner)),
+            Rule::aggregate => ExprKind::Operand(Operand::Aggregate(self.aggregate(inner))),
+            _ => ExprKind::Operand(Operand::Field(self.field(inner))),
+        };
+        Expr { kind, span }
     }
 
     /// `any(entity [where condition])` as a step of a sequence.

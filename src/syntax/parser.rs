@@ -142,6 +142,8 @@ fn describe(rule: Rule) -> &'static str {
         Rule::kw_starts => "`starts with`",
         Rule::kw_ends => "`ends with`",
         Rule::kw_then => "`then`",
+        Rule::expression | Rule::product | Rule::factor => "a value",
+        Rule::add_op | Rule::mul_op => "an operator (`+`, `-`, `*`, `/`)",
         Rule::kw_within => "`within`",
         Rule::ignoring | Rule::kw_ignoring => "`ignoring …`",
         Rule::ignored | Rule::kw_case | Rule::kw_spaces => "`case` or `spaces`",
@@ -161,6 +163,7 @@ fn describe(rule: Rule) -> &'static str {
         | Rule::has_test
         | Rule::any_test
         | Rule::sequence_test
+        | Rule::arithmetic_test
         | Rule::between_test
         | Rule::known_test
         | Rule::contains_test

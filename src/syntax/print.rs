@@ -33,7 +33,7 @@ pub fn definition(definition: &Definition) -> String {
         Definition::Metric(metric) => format!(
             "metric {} = {}",
             metric.name.text,
-            aggregate(&metric.aggregate)
+            expression(&metric.expression)
         ),
         Definition::Split(split) => {
             let head = format!(
@@ -216,6 +216,21 @@ fn nested(c: &Condition, parent: Option<&str>) -> String {
             };
             format!("{} has {quantifier} of {}", field(f), in_values(values))
         }
+        ConditionKind::Arithmetic { left, op, right } => {
+            format!("{} {} {}", expression(left), op.symbol(), expression(right))
+        }
+        ConditionKind::ArithmeticBetween {
+            expression: e,
+            negated,
+            low,
+            high,
+        } => format!(
+            "{} {}between {} and {}",
+            expression(e),
+            not(*negated),
+            expression(low),
+            expression(high)
+        ),
         ConditionKind::Sequence {
             first,
             absent,
@@ -260,6 +275,18 @@ fn nested(c: &Condition, parent: Option<&str>) -> String {
         ConditionKind::Ignoring {
             test, normalize, ..
         } => format!("{} ignoring {}", condition(test), normalize.words()),
+    }
+}
+
+/// Arithmetic as written, its parentheses kept.
+pub fn expression(expr: &Expr) -> String {
+    match &expr.kind {
+        ExprKind::Number(literal) => literal.text.clone(),
+        ExprKind::Operand(o) => operand(o),
+        ExprKind::Binary(op, left, right) => {
+            format!("{} {} {}", expression(left), op.symbol(), expression(right))
+        }
+        ExprKind::Parenthesised(inner) => format!("({})", expression(inner)),
     }
 }
 
