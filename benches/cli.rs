@@ -75,6 +75,7 @@ fn main() {
         assert!(status.success(), "seg index --apply");
         if wanted("sqlite") {
             segments(root, &project, runs);
+            sequences(root, &project, runs);
             repl(&project);
             listing_memory(&project);
         }
@@ -250,6 +251,62 @@ fn segments(root: &Path, project: &Path, runs: usize) {
         ms(expert_slowest),
         ratio(all, expert_slowest)
     );
+}
+
+/// Sequences (`any(A) then any(B) within N days`), kept apart from the twenty: a project
+/// beside the benchmark's that reads the same database, each sequence against its expert
+/// query (`benches/expert/<name>.sql`).
+fn sequences(root: &Path, project: &Path, runs: usize) {
+    const SEQUENCES: &str = "\
+segment RepeatWithin30 where any(orders) then any(orders) within 30 days
+";
+    let beside = project.with_extension("sequences");
+    std::fs::create_dir_all(beside.join("segments")).expect("the sequences project");
+    let manifest =
+        std::fs::read_to_string(root.join("benches/project/seg.toml")).expect("seg.toml");
+    let database = project.join("bench.db");
+    std::fs::write(
+        beside.join("seg.toml"),
+        manifest.replace(
+            "path = \"bench.db\"",
+            &format!("path = {:?}", database.display().to_string()),
+        ),
+    )
+    .expect("seg.toml");
+    std::fs::write(beside.join("segments/sequences.seg"), SEQUENCES).expect("the segments");
+    let connection = read_only(project);
+    println!("| sequence | `seg run --count -s` | expert SQL | ratio |");
+    println!("|---|---|---|---|");
+    for name in SEQUENCES
+        .lines()
+        .filter_map(|l| l.split_whitespace().nth(1))
+    {
+        let expert = expert_sql(name);
+        let (mut ours, mut theirs) = (Duration::MAX, Duration::MAX);
+        let (mut our_count, mut their_count) = (0, 0);
+        for _ in 0..runs {
+            let started = Instant::now();
+            let out = seg(&beside, &["run", "--count", "-s", name, "--format", "csv"]);
+            ours = ours.min(started.elapsed());
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            our_count = counts(&out.stdout)[0].1;
+            let (time, count) = time_expert(&connection, &expert);
+            theirs = theirs.min(time);
+            their_count = count;
+        }
+        assert_eq!(our_count, their_count, "{name}: the counts differ");
+        println!(
+            "| {name} | {} ms | {} ms | {:.2}× |",
+            ms(ours),
+            ms(theirs),
+            ratio(ours, theirs)
+        );
+    }
+    println!();
 }
 
 /// The REPL's first answer (an estimate on a large base) and its exact answer, for

@@ -543,3 +543,20 @@ fn rows_of(tables: &[TableLoad]) -> Vec<TableRows> {
         .map(|t| read_csv(t).expect("the corpus CSV reads"))
         .collect()
 }
+
+/// The RFM edge cases worked out by hand (tests/common/rfm_edges.rs) on PostgreSQL.
+#[test]
+#[ignore = "needs PostgreSQL: SEG_TEST_POSTGRES_URL (.ci/run starts a server and runs ignored tests)"]
+fn rfm_buckets_at_their_edges_on_postgresql() {
+    let url = common::postgres::fresh_database("rfm_edges");
+    let problems = common::rfm_edges::mismatches(&format!("url = \"{url}\""));
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// The RFM edge cases worked out by hand on DuckDB.
+#[test]
+#[ignore = "needs seg built with DuckDB: cargo test --features duckdb -- --ignored (.ci/run does)"]
+fn rfm_buckets_at_their_edges_on_duckdb() {
+    let problems = common::rfm_edges::mismatches("duckdb = \"rfm.duckdb\"");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

@@ -61,6 +61,9 @@ impl Kind {
     }
 }
 
+/// The most places after the point a number in a calculation may have.
+const MOST_PLACES: u32 = 18;
+
 /// The most operators on one side: each is written out in SQL once per use of its operands,
 /// so the text grows quickly with depth.
 const MOST_OPERATORS: usize = 8;
@@ -111,14 +114,20 @@ impl ConditionChecker<'_> {
         }
         match &expr.kind {
             ExprKind::Parenthesised(inner) => self.expression(inner),
-            ExprKind::Number(literal) => match Decimal::parse(&literal.text) {
+            // Its digits must fit a 64-bit whole number, and its places a power of ten.
+            ExprKind::Number(literal) => match Decimal::parse(&literal.text)
+                .filter(|d| i64::try_from(d.units).is_ok() && d.scale <= MOST_PLACES)
+            {
                 Some(value) => Some((Expr::Number(Value::Decimal(value)), Kind::Literal)),
                 None => self.fail(
                     Diagnostic::error(
                         Code::InvalidLiteral,
                         format!("{} is not a number seglang can compute with", literal.text),
                     )
-                    .with_label(self.source, literal.span, "out of range"),
+                    .with_label(self.source, literal.span, "out of range")
+                    .with_help(format!(
+                        "a number in a calculation has at most 18 digits and {MOST_PLACES} places"
+                    )),
                 ),
             },
             ExprKind::Binary(op, left, right) => {

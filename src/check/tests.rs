@@ -305,6 +305,7 @@ fn calculations_keep_money_and_numbers_apart() {
          segment C where count(orders) / spend > 5\n\
          segment D where spend / count(orders) > count(orders)\n\
          segment E where signup_date + 1 > 5\n\
-         segment F where orders.amount * 2 > 5\n"
+         segment F where orders.amount * 2 > 5\n\
+         segment G where ltv * 99999999999999999999 > 1\n"
     ));
 }

@@ -65,7 +65,10 @@ impl Generator<'_> {
         match expr {
             Expr::Number(value) => {
                 let (units, scale) = match value {
-                    Value::Decimal(d) => (i64::try_from(d.units).unwrap_or(i64::MAX), d.scale),
+                    Value::Decimal(d) => (
+                        i64::try_from(d.units).expect("checker: a number in a calculation fits"),
+                        d.scale,
+                    ),
                     Value::Integer(n) => (*n, 0),
                     _ => (0, 0),
                 };

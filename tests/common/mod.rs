@@ -4,6 +4,7 @@
 
 pub mod engines;
 pub mod postgres;
+pub mod rfm_edges;
 
 use std::path::Path;
 use std::process::Command;
