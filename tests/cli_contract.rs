@@ -762,3 +762,22 @@ fn many_long_misspelled_names_are_checked_quickly() {
         &out.stdout[..out.stdout.len().min(500)]
     );
 }
+
+/// A condition that uses a metric of the project that failed to check (here, one computed
+/// from itself) is an error in the REPL, not a panic; `seg check` names the cycle.
+#[test]
+fn a_condition_on_a_broken_metric_is_an_error_in_the_repl() {
+    let project = copy_project("tests/fixtures/shop");
+    std::fs::write(
+        project.join("segments/loop.seg"),
+        "metric loop = loop + 1\nsegment UsesLoop where loop > 1\n",
+    )
+    .unwrap();
+    let check = seg(&project, &["check", "--plain"]);
+    assert_eq!(check.code, 1, "{}{}", check.stdout, check.stderr);
+    assert!(check.stderr.contains("seg::E008"), "{}", check.stderr);
+    let repl = common::seg_with_input(&project, &["--plain", "repl"], b"loop > 1\nUsesLoop\n");
+    assert!(!repl.stderr.contains("panicked"), "{}", repl.stderr);
+    assert_ne!(repl.code, 101, "{}", repl.stderr);
+    assert!(repl.stderr.contains("has problems"), "{}", repl.stderr);
+}

@@ -332,7 +332,18 @@ struct Case {
     orders: Vec<Order>,
     condition: String,
     as_of: NaiveDate,
+    /// How RFM scores are cut: lines added to the manifest's `[rfm]`.
+    rfm: &'static str,
 }
+
+/// Ways of cutting RFM scores, as `[rfm]` lines: shared-rank quintiles over all rows (the
+/// default), equal buckets, and windows.
+const SCORINGS: [&str; 4] = [
+    "",
+    "method = \"ntile\"\n",
+    "method = \"ntile\"\nbuckets = 3\nwindow = \"90 days\"\n",
+    "buckets = 10\nwindow = \"1 year\"\n",
+];
 
 fn case() -> impl Strategy<Value = Case> {
     prop::collection::vec(customer(), 0..12).prop_flat_map(|customers| {
@@ -342,12 +353,14 @@ fn case() -> impl Strategy<Value = Case> {
             prop::collection::vec(order(n), 0..20),
             condition(),
             as_of(),
+            prop::sample::select(SCORINGS.to_vec()),
         )
-            .prop_map(|(customers, orders, condition, as_of)| Case {
+            .prop_map(|(customers, orders, condition, as_of, rfm)| Case {
                 customers,
                 orders,
                 condition,
                 as_of,
+                rfm,
             })
     })
 }
@@ -355,7 +368,7 @@ fn case() -> impl Strategy<Value = Case> {
 /// Runs one case on SQLite and on the reference (and on PostgreSQL when `postgres`);
 /// panics on any difference.
 fn run(case: &Case, postgres: bool) {
-    let schema = manifest::parse(SourceId(0), MANIFEST)
+    let schema = manifest::parse(SourceId(0), &format!("{MANIFEST}{}", case.rfm))
         .expect("manifest")
         .schema;
     let text = format!(

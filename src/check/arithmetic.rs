@@ -103,17 +103,18 @@ impl ConditionChecker<'_> {
     /// An expression and its kind, or `None` with the problems recorded.
     pub(super) fn expression(&mut self, expr: &ast::Expr) -> Option<(Expr, Kind)> {
         if operators(expr) > MOST_OPERATORS {
-            return self.fail(
-                Diagnostic::error(
-                    Code::InvalidLiteral,
-                    format!("a calculation takes at most {MOST_OPERATORS} operators on a side"),
-                )
-                .with_label(self.source, expr.span, "too long")
-                .with_help("define parts of it as metrics"),
-            );
+            return self.fail(too_long(expr.span, self.source));
         }
         match &expr.kind {
             ExprKind::Parenthesised(inner) => self.expression(inner),
+            ExprKind::Number(literal) if literal.kind == ast::LiteralKind::Date => self.fail(
+                Diagnostic::error(
+                    Code::TypeMismatch,
+                    format!("{} is a date, and dates are not calculated with", literal.text),
+                )
+                .with_label(self.source, literal.span, "a date")
+                .with_help("compare dates with windows (`in last 90 days`) or with a date"),
+            ),
             // Its digits must fit a 64-bit whole number, and its places a power of ten.
             ExprKind::Number(literal) => match Decimal::parse(&literal.text)
                 .filter(|d| i64::try_from(d.units).is_ok() && d.scale <= MOST_PLACES)
@@ -133,11 +134,13 @@ impl ConditionChecker<'_> {
             ExprKind::Binary(op, left, right) => {
                 let (l, r) = (self.expression(left), self.expression(right));
                 let ((left_expr, left_kind), (right_expr, right_kind)) = (l?, r?);
+                let combined = Expr::Binary(*op, Box::new(left_expr), Box::new(right_expr));
+                if ir_operators(&combined) > MOST_OPERATORS {
+                    // Metrics inside count: each is written out where it is used.
+                    return self.fail(too_long(expr.span, self.source));
+                }
                 match left_kind.combine(*op, right_kind) {
-                    Ok(kind) => Some((
-                        Expr::Binary(*op, Box::new(left_expr), Box::new(right_expr)),
-                        kind,
-                    )),
+                    Ok(kind) => Some((combined, kind)),
                     Err(why) => self.fail(
                         Diagnostic::error(
                             Code::TypeMismatch,
@@ -188,7 +191,11 @@ impl ConditionChecker<'_> {
                     ),
                 )
                 .with_label(self.source, span, format!("{} value", resolved.ty))
-                .with_help("dates are compared with windows (`in last 90 days`), not added"),
+                .with_help(if matches!(resolved.ty, Type::Date | Type::Timestamp) {
+                    "dates are compared with windows (`in last 90 days`), not added"
+                } else {
+                    "compare it on its own, as in `newsletter` or `city = 'London'`"
+                }),
             );
         };
         Some((Expr::Operand(resolved.operand), kind))
@@ -213,6 +220,27 @@ impl ConditionChecker<'_> {
             Some(Expr::Operand(Operand::Aggregate(_))) => None,
             other => Some(other),
         }
+    }
+}
+
+/// A side with more than [`MOST_OPERATORS`] operators, the metrics it uses included.
+fn too_long(span: Span, source: crate::source::SourceId) -> Diagnostic {
+    Diagnostic::error(
+        Code::InvalidLiteral,
+        format!(
+            "a calculation takes at most {MOST_OPERATORS} operators on a side, counting those \
+             of the metrics it uses"
+        ),
+    )
+    .with_label(source, span, "too long")
+    .with_help("compare parts of it separately, or simplify the metrics it uses")
+}
+
+/// How many operators a checked expression has, its metrics written out.
+fn ir_operators(expr: &Expr) -> usize {
+    match expr {
+        Expr::Binary(_, left, right) => 1 + ir_operators(left) + ir_operators(right),
+        Expr::Number(_) | Expr::Operand(_) => 0,
     }
 }
 

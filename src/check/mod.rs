@@ -54,9 +54,8 @@ pub fn check(
         let (ready, waiting): (Vec<&str>, Vec<&str>) = pending.iter().partition(|name| {
             let mut used = Vec::new();
             metrics_used(&definitions.metrics[**name].definition.expression, &mut used);
-            used.iter().all(|u| {
-                *u == **name || done.contains(u) || !definitions.metrics.contains_key(u)
-            })
+            used.iter()
+                .all(|u| done.contains(u) || !definitions.metrics.contains_key(u))
         });
         if ready.is_empty() {
             for name in &waiting {
@@ -64,10 +63,13 @@ pub fn check(
                 errors.push(
                     Diagnostic::error(
                         Code::ReferenceCycle,
-                        format!("metric `{name}` is computed from itself, through other metrics"),
+                        format!("metric `{name}` is computed from itself"),
                     )
                     .with_label(entry.source, entry.definition.name.span, "in a cycle")
-                    .with_help("a metric may use only metrics that do not use it"),
+                    .with_help(
+                        "a metric may use only metrics that do not use it, directly or \
+                         through others",
+                    ),
                 );
             }
             break;

@@ -32,6 +32,16 @@ impl ConditionChecker<'_> {
                 .with_label(self.source, span, "inside a row condition"),
             );
         }
+        if let (true, Some(unless)) = (absent, unless) {
+            return self.fail(
+                Diagnostic::error(
+                    Code::TypeMismatch,
+                    "`in between` needs a row that comes, and `then not` asks for one that does not",
+                )
+                .with_label(self.source, unless.span, "nothing to be between")
+                .with_help("use `then any(…) … and not any(…) in between`, or drop the `in between` part"),
+            );
+        }
         let per_unit = match unit {
             Unit::Days => 1,
             Unit::Weeks => 7,

@@ -306,6 +306,24 @@ fn calculations_keep_money_and_numbers_apart() {
          segment D where spend / count(orders) > count(orders)\n\
          segment E where signup_date + 1 > 5\n\
          segment F where orders.amount * 2 > 5\n\
-         segment G where ltv * 99999999999999999999 > 1\n"
+         segment G where ltv * 99999999999999999999 > 1\n\
+         segment H where visits > 1 + 2025-01-01\n\
+         metric me = me + 1\n\
+         segment UsesMe where me > 1\n\
+         metric m0 = sum(orders.amount)\n\
+         metric m1 = m0 + m0\n\
+         metric m2 = m1 + m1\n\
+         metric m3 = m2 + m2\n\
+         metric m4 = m3 + m3\n\
+         metric m5 = m4 + m4\n\
+         segment Big where m5 > 1\n"
+    ));
+}
+
+#[test]
+fn in_between_needs_a_row_that_comes() {
+    insta::assert_snapshot!(problems(
+        "segment A where any(orders) then not any(orders) within 3 days \
+         and not any(interests) in between\n"
     ));
 }

@@ -114,6 +114,16 @@ fn ignoring_is_printed_after_its_test_and_keeps_what_follows_apart() {
         fmt("segment A where city = 'x' ignoring case and spaces = 'y'"),
         "segment A where city = 'x' ignoring case and spaces = 'y'\n"
     );
+    // Only the other word goes on the phrase: `case` after `ignoring case and` is a
+    // segment (or field) of that name.
+    assert_eq!(
+        fmt("segment A where city = 'x' ignoring case and case"),
+        "segment A where city = 'x' ignoring case and (case)\n"
+    );
+    assert_eq!(
+        fmt("segment A where city = 'x' ignoring spaces and spaces"),
+        "segment A where city = 'x' ignoring spaces and (spaces)\n"
+    );
 }
 
 #[test]

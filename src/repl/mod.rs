@@ -35,8 +35,8 @@ use rustyline::{Config, Editor};
 use crate::app::session::{Definitions, Session};
 use crate::app::{Context, Failure};
 use crate::check::ir::Program;
-use crate::diagnostics::Diagnostic;
 use crate::diagnostics::render::{Style, render_all};
+use crate::diagnostics::{Code, Diagnostic};
 use crate::engine::Database;
 use crate::engine::{Cell, Rows};
 use crate::output::{Shown, Unwritten, errln, errout, table_text, thousands, write_stdout};
@@ -586,6 +586,17 @@ impl Repl {
             definitions: vec![ast::Definition::Segment(segment)],
         };
         let program = self.check_input(id, file.clone())?;
+        if program.segment(QUERY).is_none() {
+            // It checked, but uses a definition of the project that did not (a metric in a
+            // cycle, a broken segment): that problem is reported by `seg check`.
+            self.show(&[Diagnostic::error(
+                Code::UnknownName,
+                "this condition uses a definition of the project that has problems",
+            )
+            .with_label(id, span, "uses it")
+            .with_help("run `seg check` to see them")]);
+            return None;
+        }
         self.last_query = Some((program.clone(), id, file));
         Some(program)
     }

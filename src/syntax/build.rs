@@ -462,7 +462,7 @@ impl Builder {
             .expect("grammar: a factor");
         let kind = match inner.as_rule() {
             Rule::expression => ExprKind::Parenthesised(Box::new(self.expression(inner))),
-            Rule::decimal | Rule::integer => ExprKind::Number(self.literal(inner)),
+            Rule::date | Rule::decimal | Rule::integer => ExprKind::Number(self.literal(inner)),
             Rule::aggregate => ExprKind::Operand(Operand::Aggregate(self.aggregate(inner))),
             _ => ExprKind::Operand(Operand::Field(self.field(inner))),
         };
@@ -671,10 +671,11 @@ fn flatten(
 /// What `ignoring case [and spaces]` names.
 fn ignored(pair: Pair<'_, Rule>) -> Normalize {
     let mut normalize = Normalize::NONE;
-    for word in pair.into_inner().filter(|p| p.as_rule() == Rule::ignored) {
-        match word.into_inner().next().map(|w| w.as_rule()) {
-            Some(Rule::kw_case) => normalize.case = true,
-            _ => normalize.spaces = true,
+    for word in pair.into_inner() {
+        match word.as_rule() {
+            Rule::ignored_case => normalize.case = true,
+            Rule::ignored_spaces => normalize.spaces = true,
+            _ => {}
         }
     }
     normalize

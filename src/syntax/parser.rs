@@ -146,7 +146,9 @@ fn describe(rule: Rule) -> &'static str {
         Rule::add_op | Rule::mul_op => "an operator (`+`, `-`, `*`, `/`)",
         Rule::kw_within => "`within`",
         Rule::ignoring | Rule::kw_ignoring => "`ignoring …`",
-        Rule::ignored | Rule::kw_case | Rule::kw_spaces => "`case` or `spaces`",
+        Rule::ignored_case | Rule::ignored_spaces | Rule::kw_case | Rule::kw_spaces => {
+            "`case` or `spaces`"
+        }
         Rule::test_goes_on => "a test",
         Rule::kw_with => "`with`",
         Rule::compare_op => "a comparison (`=`, `!=`, `<`, `<=`, `>`, `>=`)",
