@@ -442,6 +442,24 @@ pub fn fold_case_by_table(w: &mut SqlWriter<'_>, text: &dyn Fn(&mut SqlWriter<'_
     w.sql(")");
 }
 
+/// [`Dialect::fold_case`] for an engine whose own lowercase follows Unicode's simple
+/// mapping within [`normalize::TABLE_RANGES`]: `lower` where `within` (the text lies in
+/// those ranges) holds, the table ([`fold_case_by_table`]) elsewhere.
+pub fn fold_case_within_ranges(
+    w: &mut SqlWriter<'_>,
+    text: &dyn Fn(&mut SqlWriter<'_>),
+    within: &dyn Fn(&mut SqlWriter<'_>),
+    lower: &dyn Fn(&mut SqlWriter<'_>),
+) {
+    w.sql("CASE WHEN ");
+    within(w);
+    w.sql(" THEN ");
+    lower(w);
+    w.sql(" ELSE ");
+    fold_case_by_table(w, text);
+    w.sql(" END");
+}
+
 /// The characters of [`normalize::TABLE_RANGES`] as a regular expression's bracket class
 /// (`[…]`), each code point written by `escape`.
 pub fn table_ranges_class(escape: fn(u32) -> String) -> String {

@@ -110,12 +110,16 @@ impl Dialect for DuckDb {
         // A constant of seglang's, made once: no text from a segment file.
         static CLASS: LazyLock<String> =
             LazyLock::new(|| dialect::table_ranges_class(|c| format!("\\x{{{c:x}}}")));
-        w.sql("CASE WHEN regexp_full_match(");
-        text(w);
-        w.sql(", '").sql(CLASS.as_str()).sql("*') THEN lower(");
-        text(w);
-        w.sql(") ELSE ");
-        dialect::fold_case_by_table(w, text);
-        w.sql(" END");
+        let within = |w: &mut SqlWriter<'_>| {
+            w.sql("regexp_full_match(");
+            text(w);
+            w.sql(", '").sql(CLASS.as_str()).sql("*')");
+        };
+        let lower = |w: &mut SqlWriter<'_>| {
+            w.sql("lower(");
+            text(w);
+            w.sql(")");
+        };
+        dialect::fold_case_within_ranges(w, text, &within, &lower);
     }
 }

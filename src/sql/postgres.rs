@@ -50,13 +50,16 @@ impl Dialect for Postgres {
         // A constant of seglang's, made once: no text from a segment file.
         static CLASS: LazyLock<String> =
             LazyLock::new(|| dialect::table_ranges_class(|c| format!("\\u{c:04x}")));
-        w.sql("CASE WHEN ");
-        text(w);
-        w.sql(" ~ '^").sql(CLASS.as_str()).sql("*$' THEN lower(TRANSLATE(");
-        text(w);
-        w.sql(", 'İΣ', 'iσ') COLLATE \"und-x-icu\") ELSE ");
-        dialect::fold_case_by_table(w, text);
-        w.sql(" END");
+        let within = |w: &mut SqlWriter<'_>| {
+            text(w);
+            w.sql(" ~ '^").sql(CLASS.as_str()).sql("*$'");
+        };
+        let lower = |w: &mut SqlWriter<'_>| {
+            w.sql("lower(TRANSLATE(");
+            text(w);
+            w.sql(", 'İΣ', 'iσ') COLLATE \"und-x-icu\")");
+        };
+        dialect::fold_case_within_ranges(w, text, &within, &lower);
     }
 
     /// <https://www.postgresql.org/docs/current/collation.html>: text sorts by the
