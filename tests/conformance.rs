@@ -560,3 +560,34 @@ fn rfm_buckets_at_their_edges_on_duckdb() {
     let problems = common::rfm_edges::mismatches("duckdb = \"rfm.duckdb\"");
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// The RFM edge cases worked out by hand on Spark: one job per `[rfm]` setting.
+#[test]
+#[ignore = "needs a Spark cluster: SEG_TEST_SPARK_MASTER and SPARK_HOME (.ci/run starts one and runs ignored tests)"]
+fn rfm_buckets_at_their_edges_on_spark() {
+    let master = common::engines::spark_master();
+    let mut problems = Vec::new();
+    for (rfm, cases) in common::rfm_edges::CASES {
+        let project = common::rfm_edges::project(rfm, "path = \"rfm.db\"");
+        common::edit_manifest(
+            &project,
+            "path = \"rfm.db\"",
+            &format!("spark = \"{master}\""),
+        );
+        let got = spark_members(&project, "2025-06-30");
+        for (segment, expected) in *cases {
+            let want: BTreeSet<Key> = expected
+                .iter()
+                .map(|k| reference::key_of(&Datum::Integer(*k)))
+                .collect();
+            if got.get(*segment) != Some(&want) {
+                problems.push(format!(
+                    "Spark [rfm] {} {segment}: {:?}, by hand {expected:?}",
+                    rfm.replace('\n', " "),
+                    got.get(*segment)
+                ));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
