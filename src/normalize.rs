@@ -35,14 +35,15 @@ impl Normalize {
         }
     }
 
-    /// `text` as the comparison reads it.
+    /// `text` as the comparison reads it: as a [`Normalize::piece`], without spaces at
+    /// either end when spaces are ignored (folding neither makes nor removes a space).
     pub fn apply(self, text: &str) -> String {
-        let text = if self.spaces {
-            collapse_spaces(text)
+        let piece = self.piece(text);
+        if self.spaces {
+            piece.trim_matches(' ').to_string()
         } else {
-            text.to_string()
-        };
-        if self.case { fold_case(&text) } else { text }
+            piece
+        }
     }
 
     /// A piece of text looked for (`contains`, `starts with`, `ends with`) as the test reads

@@ -100,6 +100,31 @@ impl ConditionChecker<'_> {
         })
     }
 
+    /// `expression [not] between low and high`: both bounds inclusive, as two comparisons.
+    pub(super) fn arithmetic_between(
+        &mut self,
+        expression: &ast::Expr,
+        negated: bool,
+        low: &ast::Expr,
+        high: &ast::Expr,
+    ) -> Option<Condition> {
+        let (low_op, high_op) = if negated {
+            (CompareOp::Lt, CompareOp::Gt)
+        } else {
+            (CompareOp::Ge, CompareOp::Le)
+        };
+        let (above, below) = (
+            self.arithmetic(expression, low_op, low),
+            self.arithmetic(expression, high_op, high),
+        );
+        let parts = vec![above?, below?];
+        Some(if negated {
+            Condition::Or(parts)
+        } else {
+            Condition::And(parts)
+        })
+    }
+
     /// An expression and its kind, or `None` with the problems recorded.
     pub(super) fn expression(&mut self, expr: &ast::Expr) -> Option<(Expr, Kind)> {
         if operators(expr) > MOST_OPERATORS {

@@ -125,23 +125,7 @@ impl<'a> ConditionChecker<'a> {
                 negated,
                 low,
                 high,
-            } => {
-                let (lo_op, hi_op) = if *negated {
-                    (CompareOp::Lt, CompareOp::Gt)
-                } else {
-                    (CompareOp::Ge, CompareOp::Le)
-                };
-                let (above, below) = (
-                    self.arithmetic(expression, lo_op, low),
-                    self.arithmetic(expression, hi_op, high),
-                );
-                let parts = vec![above?, below?];
-                Some(if *negated {
-                    Condition::Or(parts)
-                } else {
-                    Condition::And(parts)
-                })
-            }
+            } => self.arithmetic_between(expression, *negated, low, high),
             ConditionKind::Sequence {
                 first,
                 absent,
@@ -420,21 +404,7 @@ impl<'a> ConditionChecker<'a> {
         if let Some(metric) = self.calculated_metric_side(operand) {
             let (low, high) = (self.number_side(low), self.number_side(high));
             let (low, high) = (low?, high?);
-            let (lo_op, hi_op) = if negated {
-                (CompareOp::Lt, CompareOp::Gt)
-            } else {
-                (CompareOp::Ge, CompareOp::Le)
-            };
-            let (above, below) = (
-                self.arithmetic(&metric, lo_op, &low),
-                self.arithmetic(&metric, hi_op, &high),
-            );
-            let parts = vec![above?, below?];
-            return Some(if negated {
-                Condition::Or(parts)
-            } else {
-                Condition::And(parts)
-            });
+            return self.arithmetic_between(&metric, negated, &low, &high);
         }
         let resolved = self.operand(operand)?;
         if !resolved.ty.is_ordered() {

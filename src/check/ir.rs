@@ -383,16 +383,24 @@ impl Condition {
             | Condition::Window { operand, .. } => {
                 matches!(operand, Operand::Rfm(_))
             }
-            Condition::Arithmetic { left, right, .. } => {
-                let mut operands = Vec::new();
-                left.operands(&mut operands);
-                right.operands(&mut operands);
-                operands.iter().any(|o| matches!(o, Operand::Rfm(_)))
-            }
+            Condition::Arithmetic { .. } => self
+                .calculation_operands()
+                .iter()
+                .any(|o| matches!(o, Operand::Rfm(_))),
             Condition::And(parts) | Condition::Or(parts) => parts.iter().any(Condition::uses_rfm),
             Condition::Not(inner) => inner.uses_rfm(),
             _ => false,
         }
+    }
+
+    /// The fields, aggregates and scores a calculation reads (none for other tests).
+    pub fn calculation_operands(&self) -> Vec<&Operand> {
+        let mut operands = Vec::new();
+        if let Condition::Arithmetic { left, right, .. } = self {
+            left.operands(&mut operands);
+            right.operands(&mut operands);
+        }
+        operands
     }
 
     /// Names of the segments this condition refers to directly.

@@ -97,23 +97,10 @@ impl Walker<'_> {
                 }
             }
             ConditionKind::Window { operand, .. } => self.operand(operand),
-            ConditionKind::Arithmetic { left, right, .. } => {
-                let mut operands = Vec::new();
-                left.operands(&mut operands);
-                right.operands(&mut operands);
-                operands.into_iter().for_each(|o| self.operand(o));
-            }
-            ConditionKind::ArithmeticBetween {
-                expression,
-                low,
-                high,
-                ..
-            } => {
-                let mut operands = Vec::new();
-                for side in [expression, low, high] {
-                    side.operands(&mut operands);
+            ConditionKind::Arithmetic { .. } | ConditionKind::ArithmeticBetween { .. } => {
+                for operand in condition.kind.calculation_operands() {
+                    self.operand(operand);
                 }
-                operands.into_iter().for_each(|o| self.operand(o));
             }
             ConditionKind::In { field, values, .. } | ConditionKind::Has { field, values, .. } => {
                 self.field(field);
@@ -282,21 +269,7 @@ fn sensitive_uses(
     schema: &Schema,
     out: &mut Vec<(String, Span)>,
 ) {
-    let mut field = |f: &ast::FieldRef, entity: &Entity| {
-        let target = match &f.entity {
-            Some(name) => schema
-                .related_entity(&name.text)
-                .map(|(_, e)| e)
-                .unwrap_or(entity),
-            None => entity,
-        };
-        if target
-            .field(&f.name.text)
-            .is_some_and(|field| field.sensitive)
-        {
-            out.push((f.name.text.clone(), f.span));
-        }
-    };
+    let mut field = |f: &ast::FieldRef, entity: &Entity| sensitive_field(f, entity, schema, out);
     match &condition.kind {
         ConditionKind::And(parts) | ConditionKind::Or(parts) => {
             parts
@@ -305,59 +278,13 @@ fn sensitive_uses(
         }
         ConditionKind::Not(inner) => sensitive_uses(inner, entity, schema, out),
         ConditionKind::Arithmetic { .. } | ConditionKind::ArithmeticBetween { .. } => {
-            let mut operands = Vec::new();
-            match &condition.kind {
-                ConditionKind::Arithmetic { left, right, .. } => {
-                    left.operands(&mut operands);
-                    right.operands(&mut operands);
-                }
-                ConditionKind::ArithmeticBetween {
-                    expression,
-                    low,
-                    high,
-                    ..
-                } => {
-                    for side in [expression, low, high] {
-                        side.operands(&mut operands);
-                    }
-                }
-                _ => {}
-            }
-            for operand in operands {
-                let compare = ast::Condition {
-                    kind: ConditionKind::Compare {
-                        operand: operand.clone(),
-                        op: ast::CompareOp::Eq,
-                        value: ast::ValueExpr::Literal(ast::Literal {
-                            kind: ast::LiteralKind::Integer,
-                            text: "0".into(),
-                            span: condition.span,
-                        }),
-                    },
-                    span: condition.span,
-                };
-                sensitive_uses(&compare, entity, schema, out);
+            for operand in condition.kind.calculation_operands() {
+                sensitive_operand(operand, entity, schema, out);
             }
         }
         ConditionKind::Compare { operand, .. }
         | ConditionKind::Between { operand, .. }
-        | ConditionKind::Window { operand, .. } => match operand {
-            Operand::Field(f) | Operand::Function { field: f, .. } => field(f, entity),
-            Operand::Aggregate(aggregate) => {
-                field(&aggregate.target, entity);
-                let related = schema.related_entity(
-                    &aggregate
-                        .target
-                        .entity
-                        .as_ref()
-                        .unwrap_or(&aggregate.target.name)
-                        .text,
-                );
-                if let (Some(filter), Some((_, related))) = (&aggregate.filter, related) {
-                    sensitive_uses(filter, related, schema, out);
-                }
-            }
-        },
+        | ConditionKind::Window { operand, .. } => sensitive_operand(operand, entity, schema, out),
         ConditionKind::In { field: f, .. }
         | ConditionKind::Has { field: f, .. }
         | ConditionKind::During { field: f, .. }
@@ -390,6 +317,51 @@ fn sensitive_uses(
             }
         }
         ConditionKind::Reference(_) => {}
+    }
+}
+
+/// A sensitive field that `operand` reads, directly or in an aggregate's row condition.
+fn sensitive_operand(
+    operand: &Operand,
+    entity: &Entity,
+    schema: &Schema,
+    out: &mut Vec<(String, Span)>,
+) {
+    match operand {
+        Operand::Field(f) | Operand::Function { field: f, .. } => {
+            sensitive_field(f, entity, schema, out)
+        }
+        Operand::Aggregate(aggregate) => {
+            sensitive_field(&aggregate.target, entity, schema, out);
+            let related = schema.related_entity(
+                &aggregate
+                    .target
+                    .entity
+                    .as_ref()
+                    .unwrap_or(&aggregate.target.name)
+                    .text,
+            );
+            if let (Some(filter), Some((_, related))) = (&aggregate.filter, related) {
+                sensitive_uses(filter, related, schema, out);
+            }
+        }
+    }
+}
+
+/// `f` (of `entity`, or of the related entity it names), if it is marked sensitive.
+fn sensitive_field(f: &ast::FieldRef, entity: &Entity, schema: &Schema, out: &mut Vec<(String, Span)>) {
+    let target = match &f.entity {
+        Some(name) => schema
+            .related_entity(&name.text)
+            .map(|(_, e)| e)
+            .unwrap_or(entity),
+        None => entity,
+    };
+    if target
+        .field(&f.name.text)
+        .is_some_and(|field| field.sensitive)
+    {
+        out.push((f.name.text.clone(), f.span));
     }
 }
 

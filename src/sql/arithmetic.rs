@@ -6,6 +6,7 @@
 
 use super::aggregate::{scale_of, units};
 use super::batch::average_parts;
+use super::dialect::infix;
 use super::generate::Generator;
 use super::writer::SqlWriter;
 use crate::check::ir::{Aggregate, AggregateFn, ArithOp, CompareOp, Expr, Operand};
@@ -23,12 +24,12 @@ impl Generator<'_> {
     /// a/b and `right` = c/d.
     pub(super) fn arithmetic(&self, w: &mut SqlWriter<'_>, left: &Expr, op: CompareOp, right: &Expr) {
         let cross = |w: &mut SqlWriter<'_>, first: &Expr, second: &Expr| {
-            self.product(w, &|w| self.half(w, first, Half::Numerator), &|w| {
+            product(w, &|w| self.half(w, first, Half::Numerator), &|w| {
                 self.half(w, second, Half::Denominator)
             });
         };
         let denominators = |w: &mut SqlWriter<'_>| {
-            self.product(w, &|w| self.half(w, left, Half::Denominator), &|w| {
+            product(w, &|w| self.half(w, left, Half::Denominator), &|w| {
                 self.half(w, right, Half::Denominator)
             });
         };
@@ -45,19 +46,6 @@ impl Generator<'_> {
         w.sql(super::generate::compare_op(op));
         cross(w, left, right);
         w.sql(" END");
-    }
-
-    fn product(
-        &self,
-        w: &mut SqlWriter<'_>,
-        left: &dyn Fn(&mut SqlWriter<'_>),
-        right: &dyn Fn(&mut SqlWriter<'_>),
-    ) {
-        w.sql("(");
-        left(w);
-        w.sql(") * (");
-        right(w);
-        w.sql(")");
     }
 
     /// The numerator or denominator of `expr` as a fraction of whole numbers.
@@ -93,19 +81,19 @@ impl Generator<'_> {
                     // a/b ± c/d = (a·d ± c·b) / (b·d)
                     (ArithOp::Add | ArithOp::Sub, Half::Numerator) => {
                         w.sql("(");
-                        self.product(w, &|w| l(w, n), &|w| r(w, d));
+                        product(w, &|w| l(w, n), &|w| r(w, d));
                         w.sql(if *op == ArithOp::Add { " + " } else { " - " });
-                        self.product(w, &|w| r(w, n), &|w| l(w, d));
+                        product(w, &|w| r(w, n), &|w| l(w, d));
                         w.sql(")");
                     }
                     (ArithOp::Add | ArithOp::Sub | ArithOp::Mul, Half::Denominator) => {
-                        self.product(w, &|w| l(w, d), &|w| r(w, d));
+                        product(w, &|w| l(w, d), &|w| r(w, d));
                     }
                     // a/b · c/d = a·c / (b·d)
-                    (ArithOp::Mul, Half::Numerator) => self.product(w, &|w| l(w, n), &|w| r(w, n)),
+                    (ArithOp::Mul, Half::Numerator) => product(w, &|w| l(w, n), &|w| r(w, n)),
                     // (a/b) / (c/d) = a·d / (b·c)
-                    (ArithOp::Div, Half::Numerator) => self.product(w, &|w| l(w, n), &|w| r(w, d)),
-                    (ArithOp::Div, Half::Denominator) => self.product(w, &|w| l(w, d), &|w| r(w, n)),
+                    (ArithOp::Div, Half::Numerator) => product(w, &|w| l(w, n), &|w| r(w, d)),
+                    (ArithOp::Div, Half::Denominator) => product(w, &|w| l(w, d), &|w| r(w, n)),
                 }
             }
         }
@@ -179,4 +167,13 @@ impl Generator<'_> {
             self.aggregate_scalar(w, aggregate);
         }
     }
+}
+
+/// `(left) * (right)`.
+fn product(
+    w: &mut SqlWriter<'_>,
+    left: &dyn Fn(&mut SqlWriter<'_>),
+    right: &dyn Fn(&mut SqlWriter<'_>),
+) {
+    infix(w, left, " * ", right);
 }

@@ -509,11 +509,8 @@ fn collect(program: &Program, condition: &Condition, facts: &mut Facts) {
             relation,
             condition,
         } => facts.add(row_count(*relation, condition.as_deref())),
-        Condition::Arithmetic { left, right, .. } => {
-            let mut operands = Vec::new();
-            left.operands(&mut operands);
-            right.operands(&mut operands);
-            for operand in operands {
+        Condition::Arithmetic { .. } => {
+            for operand in condition.calculation_operands() {
                 match operand {
                     Operand::Aggregate(aggregate) => {
                         let time = program.related[aggregate.relation].time.as_deref();

@@ -130,11 +130,8 @@ impl Usage<'_> {
             | Condition::Anniversary { column, .. }
             | Condition::During { column, .. }
             | Condition::Age { column, .. } => self.column(column),
-            Condition::Arithmetic { left, right, .. } => {
-                let mut operands = Vec::new();
-                left.operands(&mut operands);
-                right.operands(&mut operands);
-                for operand in operands {
+            Condition::Arithmetic { .. } => {
+                for operand in condition.calculation_operands() {
                     match operand {
                         Operand::Column(c) => self.column(c),
                         Operand::Aggregate(a) => self.aggregate(a),

@@ -224,6 +224,31 @@ impl Expr {
     }
 }
 
+impl ConditionKind {
+    /// The fields, metrics, scores and aggregates a calculation reads (none for other tests).
+    pub fn calculation_operands(&self) -> Vec<&Operand> {
+        let mut operands = Vec::new();
+        match self {
+            ConditionKind::Arithmetic { left, right, .. } => {
+                left.operands(&mut operands);
+                right.operands(&mut operands);
+            }
+            ConditionKind::ArithmeticBetween {
+                expression,
+                low,
+                high,
+                ..
+            } => {
+                for side in [expression, low, high] {
+                    side.operands(&mut operands);
+                }
+            }
+            _ => {}
+        }
+        operands
+    }
+}
+
 /// The kinds of [`Expr`].
 #[derive(Clone, Debug, PartialEq)]
 pub enum ExprKind {
