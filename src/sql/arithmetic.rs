@@ -60,17 +60,15 @@ impl Generator<'_> {
                     Value::Integer(n) => (*n, 0),
                     _ => (0, 0),
                 };
-                match half {
-                    Half::Numerator => {
-                        let dialect = w.dialect();
-                        dialect.wide_integer(w, &|w| {
-                            w.param(Value::Integer(units));
-                        });
-                    }
-                    Half::Denominator => {
-                        w.number(10u64.pow(scale));
-                    }
-                }
+                // Both halves are bound: the SQL text does not depend on the number.
+                let half = match half {
+                    Half::Numerator => units,
+                    Half::Denominator => 10i64.pow(scale),
+                };
+                let dialect = w.dialect();
+                dialect.wide_integer(w, &|w| {
+                    w.param(Value::Integer(half));
+                });
             }
             Expr::Operand(operand) => self.operand_half(w, operand, half),
             Expr::Binary(op, left, right) => {

@@ -57,7 +57,8 @@ impl Generator<'_> {
             w.newline().sql(") AS s");
             w.newline().sql("WHERE s.").ident("first").sql(" = 1 AND ");
             let end = |w: &mut SqlWriter<'_>| {
-                w.sql("s.").ident("day").sql(" + ").number(u64::from(sequence.days));
+                w.sql("s.").ident("day").sql(" + ");
+                w.param(Value::Integer(i64::from(sequence.days)));
             };
             if sequence.absent {
                 // The window has ended by the as-of date, with no row of the second step.

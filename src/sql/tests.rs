@@ -74,6 +74,15 @@ fn the_sql_text_does_not_depend_on_literal_values() {
         b.params[2],
         Value::Text("x'; DROP TABLE customers; --".into())
     );
+    // A sequence's window and a calculation's numbers are bound too.
+    let c = compile_text(
+        "segment S where any(orders) then any(orders) within 30 days and 1.2 * ltv > 5 * income",
+    );
+    let d = compile_text(
+        "segment S where any(orders) then any(orders) within 7 days and 12.125 * ltv > 0.5 * income",
+    );
+    assert_eq!(c.sql, d.sql);
+    assert_ne!(c.params, d.params);
 }
 
 #[test]
