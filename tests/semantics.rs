@@ -127,35 +127,12 @@ const AT_OTHER_DATES: &[(&str, &str, &[i64])] = &[
 
 #[test]
 fn every_shop_segment_has_exactly_the_members_worked_out_by_hand() {
-    let project = copy_project("tests/fixtures/shop");
-    let load = seg(&project, &["load"]);
-    assert_eq!(load.code, 0, "{}", load.stderr);
-    let mut mismatches = Vec::new();
-    let cases = EXPECTED
+    let cases: Vec<(&str, &str, &[i64])> = EXPECTED
         .iter()
         .map(|(s, m)| (*s, AS_OF, *m))
-        .chain(AT_OTHER_DATES.iter().copied());
-    for (segment, as_of, expected) in cases {
-        let out = seg(
-            &project,
-            &[
-                "run",
-                "--as-of",
-                as_of,
-                "--segment",
-                segment,
-                "--format",
-                "csv",
-            ],
-        );
-        assert_eq!(out.code, 0, "{segment}: {}", out.stderr);
-        let members = member_keys(&out.stdout);
-        if members != expected {
-            mismatches.push(format!(
-                "{segment} as of {as_of}: expected {expected:?}, got {members:?}"
-            ));
-        }
-    }
+        .chain(AT_OTHER_DATES.iter().copied())
+        .collect();
+    let mismatches = mismatches("tests/fixtures/shop", &cases);
     assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
 }
 
@@ -245,10 +222,10 @@ const SEQUENCES: &[(&str, &str, &[i64])] = &[
     ("EventsSameDay", "2025-03-31", &[4]),
 ];
 
-/// Each segment of a loaded copy of the conformance corpus, as of its date, against the
-/// members worked out by hand: the differences (empty when all agree).
-fn corpus_mismatches(cases: &[(&str, &str, &[i64])]) -> Vec<String> {
-    let project = copy_project("tests/fixtures/conformance");
+/// Each segment of a loaded copy of `fixture` (a project under tests/fixtures), as of its
+/// date, against the members worked out by hand: the differences (empty when all agree).
+fn mismatches(fixture: &str, cases: &[(&str, &str, &[i64])]) -> Vec<String> {
+    let project = copy_project(fixture);
     let load = seg(&project, &["load"]);
     assert_eq!(load.code, 0, "{}", load.stderr);
     let mut mismatches = Vec::new();
@@ -302,19 +279,19 @@ const ARITHMETIC: &[(&str, &str, &[i64])] = &[
 
 #[test]
 fn calculations_have_the_members_worked_out_by_hand() {
-    let problems = corpus_mismatches(ARITHMETIC);
+    let problems = mismatches("tests/fixtures/conformance", ARITHMETIC);
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
 #[test]
 fn sequences_have_the_members_worked_out_by_hand() {
-    let problems = corpus_mismatches(SEQUENCES);
+    let problems = mismatches("tests/fixtures/conformance", SEQUENCES);
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
 #[test]
 fn text_ignoring_case_and_spaces_has_the_members_worked_out_by_hand() {
-    let problems = corpus_mismatches(IGNORING);
+    let problems = mismatches("tests/fixtures/conformance", IGNORING);
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 

@@ -45,7 +45,8 @@ impl Dialect for Postgres {
     /// in every PostgreSQL built with ICU), which is Unicode's mapping except that `İ`
     /// becomes two characters and `Σ` ends a word as `ς`: those two are made `i` and `σ`
     /// first. Text made only of [`crate::normalize::TABLE_RANGES`] is folded so, other text
-    /// by the table: a million Cyrillic values in 0.4 s rather than 12 s.
+    /// by the table: a million Cyrillic values in 0.4 s rather than 12 s (timed as SQL,
+    /// docs/semantics.md).
     fn fold_case(&self, w: &mut SqlWriter<'_>, text: &dyn Fn(&mut SqlWriter<'_>)) {
         // A constant of seglang's, made once: no text from a segment file.
         static CLASS: LazyLock<String> =
